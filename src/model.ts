@@ -1,0 +1,135 @@
+// The one data model every part of wer-sniff shares: bytes on the wire (Chunk), the
+// connection they travelled on, HTTP messages framed from them, and the Exchange that pairs a
+// request with its response. Types only; no behaviour lives here.
+
+/** Which side sent the bytes: `client` = client→server, `server` = server→client. */
+export type Direction = 'client' | 'server';
+
+/** Exactly the bytes one read returned, never rewritten. `ts` is ms since the Unix epoch. */
+export interface Chunk {
+  connId: number;
+  source: Direction;
+  ts: number;
+  bytes: Buffer;
+}
+
+/** One TCP connection as seen by the listener or relay. */
+export interface ConnectionInfo {
+  id: number;
+  /** `address:port` of the client (IPv6 in brackets). */
+  peer: string;
+  /** `address:port` we accepted it on. */
+  local: string;
+  /** For relays: `host:port` of the upstream. */
+  upstream?: string;
+  openedAt: number;
+  closedAt?: number;
+  /** Bytes received from the client / sent by the server so far. */
+  bytesFromClient: number;
+  bytesFromServer: number;
+}
+
+/** A header exactly as sent: original case, original order, duplicates kept. Bytes → latin1. */
+export type Header = [name: string, value: string];
+
+export interface RequestHead {
+  kind: 'request';
+  method: string;
+  target: string;
+  version: string;
+  headers: Header[];
+  /** The head bytes exactly as received, up to and including the blank line. */
+  raw: Buffer;
+}
+
+export interface ResponseHead {
+  kind: 'response';
+  version: string;
+  status: number;
+  reason: string;
+  headers: Header[];
+  raw: Buffer;
+}
+
+export type MessageHead = RequestHead | ResponseHead;
+
+/**
+ * A message body after de-chunking. Bodies up to the in-memory limit are kept whole in
+ * `data`; larger ones are still counted and hashed, and only `head` is kept.
+ */
+export interface Body {
+  /** Decoded (de-chunked) length in bytes. */
+  length: number;
+  /** The whole body when `length <= maxBodyBytes`, else undefined. */
+  data?: Buffer;
+  /** First bytes of the body (≤ BODY_HEAD_BYTES), always present. */
+  head: Buffer;
+  /** sha256 (hex) of the de-chunked body. */
+  sha256: string;
+  /** How the length was determined (RFC 9112 §6.3). */
+  framing: 'none' | 'content-length' | 'chunked' | 'until-close';
+  /** Chunked trailers, if any. */
+  trailers: Header[];
+  /** False when the connection ended (or a problem struck) before the body was complete. */
+  complete: boolean;
+}
+
+export interface HttpMessage<H extends MessageHead = MessageHead> {
+  head: H;
+  body: Body;
+  /** Offsets in that direction's byte stream: first byte of the head, one past the last byte. */
+  start: number;
+  end: number;
+  startTs: number;
+  endTs: number;
+}
+
+export type Request = HttpMessage<RequestHead>;
+export type Response = HttpMessage<ResponseHead>;
+
+/** Something wrong in the traffic. Problems are data, never exceptions. */
+export interface Problem {
+  /** Stable code, e.g. `bad-request-line`, `header-too-large`, `bad-chunk-size`, `truncated-body`. */
+  code: string;
+  source: Direction;
+  /** Offset in that direction's byte stream where it was found. */
+  offset: number;
+  message: string;
+}
+
+/** A request and what answered it, on one connection. */
+export interface Exchange {
+  /** 1-based sequence number within the connection. */
+  seq: number;
+  connection: ConnectionInfo;
+  request?: Request;
+  /** 1xx responses (e.g. `100 Continue`) in arrival order. */
+  interim: Response[];
+  response?: Response;
+  problems: Problem[];
+  /** Set when a level-2 PUT was matched to the level-1 report that issued its DumpFile. */
+  reportId?: string;
+}
+
+/**
+ * What flows to every output. Listener, relay and offline decode all produce this stream,
+ * so every sink works the same live and offline.
+ */
+export type CaptureEvent =
+  | { type: 'open'; ts: number; connection: ConnectionInfo }
+  /** A request is complete (its body fully received). */
+  | { type: 'request'; ts: number; connection: ConnectionInfo; exchange: Exchange }
+  /** A final response is complete; `exchange.request` may be missing (response-only input). */
+  | { type: 'response'; ts: number; connection: ConnectionInfo; exchange: Exchange }
+  | { type: 'problem'; ts: number; connection: ConnectionInfo; problem: Problem }
+  /** Bytes that could not be framed (after a problem): shown escaped, never dropped. */
+  | { type: 'raw'; ts: number; connection: ConnectionInfo; source: Direction; offset: number; bytes: Buffer }
+  | { type: 'close'; ts: number; connection: ConnectionInfo; reason?: string };
+
+/** An output. `chunk` sees every wire chunk (raw, pcap); `event` sees the framed stream. */
+export interface Sink {
+  chunk?(chunk: Chunk, connection: ConnectionInfo): void;
+  event?(event: CaptureEvent): void;
+  /** Flush and release; resolves when everything is written. */
+  close(): Promise<void>;
+}
