@@ -130,6 +130,10 @@ export type CaptureEvent =
 export interface Sink {
   chunk?(chunk: Chunk, connection: ConnectionInfo): void;
   event?(event: CaptureEvent): void;
+  /** A promise that resolves once the sink's buffer has drained, or null when it is not
+   * backed up. Sources pause reading until then, so a slow output slows the capture instead of
+   * filling memory. */
+  waitDrain?(): Promise<void> | null;
   /** Flush and release; resolves when everything is written. */
   close(): Promise<void>;
 }

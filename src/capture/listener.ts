@@ -1,0 +1,124 @@
+// `wer-sniff listen`: a raw net.Server that records every byte each client sends, frames it,
+// and (unless told not to) answers like a CER server. Answers are recorded as server bytes
+// too, so every output shows both sides. It never rewrites what it received.
+import net from 'node:net';
+import type { CaptureEvent, ConnectionInfo } from '../model.js';
+import { Recorder } from './recorder.js';
+import { CerServer } from '../wer/cer-server.js';
+import { formatAddress } from './address.js';
+
+export interface ListenerOptions {
+  port: number;
+  bind: string;
+  recorder: Recorder;
+  server: CerServer;
+  /** Stop accepting after the first connection and resolve `done` when it closes. */
+  once?: boolean;
+}
+
+export interface ListenerHandle {
+  port: number;
+  address: string;
+  /** Resolves when the listener has stopped (after close(), or the `--once` connection). */
+  done: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startListener(opts: ListenerOptions): Promise<ListenerHandle> {
+  const { recorder, server: cer } = opts;
+  const sockets = new Set<net.Socket>();
+  let nextId = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    if (opts.once && nextId > 0) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    if (opts.once) server.close();
+    const connection: ConnectionInfo = {
+      id: ++nextId,
+      peer: formatAddress(socket.remoteAddress, socket.remotePort),
+      local: formatAddress(socket.localAddress, socket.localPort),
+      openedAt: Date.now(),
+      bytesFromClient: 0,
+      bytesFromServer: 0,
+    };
+    let closing = false;
+    const send = (bytes: Buffer, close: boolean): void => {
+      if (socket.destroyed || socket.writableEnded) return;
+      socket.write(bytes);
+      rec.push('server', bytes);
+      if (close) {
+        closing = true;
+        socket.end();
+      }
+    };
+    const rec = recorder.open(connection, {
+      onRequestHead(ex, head) {
+        const { reply, problem } = cer.onRequestHead(ex, head);
+        if (problem) {
+          // The head has just been read, so the client's byte count is where it ends.
+          const p = { ...problem, offset: connection.bytesFromClient };
+          ex.problems.push(p);
+          recorder.emit({ type: 'problem', ts: Date.now(), connection, problem: p });
+        }
+        if (reply) send(reply, false);
+      },
+      beforeEmit(ev: CaptureEvent) {
+        if (ev.type === 'request') cer.assignReportId(ev.exchange);
+      },
+      afterEmit(ev: CaptureEvent) {
+        if (ev.type !== 'request' || closing) return;
+        const reply = cer.onRequest(ev.exchange);
+        if (reply) send(reply.bytes, reply.close);
+      },
+    });
+
+    socket.on('data', (bytes: Buffer) => {
+      rec.push('client', bytes);
+      const wait = recorder.backpressure();
+      if (wait) {
+        socket.pause();
+        void wait.then(() => socket.resume());
+      }
+    });
+    socket.on('end', () => {
+      rec.end('client');
+      // The client is done sending and every answer has been written (answers are sent
+      // synchronously as requests complete), so close our side too.
+      if (!socket.writableEnded) socket.end();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => rec.close(err.code ? `${err.code}` : err.message));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      rec.close();
+      if (opts.once) finish();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: opts.port, host: opts.bind }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as net.AddressInfo;
+
+  return {
+    port: addr.port,
+    address: addr.address,
+    done,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        if (!server.listening) resolve();
+      });
+      finish();
+    },
+  };
+}

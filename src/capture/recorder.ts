@@ -1,0 +1,123 @@
+// The one place captured bytes flow through, live or offline: every chunk goes first to the
+// sinks that want exact bytes (raw, capture file, pcap), then to the connection's
+// ExchangeBuilder, whose events go to every sink. Listener, relay and `decode` all use it, so
+// each output behaves the same in all three.
+import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
+import { ExchangeBuilder } from '../http/exchange-builder.js';
+
+export interface RecorderOptions {
+  sinks: Sink[];
+  maxHeaderBytes?: number;
+  maxBodyBytes?: number;
+  now?: () => number;
+}
+
+export interface ConnectionHooks {
+  layout?: 'live' | 'offline';
+  /** Sees each event before the sinks do (the listener assigns report ids here). */
+  beforeEmit?(event: CaptureEvent): void;
+  /** Sees each event after the sinks did (the listener answers requests here). */
+  afterEmit?(event: CaptureEvent): void;
+  onRequestHead?(exchange: Exchange, head: RequestHead): void;
+  onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
+}
+
+export interface Totals {
+  connections: number;
+  requests: number;
+  responses: number;
+  problems: number;
+  bytesFromClient: number;
+  bytesFromServer: number;
+}
+
+export class Recorder {
+  readonly totals: Totals = { connections: 0, requests: 0, responses: 0, problems: 0, bytesFromClient: 0, bytesFromServer: 0 };
+  private readonly now: () => number;
+
+  constructor(private readonly opts: RecorderOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  emit(event: CaptureEvent): void {
+    if (event.type === 'request') this.totals.requests++;
+    else if (event.type === 'response') this.totals.responses++;
+    else if (event.type === 'problem') this.totals.problems++;
+    for (const s of this.opts.sinks) s.event?.(event);
+  }
+
+  open(connection: ConnectionInfo, hooks: ConnectionHooks = {}): ConnectionRecorder {
+    this.totals.connections++;
+    return new ConnectionRecorder(this, connection, hooks, this.opts, this.now);
+  }
+
+  chunkToSinks(chunk: Chunk, connection: ConnectionInfo): void {
+    if (chunk.source === 'client') this.totals.bytesFromClient += chunk.bytes.length;
+    else this.totals.bytesFromServer += chunk.bytes.length;
+    for (const s of this.opts.sinks) s.chunk?.(chunk, connection);
+  }
+
+  /** Resolves when every sink that buffers is below its high-water mark again, or null when
+   * none is backed up. Callers pause their sockets until then. */
+  backpressure(): Promise<void> | null {
+    const waits = this.opts.sinks.map((s) => s.waitDrain?.() ?? null).filter((p): p is Promise<void> => p !== null);
+    return waits.length ? Promise.all(waits).then(() => undefined) : null;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.opts.sinks) await s.close();
+  }
+}
+
+export class ConnectionRecorder {
+  readonly builder: ExchangeBuilder;
+  private closed = false;
+  private readonly ended = new Set<Direction>();
+
+  constructor(
+    private readonly recorder: Recorder,
+    readonly connection: ConnectionInfo,
+    private readonly hooks: ConnectionHooks,
+    opts: RecorderOptions,
+    private readonly now: () => number,
+  ) {
+    this.builder = new ExchangeBuilder(connection, {
+      layout: hooks.layout ?? 'live',
+      maxHeaderBytes: opts.maxHeaderBytes,
+      maxBodyBytes: opts.maxBodyBytes,
+      emit: (ev) => {
+        hooks.beforeEmit?.(ev);
+        recorder.emit(ev);
+        hooks.afterEmit?.(ev);
+      },
+      onRequestHead: hooks.onRequestHead,
+      onBodyData: hooks.onBodyData,
+    });
+    recorder.emit({ type: 'open', ts: connection.openedAt, connection });
+  }
+
+  /** Bytes from one side, exactly as read or written. */
+  push(source: Direction, bytes: Buffer, ts = this.now()): void {
+    if (bytes.length === 0) return;
+    if (source === 'client') this.connection.bytesFromClient += bytes.length;
+    else this.connection.bytesFromServer += bytes.length;
+    this.recorder.chunkToSinks({ connId: this.connection.id, source, ts, bytes }, this.connection);
+    this.builder.push(source, bytes, ts);
+  }
+
+  /** One side finished sending (FIN). */
+  end(source: Direction, ts = this.now()): void {
+    if (this.ended.has(source)) return;
+    this.ended.add(source);
+    this.builder.end(source, ts);
+  }
+
+  close(reason?: string, ts = this.now()): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.end('client', ts);
+    this.end('server', ts);
+    this.connection.closedAt = ts;
+    this.recorder.emit({ type: 'close', ts, connection: this.connection, reason });
+  }
+}

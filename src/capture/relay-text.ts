@@ -1,0 +1,92 @@
+// Text helpers for the relay: `host:port` parsing and formatting, byte counts and upstream
+// failures worded for humans, and the canned 502 answer. Pure; no sockets.
+import { isIPv6 } from 'node:net';
+
+/** Parses `host:port`, `[v6]:port`, or a bare `host` / `[v6]` when `defaultPort` is given.
+ * IPv6 addresses come back without brackets (as `net.connect` wants them). */
+export function parseHostPort(s: string, defaultPort?: number): { host: string; port: number } {
+  const text = s.trim();
+  const fail = (why: string): never => {
+    throw Object.assign(new Error(`bad address "${s}": ${why} (expected host:port, e.g. 127.0.0.1:1273 or [::1]:1273)`), {
+      code: 'BAD_HOST_PORT',
+    });
+  };
+  let host: string;
+  let portText: string | undefined;
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    if (end < 0) fail('missing "]"');
+    host = text.slice(1, end);
+    const rest = text.slice(end + 1);
+    if (rest.startsWith(':')) portText = rest.slice(1);
+    else if (rest !== '') fail(`unexpected "${rest}" after "]"`);
+    if (!isIPv6(host)) fail(`"${host}" is not an IPv6 address`);
+  } else {
+    const colon = text.indexOf(':');
+    if (colon !== text.lastIndexOf(':')) fail('IPv6 addresses need brackets, e.g. [::1]:1273');
+    host = colon < 0 ? text : text.slice(0, colon);
+    if (colon >= 0) portText = text.slice(colon + 1);
+    if (!/^[A-Za-z0-9._-]+$/.test(host)) fail(host === '' ? 'missing host' : `bad host "${host}"`);
+  }
+  let port: number;
+  if (portText === undefined) {
+    if (defaultPort === undefined) fail('missing port');
+    port = defaultPort!;
+  } else {
+    if (!/^\d{1,5}$/.test(portText)) fail(`bad port "${portText}"`);
+    port = Number(portText);
+  }
+  if (!(port >= 1 && port <= 65535)) fail(`port ${port} out of range 1-65535`);
+  return { host, port };
+}
+
+/** `host:port`, with IPv6 addresses in brackets. */
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** `512 bytes`, `1.2 kB`, `1.2 MB`, `3.4 GB` (decimal units). */
+export function formatByteCount(n: number): string {
+  if (n < 1000) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+/** Why a connection to the upstream failed, as a verb phrase ending with the code:
+ * "refused the connection (ECONNREFUSED)". */
+export function describeUpstreamError(err: NodeJS.ErrnoException, connectTimeoutMs: number): string {
+  const code = err.code ?? 'EUNKNOWN';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'refused the connection (ECONNREFUSED)';
+    case 'ETIMEDOUT':
+      return `did not accept the connection within ${connectTimeoutMs} ms (ETIMEDOUT)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `could not be resolved (${code})`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `is unreachable (${code})`;
+    case 'ECONNRESET':
+      return 'reset the connection (ECONNRESET)';
+    default:
+      return `could not be reached: ${err.message}${err.message.includes(code) ? '' : ` (${code})`}`;
+  }
+}
+
+/** A minimal `502 Bad Gateway` naming the upstream and the reason; the connection closes. */
+export function makeBadGateway(upstream: string, what: string): Buffer {
+  const body = Buffer.from(`wer-sniff: upstream ${upstream} ${what}\n`, 'utf8');
+  const head =
+    'HTTP/1.1 502 Bad Gateway\r\n' +
+    'Content-Type: text/plain; charset=utf-8\r\n' +
+    `Content-Length: ${body.length}\r\n` +
+    'Connection: close\r\n\r\n';
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}

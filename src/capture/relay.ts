@@ -1,0 +1,238 @@
+// The relay: accepts TCP clients and gives each one its own upstream connection, forwards the
+// bytes unchanged both ways (backpressure, half-close, resets mirrored) and taps every chunk
+// after it was handed to the other socket. It deliberately knows nothing about HTTP (except the
+// optional canned 502 when the upstream cannot be reached), never retries and never pools.
+import net from 'node:net';
+import type { Chunk, ConnectionInfo } from '../model.js';
+import { formatByteCount, formatHostPort, describeUpstreamError, makeBadGateway } from './relay-text.js';
+
+export { parseHostPort, formatHostPort } from './relay-text.js';
+
+export interface RelayOptions {
+  /** Listen side; port 0 picks a free port. */
+  port: number;
+  bind: string;
+  /** Upstream every client is relayed to (one upstream connection per client). */
+  to: { host: string; port: number };
+  /** Give up on an upstream that has not accepted the connection after this long. */
+  connectTimeoutMs: number;
+  /** What a client gets when its upstream can't be reached: a plain close, or an HTTP 502. */
+  onUpstreamError: 'close' | '502';
+  /** Called for every chunk, in order, per direction, AFTER it was handed to the other
+   * socket's write (the tap never delays forwarding). Client bytes are tapped even when they
+   * can no longer be forwarded (upstream failed); the canned 502 is not tapped. An exception
+   * thrown here is not caught: recording must not fail silently. */
+  onChunk(chunk: Chunk, conn: ConnectionInfo): void;
+  onOpen(conn: ConnectionInfo): void;
+  /** Both sockets are closed. `reason` is unset for an orderly close. */
+  onClose(conn: ConnectionInfo, reason?: string): void;
+  /** One-line human messages about failures (refused upstream, resets, aborts). */
+  onNotice(message: string, conn?: ConnectionInfo): void;
+}
+
+export interface RelayHandle {
+  port: number;
+  address: string;
+  /** Stops listening and destroys the connections still open. */
+  close(): Promise<void>;
+  /** Connections currently open. */
+  connections(): number;
+}
+
+/** Socket buffer size on both sides. Node 20's default (16 KiB) makes write() report
+ * backpressure after every 64 KiB read; 1 MiB keeps the pause/resume churn low while the
+ * memory per connection stays bounded (see bench/relay.js). */
+export const RELAY_HIGH_WATER_MARK = 1024 * 1024;
+/** After a canned answer (502 or close), how long to keep reading the client before giving
+ * up on its FIN: closing with unread input would turn our FIN into a RST and lose the answer. */
+const LINGER_MS = 2_000;
+
+interface Link {
+  conn: ConnectionInfo;
+  abort(reason: string): void;
+}
+
+export function startRelay(opts: RelayOptions): Promise<RelayHandle> {
+  const live = new Set<Link>();
+  let nextId = 1;
+  const server = net.createServer(
+    { allowHalfOpen: true, noDelay: true, highWaterMark: RELAY_HIGH_WATER_MARK },
+    (client) => {
+      const link = relayConnection(client, nextId++, opts, (l) => live.delete(l));
+      live.add(link);
+    },
+  );
+  return new Promise((resolve, reject) => {
+    const onListenError = (err: NodeJS.ErrnoException) => reject(toListenError(err, opts));
+    server.once('error', onListenError);
+    server.listen({ port: opts.port, host: opts.bind }, () => {
+      server.off('error', onListenError);
+      // After listening, errors come from accept() (e.g. EMFILE): report them, keep serving.
+      server.on('error', (err: NodeJS.ErrnoException) =>
+        opts.onNotice(`relay could not accept a connection: ${err.message}`),
+      );
+      const addr = server.address() as net.AddressInfo;
+      let closing: Promise<void> | undefined;
+      resolve({
+        port: addr.port,
+        address: addr.address,
+        connections: () => live.size,
+        close: () =>
+          (closing ??= new Promise<void>((done) => {
+            server.close(() => done());
+            for (const link of [...live]) link.abort('relay closed');
+          })),
+      });
+    });
+  });
+}
+
+function toListenError(err: NodeJS.ErrnoException, opts: RelayOptions): Error {
+  const where = formatHostPort(opts.bind, opts.port);
+  const why =
+    err.code === 'EADDRINUSE' ? 'address already in use'
+    : err.code === 'EACCES' ? 'permission denied'
+    : err.code === 'EADDRNOTAVAIL' ? 'address not available on this machine'
+    : err.message;
+  return Object.assign(new Error(`cannot listen on ${where}: ${why}${err.code ? ` (${err.code})` : ''}`), {
+    code: err.code ?? 'ELISTEN',
+    cause: err,
+  });
+}
+
+function relayConnection(
+  client: net.Socket,
+  id: number,
+  opts: RelayOptions,
+  forget: (link: Link) => void,
+): Link {
+  const { onChunk, onNotice } = opts;
+  const label = formatHostPort(opts.to.host, opts.to.port);
+  const conn: ConnectionInfo = {
+    id,
+    peer: formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0),
+    local: formatHostPort(client.localAddress ?? '?', client.localPort ?? 0),
+    upstream: label,
+    openedAt: Date.now(),
+    bytesFromClient: 0,
+    bytesFromServer: 0,
+  };
+  // highWaterMark is honoured by net.Socket since Node 20.1 but missing from @types/node 20.
+  const connectOpts: net.TcpNetConnectOpts & { highWaterMark: number } = {
+    host: opts.to.host,
+    port: opts.to.port,
+    allowHalfOpen: true,
+    noDelay: true,
+    highWaterMark: RELAY_HIGH_WATER_MARK,
+  };
+  const upstream = net.connect(connectOpts);
+  let connected = false;
+  /** False once the upstream failed: client bytes are then read and tapped, not forwarded. */
+  let forwarding = true;
+  let reason: string | undefined;
+  let openSockets = 2;
+  let linger: NodeJS.Timeout | undefined;
+  const connectTimer = setTimeout(() => {
+    const err: NodeJS.ErrnoException = new Error(`no answer within ${opts.connectTimeoutMs} ms`);
+    err.code = 'ETIMEDOUT';
+    upstream.destroy(err);
+  }, opts.connectTimeoutMs);
+
+  const link: Link = {
+    conn,
+    abort(why) {
+      reason ??= why;
+      forwarding = false;
+      client.destroy();
+      upstream.destroy();
+    },
+  };
+
+  // Hot path: one write, one counter, one tap call per chunk. Writes to a still-connecting
+  // upstream are queued by net.Socket, which gives early client bytes the same backpressure.
+  client.on('data', (bytes: Buffer) => {
+    conn.bytesFromClient += bytes.length;
+    if (forwarding && !upstream.write(bytes)) client.pause();
+    onChunk({ connId: id, source: 'client', ts: Date.now(), bytes }, conn);
+  });
+  upstream.on('data', (bytes: Buffer) => {
+    conn.bytesFromServer += bytes.length;
+    if (!client.write(bytes)) upstream.pause();
+    onChunk({ connId: id, source: 'server', ts: Date.now(), bytes }, conn);
+  });
+  upstream.on('drain', () => client.resume());
+  client.on('drain', () => upstream.resume());
+
+  // Half-close: a FIN goes on after the data queued before it.
+  client.on('end', () => {
+    if (forwarding) upstream.end();
+  });
+  upstream.on('end', () => {
+    if (!client.destroyed) client.end();
+  });
+
+  upstream.on('connect', () => {
+    connected = true;
+    clearTimeout(connectTimer);
+  });
+
+  upstream.on('error', (err: NodeJS.ErrnoException) => {
+    clearTimeout(connectTimer);
+    if (!forwarding) return; // already torn down for another reason
+    forwarding = false;
+    const code = err.code ?? 'EUNKNOWN';
+    if (!connected) {
+      const what = describeUpstreamError(err, opts.connectTimeoutMs);
+      reason ??= `upstream ${what}`;
+      onNotice(`upstream ${label} ${what} for #${id}`, conn);
+      answerClient(what);
+      return;
+    }
+    const after = formatByteCount(conn.bytesFromClient + conn.bytesFromServer);
+    const what = code === 'ECONNRESET' ? 'reset the connection' : `failed (${code})`;
+    reason ??= `upstream ${what} mid-stream`;
+    onNotice(`upstream ${what} mid-stream for #${id} after ${after}`, conn);
+    if (conn.bytesFromServer === 0 && opts.onUpstreamError === '502') answerClient(`${what} (${code})`);
+    else if (code === 'ECONNRESET') client.resetAndDestroy();
+    else client.destroy();
+  });
+
+  client.on('error', (err: NodeJS.ErrnoException) => {
+    if (!forwarding) {
+      // Client gone while we were answering it: nothing left to tell the upstream.
+      reason ??= `client error (${err.code ?? 'EUNKNOWN'})`;
+      return;
+    }
+    forwarding = false;
+    reason ??= `client went away (${err.code ?? 'EUNKNOWN'})`;
+    onNotice(`client #${id} went away; closed its upstream connection`, conn);
+    // Mirror a reset so the upstream sees what a direct client would have caused.
+    if (err.code === 'ECONNRESET' && connected) upstream.resetAndDestroy();
+    else upstream.destroy();
+  });
+
+  const onSocketClose = () => {
+    if (--openSockets > 0) return;
+    clearTimeout(connectTimer);
+    clearTimeout(linger);
+    conn.closedAt = Date.now();
+    forget(link);
+    opts.onClose(conn, reason);
+  };
+  client.on('close', onSocketClose);
+  upstream.on('close', onSocketClose);
+
+  /** The upstream failed before answering: tell the client (502 or plain close), keep reading
+   * and tapping its bytes for a moment so the answer isn't lost to a RST. */
+  function answerClient(what: string): void {
+    if (client.destroyed) return;
+    if (opts.onUpstreamError === '502' && client.writable) client.end(makeBadGateway(label, what));
+    else client.end();
+    client.resume();
+    linger = setTimeout(() => client.destroy(), LINGER_MS);
+    linger.unref();
+  }
+
+  opts.onOpen(conn);
+  return link;
+}

@@ -1,0 +1,36 @@
+// Entry point behind bin/wer-sniff.js: runs the program, turns failures into one stderr line
+// and an exit code, and ends quietly when stdout is closed early (`| head`).
+import { CommanderError } from 'commander';
+import { createProgram } from './program.js';
+import { WerSniffError } from '../errors.js';
+import { runListen, type ListenFlags } from './run-listen.js';
+import { runDecode, type DecodeFlags } from './run-decode.js';
+
+export async function main(argv: string[]): Promise<void> {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`wer-sniff: cannot write to stdout: ${err.message}\n`);
+    process.exit(1);
+  });
+  const program = createProgram({
+    listen: (flags) => runListen(flags as unknown as ListenFlags),
+    decode: (files, flags) => runDecode(files, flags as unknown as DecodeFlags),
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof WerSniffError) {
+      process.stderr.write(`wer-sniff: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`wer-sniff: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

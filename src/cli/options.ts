@@ -1,0 +1,53 @@
+// Value parsers for command-line flags. Each throws commander's InvalidArgumentError with a
+// message that says what is accepted.
+import { InvalidArgumentError } from 'commander';
+import { checkAskItem } from '../wer/level1-answer.js';
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a TCP port 0–65535 (0 picks a free one)');
+  return n;
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3,
+};
+
+/** `65536`, `64k`, `64KiB`, `1.5MiB`, `2g`. Binary units. */
+export function parseSize(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new InvalidArgumentError('expected a size like 65536, 64KiB or 64MiB');
+  return Math.floor(Number(m[1]) * unit);
+}
+
+export function parsePositiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 0x7fffffff) {
+    throw new InvalidArgumentError('expected a whole number from 1 to 2147483647');
+  }
+  return Number(value);
+}
+
+export function parseChoice<T extends string>(choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of: ${choices.join(', ')}`);
+    return value as T;
+  };
+}
+
+export function collectAsk(value: string, previous: string[] = []): string[] {
+  const err = checkAskItem(value);
+  if (err) throw new InvalidArgumentError(err);
+  return [...previous, value];
+}
+
+export type ColorChoice = 'auto' | 'always' | 'never';
+
+/** The flag wins; then NO_COLOR, then FORCE_COLOR; then whether stdout is a terminal. */
+export function useColor(choice: ColorChoice, env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (choice === 'always') return true;
+  if (choice === 'never') return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return isTTY;
+}

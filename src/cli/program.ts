@@ -1,0 +1,85 @@
+// Builds the commander program. Each action maps flags to typed options and calls one run*
+// function; nothing here touches sockets or files.
+import { Command, Option } from 'commander';
+import { parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk } from './options.js';
+import { MAX_HEADER_BYTES } from '../http/framer-api.js';
+import { MAX_BODY_BYTES } from '../http/body-assembler.js';
+
+export interface Actions {
+  listen(flags: Record<string, unknown>): Promise<number>;
+  decode(files: string[], flags: Record<string, unknown>): Promise<number>;
+}
+
+const VERSION = '0.1.0';
+
+function outputOptions(cmd: Command, live: boolean): Command {
+  cmd
+    .option('--json', 'NDJSON events on stdout, one per line (schema in README)')
+    .option('-x, --hex-dump', 'show bodies as a hexdump')
+    .addOption(new Option('--color <when>', 'colour the human view').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--max-header-bytes <size>', 'largest request/response head accepted', parseSize, MAX_HEADER_BYTES)
+    .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES);
+  if (live) {
+    cmd
+      .option('--raw', 'stdout carries exactly the bytes clients sent, nothing else (like nc -l)')
+      .option('-o, --output <file>', 'also write the exact client bytes to <file>')
+      .option('--append-output', 'append to the --output file instead of truncating it');
+  }
+  return cmd;
+}
+
+export function createProgram(actions: Actions): Command {
+  const program = new Command('wer-sniff')
+    .description('The netcat for Windows Error Reporting: capture, decode and answer corporate WER (MS-CER2) crash reports.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff listen                      # act as the corporate WER server on port 1273
+  $ wer-sniff listen -p 0 --once --raw > report.bin
+  $ wer-sniff decode report.bin
+  $ wer-sniff listen --json | jq 'select(.type=="report") | .report.event'`);
+
+  const listen = program.command('listen')
+    .description('listen for Windows Error Reporting clients, show what they send, and answer like a CER server')
+    .option('-p, --port <n>', 'TCP port (0 picks a free one)', parsePort, 1273)
+    .option('-b, --bind <addr>', 'local address to listen on', '0.0.0.0')
+    .option('--once', 'exit after the first connection closes (like nc -l)')
+    .addOption(new Option('--respond <mode>', 'how to answer: none (never, like nc), ok (200 to everything), cer (a corporate WER server)')
+      .argParser(parseChoice(['none', 'ok', 'cer'] as const)).default('cer'))
+    .option('--bucket <n>', 'Bucket= in level-1 answers (default: derived from the signature)', parsePositiveInt)
+    .option('--bucket-table <n>', 'BucketTable= in level-1 answers (default: derived from the signature)', parsePositiveInt)
+    .option('--ask <item>', 'ask the client for more: memory-dump, docs, file:<path>, file-version:<path>, wql:<query>, regkey:<key>, regtree:<key> (repeatable)', collectAsk, [])
+    .option('--response-url <url>', 'Response= URL Windows shows to the user')
+    .option('--no-cab', 'answer level 1 with iData=0 so the client does not upload a CAB')
+    .option('--response-file <file>', 'answer every level-1 report with this body, verbatim');
+  outputOptions(listen, true)
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff listen                          # port 1273, answer like a CER server, human view
+  $ wer-sniff listen -p 0 --once              # any free port; exit after one connection
+  $ wer-sniff listen --respond none --raw > capture.bin    # exactly what nc -l would save
+  $ wer-sniff listen -o capture.bin --json | jq -c 'select(.type=="report")'
+  $ wer-sniff listen --ask memory-dump --ask 'wql:SELECT Family FROM Win32_Processor'
+  $ wer-sniff listen --no-cab                 # stop clients after level 1`)
+    .action(async (opts) => {
+      process.exitCode = await actions.listen(opts);
+    });
+
+  const decode = program.command('decode')
+    .description('decode saved captures (raw bytes from nc -l, --raw, -o, or .http files); stdin when no file or -')
+    .argument('[file...]', 'capture files; - for stdin');
+  outputOptions(decode, false)
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff decode capture.bin
+  $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
+  $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
+
+Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
+    .action(async (files: string[], opts) => {
+      process.exitCode = await actions.decode(files, opts);
+    });
+
+  return program;
+}

@@ -1,0 +1,21 @@
+// The `decode` action: saved captures through the live pipeline to the chosen output.
+import { Recorder } from '../capture/recorder.js';
+import { decodeInputs, openInputs } from '../capture/decode-file.js';
+import { createOutputs, type OutputFlags } from './outputs.js';
+
+export interface DecodeFlags extends OutputFlags {
+  maxHeaderBytes: number;
+  maxBodyBytes: number;
+}
+
+export async function runDecode(files: string[], flags: DecodeFlags): Promise<number> {
+  const inputs = openInputs(files);
+  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, false);
+  const recorder = new Recorder({ sinks: outputs.sinks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  try {
+    await decodeInputs(inputs, recorder);
+  } finally {
+    await recorder.close();
+  }
+  return recorder.totals.problems > 0 ? 3 : 0;
+}

@@ -1,0 +1,190 @@
+// Extracts the files of a cabinet into memory: concatenates each folder's CFDATA blocks
+// ([MS-CAB] §2.4), verifies their checksums, inflates MSZIP, slices [uoffFolderStart, +cbFile).
+// Never returns wrong bytes: a file whose range is damaged, missing or unsupported (LZX, Quantum,
+// other cabinets of a set) gets an `error` instead of `data`. Also makes CAB names safe as
+// relative paths. Deliberately no fs (src/wer/cab-files.ts writes) and no LZX/Quantum decoder.
+import {
+  parseCab, cabChecksum, CFDATA_SIZE, CAB_FLAG_PREV, CAB_FLAG_NEXT,
+  type Cab, type CabFolder, type CabProblem,
+} from './cab.js';
+import { inflateMszipBlock, MSZIP_BLOCK } from './mszip.js';
+
+export interface ExtractedFile {
+  name: string;
+  size: number;
+  data?: Buffer;
+  error?: CabProblem;
+}
+
+/** A byte range of a folder's uncompressed stream that must not be trusted, and why. */
+interface Taint { start: number; end: number; error: CabProblem }
+
+interface FolderStream {
+  /** Verified bytes [0, data.length) of the folder's uncompressed stream. */
+  data: Buffer;
+  taints: Taint[];
+  /** Why decoding stopped before the needed end, if it did. */
+  stop?: CabProblem;
+}
+
+const CONTINUED = {
+  'from-prev': 'continued from the previous cabinet',
+  'to-next': 'continued in the next cabinet',
+  'prev-and-next': 'continued from the previous and in the next cabinet',
+} as const;
+const METHOD_NAMES = { quantum: 'Quantum', lzx: 'LZX', unknown: 'unknown-method' } as const;
+
+function unsupported(folder: CabFolder): CabProblem | undefined {
+  const c = folder.compression;
+  if (c.method === 'none' || c.method === 'mszip') return undefined;
+  const detail = c.method === 'lzx' ? ` (window 2^${c.lzxWindowBits})`
+    : c.method === 'unknown' ? ` (typeCompress 0x${folder.typeCompress.toString(16).padStart(4, '0')})` : '';
+  return {
+    code: 'unsupported-compression',
+    message: `${METHOD_NAMES[c.method]}-compressed${detail}; wer-sniff can list but not extract it — use cabextract`,
+  };
+}
+
+/**
+ * [MS-CAB] §2.4: reads folder `folder`'s CFDATA blocks until `needed` uncompressed bytes are
+ * available (or the blocks run out). Checksum failures taint the block's output range; for MSZIP
+ * they taint everything after too, since later blocks inflate against the damaged history.
+ */
+function decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, needed: number): FolderStream {
+  const reserve = cab.header?.cbCFData ?? 0;
+  const mszip = folder.compression.method === 'mszip';
+  const parts: Buffer[] = [];
+  const taints: Taint[] = [];
+  let produced = 0;
+  let history = Buffer.alloc(0);
+  let pos = folder.coffCabStart;
+  const where = (i: number): string => `CFDATA block ${i + 1} of folder ${folder.index}`;
+  const done = (stop?: CabProblem): FolderStream => {
+    const data = Buffer.concat(parts, produced);
+    return stop ? { data, taints, stop } : { data, taints };
+  };
+
+  for (let i = 0; i < folder.cCFData && produced < needed; i++) {
+    if (pos + CFDATA_SIZE + reserve > buf.length) {
+      return done({ code: 'truncated', message: `${where(i)} is missing: the cabinet ends at ${buf.length}` });
+    }
+    const csum = buf.readUInt32LE(pos);
+    const cbData = buf.readUInt16LE(pos + 4);
+    const cbUncomp = buf.readUInt16LE(pos + 6);
+    const payloadStart = pos + CFDATA_SIZE + reserve;
+    if (payloadStart + cbData > buf.length) {
+      return done({ code: 'truncated', message: `${where(i)} is cut short: the cabinet ends at ${buf.length}` });
+    }
+    const payload = buf.subarray(payloadStart, payloadStart + cbData);
+    if (cbUncomp === 0) {
+      // §2.4: cbUncomp 0 marks a block split across cabinets; its rest is in the next one.
+      return done({ code: 'multi-cabinet', message: `${where(i)} continues in the next cabinet` });
+    }
+    // §2.4 csum (0 = not computed). libmspack sums cbData+cbUncomp only; MS-CAB's wording also
+    // covers abReserve. Either is accepted.
+    if (csum !== 0) {
+      const sum = cabChecksum(payload);
+      const ok = cabChecksum(buf.subarray(pos + 4, pos + 8), sum) === csum
+        || (reserve > 0 && cabChecksum(buf.subarray(pos + 4, payloadStart), sum) === csum);
+      if (!ok) {
+        const error = { code: 'checksum', message: `${where(i)} failed its checksum` };
+        taints.push({ start: produced, end: mszip ? Infinity : produced + cbUncomp, error });
+      }
+    }
+    let block: Buffer;
+    if (mszip) {
+      const r = inflateMszipBlock(payload, history, cbUncomp);
+      if (!r.ok) return done({ code: 'mszip-error', message: `${where(i)}: ${r.message}` });
+      block = r.data;
+      history = block.length >= MSZIP_BLOCK ? block
+        : Buffer.concat([history, block]).subarray(-MSZIP_BLOCK);
+    } else {
+      if (cbData !== cbUncomp) {
+        return done({ code: 'bad-block', message: `${where(i)} is stored but cbData ${cbData} ≠ cbUncomp ${cbUncomp}` });
+      }
+      block = payload;
+    }
+    parts.push(block);
+    produced += block.length;
+    pos = payloadStart + cbData;
+  }
+  return done();
+}
+
+/** Extracts every listed file; each gets `data` (exact bytes) or `error`, never both. */
+export function extractCab(buf: Buffer, cab: Cab = parseCab(buf)): ExtractedFile[] {
+  const flags = cab.header?.flags ?? 0;
+  const lastFolder = cab.folders.length - 1;
+  // Folders spanning into other cabinets of a set: the first one if PREV, the last one if NEXT.
+  const spans = (i: number): boolean => ((flags & CAB_FLAG_PREV) !== 0 && i === 0)
+    || ((flags & CAB_FLAG_NEXT) !== 0 && i === lastFolder);
+  const needed = new Map<number, number>();
+  for (const f of cab.files) {
+    if (f.folder === undefined || f.continued || spans(f.folder)) continue;
+    needed.set(f.folder, Math.max(needed.get(f.folder) ?? 0, f.uoffFolderStart + f.size));
+  }
+  const streams = new Map<number, FolderStream | CabProblem>();
+  for (const [index, end] of needed) {
+    const folder = cab.folders[index];
+    if (!folder) continue;
+    streams.set(index, unsupported(folder) ?? decodeFolder(buf, cab, folder, end));
+  }
+
+  return cab.files.map((f): ExtractedFile => {
+    const fail = (error: CabProblem): ExtractedFile => ({ name: f.name, size: f.size, error });
+    if (f.folder === undefined || !cab.folders[f.folder]) {
+      return fail({ code: 'bad-folder', message: `folder ${f.iFolder} does not exist in this cabinet` });
+    }
+    if (f.continued || spans(f.folder)) {
+      const where = f.continued ? CONTINUED[f.continued] : 'stored in a folder shared with another cabinet';
+      return fail({ code: 'multi-cabinet', message: `${where}; extract the whole set with cabextract` });
+    }
+    const s = streams.get(f.folder);
+    if (!s) return fail({ code: 'bad-folder', message: `folder ${f.folder} could not be read` });
+    if ('code' in s) return fail(s);
+    const start = f.uoffFolderStart, end = start + f.size;
+    const taint = s.taints.find((t) => t.start < end && start < t.end && f.size > 0);
+    if (taint) return fail(taint.error);
+    if (end > s.data.length) {
+      return fail(s.stop ?? {
+        code: 'out-of-range',
+        message: `bytes ${start}–${end} lie beyond folder ${f.folder}'s ${s.data.length} uncompressed bytes`,
+      });
+    }
+    return { name: f.name, size: f.size, data: Buffer.from(s.data.subarray(start, end)) };
+  });
+}
+
+// Windows device names that cannot be file names, with or without an extension.
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\.|$)/i;
+const MAX_SEGMENT = 120;
+const MAX_SEGMENTS = 16;
+
+function safeSegment(raw: string): string {
+  // Characters Windows forbids in names, and control characters, become '_'.
+  // eslint-disable-next-line no-control-regex
+  let s = raw.replace(/[\u0001-\u001f\u007f<>:"|?*]/g, '_').replace(/[. ]+$/, '');
+  if (s === '' || s === '.' || s === '..') return '';
+  if (RESERVED.test(s)) s = `_${s}`;
+  if (s.length > MAX_SEGMENT) {
+    const dot = s.lastIndexOf('.');
+    const ext = dot > 0 && s.length - dot <= 16 ? s.slice(dot) : '';
+    s = s.slice(0, MAX_SEGMENT - ext.length) + ext;
+  }
+  return s;
+}
+
+/**
+ * Turns a CAB name (`\`-separated, untrusted) into a relative path with `/` separators that
+ * stays inside the target directory on POSIX and Windows: drops NULs, drive letters, leading
+ * separators, `.` and `..`; prefixes reserved device names (CON, NUL, COM1…) with `_`; trims
+ * trailing dots/spaces; bounds each segment's length and the depth. Never returns ''.
+ */
+export function safeExtractPath(name: string): string {
+  const parts = name.replace(/\0/g, '').split(/[\\/]+/);
+  // A leading drive ("C:" or "C:x") is a root, not a name.
+  if (parts.length > 0) parts[0] = parts[0]!.replace(/^[A-Za-z]:/, '');
+  const segs = parts.map(safeSegment).filter((s) => s !== '');
+  const kept = segs.length > MAX_SEGMENTS ? segs.slice(segs.length - MAX_SEGMENTS) : segs;
+  return kept.length > 0 ? kept.join('/') : '_';
+}

@@ -1,0 +1,54 @@
+// Collects the de-chunked body of one message as the framer emits it: counts it, hashes it,
+// keeps the first bytes always and the whole body only up to a limit. It never copies a body
+// that is over the limit, so a 2 GiB upload costs a hash state and BODY_HEAD_BYTES of memory.
+import { createHash, type Hash } from 'node:crypto';
+import type { Body, Header } from '../model.js';
+
+export const BODY_HEAD_BYTES = 4096;
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export class BodyAssembler {
+  private pieces: Buffer[] | undefined = [];
+  private headPieces: Buffer[] = [];
+  private headLength = 0;
+  private length = 0;
+  private readonly hash: Hash = createHash('sha256');
+
+  constructor(private readonly maxKeep: number = MAX_BODY_BYTES) {}
+
+  add(data: Buffer): void {
+    if (data.length === 0) return;
+    this.length += data.length;
+    this.hash.update(data);
+    if (this.headLength < BODY_HEAD_BYTES) {
+      const take = data.subarray(0, BODY_HEAD_BYTES - this.headLength);
+      this.headPieces.push(take);
+      this.headLength += take.length;
+    }
+    if (this.pieces) {
+      if (this.length > this.maxKeep) this.pieces = undefined;
+      else this.pieces.push(data);
+    }
+  }
+
+  get size(): number {
+    return this.length;
+  }
+
+  finish(framing: Body['framing'], trailers: Header[], complete: boolean): Body {
+    const data = this.pieces ? concat(this.pieces, this.length) : undefined;
+    return {
+      length: this.length,
+      data,
+      head: data ? data.subarray(0, BODY_HEAD_BYTES) : concat(this.headPieces, this.headLength),
+      sha256: this.hash.digest('hex'),
+      framing,
+      trailers,
+      complete,
+    };
+  }
+}
+
+function concat(pieces: Buffer[], length: number): Buffer {
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, length);
+}

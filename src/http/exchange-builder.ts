@@ -1,0 +1,136 @@
+// Turns the two byte streams of one connection into Exchanges: a framer per direction, a body
+// assembler per message, and a FIFO that pairs each response with the oldest unanswered
+// request (RFC 9112 §9.3.2: responses come in request order). Pure: callers pass timestamps.
+// It does not decide anything about answering; the listener watches its hooks for that.
+import type {
+  CaptureEvent, ConnectionInfo, Direction, Exchange, HttpMessage, MessageHead, Problem,
+  RequestHead, ResponseHead,
+} from '../model.js';
+import { createFramer } from './framer.js';
+import type { Framer, FramerEvent, FramerMode } from './framer-api.js';
+import { BodyAssembler } from './body-assembler.js';
+
+export interface ExchangeBuilderOptions {
+  maxHeaderBytes?: number;
+  maxBodyBytes?: number;
+  /** `live`: client bytes are requests, server bytes responses. `offline`: one stream of
+   * unknown direction (a saved capture) whose messages are sniffed one by one. */
+  layout: 'live' | 'offline';
+  emit(event: CaptureEvent): void;
+  /** A request head is complete (its body may still be on the way). */
+  onRequestHead?(exchange: Exchange, head: RequestHead): void;
+  /** Every piece of a message body, as it arrives (for streaming bodies to disk). */
+  onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
+}
+
+interface Current {
+  exchange: Exchange;
+  head: MessageHead;
+  start: number;
+  startTs: number;
+  body: BodyAssembler;
+}
+
+export class ExchangeBuilder {
+  private readonly framers: Record<Direction, Framer>;
+  private readonly current: Partial<Record<Direction, Current>> = {};
+  /** Exchanges whose final response has not arrived yet, oldest first. */
+  private readonly pending: Exchange[] = [];
+  private seq = 0;
+  private last: Exchange | undefined;
+
+  constructor(readonly connection: ConnectionInfo, private readonly opts: ExchangeBuilderOptions) {
+    const mode = (m: FramerMode): FramerMode => (opts.layout === 'offline' ? 'auto' : m);
+    const maxHeaderBytes = opts.maxHeaderBytes;
+    this.framers = {
+      client: createFramer({ mode: mode('request'), source: 'client', maxHeaderBytes }),
+      server: createFramer({ mode: mode('response'), source: 'server', maxHeaderBytes }),
+    };
+  }
+
+  /** All exchanges seen so far that still wait for a response. */
+  get unanswered(): readonly Exchange[] {
+    return this.pending;
+  }
+
+  push(source: Direction, bytes: Buffer, ts: number): void {
+    this.handle(source, this.framers[source].push(bytes), ts);
+  }
+
+  /** That direction ended (FIN or close). */
+  end(source: Direction, ts: number): void {
+    this.handle(source, this.framers[source].end(), ts);
+  }
+
+  private handle(source: Direction, events: FramerEvent[], ts: number): void {
+    for (const ev of events) {
+      switch (ev.type) {
+        case 'head': this.onHead(source, ev.head, ev.offset, ts); break;
+        case 'body': this.onBody(source, ev.data); break;
+        case 'end': this.onEnd(source, ev, ts); break;
+        case 'problem': this.onProblem(ev.problem, ts); break;
+        case 'raw':
+          this.opts.emit({ type: 'raw', ts, connection: this.connection, source, offset: ev.offset, bytes: ev.data });
+          break;
+      }
+    }
+  }
+
+  private onHead(source: Direction, head: MessageHead, offset: number, ts: number): void {
+    let exchange: Exchange;
+    if (head.kind === 'request') {
+      exchange = { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
+      this.pending.push(exchange);
+      // In a live capture the response stream is framed by what was asked (HEAD, CONNECT).
+      this.framers.server.expectResponseTo(head.method);
+      if (this.opts.layout === 'offline') this.framers.client.expectResponseTo(head.method);
+    } else {
+      exchange = this.pending[0] ?? { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
+    }
+    this.last = exchange;
+    this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(this.opts.maxBodyBytes) };
+    if (head.kind === 'request') this.opts.onRequestHead?.(exchange, head);
+  }
+
+  private onBody(source: Direction, data: Buffer): void {
+    const cur = this.current[source];
+    if (!cur) return;
+    cur.body.add(data);
+    this.opts.onBodyData?.(cur.exchange, source, data);
+  }
+
+  private onEnd(source: Direction, ev: Extract<FramerEvent, { type: 'end' }>, ts: number): void {
+    const cur = this.current[source];
+    if (!cur) return;
+    this.current[source] = undefined;
+    const message: HttpMessage = {
+      head: cur.head,
+      body: cur.body.finish(ev.framing, ev.trailers, ev.complete),
+      start: cur.start,
+      end: ev.offset,
+      startTs: cur.startTs,
+      endTs: ts,
+    };
+    const ex = cur.exchange;
+    if (cur.head.kind === 'request') {
+      ex.request = message as HttpMessage<RequestHead>;
+      this.opts.emit({ type: 'request', ts, connection: this.connection, exchange: ex });
+      return;
+    }
+    const response = message as HttpMessage<ResponseHead>;
+    if (response.head.status >= 100 && response.head.status < 200 && response.head.status !== 101) {
+      ex.interim.push(response);
+      return;
+    }
+    ex.response = response;
+    const i = this.pending.indexOf(ex);
+    if (i >= 0) this.pending.splice(i, 1);
+    this.opts.emit({ type: 'response', ts, connection: this.connection, exchange: ex });
+  }
+
+  private onProblem(problem: Problem, ts: number): void {
+    const target = this.current[problem.source]?.exchange ?? this.last;
+    target?.problems.push(problem);
+    this.opts.emit({ type: 'problem', ts, connection: this.connection, problem });
+  }
+}

@@ -1,0 +1,76 @@
+// `--json`: one JSON object per line per event, for jq and scripts. Bodies appear as text when
+// they decode as text, base64 when binary; WER reports get their own `report` line with every
+// decoded field. The schema is documented in README.md ("JSON events").
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { CaptureEvent, Exchange, HttpMessage, Sink } from '../model.js';
+import { decodeMessage } from '../decode/message.js';
+import { toBodyJson } from './format-body.js';
+
+export class NdjsonSink implements Sink {
+  constructor(private readonly out: Writable, private readonly endOut = false) {}
+
+  event(ev: CaptureEvent): void {
+    for (const obj of toJsonEvents(ev)) this.out.write(JSON.stringify(obj) + '\n');
+  }
+
+  waitDrain(): Promise<void> | null {
+    return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
+  }
+
+  async close(): Promise<void> {
+    if (this.endOut) await new Promise<void>((r) => this.out.end(() => r()));
+    else if (this.out.writableNeedDrain) await once(this.out, 'drain');
+  }
+}
+
+type Json = Record<string, unknown>;
+
+export function toJsonEvents(ev: CaptureEvent): Json[] {
+  const base = { type: ev.type, ts: new Date(ev.ts).toISOString(), conn: ev.connection.id };
+  switch (ev.type) {
+    case 'open':
+      return [{ ...base, peer: ev.connection.peer, local: ev.connection.local, upstream: ev.connection.upstream }];
+    case 'close':
+      return [{
+        ...base, reason: ev.reason, bytesFromClient: ev.connection.bytesFromClient,
+        bytesFromServer: ev.connection.bytesFromServer,
+      }];
+    case 'problem':
+      return [{ ...base, ...ev.problem }];
+    case 'raw':
+      return [{ ...base, source: ev.source, offset: ev.offset, length: ev.bytes.length, base64: ev.bytes.toString('base64') }];
+    case 'request': {
+      const req = ev.exchange.request!;
+      const dec = decodeMessage(req);
+      const out: Json[] = [{
+        ...base, seq: ev.exchange.seq, reportId: ev.exchange.reportId, method: req.head.method,
+        target: req.head.target, version: req.head.version, headers: req.head.headers,
+        body: bodyJson(req), offset: req.start,
+      }];
+      if (dec.report) {
+        out.push({ ...base, type: 'report', seq: ev.exchange.seq, reportId: ev.exchange.reportId, report: dec.report });
+      }
+      return out;
+    }
+    case 'response': {
+      const ex: Exchange = ev.exchange;
+      const res = ex.response!;
+      return [{
+        ...base, seq: ex.seq, reportId: ex.reportId, version: res.head.version, status: res.head.status,
+        reason: res.head.reason, headers: res.head.headers,
+        interim: ex.interim.map((r) => ({ status: r.head.status, reason: r.head.reason, headers: r.head.headers })),
+        latencyMs: ex.request ? res.startTs - ex.request.endTs : undefined,
+        body: bodyJson(res, ex), offset: res.start,
+      }];
+    }
+  }
+}
+
+function bodyJson(msg: HttpMessage, ex?: Exchange): Json {
+  const dec = decodeMessage(msg, ex?.request);
+  const json = toBodyJson(dec, msg.body) as Json;
+  // The report has its own `report` event; don't repeat it inside every request line.
+  delete json.report;
+  return json;
+}

@@ -1,0 +1,112 @@
+// The human view: one block per event, written with a single write() so that concurrent
+// connections never interleave mid-message. Every string that came from the wire goes through
+// escapeControl; colour comes from the Paint chosen once by the CLI.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { CaptureEvent, Exchange, Header, HttpMessage, Sink } from '../model.js';
+import type { Paint } from './paint.js';
+import { escapeControl, escapeBytes } from './escape.js';
+import { formatBody } from './format-body.js';
+import { decodeMessage } from '../decode/message.js';
+import { formatSize } from './size.js';
+
+export interface PrettyOptions {
+  paint: Paint;
+  hexDump: boolean;
+  /** Show wall-clock times (live); offline decode has none worth showing. */
+  times: boolean;
+  maxTextLines?: number;
+}
+
+const INDENT = '    ';
+
+export class PrettySink implements Sink {
+  constructor(private readonly out: Writable, private readonly opts: PrettyOptions) {}
+
+  event(ev: CaptureEvent): void {
+    const lines = formatEvent(ev, this.opts);
+    if (lines.length) this.out.write(lines.join('\n') + '\n');
+  }
+
+  waitDrain(): Promise<void> | null {
+    return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
+  }
+
+  async close(): Promise<void> {
+    if (this.out.writableNeedDrain) await once(this.out, 'drain');
+  }
+}
+
+export function formatEvent(ev: CaptureEvent, opts: PrettyOptions): string[] {
+  const p = opts.paint;
+  const c = ev.connection;
+  const id = p.accent(`#${c.id}`);
+  const time = opts.times ? p.dim(clock(ev.ts)) + ' ' : '';
+  switch (ev.type) {
+    case 'open': {
+      const via = c.upstream ? ` → ${escapeControl(c.upstream, p)}` : '';
+      return [`${time}${id} ${p.bold(escapeControl(c.peer, p))} connected${via}`];
+    }
+    case 'close': {
+      const why = ev.reason ? ` (${escapeControl(ev.reason, p)})` : '';
+      return [`${time}${id} closed${why} · ${formatSize(c.bytesFromClient)} from client · ${formatSize(c.bytesFromServer)} from server`];
+    }
+    case 'problem': {
+      const pr = ev.problem;
+      return [`${time}${id} ${p.err('problem')} ${p.err(pr.code)} (${pr.source} byte ${pr.offset}): ${escapeControl(pr.message, p)}`];
+    }
+    case 'raw': {
+      const lines = [`${time}${id} ${p.warn(`raw ${ev.source} bytes`)} ${ev.bytes.length} at offset ${ev.offset} (not HTTP, shown escaped):`];
+      return lines.concat(escapeBytes(ev.bytes.subarray(0, 4096), p, { keepNewlines: true }).split('\n').map((l) => INDENT + l),
+        ev.bytes.length > 4096 ? [INDENT + p.dim(`… ${ev.bytes.length - 4096} more bytes`)] : []);
+    }
+    case 'request':
+      return formatRequest(ev.exchange, opts, time);
+    case 'response':
+      return formatResponse(ev.exchange, opts, time);
+  }
+}
+
+function reportTag(ex: Exchange, p: Paint): string {
+  return ex.reportId ? ' ' + p.accent(`[report ${ex.reportId}]`) : '';
+}
+
+function formatRequest(ex: Exchange, opts: PrettyOptions, time: string): string[] {
+  const p = opts.paint;
+  const req = ex.request!;
+  const h = req.head;
+  const first = `${time}${p.accent(`#${ex.connection.id}`)} ${p.bold('▶')} ${p.tag(escapeControl(h.method, p))} ${escapeControl(h.target, p)} ${p.dim(escapeControl(h.version, p))}${reportTag(ex, p)}`;
+  return [first, ...formatHeaders(h.headers, p), ...formatMessageBody(req, ex, opts)];
+}
+
+function formatResponse(ex: Exchange, opts: PrettyOptions, time: string): string[] {
+  const p = opts.paint;
+  const res = ex.response!;
+  const lines: string[] = [];
+  for (const r of ex.interim) {
+    lines.push(`${time}${p.accent(`#${ex.connection.id}`)} ${p.bold('◀')} ${p.dim(`${r.head.status} ${escapeControl(r.head.reason, p)} (interim)`)}`);
+  }
+  const st = res.head.status;
+  const colour = st >= 500 ? p.err : st >= 400 ? p.warn : p.ok;
+  const latency = ex.request ? ` ${p.dim(`${Math.max(0, res.startTs - ex.request.endTs)} ms`)}` : '';
+  const what = ex.request ? p.dim(` ← ${escapeControl(ex.request.head.method, p)} ${escapeControl(ex.request.head.target, p).slice(0, 80)}`) : '';
+  lines.push(`${time}${p.accent(`#${ex.connection.id}`)} ${p.bold('◀')} ${colour(`${st} ${escapeControl(res.head.reason, p)}`)}${latency}${what}${reportTag(ex, p)}`);
+  return lines.concat(formatHeaders(res.head.headers, p), formatMessageBody(res, ex, opts));
+}
+
+function formatHeaders(headers: Header[], p: Paint): string[] {
+  return headers.map(([n, v]) => `${INDENT}${p.key(escapeControl(n, p))}: ${escapeControl(v, p)}`);
+}
+
+function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions): string[] {
+  if (msg.body.length === 0 && msg.body.complete) return [];
+  const dec = decodeMessage(msg, msg.head.kind === 'response' ? ex.request : undefined);
+  const lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines });
+  return lines.map((l) => INDENT + l);
+}
+
+function clock(ts: number): string {
+  const d = new Date(ts);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}

@@ -1,0 +1,100 @@
+// What a corporate error-reporting server answers (MS-CER2 §3.2.5): level-1 POSTs get a
+// Key=value body asking (or not) for the CAB, the PUT of that CAB gets a 200, and
+// `Expect: 100-continue` gets its interim answer. It also pairs each PUT with the level-1
+// report that issued its DumpFile. It builds bytes; the listener sends them.
+import { randomUUID } from 'node:crypto';
+import type { Exchange, Problem, RequestHead } from '../model.js';
+import { hasToken } from '../http/head.js';
+import { decodeMessage } from '../decode/message.js';
+import { buildLevel1Answer, normalizeDumpTarget, type AnswerOptions } from './level1-answer.js';
+
+export type RespondMode = 'none' | 'ok' | 'cer';
+
+export interface CerServerOptions {
+  mode: RespondMode;
+  answer: AnswerOptions;
+  /** `--response-file`: this body, verbatim, answers every level-1 report. */
+  responseBody?: Buffer;
+  newGuid?: () => string;
+}
+
+export interface Reply {
+  bytes: Buffer;
+  /** Close the connection after sending (the client asked for it). */
+  close: boolean;
+}
+
+interface Issued {
+  reportId: string;
+  dumpFile: string;
+}
+
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+
+export function isLevel1Request(head: RequestHead): boolean {
+  return head.method === 'POST' && /^\/?stage2\.htm(\?|$)/i.test(head.target.replace(/^[a-z]+:\/\/[^/]*/i, ''));
+}
+
+export class CerServer {
+  private reports = 0;
+  private readonly issued = new Map<string, Issued>();
+  private readonly newGuid: () => string;
+
+  constructor(private readonly opts: CerServerOptions) {
+    this.newGuid = opts.newGuid ?? randomUUID;
+  }
+
+  /** Called when a request head is complete. Returns an interim reply and any problem. */
+  onRequestHead(ex: Exchange, head: RequestHead): { reply?: Buffer; problem?: Omit<Problem, 'offset'> } {
+    let problem: Omit<Problem, 'offset'> | undefined;
+    if (head.method === 'PUT') {
+      const found = this.issued.get(normalizeDumpTarget(head.target));
+      if (found) ex.reportId = found.reportId;
+      else if (this.opts.mode === 'cer') {
+        problem = { code: 'unknown-dump-path', source: 'client', message: `PUT to ${head.target.slice(0, 120)}, a path this server never issued as DumpFile — captured and answered anyway` };
+      }
+    }
+    const wantsContinue = hasToken(head.headers, 'expect', '100-continue');
+    return { reply: wantsContinue && this.opts.mode !== 'none' ? CONTINUE : undefined, problem };
+  }
+
+  /** Called before a completed level-1 request is shown: gives it its report id. */
+  assignReportId(ex: Exchange): void {
+    if (ex.request && !ex.reportId && isLevel1Request(ex.request.head)) ex.reportId = `r${++this.reports}`;
+  }
+
+  /** The final answer to a completed request, or undefined (mode none). */
+  onRequest(ex: Exchange): Reply | undefined {
+    const req = ex.request;
+    if (!req || this.opts.mode === 'none') return undefined;
+    const close = wantsClose(req.head);
+    if (this.opts.mode === 'cer' && isLevel1Request(req.head)) {
+      let body: Buffer;
+      if (this.opts.responseBody) body = this.opts.responseBody;
+      else {
+        const report = decodeMessage(req).report;
+        const answer = buildLevel1Answer(report, this.opts.answer, this.newGuid());
+        if (answer.dumpFile) {
+          this.issued.set(normalizeDumpTarget(answer.dumpFile), { reportId: ex.reportId ?? '', dumpFile: answer.dumpFile });
+        }
+        body = Buffer.from(answer.body, 'latin1');
+      }
+      return { bytes: response(200, 'OK', body, 'text/plain; charset=windows-1252', close), close };
+    }
+    return { bytes: response(200, 'OK', Buffer.alloc(0), undefined, close), close };
+  }
+}
+
+function wantsClose(head: RequestHead): boolean {
+  if (hasToken(head.headers, 'connection', 'close')) return true;
+  return head.version === 'HTTP/1.0' && !hasToken(head.headers, 'connection', 'keep-alive');
+}
+
+function response(status: number, reason: string, body: Buffer, type: string | undefined, close: boolean): Buffer {
+  const lines = [`HTTP/1.1 ${status} ${reason}`];
+  if (type) lines.push(`Content-Type: ${type}`);
+  lines.push(`Content-Length: ${body.length}`);
+  if (close) lines.push('Connection: close');
+  return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), body]);
+}
+
