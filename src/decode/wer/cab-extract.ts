@@ -56,7 +56,7 @@ function decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, needed: number):
   const parts: Buffer[] = [];
   const taints: Taint[] = [];
   let produced = 0;
-  let history = Buffer.alloc(0);
+  let history: Buffer = Buffer.alloc(0);
   let pos = folder.coffCabStart;
   const where = (i: number): string => `CFDATA block ${i + 1} of folder ${folder.index}`;
   const done = (stop?: CabProblem): FolderStream => {

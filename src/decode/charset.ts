@@ -1,0 +1,114 @@
+// Picks the character set of a body and decodes it with iconv-lite. Rules, first match wins:
+// BOM → NUL pattern of BOM-less UTF-16 (MS-CER2 level 1 bodies are "Unicode", cer2.md §3.1) →
+// Content-Type charset → XML declaration (only on ASCII-compatible bytes) → valid UTF-8 →
+// windows-1252. The result names the rule that fired so the user can see why. It deliberately
+// never guesses beyond that (no statistical detection) and never rewrites the input bytes.
+import { isUtf8 } from 'node:buffer';
+import iconv from 'iconv-lite';
+
+export type CharsetRule = 'bom' | 'utf16-pattern' | 'content-type' | 'xml-declaration' | 'utf8' | 'fallback';
+
+export interface CharsetDetection {
+  /** Lower-case name iconv-lite understands, e.g. `utf-16le`, `utf-8`, `windows-1252`. */
+  charset: string;
+  rule: CharsetRule;
+  /** Bytes of byte-order mark at the start (0, 2 or 3); not part of the decoded text. */
+  bomLength: number;
+}
+
+export interface DecodedText extends CharsetDetection {
+  text: string;
+}
+
+/** How many leading bytes the BOM-less UTF-16 sniffer looks at. */
+export const UTF16_SNIFF_BYTES = 64;
+export const FALLBACK_CHARSET = 'windows-1252';
+
+function detectBom(bytes: Buffer): CharsetDetection | undefined {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    return { charset: 'utf-8', rule: 'bom', bomLength: 3 };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
+    return { charset: 'utf-16le', rule: 'bom', bomLength: 2 };
+  }
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    return { charset: 'utf-16be', rule: 'bom', bomLength: 2 };
+  }
+  return undefined;
+}
+
+/**
+ * ASCII-range text in UTF-16LE has a zero high byte at every odd offset (BE: even). Ask for
+ * at least two code units, zeros in at least half of the candidate slots and almost none in
+ * the other ones, so binary data full of zeros does not qualify.
+ */
+function detectUtf16Pattern(bytes: Buffer): CharsetDetection | undefined {
+  const n = Math.min(bytes.length, UTF16_SNIFF_BYTES) & ~1;
+  const units = n / 2;
+  if (units < 2) return undefined;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < n; i++) {
+    if (bytes[i] === 0) {
+      if (i % 2 === 0) evenZeros++;
+      else oddZeros++;
+    }
+  }
+  const many = (z: number): boolean => z >= units / 2;
+  const few = (z: number): boolean => z <= units / 8;
+  if (many(oddZeros) && few(evenZeros)) return { charset: 'utf-16le', rule: 'utf16-pattern', bomLength: 0 };
+  if (many(evenZeros) && few(oddZeros)) return { charset: 'utf-16be', rule: 'utf16-pattern', bomLength: 0 };
+  return undefined;
+}
+
+/** The `charset` parameter of a Content-Type value (RFC 9110 §8.3), if iconv-lite knows it. */
+export function charsetFromContentType(contentType: string | undefined): string | undefined {
+  if (!contentType) return undefined;
+  const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
+  const name = (m?.[1] ?? m?.[2])?.trim().toLowerCase();
+  return name && iconv.encodingExists(name) ? name : undefined;
+}
+
+/**
+ * `encoding="..."` of an XML declaration at the very start. Only consulted for
+ * ASCII-compatible bytes; a declared UTF-16/32 cannot be true there and is ignored.
+ */
+function charsetFromXmlDeclaration(bytes: Buffer): string | undefined {
+  const head = bytes.subarray(0, 256).toString('latin1');
+  const m = /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]*)["']/.exec(head);
+  const name = m?.[1]?.toLowerCase();
+  if (!name || /^(utf-?16|utf-?32|ucs-?2|ucs-?4)/.test(name)) return undefined;
+  return iconv.encodingExists(name) ? name : undefined;
+}
+
+export function detectCharset(bytes: Buffer, contentType?: string): CharsetDetection {
+  const bom = detectBom(bytes);
+  if (bom) return bom;
+  const utf16 = detectUtf16Pattern(bytes);
+  if (utf16) return utf16;
+  const fromHeader = charsetFromContentType(contentType);
+  if (fromHeader) return { charset: fromHeader, rule: 'content-type', bomLength: 0 };
+  const fromDecl = charsetFromXmlDeclaration(bytes);
+  if (fromDecl) return { charset: fromDecl, rule: 'xml-declaration', bomLength: 0 };
+  if (isUtf8(bytes)) return { charset: 'utf-8', rule: 'utf8', bomLength: 0 };
+  return { charset: FALLBACK_CHARSET, rule: 'fallback', bomLength: 0 };
+}
+
+/**
+ * Decode with a known charset. A dangling odd byte of UTF-16 becomes U+FFFD instead of being
+ * dropped silently (iconv-lite would drop it).
+ */
+export function decodeWith(bytes: Buffer, charset: string, bomLength = 0): string {
+  const body = bytes.subarray(bomLength);
+  const name = iconv.encodingExists(charset) ? charset : FALLBACK_CHARSET;
+  const isUtf16 = /^(utf-?16|ucs-?2)/i.test(name);
+  if (isUtf16 && body.length % 2 === 1) {
+    return iconv.decode(body.subarray(0, body.length - 1), name, { stripBOM: false }) + '\uFFFD';
+  }
+  return iconv.decode(body, name, { stripBOM: false });
+}
+
+export function decodeText(bytes: Buffer, contentType?: string): DecodedText {
+  const found = detectCharset(bytes, contentType);
+  return { ...found, text: decodeWith(bytes, found.charset, found.bomLength) };
+}

@@ -1,0 +1,54 @@
+// Runs the built CLI (bin/wer-sniff.js) as a child process, the way users do.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { BIN } from './paths.js';
+
+/** The parent's environment without colour variables, plus `extra`. */
+function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  return { ...env, ...extra };
+}
+
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  port: number;
+  stdout(): Buffer;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+/** Starts a long-running command and waits for its `listening on <addr>:<port>` line. */
+export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningCli> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(env) });
+  const out: Buffer[] = [];
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line; stderr: ${err}`)), 10_000);
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+      const m = /listening on .*:(\d+)\n/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before listening; stderr: ${err}`));
+    });
+  });
+  return { child, port, stdout: () => Buffer.concat(out), stderr: () => err, exited };
+}
+
+export function runCli(args: string[], input?: Buffer | string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, env: childEnv(env), maxBuffer: 256 * 1024 * 1024 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+/** Whether a real peer (curl, socat, cabextract, tshark, python3) is installed. */
+export function hasCommand(cmd: string, versionArg = '--version'): boolean {
+  return spawnSync(cmd, [versionArg], { stdio: 'ignore' }).error === undefined;
+}

@@ -1,0 +1,169 @@
+// The built command end to end, as users run it: real clients (curl, python3's http.client,
+// a raw socket), byte-exact --raw and -o, --json, --once, errors and exit codes.
+import fs from 'node:fs';
+import os from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { sendAndCollect } from '../helpers/net.js';
+import { BIN, SAMPLES, VECTORS } from '../helpers/paths.js';
+
+const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
+const bodyOf = (http: Buffer) => http.subarray(http.indexOf('\r\n\r\n') + 4);
+const running: RunningCli[] = [];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-cli-'));
+
+afterEach(() => {
+  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
+});
+
+async function cli(args: string[]) {
+  const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', ...args]);
+  running.push(r);
+  return r;
+}
+
+describe('wer-sniff listen (CLI)', () => {
+  it('prints its real port, and --raw --once output is byte-identical to what was sent', async () => {
+    const r = await cli(['--raw', '--once', '--respond', 'none']);
+    expect(r.stderr()).toMatch(/^listening on 127\.0\.0\.1:\d+\n/);
+    expect(r.port).toBeGreaterThan(0);
+    const sent = Buffer.concat([vector('level1-appcrash.http'), Buffer.from([0, 1, 2, 0xff, 0x1b]), vector('level2-put.http')]);
+    await sendAndCollect(r.port, [sent]);
+    expect(await r.exited).toBe(0);
+    expect(r.stdout().equals(sent)).toBe(true);
+    expect(r.stderr()).toMatch(/stopped: 1 connection, 2 requests, 1 report/);
+  });
+
+  it.skipIf(!hasCommand('curl'))('shows the decoded crash summary of a report curl posts', async () => {
+    const r = await cli(['--once', '--color', 'never']);
+    const bodyFile = path.join(tmp, 'body.xml');
+    fs.writeFileSync(bodyFile, bodyOf(vector('level1-appcrash.http')));
+    const c = spawnSync('curl', ['-sS', '--data-binary', `@${bodyFile}`, '-H', 'User-Agent: MSDW', `http://127.0.0.1:${r.port}/stage2.htm`]);
+    expect(c.status).toBe(0);
+    expect(c.stdout.toString()).toMatch(/iData=1\r\nDumpFile=\\PersistedCabs\\/);
+    expect(await r.exited).toBe(0);
+    const out = r.stdout().toString();
+    const iso = new Date(Number((133601524131234560n - 116444736000000000n) / 10000n)).toISOString();
+    expect(out).toContain(iso);
+    expect(out).toContain('WKS-0042.lab.example.test');
+    expect(out).toMatch(/c0000005.*access violation/);
+    expect(out).toContain('[report r1]');
+    expect(out).not.toMatch(/\x1b\[/); // no colour when not a terminal
+  });
+
+  it.skipIf(!hasCommand('python3'))('answers python http.client, which then PUTs the CAB to the DumpFile (--json)', async () => {
+    const r = await cli(['--json']);
+    const script = `
+import http.client, sys, re
+body = open(sys.argv[2], 'rb').read()
+cab = open(sys.argv[3], 'rb').read()
+c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]))
+c.request('POST', '/stage2.htm', body, {'User-Agent': 'MSDW'})
+res = c.getresponse(); text = res.read().decode('cp1252')
+dump = re.search(r'DumpFile=(.*)\\r\\n', text).group(1)
+c.putrequest('PUT', dump, skip_accept_encoding=True)
+c.putheader('Content-Length', str(len(cab))); c.endheaders(); c.send(cab)
+res2 = c.getresponse(); res2.read()
+print(res.status, res2.status, dump)
+`;
+    const bodyFile = path.join(tmp, 'bs.xml');
+    fs.writeFileSync(bodyFile, bodyOf(vector('level1-bluescreen.http')));
+    const py = spawnSync('python3', ['-c', script, String(r.port), bodyFile, path.join(VECTORS, 'sample-report-mszip.cab')]);
+    expect(py.stderr.toString()).toBe('');
+    expect(py.stdout.toString()).toMatch(/^200 200 \\PersistedCabs\\Blue\\[0-9a-f-]{36}\.cab/);
+    r.child.kill('SIGINT');
+    expect(await r.exited).toBe(0);
+    const events = r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
+    for (const e of events) expect(typeof e.conn).toBe('number');
+    const put = events.find((e) => e.type === 'request' && e.method === 'PUT');
+    const report = events.find((e) => e.type === 'report');
+    expect(report.report.event.eventType).toBe('BlueScreen');
+    expect(put.reportId).toBe(report.reportId);
+    expect(put.body.length).toBe(fs.statSync(path.join(VECTORS, 'sample-report-mszip.cab')).size);
+    expect(r.stderr()).toMatch(/stopped: 1 connection, 2 requests, 1 report/);
+  });
+
+  it('-o writes the exact client bytes beside the human view; --append-output appends', async () => {
+    const file = path.join(tmp, 'cap.bin');
+    const a = vector('level1-generic.http');
+    let r = await cli(['--once', '-o', file]);
+    await sendAndCollect(r.port, [a]);
+    await r.exited;
+    expect(fs.readFileSync(file).equals(a)).toBe(true);
+    expect(r.stdout().toString()).toContain('POST /stage2.htm');
+    r = await cli(['--once', '-o', file, '--append-output']);
+    await sendAndCollect(r.port, [a]);
+    await r.exited;
+    expect(fs.readFileSync(file).equals(Buffer.concat([a, a]))).toBe(true);
+  });
+
+  it('a port in use is one clear line and exit code 1', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', () => res()));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const res = runCli(['listen', '-p', String(port), '-b', '127.0.0.1']);
+    blocker.close();
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`wer-sniff: port ${port} is in use on 127.0.0.1 — stop the other program or try -p 0\n`);
+  });
+
+  it('bad flags exit 2 with a message; an unwritable -o exits 1 before listening', () => {
+    const bad = runCli(['listen', '-p', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected a TCP port/);
+    const unwritable = runCli(['listen', '-p', '0', '-o', path.join(tmp, 'no', 'such', 'dir', 'x.bin')]);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toMatch(/^wer-sniff: cannot write capture file .*ENOENT/);
+  });
+
+  it('--help of every command has examples', () => {
+    for (const cmd of [[], ['listen'], ['decode']]) {
+      const res = runCli([...cmd, '--help']);
+      expect(res.code).toBe(0);
+      expect(res.stdout.toString()).toContain('Examples:');
+    }
+  });
+});
+
+describe('wer-sniff decode (CLI)', () => {
+  it('decodes every vector and sample', () => {
+    const files = [
+      ...fs.readdirSync(VECTORS).filter((f) => f.endsWith('.http')).map((f) => path.join(VECTORS, f)),
+      ...fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.http')).map((f) => path.join(SAMPLES, f)),
+    ];
+    for (const f of files) {
+      const res = runCli(['decode', '--json', f]);
+      expect(res.code, f).toBe(0);
+      const events = res.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+      expect(events.some((e) => e.type === 'request' || e.type === 'response'), f).toBe(true);
+      expect(events.filter((e) => e.type === 'problem'), f).toEqual([]);
+    }
+  });
+
+  it('reads stdin, shows the report like the live view, and escapes control bytes', () => {
+    const evil = Buffer.concat([vector('level1-generic.http'), Buffer.from('GARBAGE \x1b]0;pwned\x07\r\n\r\n', 'latin1')]);
+    const res = runCli(['decode', '--color', 'never'], evil);
+    const out = res.stdout.toString();
+    expect(out).toContain('POST /stage2.htm');
+    expect(out).not.toContain('\x1b');
+    expect(out).not.toContain('\x07');
+    expect(out).toContain('\\x1b');
+    expect(res.code).toBe(3);
+  });
+
+  it('ends quietly with exit 0 when stdout is closed early (| head)', async () => {
+    const big = Buffer.concat(Array.from({ length: 3000 }, () => vector('level1-appcrash.http')));
+    const child = spawn(process.execPath, [BIN, 'decode', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b) => (err += b));
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.stdin.on('error', () => {});
+    child.stdin.end(big);
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(err).toBe('');
+  });
+});
