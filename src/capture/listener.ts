@@ -2,7 +2,7 @@
 // and (unless told not to) answers like a CER server. Answers are recorded as server bytes
 // too, so every output shows both sides. It never rewrites what it received.
 import net from 'node:net';
-import type { CaptureEvent, ConnectionInfo } from '../model.js';
+import type { CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } from '../model.js';
 import { Recorder } from './recorder.js';
 import { CerServer } from '../wer/cer-server.js';
 import { formatAddress } from './address.js';
@@ -14,6 +14,13 @@ export interface ListenerOptions {
   server: CerServer;
   /** Stop accepting after the first connection and resolve `done` when it closes. */
   once?: boolean;
+  /** Also told about request heads and body bytes as they arrive (report folders, progress). */
+  observers?: BodyObserver[];
+}
+
+export interface BodyObserver {
+  onRequestHead?(exchange: Exchange, head: RequestHead): void;
+  onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
 }
 
 export interface ListenerHandle {
@@ -26,6 +33,7 @@ export interface ListenerHandle {
 
 export async function startListener(opts: ListenerOptions): Promise<ListenerHandle> {
   const { recorder, server: cer } = opts;
+  const observers = opts.observers ?? [];
   const sockets = new Set<net.Socket>();
   let nextId = 0;
   let finish!: () => void;
@@ -66,6 +74,10 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
           recorder.emit({ type: 'problem', ts: Date.now(), connection, problem: p });
         }
         if (reply) send(reply, false);
+        for (const o of observers) o.onRequestHead?.(ex, head);
+      },
+      onBodyData(ex, source, data) {
+        for (const o of observers) o.onBodyData?.(ex, source, data);
       },
       beforeEmit(ev: CaptureEvent) {
         if (ev.type === 'request') cer.assignReportId(ev.exchange);

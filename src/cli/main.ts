@@ -5,6 +5,7 @@ import { createProgram } from './program.js';
 import { WerSniffError } from '../errors.js';
 import { runListen, type ListenFlags } from './run-listen.js';
 import { runDecode, type DecodeFlags } from './run-decode.js';
+import { runRelay, type RelayFlags } from './run-relay.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = createProgram({
     listen: (flags) => runListen(flags as unknown as ListenFlags),
     decode: (files, flags) => runDecode(files, flags as unknown as DecodeFlags),
+    relay: (flags) => runRelay(flags as unknown as RelayFlags),
   });
   program.exitOverride();
   try {

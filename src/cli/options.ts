@@ -51,3 +51,23 @@ export function useColor(choice: ColorChoice, env: NodeJS.ProcessEnv, isTTY: boo
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   return isTTY;
 }
+
+/** `10s`, `500ms`, `1.5s`, `2m`; a bare number is seconds. Returns milliseconds. */
+export function parseDuration(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(value);
+  if (!m) throw new InvalidArgumentError('expected a duration like 10s, 500ms or 2m');
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const ms = unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000;
+  if (ms < 1) throw new InvalidArgumentError('the duration must be at least 1ms');
+  return Math.round(ms);
+}
+
+/** `host:port`, `[::1]:port`; the port is required. */
+export function parseUpstream(value: string): { host: string; port: number } {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(value) ?? /^([^:\s]+):(\d+)$/.exec(value);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+    throw new InvalidArgumentError('expected host:port, e.g. cer.example.test:1273 or [::1]:1273');
+  }
+  return { host: m[1]!, port: Number(m[2]) };
+}

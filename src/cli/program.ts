@@ -1,13 +1,14 @@
 // Builds the commander program. Each action maps flags to typed options and calls one run*
 // function; nothing here touches sockets or files.
 import { Command, Option } from 'commander';
-import { parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk } from './options.js';
+import { parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { MAX_BODY_BYTES } from '../http/body-assembler.js';
 
 export interface Actions {
   listen(flags: Record<string, unknown>): Promise<number>;
   decode(files: string[], flags: Record<string, unknown>): Promise<number>;
+  relay(flags: Record<string, unknown>): Promise<number>;
 }
 
 const VERSION = '0.1.0';
@@ -64,6 +65,24 @@ Examples:
   $ wer-sniff listen --no-cab                 # stop clients after level 1`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
+    });
+
+  const relay = program.command('relay')
+    .description('relay clients byte for byte to a real CER server and show both directions decoded')
+    .requiredOption('--to <host:port>', 'upstream server, e.g. cer.example.test:1273', parseUpstream)
+    .option('-p, --port <n>', 'TCP port to listen on (0 picks a free one)', parsePort, 1273)
+    .option('-b, --bind <addr>', 'local address to listen on', '0.0.0.0')
+    .option('--connect-timeout <time>', 'give up on an upstream that does not accept within this time', parseDuration, 10_000)
+    .addOption(new Option('--on-upstream-error <action>', 'when the upstream cannot be reached: close the client, or answer 502 and close')
+      .argParser(parseChoice(['close', '502'] as const)).default('close'));
+  outputOptions(relay, true)
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff relay --to cer.example.test:1273            # listen on 1273, forward, show both ways
+  $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
+  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502`)
+    .action(async (opts) => {
+      process.exitCode = await actions.relay(opts);
     });
 
   const decode = program.command('decode')

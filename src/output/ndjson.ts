@@ -72,5 +72,11 @@ function bodyJson(msg: HttpMessage, ex?: Exchange): Json {
   const json = toBodyJson(dec, msg.body) as Json;
   // The report has its own `report` event; don't repeat it inside every request line.
   delete json.report;
+  if (dec.cab) {
+    json.cab = {
+      header: dec.cab.cab.header, folders: dec.cab.cab.folders, problems: dec.cab.cab.problems,
+      files: dec.cab.entries.map((e) => ({ ...e, ...dec.cab!.cab.files.find((f) => f.name === e.name) })),
+    };
+  }
   return json;
 }

@@ -9,6 +9,7 @@ import { escapeControl, escapeBytes } from './escape.js';
 import { formatBody } from './format-body.js';
 import { decodeMessage } from '../decode/message.js';
 import { formatSize } from './size.js';
+import { formatCabView } from './format-cab-view.js';
 
 export interface PrettyOptions {
   paint: Paint;
@@ -102,7 +103,8 @@ function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions):
   if (msg.body.length === 0 && msg.body.complete) return [];
   const dec = decodeMessage(msg, msg.head.kind === 'response' ? ex.request : undefined);
   const lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines });
-  return lines.map((l) => INDENT + l);
+  if (dec.cab) lines.push(...formatCabView(dec.cab, opts.paint));
+  return lines.map((l: string) => INDENT + l);
 }
 
 function clock(ts: number): string {

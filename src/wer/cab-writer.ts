@@ -54,7 +54,8 @@ function makeBlocks(stream: Buffer, mszip: boolean): { payload: Buffer; size: nu
 export function writeCab(files: CabInputFile[], opts: CabWriteOptions): Buffer {
   const stream = Buffer.concat(files.map((f) => f.data));
   if (stream.length > MAX_FOLDER_BYTES) throw new RangeError(`${stream.length} bytes exceed one CAB folder`);
-  if (files.length > 0xffff) throw new RangeError(`${files.length} files exceed one cabinet`);
+  // libmspack (cabextract) rejects a cabinet without files, so we never make one.
+  if (files.length === 0 || files.length > 0xffff) throw new RangeError(`a cabinet holds 1–65535 files, not ${files.length}`);
   const blocks = makeBlocks(stream, opts.compression === 'mszip');
   if (blocks.length > MAX_CFDATA) throw new RangeError(`${blocks.length} CFDATA blocks exceed one folder`);
 

@@ -1,0 +1,29 @@
+// Entry point of `npm run bench` (after the build). `node bench/run.js relay` runs only the
+// relay benchmark; no argument runs them all. Each module exports `run({ args })` and prints
+// its own Markdown. To add one, write bench/<name>.js and add it to BENCHES.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const BENCHES = [
+  { name: 'relay', file: './relay.js', what: 'relay throughput, request rate, memory vs socat and a minimal Node relay' },
+  { name: 'capture', file: './capture.js', what: 'listener + recorder' },
+  { name: 'decode', file: './decode.js', what: 'offline decode' },
+];
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
+if (unknown.length) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+
+for (const bench of BENCHES) {
+  if (wanted.length && !wanted.includes(bench.name)) continue;
+  if (!existsSync(fileURLToPath(new URL(bench.file, import.meta.url)))) {
+    console.log(`\n## ${bench.name}: skipped (bench/${bench.file.slice(2)} is not written yet)\n`);
+    continue;
+  }
+  console.log(`\n## ${bench.name}: ${bench.what}\n`);
+  const mod = await import(bench.file);
+  await mod.run({ args: process.argv.slice(2) });
+}

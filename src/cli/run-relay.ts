@@ -1,0 +1,79 @@
+// The `relay` action: a transparent byte-for-byte relay whose tap feeds the same Recorder,
+// framers, decoders and outputs as `listen`, for both directions. A decoder failure is shown
+// as a problem and only stops the tap of that connection, never the forwarding.
+import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
+import { startRelay } from '../capture/relay.js';
+import { describeListenError } from '../errors.js';
+import { createOutputs, type OutputFlags } from './outputs.js';
+import { countingSink, formatSummary, waitForStop } from './lifecycle.js';
+
+export interface RelayFlags extends OutputFlags {
+  to: { host: string; port: number };
+  port: number;
+  bind: string;
+  connectTimeout: number;
+  onUpstreamError: 'close' | '502';
+  maxHeaderBytes: number;
+  maxBodyBytes: number;
+}
+
+export async function runRelay(flags: RelayFlags): Promise<number> {
+  const outputs = await createOutputs(flags, true);
+  const counter = countingSink();
+  const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  const taps = new Map<number, ConnectionRecorder>();
+  const broken = new Set<number>();
+  const upstream = `${flags.to.host.includes(':') ? `[${flags.to.host}]` : flags.to.host}:${flags.to.port}`;
+
+  let handle;
+  try {
+    handle = await startRelay({
+      port: flags.port,
+      bind: flags.bind,
+      to: flags.to,
+      connectTimeoutMs: flags.connectTimeout,
+      onUpstreamError: flags.onUpstreamError,
+      onOpen(conn) {
+        conn.upstream = upstream;
+        taps.set(conn.id, recorder.open(conn));
+      },
+      onChunk(chunk, conn) {
+        const tap = taps.get(conn.id);
+        if (!tap) return;
+        if (broken.has(conn.id)) {
+          // Decoding gave up on this connection; exact bytes still reach the raw outputs.
+          recorder.chunkToSinks(chunk, conn);
+          return;
+        }
+        try {
+          tap.push(chunk.source, chunk.bytes, chunk.ts);
+        } catch (err) {
+          broken.add(conn.id);
+          recorder.emit({
+            type: 'problem', ts: Date.now(), connection: conn,
+            problem: { code: 'decoder-error', source: chunk.source, offset: 0, message: `decoding stopped for this connection (${(err as Error).message}); relaying goes on` },
+          });
+        }
+      },
+      onClose(conn, reason) {
+        taps.get(conn.id)?.close(reason);
+        taps.delete(conn.id);
+        broken.delete(conn.id);
+      },
+      onNotice(message) {
+        process.stderr.write(`wer-sniff: ${message}\n`);
+      },
+    });
+  } catch (err) {
+    await recorder.close();
+    throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
+  }
+  const shown = handle.address.includes(':') ? `[${handle.address}]` : handle.address;
+  process.stderr.write(`listening on ${shown}:${handle.port}, relaying to ${upstream}\n`);
+  const failure = await waitForStop(new Promise(() => {}), outputs.fileError);
+  await handle.close();
+  await recorder.close();
+  process.stderr.write(formatSummary(recorder.totals, counter.reports) + '\n');
+  if (failure) throw failure;
+  return 0;
+}

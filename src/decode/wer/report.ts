@@ -1,0 +1,304 @@
+// Turns a level 1 `<WERREPORT>` document (MS-CER2 §2.2.1, cer2.md §3.2) into a WerReport:
+// machine, user, application, event, signature parameters with a human `meaning` (§7.5),
+// files, plus everything unknown (`extra`) and what looked wrong (`warnings`). Lenient on
+// purpose: any child order, case-insensitive element/attribute names, missing pieces and
+// unknown attributes are reported, never fatal. Only malformed XML throws (XmlParseError).
+// It deliberately validates no more than the spec's own (defective) schema would.
+import { attrOf, isElement, parseXml, rootElement, textContent, type XmlNode } from '../xml.js';
+import {
+  decodeBugcheck, decodeExceptionCode, decodeFiletime, decodeFileType, decodeLcid,
+  decodeOsString, decodePeTimestamp, decodeProductPair, decodeReportType, decodeServicePackPair,
+  type LcidInfo, type OsInfo,
+} from './fields.js';
+import { parameterLabel } from './names.js';
+
+export type WerOs = { raw: string } & Partial<OsInfo>;
+export type WerLcid = { raw: string } & Partial<LcidInfo & { special: string }>;
+
+export interface WerParameter {
+  id: number | string;
+  /** The `name` attribute as sent (may be localized). */
+  name?: string;
+  value: string;
+  meaning?: string;
+}
+
+export interface WerSecondaryParameter {
+  name: string;
+  value: string;
+  meaning?: string;
+}
+
+export interface WerFile {
+  name: string;
+  type: { code: string; name?: string };
+}
+
+/** An element or attributes the schema does not know; `element` is the path below the root. */
+export interface WerExtra {
+  element: string;
+  attrs: [string, string][];
+  text?: string;
+}
+
+export interface WerReport {
+  machine?: { name: string; os?: WerOs; lcid?: WerLcid; oem?: string };
+  user?: string;
+  application?: { name: string; path: string; company?: string };
+  event?: {
+    reportType?: { code: number; name?: string };
+    eventType: string;
+    friendlyName?: string;
+    description?: string;
+    time?: { raw: string; iso?: string };
+  };
+  parameters: WerParameter[];
+  secondary: WerSecondaryParameter[];
+  files: WerFile[];
+  extra: WerExtra[];
+  warnings: string[];
+}
+
+/** Attributes each known element may carry (lower-case); others go to `extra`. */
+const KNOWN_ATTRS: Record<string, readonly string[]> = {
+  WERREPORT: [],
+  MACHINEINFO: ['machinename', 'os', 'lcid', 'oem'],
+  USERINFO: ['username'],
+  APPLICATIONINFO: ['appname', 'apppath', 'appcompany'],
+  EVENTINFO: ['reporttype', 'eventtype', 'friendlyeventname', 'eventdescription', 'eventtime'],
+  SIGNATURE: [],
+  PARAMETER: ['id', 'name', 'value'],
+  SECONDARYPARAMETER: ['name', 'value'],
+  FILES: [],
+  FILE: ['filename', 'filetype'],
+};
+
+type Decoder = (value: string) => string | undefined;
+
+function osMeaning(v: string): string | undefined {
+  const os = decodeOsString(v);
+  if (!os) return undefined;
+  return os.build === undefined ? os.versionName : `${os.versionName} · build ${os.build}`;
+}
+
+function lcidMeaning(v: string): string | undefined {
+  const l = decodeLcid(v);
+  return l ? [l.hex, l.tag ?? l.special ?? 'unknown locale'].join(' ') : undefined;
+}
+
+/** How to explain a value, by its English label (cer2.md §7.5), lower-case. */
+const BY_LABEL: Record<string, Decoder> = {
+  'application timestamp': decodePeTimestamp,
+  'fault module timestamp': decodePeTimestamp,
+  'exception code': decodeExceptionCode,
+  bccode: decodeBugcheck,
+  'os version': osMeaning,
+  'locale id': lcidMeaning,
+  'service pack': decodeServicePackPair,
+  product: decodeProductPair,
+};
+
+function meaningOf(label: string | undefined, value: string): string | undefined {
+  const decode = label === undefined ? undefined : BY_LABEL[label.trim().toLowerCase()];
+  return decode ? decode(value) : undefined;
+}
+
+/** Label by the `name` attribute first; localized/missing names fall back to id + eventtype. */
+export function parameterMeaning(
+  eventType: string | undefined, id: number | string, name: string | undefined, value: string,
+): string | undefined {
+  if (name !== undefined && BY_LABEL[name.trim().toLowerCase()]) return meaningOf(name, value);
+  return meaningOf(parameterLabel(eventType, id), value);
+}
+
+export function secondaryMeaning(name: string, value: string): string | undefined {
+  return meaningOf(name, value);
+}
+
+class Collector {
+  readonly report: WerReport = { parameters: [], secondary: [], files: [], extra: [], warnings: [] };
+  private readonly seen = new Set<string>();
+
+  warn(message: string): void {
+    this.report.warnings.push(message);
+  }
+
+  /** Keep attributes the schema does not define (xmlns declarations are expected). */
+  keepUnknownAttrs(node: XmlNode, path: string, upper: string): void {
+    const known = KNOWN_ATTRS[upper] ?? [];
+    const unknown = node.attrs.filter(([k]) => {
+      const lower = k.toLowerCase();
+      return !known.includes(lower) && lower !== 'xmlns' && !lower.startsWith('xmlns:');
+    });
+    if (unknown.length) this.report.extra.push({ element: path, attrs: unknown });
+    const text = textContent(node).trim();
+    if (text) this.report.extra.push({ element: path, attrs: [], text });
+  }
+
+  /** Whole unknown subtree → extra, one entry per element. */
+  keepUnknownElement(node: XmlNode, path: string): void {
+    const entry: WerExtra = { element: path, attrs: node.attrs };
+    const text = textContent(node).trim();
+    if (text) entry.text = text;
+    this.report.extra.push(entry);
+    for (const child of node.children.filter(isElement)) this.keepUnknownElement(child, `${path}/${child.name}`);
+  }
+
+  /** First occurrence wins; later duplicates are warned about and kept as extra. */
+  once(node: XmlNode, upper: string): boolean {
+    if (!this.seen.has(upper)) {
+      this.seen.add(upper);
+      return true;
+    }
+    this.warn(`more than one ${upper} element; only the first is used`);
+    this.keepUnknownElement(node, node.name);
+    return false;
+  }
+
+  required(node: XmlNode, upper: string, attr: string): string {
+    const v = attrOf(node, attr);
+    if (v === undefined) this.warn(`${upper} has no ${attr} attribute`);
+    return v ?? '';
+  }
+}
+
+function readMachine(c: Collector, node: XmlNode): void {
+  const machine: NonNullable<WerReport['machine']> = { name: c.required(node, 'MACHINEINFO', 'machinename') };
+  const os = c.required(node, 'MACHINEINFO', 'os');
+  if (os) {
+    const decoded = decodeOsString(os);
+    if (!decoded) c.warn(`os string "${os}" is not dotted numbers`);
+    else if (decoded.fieldCount !== 8) c.warn(`os string has ${decoded.fieldCount} fields, expected 8`);
+    machine.os = { raw: os, ...decoded };
+  }
+  const lcid = c.required(node, 'MACHINEINFO', 'lcid');
+  if (lcid) {
+    const decoded = decodeLcid(lcid);
+    if (!decoded) c.warn(`lcid "${lcid}" is not a number`);
+    else if (!decoded.tag && !decoded.special) c.warn(`lcid ${lcid} is not in the LCID table`);
+    machine.lcid = { raw: lcid, ...decoded };
+  }
+  const oem = attrOf(node, 'oem');
+  if (oem !== undefined) machine.oem = oem;
+  c.report.machine = machine;
+}
+
+function readEvent(c: Collector, node: XmlNode): void {
+  const event: NonNullable<WerReport['event']> = { eventType: c.required(node, 'EVENTINFO', 'eventtype') };
+  const rt = c.required(node, 'EVENTINFO', 'reporttype');
+  if (rt) {
+    const decoded = decodeReportType(rt);
+    if (!decoded) c.warn(`reporttype "${rt}" is not a number`);
+    else {
+      if (decoded.code > 4) c.warn(`reporttype ${decoded.code} is outside 0-4`);
+      event.reportType = decoded;
+    }
+  }
+  const friendly = attrOf(node, 'friendlyeventname');
+  if (friendly !== undefined) event.friendlyName = friendly;
+  const description = attrOf(node, 'eventdescription');
+  if (description !== undefined) event.description = description;
+  const time = c.required(node, 'EVENTINFO', 'eventtime');
+  if (time) {
+    const decoded = decodeFiletime(time);
+    if (!decoded) c.warn(/^\s*\d+\s*$/.test(time) ? 'eventtime is out of range' : 'eventtime is not a number');
+    event.time = decoded ? { raw: time, iso: decoded.iso } : { raw: time };
+  }
+  c.report.event = event;
+}
+
+function readSignature(c: Collector, node: XmlNode, path: string): void {
+  for (const child of node.children.filter(isElement)) {
+    const upper = child.name.toUpperCase();
+    const childPath = `${path}/${child.name}`;
+    if (upper === 'PARAMETER') {
+      const rawId = c.required(child, upper, 'id');
+      const id: number | string = /^\d+$/.test(rawId.trim()) ? parseInt(rawId, 10) : rawId;
+      if (typeof id !== 'number' || id > 9) c.warn(`PARAMETER id "${rawId}" is not a digit 0-9`);
+      if (c.report.parameters.some((p) => p.id === id)) c.warn(`PARAMETER id ${rawId} appears twice`);
+      const param: WerParameter = { id, value: c.required(child, upper, 'value') };
+      const name = attrOf(child, 'name');
+      if (name !== undefined) param.name = name;
+      const meaning = parameterMeaning(c.report.event?.eventType, id, name, param.value);
+      if (meaning !== undefined) param.meaning = meaning;
+      c.report.parameters.push(param);
+    } else if (upper === 'SECONDARYPARAMETER') {
+      const param: WerSecondaryParameter = {
+        name: c.required(child, upper, 'name'),
+        value: c.required(child, upper, 'value'),
+      };
+      const meaning = secondaryMeaning(param.name, param.value);
+      if (meaning !== undefined) param.meaning = meaning;
+      c.report.secondary.push(param);
+    } else {
+      c.keepUnknownElement(child, childPath);
+      continue;
+    }
+    c.keepUnknownAttrs(child, childPath, upper);
+  }
+  if (c.report.parameters.length > 10) c.warn(`${c.report.parameters.length} PARAMETERs, the schema allows 10`);
+}
+
+function readFiles(c: Collector, node: XmlNode, path: string): void {
+  for (const child of node.children.filter(isElement)) {
+    const upper = child.name.toUpperCase();
+    const childPath = `${path}/${child.name}`;
+    if (upper !== 'FILE') {
+      c.keepUnknownElement(child, childPath);
+      continue;
+    }
+    const type = decodeFileType(c.required(child, upper, 'filetype'));
+    if (type.code && !/^\d+$/.test(type.code)) c.warn(`FILE filetype "${type.code}" is not a number`);
+    c.report.files.push({ name: c.required(child, upper, 'filename'), type });
+    c.keepUnknownAttrs(child, childPath, upper);
+  }
+}
+
+/** Build a WerReport from an already parsed document. */
+export function werReportFromXml(nodes: XmlNode[]): WerReport {
+  const c = new Collector();
+  const root = rootElement(nodes);
+  if (!root) {
+    c.warn('no root element');
+    return c.report;
+  }
+  if (root.name.toUpperCase() !== 'WERREPORT') c.warn(`root element is ${root.name}, expected WERREPORT`);
+  c.keepUnknownAttrs(root, root.name, 'WERREPORT');
+  const children = root.children.filter(isElement);
+  // EVENTINFO first: parameter meanings depend on the event type, whatever the child order
+  const ordered = [
+    ...children.filter((n) => n.name.toUpperCase() === 'EVENTINFO'),
+    ...children.filter((n) => n.name.toUpperCase() !== 'EVENTINFO'),
+  ];
+  for (const node of ordered) {
+    const upper = node.name.toUpperCase();
+    if (!(upper in KNOWN_ATTRS) || upper === 'WERREPORT' || ['PARAMETER', 'SECONDARYPARAMETER', 'FILE'].includes(upper)) {
+      c.keepUnknownElement(node, node.name);
+      continue;
+    }
+    if (!c.once(node, upper)) continue;
+    if (upper === 'MACHINEINFO') readMachine(c, node);
+    else if (upper === 'USERINFO') c.report.user = c.required(node, upper, 'username');
+    else if (upper === 'APPLICATIONINFO') {
+      const app: NonNullable<WerReport['application']> = {
+        name: c.required(node, upper, 'appname'),
+        path: c.required(node, upper, 'apppath'),
+      };
+      const company = attrOf(node, 'appcompany');
+      if (company !== undefined) app.company = company;
+      c.report.application = app;
+    } else if (upper === 'EVENTINFO') readEvent(c, node);
+    else if (upper === 'SIGNATURE') readSignature(c, node, node.name);
+    else if (upper === 'FILES') readFiles(c, node, node.name);
+    c.keepUnknownAttrs(node, node.name, upper);
+  }
+  for (const required of ['MACHINEINFO', 'USERINFO', 'EVENTINFO']) {
+    if (!children.some((n) => n.name.toUpperCase() === required)) c.warn(`no ${required} element`);
+  }
+  return c.report;
+}
+
+/** Parse level 1 XML text. Throws XmlParseError when the XML itself is malformed. */
+export function parseWerReport(text: string): WerReport {
+  return werReportFromXml(parseXml(text));
+}

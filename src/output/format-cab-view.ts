@@ -1,0 +1,47 @@
+// Terminal lines for what a CAB holds: the listing (format-cab.ts), then each file's summary —
+// metadata like a level-1 report, the minidump's crash facts, a text file's first lines.
+import type { CabView, CabEntrySummary } from '../decode/cab-view.js';
+import type { WerMetadata } from '../decode/wer/metadata.js';
+import type { Paint } from './paint.js';
+import { formatCab } from './format-cab.js';
+import { formatMinidump } from './format-minidump.js';
+import { escapeControl } from './escape.js';
+
+export function formatCabView(view: CabView, paint: Paint): string[] {
+  const lines = formatCab(view.cab, paint, view.entries.map((e) => ({ name: e.name, size: e.size, error: e.error })));
+  for (const e of view.entries) {
+    const body = formatEntry(e, paint);
+    if (body.length) lines.push(`${paint.bold('┌')} ${paint.value(escapeControl(e.name, paint))}`, ...body.map((l) => `${paint.bold('│')} ${l}`));
+  }
+  return lines;
+}
+
+function formatEntry(e: CabEntrySummary, p: Paint): string[] {
+  const out: string[] = [];
+  if (e.metadata) out.push(...formatMetadata(e.metadata, p));
+  else if (e.minidump) out.push(...formatMinidump(e.minidump, p));
+  else if (e.text) {
+    out.push(p.dim(`${e.text.charset} (${e.text.rule}) · ${e.text.totalLines} lines`));
+    for (const l of e.text.lines) out.push(escapeControl(l, p));
+    if (e.text.totalLines > e.text.lines.length) out.push(p.dim(`… ${e.text.totalLines - e.text.lines.length} more lines`));
+  }
+  for (const n of e.notes) out.push(p.warn(escapeControl(n, p)));
+  return out;
+}
+
+function formatMetadata(m: WerMetadata, p: Paint): string[] {
+  const esc = (s: string) => escapeControl(s, p);
+  const os = m.os;
+  const lines = [p.accent('WER metadata')];
+  const osParts = [os.WindowsNTVersion && `Windows NT ${esc(os.WindowsNTVersion)}`, os.Build && `build ${esc(os.Build)}`,
+    os.Product && esc(os.Product), os.Edition && esc(os.Edition), os.Architecture && esc(os.Architecture)].filter(Boolean);
+  if (osParts.length) lines.push(`${p.key('OS')}        ${osParts.join(' · ')}`);
+  if (os.BuildString) lines.push(`${p.key('Build')}     ${esc(os.BuildString)}`);
+  if (m.locale) lines.push(`${p.key('Locale')}    ${esc(m.locale)}`);
+  if (m.eventType) lines.push(`${p.key('Event')}     ${esc(m.eventType)}`);
+  for (const prm of m.parameters) {
+    lines.push(`  P${prm.id}  ${p.value(esc(prm.value))}${prm.meaning ? p.dim(`  ${esc(prm.meaning)}`) : ''}`);
+  }
+  for (const d of m.dynamic) lines.push(`  ${p.key(esc(d.name))}  ${esc(d.value)}`);
+  return lines;
+}

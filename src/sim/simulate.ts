@@ -1,0 +1,84 @@
+// `wer-sniff simulate`: behaves like a Windows WER client against a CER server — level-1 POST
+// of UTF-16LE XML, read the Key=value answer, and when asked (iData=1 + DumpFile) PUT the CAB
+// to that path. Prints each step. Proves a server or firewall works before a real crash.
+import fs from 'node:fs';
+import type { Writable } from 'node:stream';
+import { SimClient } from './http-client.js';
+import { KINDS, makeCab, makeReport, type Kind } from './kinds.js';
+import { encodeUtf16, writeReportXml } from '../wer/report-writer.js';
+import { parseLevel1Response } from '../decode/wer/level1-response.js';
+import { escapeControl } from '../output/escape.js';
+import { formatSize } from '../output/size.js';
+import { WerSniffError } from '../errors.js';
+import type { Paint } from '../output/paint.js';
+
+export interface SimulateOptions {
+  to: { host: string; port: number };
+  kinds: Kind[];
+  count: number;
+  cabFile?: string;
+  timeoutMs: number;
+  out: Writable;
+  paint: Paint;
+}
+
+export interface SimulateResult {
+  reports: number;
+  cabsSent: number;
+}
+
+export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
+  const p = opts.paint;
+  const say = (s: string) => opts.out.write(s + '\n');
+  const host = `${opts.to.host.includes(':') ? `[${opts.to.host}]` : opts.to.host}:${opts.to.port}`;
+  let customCab: Buffer | undefined;
+  if (opts.cabFile) {
+    try {
+      customCab = fs.readFileSync(opts.cabFile);
+    } catch (e) {
+      throw new WerSniffError('sim-cab', `cannot read --cab ${opts.cabFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const result: SimulateResult = { reports: 0, cabsSent: 0 };
+  for (let n = 1; n <= opts.count; n++) {
+    for (const kind of opts.kinds) {
+      const now = Date.now();
+      const report = makeReport(kind, now, n);
+      const body = encodeUtf16(writeReportXml(report));
+      const client = await SimClient.connect(opts.to.host, opts.to.port, opts.timeoutMs);
+      try {
+        say(`${p.accent(`[${kind} ${n}/${opts.count}]`)} → POST /stage2.htm · ${formatSize(body.length)} UTF-16LE · ${report.event.eventtype} ${report.app?.appname ?? ''}`);
+        const headers: [string, string][] = [['User-Agent', 'MSDW'], ['Host', host], ['Connection', 'Keep-Alive']];
+        const res = await client.request('POST', '/stage2.htm', headers, body);
+        result.reports++;
+        const answer = parseLevel1Response(res.body.toString('latin1'));
+        const lines = answer.entries.map((e) => `${e.key}=${e.value}`).join(', ');
+        say(`  ← ${res.head.status} ${escapeControl(res.head.reason, p)} · ${escapeControl(lines || '(empty body)', p)}`);
+        if (res.head.status !== 200) {
+          say(p.warn(`  the server did not answer 200; Windows would keep the report queued`));
+          continue;
+        }
+        const dumpFile = answer.values.DumpFile;
+        if (answer.values.iData !== '1' || !dumpFile) {
+          say(p.dim(`  no iData=1 with a DumpFile: a Windows client stops after level 1`));
+          continue;
+        }
+        const cab = customCab ?? makeCab(kind, report, now);
+        say(`  → PUT ${escapeControl(dumpFile, p)} · ${formatSize(cab.length)} CAB`);
+        const put = await client.request('PUT', dumpFile, headers, cab);
+        say(`  ← ${put.head.status} ${escapeControl(put.head.reason, p)}${put.head.status === 200 ? p.ok(' · level 2 complete') : p.warn(' · the upload was not accepted')}`);
+        if (put.head.status === 200) result.cabsSent++;
+      } finally {
+        client.close();
+      }
+    }
+  }
+  return result;
+}
+
+export function parseKinds(value: string): Kind[] {
+  if (value === 'all') return [...KINDS];
+  const kinds = value.split(',').map((k) => k.trim());
+  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`expected ${KINDS.join(', ')} or all (comma-separated)`);
+  return kinds as Kind[];
+}

@@ -1,0 +1,43 @@
+// `wer-sniff setup`: the registry settings that point a Windows machine at this CER server,
+// as `reg add` commands and as a .reg file. It only writes text; it never changes a system.
+export const WER_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting';
+const WER_KEY_REG = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting';
+
+export interface SetupOptions {
+  server: string;
+  port: number;
+}
+
+/** A server name Windows can use: no quotes, spaces, control characters or slashes. */
+export function checkServerName(server: string): string | undefined {
+  if (!server || /[\s"\\/\u0000-\u001f]/.test(server)) return `"${server}" is not a host name or address — give e.g. sniffer.example.test or 192.0.2.10`;
+  return undefined;
+}
+
+export function makeRegCommands(o: SetupOptions): string[] {
+  return [
+    `reg add "${WER_KEY}" /v CorporateWERServer /t REG_SZ /d ${o.server} /f`,
+    `reg add "${WER_KEY}" /v CorporateWERPortNumber /t REG_DWORD /d ${o.port} /f`,
+  ];
+}
+
+export function makeUndoCommands(): string[] {
+  return [
+    `reg delete "${WER_KEY}" /v CorporateWERServer /f`,
+    `reg delete "${WER_KEY}" /v CorporateWERPortNumber /f`,
+  ];
+}
+
+/** A .reg file as regedit writes them: UTF-16LE with BOM, CRLF line ends. */
+export function makeRegFile(o: SetupOptions): Buffer {
+  const text = [
+    'Windows Registry Editor Version 5.00',
+    '',
+    `[${WER_KEY_REG}]`,
+    `"CorporateWERServer"="${o.server}"`,
+    `"CorporateWERPortNumber"=dword:${o.port.toString(16).padStart(8, '0')}`,
+    '',
+    '',
+  ].join('\r\n');
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+}
