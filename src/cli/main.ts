@@ -6,6 +6,7 @@ import { WerSniffError } from '../errors.js';
 import { runListen, type ListenFlags } from './run-listen.js';
 import { runDecode, type DecodeFlags } from './run-decode.js';
 import { runRelay, type RelayFlags } from './run-relay.js';
+import { runCab, runSetup, runSimulate, type CabFlags, type SetupFlags, type SimulateFlags } from './run-tools.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -17,8 +18,10 @@ export async function main(argv: string[]): Promise<void> {
     listen: (flags) => runListen(flags as unknown as ListenFlags),
     decode: (files, flags) => runDecode(files, flags as unknown as DecodeFlags),
     relay: (flags) => runRelay(flags as unknown as RelayFlags),
+    simulate: (flags) => runSimulate(flags as unknown as SimulateFlags),
+    setup: (flags) => runSetup(flags as unknown as SetupFlags),
+    cab: (file, flags) => runCab(file, flags as unknown as CabFlags),
   });
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -1,14 +1,19 @@
 // Builds the commander program. Each action maps flags to typed options and calls one run*
 // function; nothing here touches sockets or files.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
+import { parseKinds } from '../sim/simulate.js';
+import { checkServerName } from '../wer/setup.js';
 import { MAX_BODY_BYTES } from '../http/body-assembler.js';
 
 export interface Actions {
   listen(flags: Record<string, unknown>): Promise<number>;
   decode(files: string[], flags: Record<string, unknown>): Promise<number>;
   relay(flags: Record<string, unknown>): Promise<number>;
+  simulate(flags: Record<string, unknown>): Promise<number>;
+  setup(flags: Record<string, unknown>): number;
+  cab(file: string, flags: Record<string, unknown>): Promise<number>;
 }
 
 const VERSION = '0.1.0';
@@ -29,10 +34,17 @@ function outputOptions(cmd: Command, live: boolean): Command {
   return cmd;
 }
 
+function parseServerName(value: string): string {
+  const err = checkServerName(value);
+  if (err) throw new InvalidArgumentError(err);
+  return value;
+}
+
 export function createProgram(actions: Actions): Command {
   const program = new Command('wer-sniff')
     .description('The netcat for Windows Error Reporting: capture, decode and answer corporate WER (MS-CER2) crash reports.')
     .version(VERSION, '-V, --version')
+    .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `
 Examples:
@@ -53,7 +65,8 @@ Examples:
     .option('--ask <item>', 'ask the client for more: memory-dump, docs, file:<path>, file-version:<path>, wql:<query>, regkey:<key>, regtree:<key> (repeatable)', collectAsk, [])
     .option('--response-url <url>', 'Response= URL Windows shows to the user')
     .option('--no-cab', 'answer level 1 with iData=0 so the client does not upload a CAB')
-    .option('--response-file <file>', 'answer every level-1 report with this body, verbatim');
+    .option('--response-file <file>', 'answer every level-1 report with this body, verbatim')
+    .option('--save-dir <dir>', 'one folder per report: level1.http, report.xml, report.json, response.txt, report.cab, cab/');
   outputOptions(listen, true)
     .addHelpText('after', `
 Examples:
@@ -62,7 +75,8 @@ Examples:
   $ wer-sniff listen --respond none --raw > capture.bin    # exactly what nc -l would save
   $ wer-sniff listen -o capture.bin --json | jq -c 'select(.type=="report")'
   $ wer-sniff listen --ask memory-dump --ask 'wql:SELECT Family FROM Win32_Processor'
-  $ wer-sniff listen --no-cab                 # stop clients after level 1`)
+  $ wer-sniff listen --no-cab                 # stop clients after level 1
+  $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });
@@ -83,6 +97,57 @@ Examples:
   $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
+    });
+
+  program.command('simulate')
+    .description('behave like a Windows WER client: send level-1 reports and, when asked, PUT the CAB')
+    .requiredOption('--to <host:port>', 'the CER server (e.g. wer-sniff listen) to send to', parseUpstream)
+    .option('--kind <kinds>', 'appcrash, hang, bluescreen, generic, comma-separated, or all', parseKinds, ['appcrash'])
+    .option('--cab <file>', 'upload this CAB instead of a generated one')
+    .option('--count <n>', 'send each kind this many times', parsePositiveInt, 1)
+    .option('--timeout <time>', 'connect timeout', parseDuration, 10_000)
+    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff simulate --to 127.0.0.1:1273                 # one app crash, level 1 and 2
+  $ wer-sniff simulate --to cer.example.test:1273 --kind all --count 3
+  $ wer-sniff simulate --to 127.0.0.1:1273 --kind bluescreen --cab saved/report.cab
+
+Exit codes: 0 every report answered, 1 cannot connect, 4 some report was not answered.`)
+    .action(async (opts) => {
+      process.exitCode = await actions.simulate(opts);
+    });
+
+  program.command('setup')
+    .description('print the reg add commands that point a Windows machine at this server (changes nothing)')
+    .requiredOption('--server <name>', 'host name or address Windows should send reports to', parseServerName)
+    .option('--port <n>', 'port', parsePort, 1273)
+    .option('--reg-file <file>', 'also write a .reg file to import on the Windows machine')
+    .option('--undo', 'print the commands that remove the settings again')
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff setup --server sniffer.example.test
+  $ wer-sniff setup --server 192.0.2.10 --port 8080 --reg-file wer-sniff.reg
+  $ wer-sniff setup --server x --undo`)
+    .action((opts) => {
+      process.exitCode = actions.setup(opts);
+    });
+
+  program.command('cab')
+    .description('list a CAB, summarise what is inside (metadata, minidump, text) and optionally extract it')
+    .argument('<file>', 'the .cab file')
+    .option('--extract <dir>', 'extract the files into <dir>')
+    .option('--json', 'one JSON object instead of the human view')
+    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff cab reports/20261125T004112Z_WKS-1_widget.exe_APPCRASH_1/report.cab
+  $ wer-sniff cab report.cab --extract out/
+  $ wer-sniff cab report.cab --json | jq '.entries[] | select(.kind=="minidump") | .minidump.exception'
+
+Exit codes: 0 read cleanly, 1 not a CAB, 3 damaged or partly unreadable.`)
+    .action(async (file: string, opts) => {
+      process.exitCode = await actions.cab(file, opts);
     });
 
   const decode = program.command('decode')

@@ -7,6 +7,10 @@ import { CerServer, type RespondMode } from '../wer/cer-server.js';
 import { WerSniffError, describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, formatSummary, waitForStop } from './lifecycle.js';
+import { ReportStore } from '../capture/report-store.js';
+import { ProgressLine } from '../output/progress.js';
+import type { BodyObserver } from '../capture/listener.js';
+import type { Sink } from '../model.js';
 
 export interface ListenFlags extends OutputFlags {
   port: number;
@@ -21,6 +25,7 @@ export interface ListenFlags extends OutputFlags {
   responseUrl?: string;
   cab: boolean;
   responseFile?: string;
+  saveDir?: string;
 }
 
 export async function runListen(flags: ListenFlags): Promise<number> {
@@ -34,7 +39,17 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   }
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
-  const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  const extras: (Sink & BodyObserver)[] = [];
+  if (flags.saveDir) {
+    const dir = flags.saveDir;
+    try {
+      extras.push(await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${m}\n`)));
+    } catch (err) {
+      throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
+    }
+  }
+  if (process.stderr.isTTY) extras.push(new ProgressLine(process.stderr));
+  const recorder = new Recorder({ sinks: [...outputs.sinks, ...extras, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   const server = new CerServer({
     mode: flags.respond,
     responseBody,
@@ -42,7 +57,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   });
   let handle;
   try {
-    handle = await startListener({ port: flags.port, bind: flags.bind, recorder, server, once: flags.once });
+    handle = await startListener({ port: flags.port, bind: flags.bind, recorder, server, once: flags.once, observers: extras });
   } catch (err) {
     await recorder.close();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);

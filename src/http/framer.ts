@@ -289,7 +289,7 @@ class HttpFramer implements Framer {
 
   /** The first bytes of the current head (for messages), without consuming them. */
   private peekStart(): Buffer {
-    const n = Math.min(this.q.length, PREFIX_BYTES * 2);
+    const n = Math.min(this.q.length, PREFIX_BYTES * 2, this.maxHeaderBytes); // same for every split
     const bytes = Buffer.alloc(n);
     for (let i = 0; i < n; i++) bytes[i] = this.q.byteAt(i);
     return bytes;

@@ -123,7 +123,8 @@ export function parseStartLine(line: Buffer, kind: HeadKind): StartLine | HeadPr
   // RFC 9112 §3: split on the first and the last SP, so a target with stray spaces still parses.
   const first = text.indexOf(' ');
   const last = text.lastIndexOf(' ');
-  if (first <= 0 || last === first) return bad(`a request line ${REQUEST_LINE}`);
+  if (first <= 0) return bad(`a request line ${REQUEST_LINE}`);
+  if (last === first) return bad(`"HTTP/x.y" at the end of a request line ${REQUEST_LINE}`);
   const method = text.slice(0, first);
   const target = text.slice(first + 1, last).replace(/^ +| +$/g, '');
   const version = text.slice(last + 1);

@@ -45,10 +45,12 @@ export function formatEvent(ev: CaptureEvent, opts: PrettyOptions): string[] {
   const time = opts.times ? p.dim(clock(ev.ts)) + ' ' : '';
   switch (ev.type) {
     case 'open': {
+      if (!opts.times) return [`${id} ${p.bold(escapeControl(c.peer, p))}`];
       const via = c.upstream ? ` → ${escapeControl(c.upstream, p)}` : '';
       return [`${time}${id} ${p.bold(escapeControl(c.peer, p))} connected${via}`];
     }
     case 'close': {
+      if (!opts.times) return [p.dim(`${id} end of input · ${formatSize(c.bytesFromClient)}`)];
       const why = ev.reason ? ` (${escapeControl(ev.reason, p)})` : '';
       return [`${time}${id} closed${why} · ${formatSize(c.bytesFromClient)} from client · ${formatSize(c.bytesFromServer)} from server`];
     }
@@ -104,7 +106,7 @@ function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions):
   const dec = decodeMessage(msg, msg.head.kind === 'response' ? ex.request : undefined);
   const lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines });
   if (dec.cab) lines.push(...formatCabView(dec.cab, opts.paint));
-  return lines.map((l: string) => INDENT + l);
+  return lines.map((l: string) => (l ? INDENT + l : ''));
 }
 
 function clock(ts: number): string {

@@ -11,6 +11,7 @@ import { escapeControl } from '../output/escape.js';
 import { formatSize } from '../output/size.js';
 import { WerSniffError } from '../errors.js';
 import type { Paint } from '../output/paint.js';
+import { InvalidArgumentError } from 'commander';
 
 export interface SimulateOptions {
   to: { host: string; port: number };
@@ -79,6 +80,6 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
 export function parseKinds(value: string): Kind[] {
   if (value === 'all') return [...KINDS];
   const kinds = value.split(',').map((k) => k.trim());
-  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`expected ${KINDS.join(', ')} or all (comma-separated)`);
+  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new InvalidArgumentError(`expected ${KINDS.join(', ')} or all (comma-separated)`);
   return kinds as Kind[];
 }

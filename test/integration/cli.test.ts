@@ -34,7 +34,8 @@ describe('wer-sniff listen (CLI)', () => {
     await sendAndCollect(r.port, [sent]);
     expect(await r.exited).toBe(0);
     expect(r.stdout().equals(sent)).toBe(true);
-    expect(r.stderr()).toMatch(/stopped: 1 connection, 2 requests, 1 report/);
+    // The garbage ends framing: the PUT after it is recorded exactly but shown as raw bytes.
+    expect(r.stderr()).toMatch(/stopped: 1 connection, 1 request, 1 report, .*, 1 problem\n$/);
   });
 
   it.skipIf(!hasCommand('curl'))('shows the decoded crash summary of a report curl posts', async () => {
@@ -134,13 +135,19 @@ describe('wer-sniff decode (CLI)', () => {
       ...fs.readdirSync(VECTORS).filter((f) => f.endsWith('.http')).map((f) => path.join(VECTORS, f)),
       ...fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.http')).map((f) => path.join(SAMPLES, f)),
     ];
-    for (const f of files) {
-      const res = runCli(['decode', '--json', f]);
-      expect(res.code, f).toBe(0);
-      const events = res.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
-      expect(events.some((e) => e.type === 'request' || e.type === 'response'), f).toBe(true);
-      expect(events.filter((e) => e.type === 'problem'), f).toEqual([]);
-    }
+    // One run over all files: each input is its own connection, numbered in order.
+    const res = runCli(['decode', '--json', ...files]);
+    const events = res.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    files.forEach((f, i) => {
+      const mine = events.filter((e) => e.conn === i + 1);
+      expect(mine.some((e) => e.type === 'request' || e.type === 'response'), f).toBe(true);
+      const problems = mine.filter((e) => e.type === 'problem').map((e) => e.code);
+      // level2-put-headers.http is only the head of the PUT: its Content-Length promises 1374
+      // bytes that never come.
+      expect(problems, f).toEqual(f.endsWith('level2-put-headers.http') ? ['truncated-body'] : []);
+    });
+    expect(res.code).toBe(3);
+    expect(events.filter((e) => e.type === 'report')).toHaveLength(8);
   });
 
   it('reads stdin, shows the report like the live view, and escapes control bytes', () => {

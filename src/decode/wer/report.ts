@@ -207,7 +207,7 @@ function readEvent(c: Collector, node: XmlNode): void {
   c.report.event = event;
 }
 
-function readSignature(c: Collector, node: XmlNode, path: string): void {
+function readSignature(c: Collector, node: XmlNode, path: string, eventType: string | undefined): void {
   for (const child of node.children.filter(isElement)) {
     const upper = child.name.toUpperCase();
     const childPath = `${path}/${child.name}`;
@@ -219,7 +219,7 @@ function readSignature(c: Collector, node: XmlNode, path: string): void {
       const param: WerParameter = { id, value: c.required(child, upper, 'value') };
       const name = attrOf(child, 'name');
       if (name !== undefined) param.name = name;
-      const meaning = parameterMeaning(c.report.event?.eventType, id, name, param.value);
+      const meaning = parameterMeaning(eventType, id, name, param.value);
       if (meaning !== undefined) param.meaning = meaning;
       c.report.parameters.push(param);
     } else if (upper === 'SECONDARYPARAMETER') {
@@ -265,12 +265,10 @@ export function werReportFromXml(nodes: XmlNode[]): WerReport {
   if (root.name.toUpperCase() !== 'WERREPORT') c.warn(`root element is ${root.name}, expected WERREPORT`);
   c.keepUnknownAttrs(root, root.name, 'WERREPORT');
   const children = root.children.filter(isElement);
-  // EVENTINFO first: parameter meanings depend on the event type, whatever the child order
-  const ordered = [
-    ...children.filter((n) => n.name.toUpperCase() === 'EVENTINFO'),
-    ...children.filter((n) => n.name.toUpperCase() !== 'EVENTINFO'),
-  ];
-  for (const node of ordered) {
+  // parameter meanings depend on the event type, and SIGNATURE may come before EVENTINFO
+  const eventInfo = children.find((n) => n.name.toUpperCase() === 'EVENTINFO');
+  const eventType = eventInfo ? attrOf(eventInfo, 'eventtype') : undefined;
+  for (const node of children) {
     const upper = node.name.toUpperCase();
     if (!(upper in KNOWN_ATTRS) || upper === 'WERREPORT' || ['PARAMETER', 'SECONDARYPARAMETER', 'FILE'].includes(upper)) {
       c.keepUnknownElement(node, node.name);
@@ -288,7 +286,7 @@ export function werReportFromXml(nodes: XmlNode[]): WerReport {
       if (company !== undefined) app.company = company;
       c.report.application = app;
     } else if (upper === 'EVENTINFO') readEvent(c, node);
-    else if (upper === 'SIGNATURE') readSignature(c, node, node.name);
+    else if (upper === 'SIGNATURE') readSignature(c, node, node.name, eventType);
     else if (upper === 'FILES') readFiles(c, node, node.name);
     c.keepUnknownAttrs(node, node.name, upper);
   }

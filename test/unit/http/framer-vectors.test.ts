@@ -96,5 +96,5 @@ describe('framer on shared/protocol/vectors/*.http', () => {
     const m = feed(mixed, [], { mode: 'auto' });
     checkCoverage(mixed, m);
     expect(normalise(m).filter((e) => e.type === 'head').map((e) => e.type === 'head' && e.kind)).toEqual(['request', 'response', 'request', 'response']);
-  });
+    }, 60_000);
 });

@@ -1,0 +1,414 @@
+// Relay benchmark: wer-sniff's relay side by side with a direct connection (the limit), socat
+// (default buffer and -b 131072) and a minimal pipe() relay in Node, in one run, rounds
+// interleaved (A B C D E A B C D E …), medians, and ratios paired round by round.
+//   (a) bulk: 1 GiB upload in 1 MiB writes into a sink that discards (connect → all received)
+//   (b) 1.5 KiB POSTs over keep-alive, 16 connections, wrk, against a tiny Node HTTP upstream
+//   (c) peak RSS of the relay during a 1 GiB upload into an upstream throttled to 200 MB/s
+//   (d) 5,000 idle connections held, then each used once (echo); relay memory afterwards
+// Everything listens on and connects to 127.0.0.1 only. Env: BENCH_ROUNDS (default 5),
+// BENCH_QUICK=1 (small sizes, 1 round: checks the bench itself, numbers meaningless).
+import net from 'node:net';
+import os from 'node:os';
+import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import {
+  HOST, sleep, median, pairedRatio, interleave, startProcess, withFileLimit, fileLimit, freePort,
+  waitForPort, hasCommand, treeMemory, sampleMemory, markdownTable, fmt, commandVersion,
+} from './lib.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const at = (p) => fileURLToPath(new URL(p, import.meta.url));
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+const QUICK = Boolean(process.env.BENCH_QUICK); // smoke test of the bench itself, numbers meaningless
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 5)));
+const BULK_BYTES = QUICK ? 128 * MiB : 1 * GiB;
+const SLOW_BYTES = QUICK ? 128 * MiB : 1 * GiB;
+const SLOW_RATE = 200e6; // bytes/s
+const WRK_SECONDS = QUICK ? 1 : 5;
+const WRK_CONNECTIONS = 16;
+const IDLE_CONNECTIONS = QUICK ? 500 : 5_000;
+const FD_LIMIT = 20_000;
+
+const DIRECT = 'direct';
+const SOCAT = 'socat (default)';
+const SOCAT_TUNED = 'socat -b 131072';
+const MINIMAL = 'minimal node relay';
+
+export async function run() {
+  const began = Date.now();
+  const notes = [];
+  const log = (m) => console.error(m);
+  const peers = await definePeers(notes);
+  const relays = peers.filter((p) => !p.direct);
+  const wer = peers.find((p) => p.wer);
+  const sections = [];
+
+  log(`[relay bench] peers: ${peers.map((p) => p.name).join(', ')}; ${ROUNDS} rounds`);
+
+  // (a) bulk throughput ------------------------------------------------------------------------
+  {
+    const t0 = Date.now();
+    const sink = await startSink({ expect: BULK_BYTES });
+    const live = await startAll(peers, sink.port);
+    await warmUp(peers, (p) => send(live.get(p.name).port, 64 * MiB), log);
+    const res = await interleave(ROUNDS, peers, async (p) => {
+      const { ms } = await send(live.get(p.name).port, BULK_BYTES);
+      return BULK_BYTES / MiB / (ms / 1000);
+    }, { log });
+    await stopAll(live);
+    sink.close();
+    sections.push(section('(a) bulk upload, 1 GiB in 1 MiB writes', 'MiB/s', 'higher is better', peers, res, 0));
+    log(`[relay bench] (a) done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+
+  // (b) request rate with wrk ------------------------------------------------------------------
+  if (hasCommand('wrk')) {
+    const t0 = Date.now();
+    const upPort = await freePort();
+    const upstream = startProcess(process.execPath, [at('./relay-load.js'), 'http', String(upPort)]);
+    await waitForPort(upPort);
+    const live = await startAll(peers, upPort);
+    await warmUp(peers, (p) => wrk(live.get(p.name).port, 1), log);
+    const res = await interleave(ROUNDS, peers, (p) => wrk(live.get(p.name).port, WRK_SECONDS), { log });
+    await stopAll(live);
+    await upstream.stop();
+    const pick = (k) => new Map([...res].map(([n, v]) => [n, v.map((x) => (x ? x[k] : NaN))]));
+    const errs = [...res].flatMap(([n, v]) => (v.some((x) => x?.errors) ? [`${n}: ${v.map((x) => x?.errors ?? 0).join('/')} socket errors or non-2xx`] : []));
+    if (errs.length) notes.push(`(b) wrk reported errors: ${errs.join('; ')}`);
+    sections.push(section(`(b) 1.5 KiB POSTs, keep-alive, ${WRK_CONNECTIONS} connections, ${WRK_SECONDS} s per round (wrk)`, 'requests/s', 'higher is better', peers, pick('rps'), 0));
+    sections.push(section('(b) p99 latency of the same runs', 'ms', 'lower is better', peers, pick('p99'), 2));
+    log(`[relay bench] (b) done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } else {
+    notes.push('(b) skipped: wrk is not installed');
+  }
+
+  // (c) peak RSS into a slow upstream ----------------------------------------------------------
+  {
+    const t0 = Date.now();
+    const sink = await startSink({ expect: SLOW_BYTES, rate: SLOW_RATE });
+    const res = await interleave(ROUNDS, relays, async (p) => {
+      const live = await startPeer(p, sink.port);
+      const sampler = sampleMemory(live.pid, 50);
+      await send(live.port, SLOW_BYTES);
+      const peak = sampler.stop();
+      await live.stop();
+      return peak;
+    }, { log });
+    sink.close();
+    sections.push(section('(c) peak RSS of the relay, 1 GiB upload into a 200 MB/s upstream', 'MB', 'lower is better', relays, scale(res, 1e-6), 1));
+    log(`[relay bench] (c) done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+
+  // (d) many idle connections ------------------------------------------------------------------
+  {
+    const t0 = Date.now();
+    const ownLimit = fileLimit();
+    const n = Math.min(IDLE_CONNECTIONS, Math.floor((ownLimit - 500) / 2), Math.floor((FD_LIMIT - 500) / 2));
+    if (n < IDLE_CONNECTIONS) notes.push(`(d) used ${n} connections, not ${IDLE_CONNECTIONS}: open-files limit of the bench process is ${ownLimit} (each connection costs it 2 descriptors)`);
+    const echo = await startEcho();
+    const rounds = Math.min(ROUNDS, 3);
+    const mem = await interleave(rounds, relays, async (p) => {
+      const live = await startPeer(p, echo.port);
+      await idleRound(live.port, echo, n);
+      const m = treeMemory(live.pid);
+      await live.stop();
+      return m;
+    }, { log });
+    echo.close();
+    sections.push(section(`(d) memory after ${n.toLocaleString('en-US')} idle connections, each then used once (${rounds} rounds)`, 'MB', 'lower is better', relays, scale(mem, 1e-6), 1));
+    notes.push('(c), (d): memory is VmRSS of the relay process (peak: max of samples every 50 ms and VmHWM); for socat, which forks one process per connection, the sum of PSS over its process tree (RSS would count shared pages once per fork).');
+    log(`[relay bench] (d) done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+
+  // report -------------------------------------------------------------------------------------
+  const out = [];
+  out.push(`Relay benchmark, ${new Date().toISOString()}, nproc ${os.availableParallelism?.() ?? os.cpus().length}, node ${process.version}, ${os.platform()} ${os.release()}`);
+  out.push('');
+  out.push(`- socat: ${hasCommand('socat') ? commandVersion('socat', ['-V']).replace(/^socat by.*/, '') || commandVersion('socat', ['-V']) : 'missing'}; wrk: ${hasCommand('wrk') ? commandVersion('wrk', ['-v']) : 'missing'}`);
+  out.push(`- ${ROUNDS} interleaved rounds per measure unless said; value = median; ratio columns = median of per-round ratios (peer ÷ reference, same round).`);
+  out.push(`- wer-sniff measured as: ${wer.label}`);
+  for (const n of notes) out.push(`- ${n}`);
+  out.push('');
+  for (const s of sections) out.push(s.text, '');
+  out.push(targets(sections, wer.name));
+  out.push('', `Total time ${((Date.now() - began) / 1000).toFixed(0)} s.`);
+  console.log(out.join('\n'));
+}
+
+// ---- peers ------------------------------------------------------------------------------------
+
+async function definePeers(notes) {
+  const peers = [{ name: DIRECT, direct: true }];
+  if (hasCommand('socat')) {
+    // backlog=511 like Node's default: socat's default of 5 drops SYNs in (d).
+    const listen = (p) => `TCP-LISTEN:${p},fork,reuseaddr,bind=${HOST},backlog=511`;
+    peers.push({ name: SOCAT, cmd: 'socat', args: (p, q) => [listen(p), `TCP:${HOST}:${q}`] });
+    peers.push({ name: SOCAT_TUNED, cmd: 'socat', args: (p, q) => ['-b', '131072', listen(p), `TCP:${HOST}:${q}`] });
+  } else {
+    notes.push('socat is not installed: its columns are empty');
+  }
+  peers.push({ name: MINIMAL, cmd: process.execPath, args: (p, q) => [at('./minimal-relay.js'), String(p), String(q)] });
+  peers.push(await werPeer(notes));
+  return peers;
+}
+
+/** The CLI if it is built and starts; else the library through bench/relay-lib-runner.js. */
+async function werPeer(notes) {
+  const lib = {
+    name: 'wer-sniff relay',
+    wer: true,
+    label: 'the library (`startRelay` with a no-op onChunk) via bench/relay-lib-runner.js, because dist/cli/main.js is not built yet',
+    cmd: process.execPath,
+    args: (p, q) => [at('./relay-lib-runner.js'), String(p), String(q)],
+  };
+  if (!existsSync(`${ROOT}/dist/cli/main.js`)) return lib;
+  const bin = `${ROOT}/bin/wer-sniff.js`;
+  const help = await new Promise((r) => execFile(process.execPath, [bin, 'relay', '--help'], (e, so, se) => r(`${so}${se}`)));
+  const bind = /--bind\b/.test(help) ? ['--bind', HOST] : [];
+  const cli = {
+    name: 'wer-sniff relay',
+    wer: true,
+    label: `\`node bin/wer-sniff.js relay --to ${HOST}:q -p p${bind.length ? ` --bind ${HOST}` : ''}\` (the CLI, stdout discarded)`,
+    cmd: process.execPath,
+    args: (p, q) => [bin, 'relay', '--to', `${HOST}:${q}`, '-p', String(p), ...bind],
+  };
+  try {
+    const probe = await startPeer(cli, await freePort(), 5_000);
+    await probe.stop();
+    return cli;
+  } catch (err) {
+    notes.push(`the CLI did not start a relay (${err.message}); measured the library instead`);
+    return { ...lib, label: `${lib.label.replace(/, because.*/, '')}, because the CLI did not start` };
+  }
+}
+
+async function startPeer(peer, upstreamPort, timeoutMs = 10_000) {
+  if (peer.direct) return { port: upstreamPort, pid: undefined, stop: async () => {} };
+  const port = await freePort();
+  const [cmd, args] = withFileLimit(peer.cmd, peer.args(port, upstreamPort), FD_LIMIT);
+  const proc = startProcess(cmd, args, { cwd: ROOT });
+  try {
+    await Promise.race([
+      waitForPort(port, timeoutMs),
+      proc.exited.then(() => {
+        throw new Error(`${peer.name} exited with ${proc.child.exitCode ?? proc.child.signalCode}`);
+      }),
+    ]);
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  return { port, pid: proc.pid, stop: () => proc.stop() };
+}
+
+async function warmUp(peers, fn, log) {
+  for (const p of peers) {
+    try {
+      await fn(p);
+    } catch (err) {
+      log(`  ${p.name}, warm-up: ${err.message}`);
+    }
+  }
+}
+
+async function startAll(peers, upstreamPort) {
+  const live = new Map();
+  for (const p of peers) live.set(p.name, await startPeer(p, upstreamPort));
+  return live;
+}
+
+async function stopAll(live) {
+  for (const l of live.values()) await l.stop();
+}
+
+// ---- load ---------------------------------------------------------------------------------------
+
+/** Runs the sender child; resolves { ms } from its connect to the sink's ack. */
+function send(port, bytes) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [at('./relay-load.js'), 'send', String(port), String(bytes)], { timeout: 120_000 }, (err, stdout, stderr) => {
+      if (err || !stdout.trim()) return reject(new Error(`sender failed: ${stderr.trim() || err?.message || 'connection closed without ack'}`));
+      resolve(JSON.parse(stdout));
+    });
+  });
+}
+
+/**
+ * Sink upstream: counts each connection's bytes, acks with one byte when `expect` arrived.
+ * With `rate` (bytes/s) it reads no faster than that, throttled with pause/resume.
+ */
+async function startSink({ expect, rate }) {
+  const sockets = new Set();
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+    let got = 0;
+    let acked = false;
+    const start = Date.now();
+    const ack = () => {
+      if (!acked) s.end('K');
+      acked = true;
+    };
+    s.on('data', (b) => {
+      got += b.length;
+      if (got >= expect) return ack();
+      if (rate) {
+        const ahead = (got / rate) * 1000 - (Date.now() - start);
+        if (ahead > 4) {
+          s.pause();
+          setTimeout(() => s.resume(), ahead);
+        }
+      }
+    });
+    s.on('end', ack); // a shorter upload (warm-up) ends early
+  });
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  return {
+    port: server.address().port,
+    close() {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** wrk run → { rps, p99 (ms), errors }. */
+function wrk(port, seconds) {
+  const args = ['-t2', `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', at('./relay-post.lua'), `http://${HOST}:${port}/`];
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, { timeout: (seconds + 30) * 1000 }, (err, out) => {
+      if (err) return reject(new Error(`wrk failed: ${err.message}`));
+      const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
+      const m = out.match(/^\s+99%\s+([\d.]+)(us|ms|s)\b/m);
+      const p99 = m ? Number(m[1]) * { us: 1e-3, ms: 1, s: 1e3 }[m[2]] : NaN;
+      const sock = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+      const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+      const errors = non2xx + (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+      resolve({ rps, p99, errors });
+    });
+  });
+}
+
+/** Echo upstream for (d); counts connections currently open. */
+async function startEcho() {
+  const sockets = new Set();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+    s.on('data', (b) => s.write(b));
+  });
+  server.listen({ port: 0, host: HOST, backlog: 4096 });
+  await once(server, 'listening');
+  return {
+    port: server.address().port,
+    open: () => sockets.size,
+    close() {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+/** Opens n connections (200 connecting at a time), waits until the upstream holds n, holds them
+ * 1 s, then sends 16 bytes on each and waits for every echo. Leaves them open. */
+async function idleRound(port, echo, n) {
+  const base = echo.open();
+  const clients = [];
+  let next = 0;
+  const opener = async () => {
+    while (next < n) {
+      next++;
+      const s = net.connect(port, HOST);
+      s.on('error', () => {});
+      clients.push(s);
+      await once(s, 'connect');
+    }
+  };
+  await Promise.all(Array.from({ length: 200 }, opener));
+  const end = Date.now() + 30_000;
+  while (echo.open() - base < n) {
+    if (Date.now() > end) throw new Error(`upstream holds ${echo.open() - base} of ${n} connections`);
+    await sleep(20);
+  }
+  await sleep(1_000);
+  await Promise.all(
+    clients.map(async (s, i) => {
+      const msg = `ping ${String(i).padStart(10, '0')}\n`;
+      const got = new Promise((resolve) => {
+        let text = '';
+        const onData = (b) => {
+          text += b;
+          if (text.length >= msg.length) {
+            s.off('data', onData);
+            resolve(text);
+          }
+        };
+        s.on('data', onData);
+      });
+      s.write(msg);
+      if ((await got) !== msg) throw new Error('echo mismatch');
+    }),
+  );
+  await sleep(200); // let the relay settle before reading its memory
+  setImmediate(() => clients.forEach((s) => s.destroy()));
+  await sleep(100);
+}
+
+// ---- report -------------------------------------------------------------------------------------
+
+function scale(res, k) {
+  return new Map([...res].map(([n, v]) => [n, v.map((x) => x * k)]));
+}
+
+function section(title, unit, better, peers, res, digits) {
+  const refs = [
+    ['× direct', DIRECT],
+    ['× socat -b 131072', SOCAT_TUNED],
+    ['× socat default', SOCAT],
+    ['× minimal node', MINIMAL],
+  ].filter(([, ref]) => res.has(ref));
+  const rows = peers.map((p) => {
+    const v = res.get(p.name);
+    const finite = v.filter(Number.isFinite);
+    return [
+      p.wer ? `**${p.name}**` : p.name,
+      fmt.num(median(v), digits),
+      finite.length ? `${fmt.num(Math.min(...finite), digits)}–${fmt.num(Math.max(...finite), digits)}` : 'n/a',
+      ...refs.map(([, ref]) => (ref === p.name ? '1.00×' : fmt.ratio(pairedRatio(v, res.get(ref))))),
+    ];
+  });
+  const text = `### ${title}\n\n${unit}, ${better}\n\n${markdownTable(['peer', `median ${unit}`, 'range', ...refs.map(([h]) => h)], rows)}`;
+  return { title, res, text };
+}
+
+function targets(sections, wer) {
+  const find = (prefix) => sections.find((s) => s.title.startsWith(prefix));
+  const lines = ['### Targets (wer-sniff relay, ratios from this run)', ''];
+  const check = (label, ok, detail) => lines.push(`- ${ok === undefined ? '?' : ok ? 'PASS' : 'MISS'} ${label}: ${detail}`);
+  const ratio = (s, ref) => (s && s.res.has(ref) ? pairedRatio(s.res.get(wer), s.res.get(ref)) : NaN);
+  const cmp = (x, op, t) => (Number.isFinite(x) ? (op === '>=' ? x >= t : x <= t) : undefined);
+  const a = find('(a)');
+  const rt = ratio(a, SOCAT_TUNED);
+  const rm = ratio(a, MINIMAL);
+  check('bulk ≥ 1.0 × tuned socat and ≥ 0.85 × minimal Node relay', cmp(rt, '>=', 1) === undefined ? undefined : cmp(rt, '>=', 1) && cmp(rm, '>=', 0.85), `${fmt.ratio(rt)} tuned socat, ${fmt.ratio(rm)} minimal node`);
+  const b = find('(b) 1.5');
+  const bp = find('(b) p99');
+  if (b) {
+    const rs = ratio(b, SOCAT);
+    const rm2 = ratio(b, MINIMAL);
+    const p99 = median(bp.res.get(wer));
+    check('request rate ≥ 1.3 × socat and ≥ 0.8 × minimal Node relay, p99 ≤ 3 ms', cmp(rs, '>=', 1.3) === undefined ? undefined : cmp(rs, '>=', 1.3) && cmp(rm2, '>=', 0.8) && cmp(p99, '<=', 3), `${fmt.ratio(rs)} socat (default), ${fmt.ratio(ratio(b, SOCAT_TUNED))} socat -b 131072, ${fmt.ratio(rm2)} minimal node, p99 ${fmt.num(p99, 2)} ms`);
+  }
+  const c = median(find('(c)').res.get(wer));
+  check('peak RSS into a slow upstream ≤ 120 MB', cmp(c, '<=', 120), `${fmt.num(c, 1)} MB`);
+  const d = median(find('(d)').res.get(wer));
+  check('idle connections RSS ≤ 250 MB', cmp(d, '<=', 250), `${fmt.num(d, 1)} MB`);
+  return lines.join('\n');
+}

@@ -1,0 +1,80 @@
+// The small commands: `simulate` (a WER client), `setup` (registry lines) and `cab` (list,
+// summarise and extract a CAB offline).
+import fs from 'node:fs';
+import { simulate } from '../sim/simulate.js';
+import type { Kind } from '../sim/kinds.js';
+import { makeRegCommands, makeRegFile, makeUndoCommands } from '../wer/setup.js';
+import { parseCabView } from '../decode/cab-view.js';
+import { formatCabView } from '../output/format-cab-view.js';
+import { extractCabToDir } from '../wer/cab-files.js';
+import { createPaint } from '../output/paint.js';
+import { WerSniffError } from '../errors.js';
+import { useColor, type ColorChoice } from './options.js';
+
+const paintFor = (color: ColorChoice | undefined) => createPaint(useColor(color ?? 'auto', process.env, Boolean(process.stdout.isTTY)));
+
+export interface SimulateFlags {
+  to: { host: string; port: number };
+  kind: Kind[];
+  cab?: string;
+  count: number;
+  timeout: number;
+  color?: ColorChoice;
+}
+
+export async function runSimulate(flags: SimulateFlags): Promise<number> {
+  const res = await simulate({
+    to: flags.to, kinds: flags.kind, count: flags.count, cabFile: flags.cab, timeoutMs: flags.timeout,
+    out: process.stdout, paint: paintFor(flags.color),
+  });
+  process.stderr.write(`simulate: ${res.reports} level-1 report${res.reports === 1 ? '' : 's'} answered, ${res.cabsSent} CAB${res.cabsSent === 1 ? '' : 's'} accepted\n`);
+  return res.reports === flags.count * flags.kind.length ? 0 : 4;
+}
+
+export interface SetupFlags {
+  server: string;
+  port: number;
+  regFile?: string;
+  undo?: boolean;
+}
+
+export function runSetup(flags: SetupFlags): number {
+  const lines = flags.undo ? makeUndoCommands() : makeRegCommands(flags);
+  process.stdout.write(`:: run on the Windows machine, in an elevated prompt (wer-sniff changes nothing itself)\n${lines.join('\n')}\n`);
+  if (flags.regFile && !flags.undo) {
+    try {
+      fs.writeFileSync(flags.regFile, makeRegFile(flags));
+    } catch (err) {
+      throw new WerSniffError('reg-file', `cannot write ${flags.regFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    process.stderr.write(`wrote ${flags.regFile} (double-click it on the Windows machine, or: reg import ${flags.regFile})\n`);
+  }
+  return 0;
+}
+
+export interface CabFlags {
+  extract?: string;
+  json?: boolean;
+  color?: ColorChoice;
+}
+
+export async function runCab(file: string, flags: CabFlags): Promise<number> {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (err) {
+    throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const view = parseCabView(buf);
+  if (flags.json) process.stdout.write(JSON.stringify({ file, header: view.cab.header, folders: view.cab.folders, files: view.cab.files, entries: view.entries, problems: view.cab.problems }) + '\n');
+  else process.stdout.write(formatCabView(view, paintFor(flags.color)).join('\n') + '\n');
+  let failed = view.cab.problems.length > 0 || view.entries.some((e) => e.error);
+  if (flags.extract) {
+    const res = await extractCabToDir(buf, flags.extract);
+    for (const e of res.errors) process.stderr.write(`wer-sniff: ${e.name}: ${e.message}\n`);
+    process.stderr.write(`extracted ${res.written.length} file${res.written.length === 1 ? '' : 's'} to ${flags.extract}\n`);
+    failed ||= res.errors.length > 0;
+  }
+  if (!view.cab.header) return 1;
+  return failed ? 3 : 0;
+}
