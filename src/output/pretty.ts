@@ -104,8 +104,9 @@ function formatHeaders(headers: Header[], p: Paint): string[] {
 function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions): string[] {
   if (msg.body.length === 0 && msg.body.complete) return [];
   const dec = decodeMessage(msg, msg.head.kind === 'response' ? ex.request : undefined);
-  const lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines });
-  if (dec.cab) lines.push(...formatCabView(dec.cab, opts.paint));
+  let lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines });
+  // A CAB is better shown by its contents than by a hexdump of its compressed bytes.
+  if (dec.cab) lines = [...(opts.hexDump ? lines : lines.slice(0, 1)), ...formatCabView(dec.cab, opts.paint)];
   return lines.map((l: string) => (l ? INDENT + l : ''));
 }
 

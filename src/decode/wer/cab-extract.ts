@@ -111,8 +111,15 @@ function decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, needed: number):
   return done();
 }
 
+export interface ExtractOptions {
+  /** Largest folder stream to decode (memory guard against MSZIP bombs). Default: the
+   * [MS-CAB] §2.2 limit of 0x7FFF8000 bytes; files beyond it get 'too-large'. */
+  maxFolderBytes?: number;
+}
+
 /** Extracts every listed file; each gets `data` (exact bytes) or `error`, never both. */
-export function extractCab(buf: Buffer, cab: Cab = parseCab(buf)): ExtractedFile[] {
+export function extractCab(buf: Buffer, cab: Cab = parseCab(buf), opts: ExtractOptions = {}): ExtractedFile[] {
+  const limit = opts.maxFolderBytes ?? 0x7fff8000;
   const flags = cab.header?.flags ?? 0;
   const lastFolder = cab.folders.length - 1;
   // Folders spanning into other cabinets of a set: the first one if PREV, the last one if NEXT.
@@ -121,7 +128,8 @@ export function extractCab(buf: Buffer, cab: Cab = parseCab(buf)): ExtractedFile
   const needed = new Map<number, number>();
   for (const f of cab.files) {
     if (f.folder === undefined || f.continued || spans(f.folder)) continue;
-    needed.set(f.folder, Math.max(needed.get(f.folder) ?? 0, f.uoffFolderStart + f.size));
+    const end = f.uoffFolderStart + f.size;
+    if (end <= limit) needed.set(f.folder, Math.max(needed.get(f.folder) ?? 0, end));
   }
   const streams = new Map<number, FolderStream | CabProblem>();
   for (const [index, end] of needed) {
@@ -145,6 +153,7 @@ export function extractCab(buf: Buffer, cab: Cab = parseCab(buf)): ExtractedFile
     // An empty file has no bytes that could be wrong, wherever its offset points.
     if (f.size === 0) return { name: f.name, size: 0, data: Buffer.alloc(0) };
     const start = f.uoffFolderStart, end = start + f.size;
+    if (end > limit) return fail({ code: 'too-large', message: `ends ${end} bytes into folder ${f.folder}, beyond the ${limit}-byte limit` });
     const taint = s.taints.find((t) => t.start < end && start < t.end);
     if (taint) return fail(taint.error);
     if (end > s.data.length) {

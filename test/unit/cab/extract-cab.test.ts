@@ -180,6 +180,13 @@ describe('extractCab with what it cannot extract', () => {
     expect(out[1]!.data).toEqual(Buffer.from('b'));
   });
 
+  it('maxFolderBytes caps decoding: files beyond it are too-large', () => {
+    const buf = writeCab([{ name: 'small', data: Buffer.alloc(10, 1) }, { name: 'big', data: Buffer.alloc(100_000, 2) }], { compression: 'mszip' });
+    const out = extractCab(buf, parseCab(buf), { maxFolderBytes: 50_000 });
+    expect(out[0]!.data).toEqual(Buffer.alloc(10, 1));
+    expect(out[1]!.error?.code).toBe('too-large');
+  });
+
   it('not-a-cab extracts nothing', () => {
     expect(extractCab(Buffer.from('hello'))).toEqual([]);
   });
