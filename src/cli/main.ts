@@ -3,10 +3,10 @@
 import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { WerSniffError } from '../errors.js';
-import { runListen, type ListenFlags } from './run-listen.js';
-import { runDecode, type DecodeFlags } from './run-decode.js';
-import { runRelay, type RelayFlags } from './run-relay.js';
-import { runCab, runSetup, runSimulate, type CabFlags, type SetupFlags, type SimulateFlags } from './run-tools.js';
+import type { ListenFlags } from './run-listen.js';
+import type { DecodeFlags } from './run-decode.js';
+import type { RelayFlags } from './run-relay.js';
+import type { CabFlags, SetupFlags, SimulateFlags } from './run-tools.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -15,12 +15,13 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(1);
   });
   const program = createProgram({
-    listen: (flags) => runListen(flags as unknown as ListenFlags),
-    decode: (files, flags) => runDecode(files, flags as unknown as DecodeFlags),
-    relay: (flags) => runRelay(flags as unknown as RelayFlags),
-    simulate: (flags) => runSimulate(flags as unknown as SimulateFlags),
-    setup: (flags) => runSetup(flags as unknown as SetupFlags),
-    cab: (file, flags) => runCab(file, flags as unknown as CabFlags),
+    // Each command loads its code only when it runs, so `--help` starts fast.
+    listen: async (flags) => (await import('./run-listen.js')).runListen(flags as unknown as ListenFlags),
+    decode: async (files, flags) => (await import('./run-decode.js')).runDecode(files, flags as unknown as DecodeFlags),
+    relay: async (flags) => (await import('./run-relay.js')).runRelay(flags as unknown as RelayFlags),
+    simulate: async (flags) => (await import('./run-tools.js')).runSimulate(flags as unknown as SimulateFlags),
+    setup: async (flags) => (await import('./run-tools.js')).runSetup(flags as unknown as SetupFlags),
+    cab: async (file, flags) => (await import('./run-tools.js')).runCab(file, flags as unknown as CabFlags),
   });
   try {
     await program.parseAsync(argv);

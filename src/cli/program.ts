@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
-import { parseKinds } from '../sim/simulate.js';
+import { parseKinds } from '../sim/kind-names.js';
 import { checkServerName } from '../wer/setup.js';
 import { MAX_BODY_BYTES } from '../http/body-assembler.js';
 
@@ -12,7 +12,7 @@ export interface Actions {
   decode(files: string[], flags: Record<string, unknown>): Promise<number>;
   relay(flags: Record<string, unknown>): Promise<number>;
   simulate(flags: Record<string, unknown>): Promise<number>;
-  setup(flags: Record<string, unknown>): number;
+  setup(flags: Record<string, unknown>): Promise<number>;
   cab(file: string, flags: Record<string, unknown>): Promise<number>;
 }
 
@@ -129,8 +129,8 @@ Examples:
   $ wer-sniff setup --server sniffer.example.test
   $ wer-sniff setup --server 192.0.2.10 --port 8080 --reg-file wer-sniff.reg
   $ wer-sniff setup --server x --undo`)
-    .action((opts) => {
-      process.exitCode = actions.setup(opts);
+    .action(async (opts) => {
+      process.exitCode = await actions.setup(opts);
     });
 
   program.command('cab')

@@ -2,7 +2,7 @@
 // summarise and extract a CAB offline).
 import fs from 'node:fs';
 import { simulate } from '../sim/simulate.js';
-import type { Kind } from '../sim/kinds.js';
+import type { Kind } from '../sim/kind-names.js';
 import { makeRegCommands, makeRegFile, makeUndoCommands } from '../wer/setup.js';
 import { parseCabView } from '../decode/cab-view.js';
 import { formatCabView } from '../output/format-cab-view.js';

@@ -5,8 +5,7 @@ import { encodeUtf16, toFiletime, writeMetadataXml, type ReportSpec } from '../w
 import { writeCab, type CabInputFile } from '../wer/cab-writer.js';
 import { writeMinidump } from '../wer/minidump-writer.js';
 
-export const KINDS = ['appcrash', 'hang', 'bluescreen', 'generic'] as const;
-export type Kind = (typeof KINDS)[number];
+import type { Kind } from './kind-names.js';
 
 const MACHINE = 'SIM-PC-01.sim.example.test';
 const OS = '10.0.22631.2.0.0.256.48';

@@ -4,14 +4,14 @@
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { SimClient } from './http-client.js';
-import { KINDS, makeCab, makeReport, type Kind } from './kinds.js';
+import { makeCab, makeReport } from './kinds.js';
+import type { Kind } from './kind-names.js';
 import { encodeUtf16, writeReportXml } from '../wer/report-writer.js';
 import { parseLevel1Response } from '../decode/wer/level1-response.js';
 import { escapeControl } from '../output/escape.js';
 import { formatSize } from '../output/size.js';
 import { WerSniffError } from '../errors.js';
 import type { Paint } from '../output/paint.js';
-import { InvalidArgumentError } from 'commander';
 
 export interface SimulateOptions {
   to: { host: string; port: number };
@@ -75,11 +75,4 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     }
   }
   return result;
-}
-
-export function parseKinds(value: string): Kind[] {
-  if (value === 'all') return [...KINDS];
-  const kinds = value.split(',').map((k) => k.trim());
-  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new InvalidArgumentError(`expected ${KINDS.join(', ')} or all (comma-separated)`);
-  return kinds as Kind[];
 }

@@ -2,7 +2,8 @@
 // header, stream directory, MINIDUMP_SYSTEM_INFO, MINIDUMP_EXCEPTION_STREAM, MINIDUMP_MODULE_LIST
 // and the thread count. Truncation and out-of-range RVAs become `problems`, never exceptions.
 // Deliberately no memory, stack, context or symbol work: this is a triage line, not a debugger.
-// Exception names come from a small local table (no shared names module exists yet).
+// Exception-code and suite names come from the shared tables in names.ts.
+import { EXCEPTION_CODES, SUITE_BITS } from './names.js';
 
 export interface MinidumpProblem { code: string; message: string; offset?: number }
 
@@ -99,10 +100,6 @@ const STREAM_NAMES = new Map<number, string>(Object.entries(STREAM).map(([n, v])
 export const ARCH_NAMES: Record<number, string> = { 0: 'x86', 5: 'ARM', 6: 'IA64', 9: 'AMD64', 12: 'ARM64', 0xffff: 'unknown' };
 const PRODUCT_TYPES: Record<number, string> = { 1: 'workstation', 2: 'domain controller', 3: 'server' };
 const PLATFORMS: Record<number, string> = { 0: 'Win32s', 1: 'Win32 Windows', 2: 'Win32 NT' };
-/** VER_SUITE_* bits 0x1..0x8000 (winnt.h). */
-const SUITES = ['SmallBusiness', 'Enterprise', 'BackOffice', 'Communications', 'Terminal',
-  'SmallBusinessRestricted', 'EmbeddedNT', 'DataCenter', 'SingleUserTS', 'Personal', 'Blade',
-  'EmbeddedRestricted', 'SecurityAppliance', 'StorageServer', 'ComputeServer', 'WHServer'];
 /** MINIDUMP_TYPE bits 0x1..0x800000, in bit order (MiniDumpNormal is 0). */
 const DUMP_FLAGS = ['WithDataSegs', 'WithFullMemory', 'WithHandleData', 'FilterMemory', 'ScanMemory',
   'WithUnloadedModules', 'WithIndirectlyReferencedMemory', 'FilterModulePaths',
@@ -111,22 +108,9 @@ const DUMP_FLAGS = ['WithDataSegs', 'WithFullMemory', 'WithHandleData', 'FilterM
   'WithFullAuxiliaryState', 'WithPrivateWriteCopyMemory', 'IgnoreInaccessibleMemory',
   'WithTokenInformation', 'WithModuleHeaders', 'FilterTriage', 'WithAvxXStateContext',
   'WithIptTrace', 'ScanInaccessiblePartialPages'].map((n) => `MiniDump${n}`);
-/** NTSTATUS / exception codes commonly seen in crash reports (ntstatus.h), local table. */
-const EXCEPTION_NAMES: Record<number, string> = {
-  0x80000002: 'datatype misalignment', 0x80000003: 'breakpoint', 0x80000004: 'single step',
-  0xc0000005: 'access violation', 0xc0000006: 'in-page error', 0xc0000008: 'invalid handle',
-  0xc000001d: 'illegal instruction', 0xc0000025: 'noncontinuable exception',
-  0xc000008c: 'array bounds exceeded', 0xc000008e: 'float divide by zero',
-  0xc0000094: 'integer divide by zero', 0xc0000095: 'integer overflow',
-  0xc0000096: 'privileged instruction', 0xc00000fd: 'stack overflow',
-  0xc0000135: 'DLL not found', 0xc0000142: 'DLL initialization failed',
-  0xc0000374: 'heap corruption', 0xc0000409: 'stack buffer overrun (fail fast)',
-  0xc0000417: 'invalid CRT parameter', 0xc0000420: 'assertion failure',
-  0xc0000602: 'fail fast exception', 0xe06d7363: 'C++ exception', 0xe0434352: 'CLR exception',
-};
-
+/** Name of an exception code, from the shared WER table in names.ts. */
 export function exceptionName(code: number): string | undefined {
-  return EXCEPTION_NAMES[code >>> 0];
+  return EXCEPTION_CODES[(code >>> 0).toString(16).padStart(8, '0')];
 }
 
 const hex = (n: bigint | number): string => `0x${n.toString(16)}`;
@@ -216,7 +200,7 @@ export function parseMinidump(buf: Buffer): MinidumpSummary {
       os: { major: buf.readUInt32LE(o + 8), minor: buf.readUInt32LE(o + 12), build: buf.readUInt32LE(o + 16) },
       platformId, platform: PLATFORMS[platformId] ?? hex(platformId),
       ...(sp ? { servicePack: sp } : {}),
-      suiteMask, suite: SUITES.filter((_, i) => suiteMask & (1 << i)),
+      suiteMask, suite: SUITE_BITS.filter(([bit]) => suiteMask & bit).map(([, n]) => n),
     };
   }
 

@@ -54,7 +54,7 @@ describe('parseMinidump(writeMinidump(...))', () => {
     }));
     expect(s.problems).toEqual([]);
     expect(s.system).toMatchObject({ arch: 'x86', processors: 2, os: { major: 6, minor: 1, build: 7601 }, servicePack: 'Service Pack 1' });
-    expect(s.exception).toEqual({ threadId: 7, code: 'e06d7363', codeName: 'C++ exception', flags: 0, address: '0x12345678', record: '0x0', parameters: [] });
+    expect(s.exception).toEqual({ threadId: 7, code: 'e06d7363', codeName: 'C++ exception (throw)', flags: 0, address: '0x12345678', record: '0x0', parameters: [] });
     expect(s.threadCount).toBe(1);
   });
 });
@@ -119,7 +119,7 @@ describe('helpers', () => {
 
   it('exceptionName knows the common codes', () => {
     expect(exceptionName(0xc00000fd)).toBe('stack overflow');
-    expect(exceptionName(0xc0000409)).toBe('stack buffer overrun (fail fast)');
+    expect(exceptionName(0xc0000409)).toBe('stack buffer overrun / fail-fast (__fastfail)');
     expect(exceptionName(0x12345678)).toBeUndefined();
   });
 });
