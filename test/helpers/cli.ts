@@ -29,7 +29,7 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
     const timer = setTimeout(() => reject(new Error(`no "listening on" line; stderr: ${err}`)), 10_000);
     child.stderr.on('data', (b: Buffer) => {
       err += b.toString();
-      const m = /listening on .*:(\d+)\n/.exec(err);
+      const m = /listening on (?:\[[^\]]*\]|[^\s:]+):(\d+)(?=[\s,])/.exec(err);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
