@@ -15,6 +15,8 @@ import { folderName } from './folder-name.js';
 
 /** Client bytes kept per connection to write level1.http exactly (a level-1 body is small). */
 const WINDOW_LIMIT = 64 * 1024 * 1024;
+/** Write buffer of a streamed CAB: deep enough that the socket is not paused on every read. */
+const UPLOAD_BUFFER_BYTES = 8 * 1024 * 1024;
 
 interface Window {
   /** Stream offset of the first byte in `chunks`. */
@@ -70,7 +72,7 @@ export class ReportStore implements Sink, BodyObserver {
     const upload: Upload = { dir, part, stream: undefined as unknown as fs.WriteStream, failed: false };
     try {
       fs.mkdirSync(dir, { recursive: true });
-      upload.stream = fs.createWriteStream(part);
+      upload.stream = fs.createWriteStream(part, { highWaterMark: UPLOAD_BUFFER_BYTES });
     } catch (e) {
       this.fail(`cannot save the upload in ${dir}`, e);
       return;

@@ -1,6 +1,6 @@
 // Maps output flags to sinks, shared by listen, relay and decode: the human view, NDJSON or
-// raw bytes on stdout, and the raw capture file. Opening the capture file happens here so a
-// bad path fails before anything is accepted.
+// raw bytes on stdout, and the output files (raw capture -o, --pcap, --har). Opening the files
+// happens here so a bad path fails before anything is accepted.
 import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Sink } from '../model.js';
@@ -9,7 +9,12 @@ import { createPaint } from '../output/paint.js';
 import { PrettySink } from '../output/pretty.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
+import { PcapSink } from '../output/pcap.js';
+import { HarSink } from '../output/har.js';
+import { VERSION } from './program.js';
 import { useColor, type ColorChoice } from './options.js';
+
+export const FILE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export interface OutputFlags {
   json?: boolean;
@@ -18,12 +23,16 @@ export interface OutputFlags {
   appendOutput?: boolean;
   color?: ColorChoice;
   hexDump?: boolean;
+  pcap?: string;
+  har?: string;
 }
 
 export interface Outputs {
   sinks: Sink[];
-  /** Resolves with an error if the capture file fails while running. */
+  /** Resolves with the first error of any output file (-o, --pcap, --har) while running. */
   fileError: Promise<WerSniffError>;
+  /** The first output file error so far, also one that struck while closing. */
+  failure(): WerSniffError | undefined;
 }
 
 export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
@@ -35,19 +44,41 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
     sinks.push(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live }));
   }
-  let fileError: Promise<WerSniffError> = new Promise(() => {});
-  if (flags.output) {
-    const file = flags.output;
-    const stream = fs.createWriteStream(file, { flags: flags.appendOutput ? 'a' : 'w' });
+  const files = new OutputFiles();
+  // Open every file before anything is accepted, so a bad path fails at once.
+  if (flags.output) sinks.push(new RawSink(await files.open(flags.output, 'capture file', flags.appendOutput), 'client', true));
+  if (flags.pcap) sinks.push(new PcapSink(await files.open(flags.pcap, 'pcap file'), true));
+  if (flags.har) sinks.push(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true));
+  return { sinks: sinks.map((s) => files.guard(s)), fileError: files.error, failure: () => files.first };
+}
+
+/** The output files of one run: opens them and turns the first write error into the run's end. */
+class OutputFiles {
+  first: WerSniffError | undefined;
+  private fail!: (err: WerSniffError) => void;
+  readonly error = new Promise<WerSniffError>((resolve) => (this.fail = resolve));
+
+  async open(file: string, what: string, append = false): Promise<fs.WriteStream> {
+    const stream = fs.createWriteStream(file, { flags: append ? 'a' : 'w' });
     try {
       await once(stream, 'open');
     } catch (err) {
-      throw new WerSniffError('output-unwritable', `cannot write capture file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
+      throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
-    fileError = new Promise((resolve) => stream.once('error', (err: NodeJS.ErrnoException) => {
-      resolve(new WerSniffError('output-failed', `writing capture file ${file} failed: ${err.code ?? err.message} — stopped so nothing goes unrecorded`));
-    }));
-    sinks.push(new RawSink(stream, 'client', true));
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (this.first) return;
+      this.first = new WerSniffError('output-failed', `writing ${what} ${file} failed: ${err.code ?? err.message} — stopped so nothing goes unrecorded`);
+      this.fail(this.first);
+    });
+    return stream;
   }
-  return { sinks, fileError };
+
+  /** A failing file must not throw out of close(): its error is reported through `error`. */
+  guard(sink: Sink): Sink {
+    const close = sink.close.bind(sink);
+    sink.close = () => close().catch((err: Error) => {
+      if (!this.first) throw err;
+    });
+    return sink;
+  }
 }

@@ -16,7 +16,7 @@ export interface Actions {
   cab(file: string, flags: Record<string, unknown>): Promise<number>;
 }
 
-const VERSION = '0.1.0';
+export const VERSION = '0.1.0';
 
 function outputOptions(cmd: Command, live: boolean): Command {
   cmd
@@ -24,7 +24,9 @@ function outputOptions(cmd: Command, live: boolean): Command {
     .option('-x, --hex-dump', 'show bodies as a hexdump')
     .addOption(new Option('--color <when>', 'colour the human view').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseSize, MAX_HEADER_BYTES)
-    .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES);
+    .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
+    .option('--pcap <file>', 'also write the traffic to <file> as pcap (TCP synthesised around the exact bytes) for Wireshark/tshark')
+    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers');
   if (live) {
     cmd
       .option('--raw', 'stdout carries exactly the bytes clients sent, nothing else (like nc -l)')

@@ -12,10 +12,17 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
   const inputs = openInputs(files);
   const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, false);
   const recorder = new Recorder({ sinks: outputs.sinks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  let failure;
   try {
-    await decodeInputs(inputs, recorder);
+    // A failing output file (--pcap, --har) ends the run like it does live.
+    failure = await Promise.race([decodeInputs(inputs, recorder).then(() => undefined), outputs.fileError]);
   } finally {
     await recorder.close();
+  }
+  failure ??= outputs.failure();
+  if (failure) {
+    for (const input of inputs) input.stream.destroy();
+    throw failure;
   }
   return recorder.totals.problems > 0 ? 3 : 0;
 }

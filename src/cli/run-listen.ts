@@ -69,6 +69,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   await handle.close();
   await recorder.close();
   process.stderr.write(formatSummary(recorder.totals, counter.reports) + '\n');
-  if (failure) throw failure;
+  const failed = failure ?? outputs.failure();
+  if (failed) throw failed;
   return 0;
 }

@@ -74,6 +74,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   await handle.close();
   await recorder.close();
   process.stderr.write(formatSummary(recorder.totals, counter.reports) + '\n');
-  if (failure) throw failure;
+  const failed = failure ?? outputs.failure();
+  if (failed) throw failed;
   return 0;
 }

@@ -1,0 +1,221 @@
+// `--har <file>`: an HTTP Archive (HAR 1.2) for browser devtools and HAR viewers, written whole
+// at close(). One entry per exchange in the order requests (or lone responses) completed. Text
+// bodies (after charset decoding, so UTF-16 reports read as text) go in `text`; binary ones
+// are base64 — `content.encoding: "base64"` as HAR 1.2 allows for responses, and for request
+// bodies (HAR 1.2 has no encoding there) `postData.text` holds base64 with `_encoding:
+// "base64"` and a comment saying so. Bodies too large to keep in memory get size, `_sha256`
+// and a comment instead of text. A request never answered gets status 0, as browsers write
+// aborted requests. It deliberately streams nothing: a HAR is one JSON document.
+import type { Writable } from 'node:stream';
+import type { CaptureEvent, Exchange, Header, HttpMessage, Sink } from '../model.js';
+import { decodeMessage } from '../decode/message.js';
+import { headerValue } from '../decode/views.js';
+
+type Json = Record<string, unknown>;
+
+export interface HarOptions {
+  /** log.creator.version. */
+  version: string;
+}
+
+export class HarSink implements Sink {
+  private readonly exchanges: Exchange[] = [];
+  private readonly seen = new Set<Exchange>();
+
+  constructor(private readonly out: Writable, private readonly opts: HarOptions, private readonly endOut = false) {}
+
+  event(ev: CaptureEvent): void {
+    if ((ev.type === 'request' || ev.type === 'response') && !this.seen.has(ev.exchange)) {
+      this.seen.add(ev.exchange);
+      this.exchanges.push(ev.exchange);
+    }
+  }
+
+  async close(): Promise<void> {
+    const doc = toHar(this.exchanges, this.opts.version);
+    this.exchanges.length = 0;
+    this.seen.clear();
+    const text = JSON.stringify(doc, null, 2) + '\n';
+    await new Promise<void>((resolve) => {
+      if (this.endOut) this.out.end(text, () => resolve());
+      else if (this.out.write(text)) resolve();
+      else this.out.once('drain', () => resolve());
+    });
+  }
+}
+
+export function toHar(exchanges: Exchange[], version: string): Json {
+  return {
+    log: {
+      version: '1.2',
+      creator: { name: 'wer-sniff', version },
+      pages: [],
+      entries: exchanges.map(toHarEntry),
+    },
+  };
+}
+
+/** One HAR entry; custom fields start with `_` as HAR 1.2 requires. */
+export function toHarEntry(ex: Exchange): Json {
+  const req = ex.request;
+  const res = ex.response;
+  const send = req ? Math.max(0, req.endTs - req.startTs) : 0;
+  const wait = req && res ? Math.max(0, res.startTs - req.endTs) : 0;
+  const receive = res ? Math.max(0, res.endTs - res.startTs) : 0;
+  const conn = ex.connection;
+  const entry: Json = {
+    startedDateTime: new Date(req?.startTs ?? res?.startTs ?? conn.openedAt).toISOString(),
+    time: send + wait + receive,
+    request: toHarRequest(ex),
+    response: toHarResponse(ex),
+    cache: {},
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send, wait, receive },
+    connection: String(conn.id),
+  };
+  const server = serverAddress(conn.upstream ?? conn.local);
+  if (server) entry.serverIPAddress = server;
+  if (ex.reportId) entry._reportId = ex.reportId;
+  if (ex.problems.length) entry._problems = ex.problems.map((p) => ({ ...p }));
+  if (!req) entry.comment = 'response without a captured request';
+  else if (!res) entry.comment = 'no response captured';
+  return entry;
+}
+
+function toHarRequest(ex: Exchange): Json {
+  const req = ex.request;
+  const host = (req && headerValue(req.head.headers, 'host')) ?? ex.connection.upstream ?? ex.connection.local;
+  if (!req) {
+    return {
+      method: '', url: `http://${host}/`, httpVersion: '', cookies: [], headers: [], queryString: [],
+      headersSize: -1, bodySize: -1,
+    };
+  }
+  const target = req.head.target;
+  const out: Json = {
+    method: req.head.method,
+    url: /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${host}${target}`,
+    httpVersion: req.head.version,
+    cookies: cookies(req.head.headers, 'cookie'),
+    headers: toNameValues(req.head.headers),
+    queryString: queryString(target),
+    headersSize: req.head.raw.length,
+    bodySize: wireBodySize(req),
+  };
+  if (req.body.length > 0 || req.body.framing !== 'none') out.postData = toPostData(req);
+  return out;
+}
+
+function toPostData(req: HttpMessage): Json {
+  const body = toBody(req);
+  const { comment, ...extra } = body.extra;
+  const out: Json = { mimeType: headerValue(req.head.headers, 'content-type') ?? '', text: body.text ?? '', ...extra };
+  const notes = comment ? [comment] : [];
+  if (body.encoding) {
+    out._encoding = body.encoding;
+    notes.push('binary body: text is base64 (HAR 1.2 has no encoding field for postData)');
+  }
+  if (notes.length) out.comment = notes.join('; ');
+  return out;
+}
+
+function toHarResponse(ex: Exchange): Json {
+  const res = ex.response;
+  const interim = ex.interim.length
+    ? { _interim: ex.interim.map((r) => ({ status: r.head.status, statusText: r.head.reason, headers: toNameValues(r.head.headers) })) }
+    : {};
+  if (!res) {
+    return {
+      status: 0, statusText: '', httpVersion: '', cookies: [], headers: [],
+      content: { size: 0, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: -1, ...interim,
+    };
+  }
+  const body = toBody(res, ex);
+  const content: Json = { size: res.body.length, mimeType: headerValue(res.head.headers, 'content-type') ?? 'x-unknown' };
+  if (body.text !== undefined) content.text = body.text;
+  if (body.encoding) content.encoding = body.encoding;
+  Object.assign(content, body.extra);
+  return {
+    status: res.head.status,
+    statusText: res.head.reason,
+    httpVersion: res.head.version,
+    cookies: cookies(res.head.headers, 'set-cookie'),
+    headers: toNameValues(res.head.headers),
+    content,
+    redirectURL: headerValue(res.head.headers, 'location') ?? '',
+    headersSize: res.head.raw.length,
+    bodySize: wireBodySize(res),
+    ...interim,
+  };
+}
+
+interface HarBody {
+  text?: string;
+  encoding?: 'base64';
+  extra: Json;
+}
+
+/** A body as HAR text: decoded text, base64 for binary, nothing when it was too large to keep. */
+function toBody(msg: HttpMessage, ex?: Exchange): HarBody {
+  const b = msg.body;
+  const extra: Json = {};
+  if (b.length > 0) extra._sha256 = b.sha256;
+  if (!b.complete) extra._complete = false;
+  if (b.data === undefined && b.length > 0) {
+    extra.comment = `body of ${b.length} bytes was too large to keep in memory (see --max-body-bytes); sha256 ${b.sha256}`;
+    return { extra };
+  }
+  const dec = decodeMessage(msg, ex?.request);
+  extra._kind = dec.kind;
+  if (dec.charset) extra._charset = dec.charset.name;
+  if (dec.kind === 'binary' || dec.text === undefined) {
+    return b.length ? { text: b.data!.toString('base64'), encoding: 'base64', extra } : { text: '', extra };
+  }
+  return { text: dec.text, extra };
+}
+
+/** Bytes of body on the wire (chunk framing included), as HAR's bodySize means. */
+function wireBodySize(msg: HttpMessage): number {
+  return Math.max(0, msg.end - msg.start - msg.head.raw.length);
+}
+
+function toNameValues(headers: Header[]): Json[] {
+  return headers.map(([name, value]) => ({ name, value }));
+}
+
+function queryString(target: string): Json[] {
+  const q = target.indexOf('?');
+  if (q < 0) return [];
+  return target.slice(q + 1).split('#')[0]!.split('&').filter(Boolean).map((pair) => {
+    const eq = pair.indexOf('=');
+    const [name, value] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    return { name: unescapeQuery(name), value: unescapeQuery(value) };
+  });
+}
+
+function unescapeQuery(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/** `Cookie: a=1; b=2` or each `Set-Cookie: a=1; Path=/` as HAR cookies (name and value only). */
+function cookies(headers: Header[], name: 'cookie' | 'set-cookie'): Json[] {
+  const out: Json[] = [];
+  for (const [k, v] of headers) {
+    if (k.toLowerCase() !== name) continue;
+    const pairs = name === 'cookie' ? v.split(';') : [v.split(';')[0]!];
+    for (const p of pairs) {
+      const eq = p.indexOf('=');
+      if (eq > 0) out.push({ name: p.slice(0, eq).trim(), value: p.slice(eq + 1).trim() });
+    }
+  }
+  return out;
+}
+
+/** The IP of `addr:port` / `[v6]:port`, or undefined when it is not an IP (names, `file`). */
+function serverAddress(hostPort: string): string | undefined {
+  const m = /^\[([^\]]+)\]:\d+$/.exec(hostPort) ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(hostPort);
+  return m?.[1];
+}

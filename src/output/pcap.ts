@@ -1,0 +1,117 @@
+// `--pcap <file>`: a classic libpcap file (LINKTYPE_RAW) that Wireshark and tshark open. We only
+// see TCP payloads, so each connection's TCP is synthesised around them: a three-way handshake
+// at open, the payload of every chunk in PSH|ACK segments (≤ MAX_SEGMENT_PAYLOAD bytes) with an
+// ACK back, FIN/ACK both ways at close. Client = ConnectionInfo.peer, server = .local. Payload
+// bytes are exactly what was captured; headers, sequence numbers and ACKs are made up, and a
+// connection still open when the sink closes is left without FINs. When peer/local are not
+// addresses (offline decode uses file names), fake ones stand in: client 10.0.0.x:491xx,
+// server 10.0.1.x:1273. Offline input is one stream, so its responses travel client→server.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Sink } from '../model.js';
+import {
+  MAX_SEGMENT_PAYLOAD, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, mapToIpv6, parseEndpoint, toPcapHeader,
+  toPcapRecord, toTcpPacket, type Endpoint,
+} from './pcap-packets.js';
+
+/** Server port used when the connection's `local` is not an address (offline decode). */
+export const FAKE_SERVER_PORT = 1273;
+
+interface Side {
+  ep: Endpoint;
+  /** Next sequence number this side sends. */
+  next: number;
+}
+
+interface Flow {
+  client: Side;
+  server: Side;
+}
+
+export class PcapSink implements Sink {
+  private readonly flows = new Map<number, Flow>();
+  private ipId = 0;
+
+  constructor(private readonly out: Writable, private readonly endOut = false) {
+    this.out.write(toPcapHeader());
+  }
+
+  event(ev: CaptureEvent): void {
+    if (ev.type === 'open') this.flow(ev.connection, ev.ts);
+    else if (ev.type === 'close') this.finish(ev.connection, ev.ts);
+  }
+
+  chunk(chunk: Chunk, conn: ConnectionInfo): void {
+    const f = this.flow(conn, chunk.ts);
+    const [from, to] = sides(f, chunk.source);
+    for (let i = 0; i < chunk.bytes.length; i += MAX_SEGMENT_PAYLOAD) {
+      const payload = chunk.bytes.subarray(i, i + MAX_SEGMENT_PAYLOAD);
+      this.send(chunk.ts, from, to, TCP_PSH | TCP_ACK, payload);
+    }
+    // The receiver acknowledges each chunk, as a real stack would; keeps the window open.
+    this.send(chunk.ts, to, from, TCP_ACK);
+  }
+
+  /** The flow of `conn`, starting it with a handshake the first time it is seen. */
+  private flow(conn: ConnectionInfo, ts: number): Flow {
+    let f = this.flows.get(conn.id);
+    if (f) return f;
+    const [client, server] = endpoints(conn);
+    // Fixed initial sequence numbers: the same capture always gives the same file.
+    f = {
+      client: { ep: client, next: (0x10000000 + conn.id * 0x10000) >>> 0 },
+      server: { ep: server, next: (0x20000000 + conn.id * 0x10000) >>> 0 },
+    };
+    this.flows.set(conn.id, f);
+    this.send(ts, f.client, f.server, TCP_SYN);
+    this.send(ts, f.server, f.client, TCP_SYN | TCP_ACK);
+    this.send(ts, f.client, f.server, TCP_ACK);
+    return f;
+  }
+
+  private finish(conn: ConnectionInfo, ts: number): void {
+    const f = this.flow(conn, ts);
+    this.send(ts, f.client, f.server, TCP_FIN | TCP_ACK);
+    this.send(ts, f.server, f.client, TCP_FIN | TCP_ACK);
+    this.send(ts, f.client, f.server, TCP_ACK);
+    this.flows.delete(conn.id);
+  }
+
+  /** Writes one segment from `from` to `to` and advances `from`'s sequence number. */
+  private send(ts: number, from: Side, to: Side, flags: number, payload?: Buffer): void {
+    const packet = toTcpPacket({
+      src: from.ep, dst: to.ep, seq: from.next, ack: to.next, flags, payload,
+      ipId: (this.ipId = (this.ipId + 1) & 0xffff),
+    });
+    // SYN and FIN each take one sequence number (RFC 9293 §3.4).
+    const len = (payload?.length ?? 0) + (flags & TCP_SYN ? 1 : 0) + (flags & TCP_FIN ? 1 : 0);
+    from.next = (from.next + len) >>> 0;
+    for (const b of toPcapRecord(ts, packet)) this.out.write(b);
+  }
+
+  waitDrain(): Promise<void> | null {
+    return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined, () => undefined) : null;
+  }
+
+  async close(): Promise<void> {
+    this.flows.clear();
+    if (this.endOut) await new Promise<void>((resolve) => this.out.end(() => resolve()));
+    else if (this.out.writableNeedDrain) await once(this.out, 'drain');
+  }
+}
+
+function sides(f: Flow, source: Direction): [from: Side, to: Side] {
+  return source === 'client' ? [f.client, f.server] : [f.server, f.client];
+}
+
+/** Client and server endpoints of `conn`, with fake ones where peer/local are not addresses. */
+export function endpoints(conn: ConnectionInfo): [client: Endpoint, server: Endpoint] {
+  const n = ((conn.id - 1) % 254) + 1;
+  let client = parseEndpoint(conn.peer) ?? { ip: Buffer.from([10, 0, 0, n]), port: 49152 + (conn.id % 16384) };
+  let server = parseEndpoint(conn.local) ?? { ip: Buffer.from([10, 0, 1, n]), port: FAKE_SERVER_PORT };
+  if (client.ip.length !== server.ip.length) {
+    client = { ...client, ip: mapToIpv6(client.ip) };
+    server = { ...server, ip: mapToIpv6(server.ip) };
+  }
+  return [client, server];
+}
