@@ -58,6 +58,8 @@ export function startProcess(command, args, { cwd, env, stdout = 'ignore', stder
   const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', stdout, stderr] });
   const exited = once(child, 'exit').catch(() => {});
   child.on('error', () => {});
+  started.add(child.pid);
+  void exited.then(() => started.delete(child.pid));
   return {
     pid: child.pid,
     child,
@@ -71,6 +73,16 @@ export function startProcess(command, args, { cwd, env, stdout = 'ignore', stder
       killGroup(child.pid, 'SIGKILL'); // stragglers of the group (socat's forks)
     },
   };
+}
+
+/** Groups still running; killed if the bench exits early (crash, Ctrl-C). */
+const started = new Set();
+process.on('exit', () => started.forEach((pid) => killGroup(pid, 'SIGKILL')));
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    started.forEach((pid) => killGroup(pid, 'SIGKILL'));
+    process.exit(130);
+  });
 }
 
 function killGroup(pid, signal) {

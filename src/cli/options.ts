@@ -41,6 +41,12 @@ export function collectAsk(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** `--response-url`: one line of the level-1 answer, so no line breaks or other controls. */
+export function parseResponseUrl(value: string): string {
+  if (!value || /[\u0000-\u001f\u007f]/.test(value)) throw new InvalidArgumentError('expected a URL on one line, e.g. https://help.example.test/wer');
+  return value;
+}
+
 export type ColorChoice = 'auto' | 'always' | 'never';
 
 /** The flag wins; then NO_COLOR, then FORCE_COLOR; then whether stdout is a terminal. */

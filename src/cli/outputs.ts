@@ -46,10 +46,13 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   }
   const files = new OutputFiles();
   // Open every file before anything is accepted, so a bad path fails at once.
-  if (flags.output) sinks.push(new RawSink(await files.open(flags.output, 'capture file', flags.appendOutput), 'client', true));
-  if (flags.pcap) sinks.push(new PcapSink(await files.open(flags.pcap, 'pcap file'), true));
-  if (flags.har) sinks.push(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true));
-  return { sinks: sinks.map((s) => files.guard(s)), fileError: files.error, failure: () => files.first };
+  if (flags.output) {
+    const stream = await files.open(flags.output, 'capture file', flags.appendOutput);
+    sinks.push(files.guard(new RawSink(stream, 'client', true), flags.output, 'capture file'));
+  }
+  if (flags.pcap) sinks.push(files.guard(new PcapSink(await files.open(flags.pcap, 'pcap file'), true), flags.pcap, 'pcap file'));
+  if (flags.har) sinks.push(files.guard(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true), flags.har, 'HAR file'));
+  return { sinks, fileError: files.error, failure: () => files.first };
 }
 
 /** The output files of one run: opens them and turns the first write error into the run's end. */
@@ -65,20 +68,20 @@ class OutputFiles {
     } catch (err) {
       throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.first) return;
-      this.first = new WerSniffError('output-failed', `writing ${what} ${file} failed: ${err.code ?? err.message} — stopped so nothing goes unrecorded`);
-      this.fail(this.first);
-    });
+    stream.on('error', (err: NodeJS.ErrnoException) => this.failed(file, what, err));
     return stream;
   }
 
-  /** A failing file must not throw out of close(): its error is reported through `error`. */
-  guard(sink: Sink): Sink {
+  private failed(file: string, what: string, err: NodeJS.ErrnoException): void {
+    if (this.first) return;
+    this.first = new WerSniffError('output-failed', `writing ${what} ${file} failed: ${err.code ?? err.message} — stopped so nothing goes unrecorded`);
+    this.fail(this.first);
+  }
+
+  /** A failing file must not throw out of close(): its error ends the run through `error`. */
+  guard(sink: Sink, file: string, what: string): Sink {
     const close = sink.close.bind(sink);
-    sink.close = () => close().catch((err: Error) => {
-      if (!this.first) throw err;
-    });
+    sink.close = () => close().catch((err: NodeJS.ErrnoException) => this.failed(file, what, err));
     return sink;
   }
 }

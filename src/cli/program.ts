@@ -1,7 +1,9 @@
 // Builds the commander program. Each action maps flags to typed options and calls one run*
 // function; nothing here touches sockets or files.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream } from './options.js';
+import {
+  parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl,
+} from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
 import { checkServerName } from '../wer/setup.js';
@@ -65,7 +67,7 @@ Examples:
     .option('--bucket <n>', 'Bucket= in level-1 answers (default: derived from the signature)', parsePositiveInt)
     .option('--bucket-table <n>', 'BucketTable= in level-1 answers (default: derived from the signature)', parsePositiveInt)
     .option('--ask <item>', 'ask the client for more: memory-dump, docs, file:<path>, file-version:<path>, wql:<query>, regkey:<key>, regtree:<key> (repeatable)', collectAsk, [])
-    .option('--response-url <url>', 'Response= URL Windows shows to the user')
+    .option('--response-url <url>', 'Response= URL Windows shows to the user', parseResponseUrl)
     .option('--no-cab', 'answer level 1 with iData=0 so the client does not upload a CAB')
     .option('--response-file <file>', 'answer every level-1 report with this body, verbatim')
     .option('--save-dir <dir>', 'one folder per report: level1.http, report.xml, report.json, response.txt, report.cab, cab/');
@@ -78,7 +80,8 @@ Examples:
   $ wer-sniff listen -o capture.bin --json | jq -c 'select(.type=="report")'
   $ wer-sniff listen --ask memory-dump --ask 'wql:SELECT Family FROM Win32_Processor'
   $ wer-sniff listen --no-cab                 # stop clients after level 1
-  $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted`)
+  $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted
+  $ wer-sniff listen --pcap cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });

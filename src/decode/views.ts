@@ -9,6 +9,7 @@ import type { Header } from '../model.js';
 import { decodeText, decodeWith, type CharsetRule, type DecodedText } from './charset.js';
 import { parseXml, XmlParseError, type XmlNode } from './xml.js';
 import { werReportFromXml, type WerReport } from './wer/report.js';
+import { parseFlatXml } from './wer/flat-xml.js';
 import { looksLikeLevel1Response, parseLevel1Response, type Level1Response } from './wer/level1-response.js';
 
 export type BodyKind = 'empty' | 'wer-report' | 'level1-response' | 'xml' | 'text' | 'binary';
@@ -117,7 +118,9 @@ const werReportView: BodyView = {
   score: (_bytes, meta) => (/<\s*WERREPORT[\s/>]/i.test(meta.decoded().text.slice(0, 2048)) ? 80 : 0),
   render(_bytes, meta) {
     const base = textish(meta);
-    const xml = parseXml(base.text ?? '');
+    const text = base.text ?? '';
+    // the common flat shape is read directly; anything else (or malformed) by fast-xml-parser
+    const xml = parseFlatXml(text) ?? parseXml(text);
     return { kind: 'wer-report', ...base, xml, report: werReportFromXml(xml), notes: [] };
   },
 };

@@ -37,7 +37,8 @@ export class ExchangeBuilder {
   /** Exchanges whose final response has not arrived yet, oldest first. */
   private readonly pending: Exchange[] = [];
   private seq = 0;
-  private last: Exchange | undefined;
+  /** The exchange of the last head seen from each side (where a later problem belongs). */
+  private readonly last: Partial<Record<Direction, Exchange>> = {};
 
   constructor(readonly connection: ConnectionInfo, private readonly opts: ExchangeBuilderOptions) {
     const mode = (m: FramerMode): FramerMode => (opts.layout === 'offline' ? 'auto' : m);
@@ -81,13 +82,13 @@ export class ExchangeBuilder {
     if (head.kind === 'request') {
       exchange = { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
       this.pending.push(exchange);
-      // In a live capture the response stream is framed by what was asked (HEAD, CONNECT).
-      this.framers.server.expectResponseTo(head.method);
-      if (this.opts.layout === 'offline') this.framers.client.expectResponseTo(head.method);
+      // The response stream is framed by what was asked (HEAD, CONNECT); offline, responses
+      // come through the one (client) framer, and the server framer is never used.
+      this.framers[this.opts.layout === 'offline' ? 'client' : 'server'].expectResponseTo(head.method);
     } else {
       exchange = this.pending[0] ?? { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
     }
-    this.last = exchange;
+    this.last[source] = exchange;
     this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(this.opts.maxBodyBytes) };
     if (head.kind === 'request') this.opts.onRequestHead?.(exchange, head);
   }
@@ -129,7 +130,11 @@ export class ExchangeBuilder {
   }
 
   private onProblem(problem: Problem, ts: number): void {
-    const target = this.current[problem.source]?.exchange ?? this.last;
+    // Between messages, a bad response belongs to the oldest unanswered request (the one it
+    // was answering), not to a later pipelined one; a bad request to the last one seen.
+    const src = problem.source;
+    const answering = src === 'server' && this.opts.layout === 'live' ? this.pending[0] : undefined;
+    const target = this.current[src]?.exchange ?? answering ?? this.last[src] ?? this.last.client ?? this.last.server;
     target?.problems.push(problem);
     this.opts.emit({ type: 'problem', ts, connection: this.connection, problem });
   }

@@ -118,8 +118,9 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   return out;
 }
 
-/** The body for NDJSON: plain JSON values only (no Buffers, no bigint). */
-export function toBodyJson(dec: BodyDecoding, body: Body): object {
+/** The body for NDJSON: plain JSON values only (no Buffers, no bigint). `withReport: false`
+ * leaves out the WER report (NDJSON gives it its own event). */
+export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true): object {
   const json: Record<string, unknown> = {
     length: body.length,
     sha256: body.sha256,
@@ -143,7 +144,7 @@ export function toBodyJson(dec: BodyDecoding, body: Body): object {
   } else if (dec.text !== undefined) {
     json.text = dec.text;
   }
-  if (dec.report) json.report = dec.report;
+  if (dec.report && withReport) json.report = dec.report;
   if (dec.level1) json.level1 = dec.level1;
   json.notes = notes;
   return json;

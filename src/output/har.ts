@@ -36,10 +36,10 @@ export class HarSink implements Sink {
     this.exchanges.length = 0;
     this.seen.clear();
     const text = JSON.stringify(doc, null, 2) + '\n';
-    await new Promise<void>((resolve) => {
-      if (this.endOut) this.out.end(text, () => resolve());
-      else if (this.out.write(text)) resolve();
-      else this.out.once('drain', () => resolve());
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error | null) => (err ? reject(err) : resolve());
+      if (this.endOut) this.out.end(text, done);
+      else this.out.write(text, done);
     });
   }
 }

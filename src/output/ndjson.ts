@@ -6,19 +6,28 @@ import type { Writable } from 'node:stream';
 import type { CaptureEvent, Exchange, HttpMessage, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
 import { toBodyJson } from './format-body.js';
+import { BatchWriter } from './batch-writer.js';
 
 export class NdjsonSink implements Sink {
-  constructor(private readonly out: Writable, private readonly endOut = false) {}
+  private readonly batch: BatchWriter;
+
+  constructor(private readonly out: Writable, private readonly endOut = false) {
+    this.batch = new BatchWriter(out);
+  }
 
   event(ev: CaptureEvent): void {
-    for (const obj of toJsonEvents(ev)) this.out.write(JSON.stringify(obj) + '\n');
+    let lines = '';
+    for (const obj of toJsonEvents(ev)) lines += JSON.stringify(obj) + '\n';
+    this.batch.write(lines);
   }
 
   waitDrain(): Promise<void> | null {
+    this.batch.flush();
     return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
   }
 
   async close(): Promise<void> {
+    this.batch.flush();
     if (this.endOut) await new Promise<void>((r) => this.out.end(() => r()));
     else if (this.out.writableNeedDrain) await once(this.out, 'drain');
   }
@@ -69,9 +78,8 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
 
 function bodyJson(msg: HttpMessage, ex?: Exchange): Json {
   const dec = decodeMessage(msg, ex?.request);
-  const json = toBodyJson(dec, msg.body) as Json;
   // The report has its own `report` event; don't repeat it inside every request line.
-  delete json.report;
+  const json = toBodyJson(dec, msg.body, false) as Json;
   if (dec.cab) {
     json.cab = {
       header: dec.cab.cab.header, folders: dec.cab.cab.folders, problems: dec.cab.cab.problems,

@@ -95,7 +95,7 @@ export class PcapSink implements Sink {
 
   async close(): Promise<void> {
     this.flows.clear();
-    if (this.endOut) await new Promise<void>((resolve) => this.out.end(() => resolve()));
+    if (this.endOut) await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     else if (this.out.writableNeedDrain) await once(this.out, 'drain');
   }
 }

@@ -1,5 +1,5 @@
-// The human view: one block per event, written with a single write() so that concurrent
-// connections never interleave mid-message. Every string that came from the wire goes through
+// The human view: one block per event, each written whole (batched with its neighbours by
+// BatchWriter) so that concurrent connections never interleave mid-message. Every string that came from the wire goes through
 // escapeControl; colour comes from the Paint chosen once by the CLI.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -10,6 +10,7 @@ import { formatBody } from './format-body.js';
 import { decodeMessage } from '../decode/message.js';
 import { formatSize } from './size.js';
 import { formatCabView } from './format-cab-view.js';
+import { BatchWriter } from './batch-writer.js';
 
 export interface PrettyOptions {
   paint: Paint;
@@ -22,18 +23,24 @@ export interface PrettyOptions {
 const INDENT = '    ';
 
 export class PrettySink implements Sink {
-  constructor(private readonly out: Writable, private readonly opts: PrettyOptions) {}
+  private readonly batch: BatchWriter;
+
+  constructor(private readonly out: Writable, private readonly opts: PrettyOptions) {
+    this.batch = new BatchWriter(out);
+  }
 
   event(ev: CaptureEvent): void {
     const lines = formatEvent(ev, this.opts);
-    if (lines.length) this.out.write(lines.join('\n') + '\n');
+    if (lines.length) this.batch.write(lines.join('\n') + '\n');
   }
 
   waitDrain(): Promise<void> | null {
+    this.batch.flush();
     return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
   }
 
   async close(): Promise<void> {
+    this.batch.flush();
     if (this.out.writableNeedDrain) await once(this.out, 'drain');
   }
 }

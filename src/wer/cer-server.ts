@@ -3,6 +3,7 @@
 // `Expect: 100-continue` gets its interim answer. It also pairs each PUT with the level-1
 // report that issued its DumpFile. It builds bytes; the listener sends them.
 import { randomUUID } from 'node:crypto';
+import iconv from 'iconv-lite';
 import type { Exchange, Problem, RequestHead } from '../model.js';
 import { hasToken } from '../http/head.js';
 import { decodeMessage } from '../decode/message.js';
@@ -30,6 +31,8 @@ interface Issued {
 }
 
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+/** DumpFile paths remembered for pairing PUTs; the oldest are forgotten beyond this. */
+export const MAX_ISSUED = 10_000;
 
 export function isLevel1Request(head: RequestHead): boolean {
   return head.method === 'POST' && /^\/?stage2\.htm(\?|$)/i.test(head.target.replace(/^[a-z]+:\/\/[^/]*/i, ''));
@@ -54,7 +57,8 @@ export class CerServer {
         problem = { code: 'unknown-dump-path', source: 'client', message: `PUT to ${head.target.slice(0, 120)}, a path this server never issued as DumpFile — captured and answered anyway` };
       }
     }
-    const wantsContinue = hasToken(head.headers, 'expect', '100-continue');
+    // RFC 9110 §15.2: never a 1xx to an HTTP/1.0 client.
+    const wantsContinue = hasToken(head.headers, 'expect', '100-continue') && head.version !== 'HTTP/1.0';
     return { reply: wantsContinue && this.opts.mode !== 'none' ? CONTINUE : undefined, problem };
   }
 
@@ -76,12 +80,15 @@ export class CerServer {
         const answer = buildLevel1Answer(report, this.opts.answer, this.newGuid());
         if (answer.dumpFile) {
           this.issued.set(normalizeDumpTarget(answer.dumpFile), { reportId: ex.reportId ?? '', dumpFile: answer.dumpFile });
+          if (this.issued.size > MAX_ISSUED) this.issued.delete(this.issued.keys().next().value!);
         }
-        body = Buffer.from(answer.body, 'latin1');
+        // MS-CER2 §2.2.2: code page 1252 (latin1 would turn e.g. `€` into `¬`; iconv-lite
+        // writes `?` for what 1252 cannot say instead of a byte that means something else).
+        body = iconv.encode(answer.body, 'windows-1252');
       }
-      return { bytes: response(200, 'OK', body, 'text/plain; charset=windows-1252', close), close };
+      return { bytes: response(200, 'OK', body, 'text/plain; charset=windows-1252', close, req.head.version), close };
     }
-    return { bytes: response(200, 'OK', Buffer.alloc(0), undefined, close), close };
+    return { bytes: response(200, 'OK', Buffer.alloc(0), undefined, close, req.head.version), close };
   }
 }
 
@@ -90,11 +97,14 @@ function wantsClose(head: RequestHead): boolean {
   return head.version === 'HTTP/1.0' && !hasToken(head.headers, 'connection', 'keep-alive');
 }
 
-function response(status: number, reason: string, body: Buffer, type: string | undefined, close: boolean): Buffer {
+function response(status: number, reason: string, body: Buffer, type: string | undefined, close: boolean, requestVersion: string): Buffer {
   const lines = [`HTTP/1.1 ${status} ${reason}`];
   if (type) lines.push(`Content-Type: ${type}`);
   lines.push(`Content-Length: ${body.length}`);
   if (close) lines.push('Connection: close');
+  // An HTTP/1.0 client that asked for keep-alive closes unless the answer says yes
+  // (RFC 9112 Appendix C.2.2).
+  else if (requestVersion === 'HTTP/1.0') lines.push('Connection: keep-alive');
   return Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), body]);
 }
 

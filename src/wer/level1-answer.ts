@@ -48,9 +48,14 @@ export function signatureNumber(report: WerReport | undefined, salt: string): nu
   return n === 0 ? 1 : n;
 }
 
-/** One path component made safe for a DumpFile path and a Windows file system. */
+/**
+ * One path component made safe for a DumpFile path and a Windows file system: printable ASCII
+ * only. The answer goes out as code page 1252, and the values come from the client's report:
+ * a character outside ASCII would be altered on the way (U+010A would even become a line
+ * break, U+013D a `=`), and the client's PUT would no longer match the DumpFile we issued.
+ */
 export function safePathPart(s: string, max = 64): string {
-  const cleaned = s.replace(/[\\/:*?"<>|%#&=;\s\u0000-\u001f\u007f-\u009f]+/g, '_').replace(/^\.+/, '_');
+  const cleaned = s.replace(/(?:[^\x21-\x7e]|[\\/:*?"<>|%#&=;])+/g, '_').replace(/^\.+/, '_');
   return (cleaned || '_').slice(0, max);
 }
 

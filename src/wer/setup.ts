@@ -8,9 +8,10 @@ export interface SetupOptions {
   port: number;
 }
 
-/** A server name Windows can use: no quotes, spaces, control characters or slashes. */
+/** A server name Windows can use: no quotes, spaces, control characters or slashes, and
+ * nothing cmd.exe would act on in the printed `reg add` line (`&|<>^%!` and the like). */
 export function checkServerName(server: string): string | undefined {
-  if (!server || /[\s"\\/\u0000-\u001f]/.test(server)) return `"${server}" is not a host name or address — give e.g. sniffer.example.test or 192.0.2.10`;
+  if (!server || /[\s"\\/\u0000-\u001f\u007f&|<>^%!()]/.test(server)) return `${JSON.stringify(server)} is not a host name or address — give e.g. sniffer.example.test or 192.0.2.10`;
   return undefined;
 }
 

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { BODY_HEAD_BYTES, BodyAssembler } from '../../../src/http/body-assembler.js';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+/** Deterministic bytes 0..255 repeating. */
+const bytes = (n: number, start = 0): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i + start) & 0xff));
+
+describe('BodyAssembler', () => {
+  test('an empty body: length 0, empty data and head, sha256 of nothing', () => {
+    const body = new BodyAssembler(10).finish('none', [], true);
+    expect(body.length).toBe(0);
+    expect(body.data).toEqual(Buffer.alloc(0));
+    expect(body.head).toEqual(Buffer.alloc(0));
+    expect(body.sha256).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(body.framing).toBe('none');
+    expect(body.complete).toBe(true);
+  });
+
+  test('exactly at the limit the whole body is kept', () => {
+    const a = new BodyAssembler(10);
+    a.add(bytes(4));
+    a.add(bytes(6, 4));
+    const body = a.finish('content-length', [], true);
+    expect(body.length).toBe(10);
+    expect(body.data).toEqual(bytes(10));
+  });
+
+  test('one byte over the limit: no data, but length, head and hash of the whole body', () => {
+    const a = new BodyAssembler(10);
+    a.add(bytes(4));
+    a.add(bytes(7, 4));
+    const body = a.finish('chunked', [['X-Trailer', 'v']], false);
+    expect(body.data).toBeUndefined();
+    expect(body.length).toBe(11);
+    expect(body.head).toEqual(bytes(11));
+    expect(body.sha256).toBe(sha(bytes(11)));
+    expect(body.trailers).toEqual([['X-Trailer', 'v']]);
+    expect(body.complete).toBe(false);
+  });
+
+  test('a limit of 0 keeps only empty bodies', () => {
+    const a = new BodyAssembler(0);
+    a.add(Buffer.from('x'));
+    expect(a.finish('content-length', [], true).data).toBeUndefined();
+  });
+
+  test('head is at most BODY_HEAD_BYTES, kept or not, and pieces may straddle the edge', () => {
+    const whole = bytes(BODY_HEAD_BYTES * 3 + 5);
+    for (const max of [whole.length, 100]) {
+      const a = new BodyAssembler(max);
+      for (let i = 0; i < whole.length; i += 1000) a.add(whole.subarray(i, i + 1000));
+      const body = a.finish('content-length', [], true);
+      expect(body.head.length).toBe(BODY_HEAD_BYTES);
+      expect(body.head).toEqual(whole.subarray(0, BODY_HEAD_BYTES));
+      expect(body.sha256).toBe(sha(whole));
+      expect(body.length).toBe(whole.length);
+      expect(a.size).toBe(whole.length);
+    }
+  });
+
+  test('sha256 equals node:crypto of the whole body whatever the split', () => {
+    const whole = bytes(9000, 7);
+    for (const size of [1, 13, 4096, 9000]) {
+      const a = new BodyAssembler();
+      for (let i = 0; i < whole.length; i += size) a.add(whole.subarray(i, i + size));
+      expect(a.finish('until-close', [], true).sha256).toBe(sha(whole));
+    }
+  });
+
+  test('empty pieces change nothing', () => {
+    const a = new BodyAssembler(4);
+    a.add(Buffer.alloc(0));
+    a.add(Buffer.from('abcd'));
+    a.add(Buffer.alloc(0));
+    expect(a.finish('content-length', [], true).data?.toString()).toBe('abcd');
+  });
+
+  test('a single piece under the limit is kept, not copied', () => {
+    const piece = Buffer.from('hello world');
+    const a = new BodyAssembler(100);
+    a.add(piece);
+    const body = a.finish('content-length', [], true);
+    expect(body.data).toBe(piece);
+    expect(body.head.buffer).toBe(piece.buffer);
+  });
+
+  test('pieces are kept by reference until finish (no copy on add)', () => {
+    const first = Buffer.from('abc');
+    const a = new BodyAssembler(100);
+    a.add(first);
+    a.add(Buffer.from('def'));
+    first[0] = 0x41; // visible in the result: add() kept a reference
+    expect(a.finish('content-length', [], true).data?.toString()).toBe('Abcdef');
+  });
+});

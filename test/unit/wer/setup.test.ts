@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import { WER_KEY, checkServerName, makeRegCommands, makeRegFile, makeUndoCommands } from '../../../src/wer/setup.js';
+
+describe('setup', () => {
+  test('reg add commands for server and port', () => {
+    expect(WER_KEY).toBe('HKLM\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting');
+    expect(makeRegCommands({ server: 'sniffer.example.test', port: 1273 })).toEqual([
+      'reg add "HKLM\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting" /v CorporateWERServer /t REG_SZ /d sniffer.example.test /f',
+      'reg add "HKLM\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting" /v CorporateWERPortNumber /t REG_DWORD /d 1273 /f',
+    ]);
+  });
+
+  test('undo deletes exactly those two values', () => {
+    expect(makeUndoCommands()).toEqual([
+      'reg delete "HKLM\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting" /v CorporateWERServer /f',
+      'reg delete "HKLM\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting" /v CorporateWERPortNumber /f',
+    ]);
+  });
+
+  test('.reg file: UTF-16LE with BOM, CRLF, dword in 8 hex digits', () => {
+    const buf = makeRegFile({ server: '192.0.2.10', port: 8080 });
+    expect([...buf.subarray(0, 2)]).toEqual([0xff, 0xfe]);
+    expect(buf.length % 2).toBe(0);
+    expect(buf.subarray(2).toString('utf16le')).toBe(
+      'Windows Registry Editor Version 5.00\r\n\r\n' +
+      '[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting]\r\n' +
+      '"CorporateWERServer"="192.0.2.10"\r\n' +
+      '"CorporateWERPortNumber"=dword:00001f90\r\n\r\n',
+    );
+  });
+
+  test('server names: host names and addresses pass', () => {
+    for (const ok of ['sniffer', 'sniffer.example.test', '192.0.2.10', '2001:db8::1', 'WKS-01_a']) expect(checkServerName(ok)).toBeUndefined();
+  });
+
+  test('server names that would break the command or the .reg file are refused', () => {
+    for (const bad of ['', 'a b', 'a"b', 'a\\b', 'a/b', 'a\tb', 'x&calc', 'x|y', 'x>out', 'x^y', '%PATH%', 'x!y', 'a\x1bb']) {
+      expect(checkServerName(bad)).toBe(`${JSON.stringify(bad)} is not a host name or address — give e.g. sniffer.example.test or 192.0.2.10`);
+    }
+  });
+});
