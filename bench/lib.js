@@ -207,7 +207,11 @@ export function processTree(pid) {
 export function treeMemory(pid) {
   const pids = processTree(pid);
   if (pids.length === 1) return readMemory(pid).rss;
-  return pids.reduce((sum, p) => sum + readPss(p), 0);
+  // Forks come and go while we read: skip the ones that vanished.
+  return pids.reduce((sum, p) => {
+    const m = readPss(p);
+    return Number.isFinite(m) ? sum + m : sum;
+  }, 0);
 }
 
 /** Samples treeMemory(pid) every `intervalMs`; stop() returns the peak, including the root's

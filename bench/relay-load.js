@@ -1,6 +1,8 @@
 // Load processes for bench/relay.js, run as children so they don't share the bench's thread.
-//   send <port> <bytes>  connect, write <bytes> in 1 MiB chunks (respecting backpressure),
-//                        end, wait for the sink's one-byte ack; print {"ms":…} (connect → ack)
+//   send <port> <bytes>  connect, send an 8-byte length then <bytes> in 1 MiB writes
+//                        (respecting backpressure), wait for the sink's one-byte ack, close;
+//                        print {"ms":…} (connect → ack). No FIN before the ack: the minimal
+//                        relay does not support half-close.
 //   http <port>          tiny keep-alive HTTP upstream: reads the body, answers 200 "ok"
 import net from 'node:net';
 import http from 'node:http';
@@ -23,6 +25,9 @@ if (mode === 'send') {
     s.destroy();
   });
   s.once('connect', () => {
+    const header = Buffer.alloc(8);
+    header.writeBigUInt64BE(BigInt(total));
+    s.write(header);
     let sent = 0;
     const pump = () => {
       while (sent < total) {
@@ -30,7 +35,6 @@ if (mode === 'send') {
         sent += n;
         if (!s.write(n === block.length ? block : block.subarray(0, n))) return void s.once('drain', pump);
       }
-      s.end();
     };
     pump();
   });

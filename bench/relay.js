@@ -32,6 +32,8 @@ const WRK_SECONDS = QUICK ? 1 : 5;
 const WRK_CONNECTIONS = 16;
 const IDLE_CONNECTIONS = QUICK ? 500 : 5_000;
 const FD_LIMIT = 20_000;
+/** BENCH_ONLY=ac runs only measures (a) and (c). */
+const ONLY = process.env.BENCH_ONLY ?? 'abcd';
 
 const DIRECT = 'direct';
 const SOCAT = 'socat (default)';
@@ -44,15 +46,15 @@ export async function run() {
   const log = (m) => console.error(m);
   const peers = await definePeers(notes);
   const relays = peers.filter((p) => !p.direct);
-  const wer = peers.find((p) => p.wer);
+  const wers = peers.filter((p) => p.wer);
   const sections = [];
 
   log(`[relay bench] peers: ${peers.map((p) => p.name).join(', ')}; ${ROUNDS} rounds`);
 
   // (a) bulk throughput ------------------------------------------------------------------------
-  {
+  if (ONLY.includes('a')) {
     const t0 = Date.now();
-    const sink = await startSink({ expect: BULK_BYTES });
+    const sink = await startSink();
     const live = await startAll(peers, sink.port);
     await warmUp(peers, (p) => send(live.get(p.name).port, 64 * MiB), log);
     const res = await interleave(ROUNDS, peers, async (p) => {
@@ -66,7 +68,9 @@ export async function run() {
   }
 
   // (b) request rate with wrk ------------------------------------------------------------------
-  if (hasCommand('wrk')) {
+  if (!ONLY.includes('b')) {
+    // not selected
+  } else if (hasCommand('wrk')) {
     const t0 = Date.now();
     const upPort = await freePort();
     const upstream = startProcess(process.execPath, [at('./relay-load.js'), 'http', String(upPort)]);
@@ -87,9 +91,9 @@ export async function run() {
   }
 
   // (c) peak RSS into a slow upstream ----------------------------------------------------------
-  {
+  if (ONLY.includes('c')) {
     const t0 = Date.now();
-    const sink = await startSink({ expect: SLOW_BYTES, rate: SLOW_RATE });
+    const sink = await startSink({ rate: SLOW_RATE });
     const res = await interleave(ROUNDS, relays, async (p) => {
       const live = await startPeer(p, sink.port);
       const sampler = sampleMemory(live.pid, 50);
@@ -104,7 +108,7 @@ export async function run() {
   }
 
   // (d) many idle connections ------------------------------------------------------------------
-  {
+  if (ONLY.includes('d')) {
     const t0 = Date.now();
     const ownLimit = fileLimit();
     const n = Math.min(IDLE_CONNECTIONS, Math.floor((ownLimit - 500) / 2), Math.floor((FD_LIMIT - 500) / 2));
@@ -112,11 +116,23 @@ export async function run() {
     const echo = await startEcho();
     const rounds = Math.min(ROUNDS, 3);
     const mem = await interleave(rounds, relays, async (p) => {
+      const t = Date.now();
+      const lap = (what) => process.env.BENCH_DEBUG && log(`  (d) ${p.name}: ${what} at ${Date.now() - t} ms`);
+      await echo.drained(); // the previous round's upstream sockets are gone
+      lap('drained');
       const live = await startPeer(p, echo.port);
-      await idleRound(live.port, echo, n);
-      const m = treeMemory(live.pid);
-      await live.stop();
-      return m;
+      lap('started');
+      const clients = [];
+      try {
+        await idleRound(live.port, echo, n, clients, lap);
+        const m = treeMemory(live.pid); // while all n are still open
+        lap('measured');
+        return m;
+      } finally {
+        for (const s of clients) s.destroy();
+        await live.stop();
+        lap('stopped');
+      }
     }, { log });
     echo.close();
     sections.push(section(`(d) memory after ${n.toLocaleString('en-US')} idle connections, each then used once (${rounds} rounds)`, 'MB', 'lower is better', relays, scale(mem, 1e-6), 1));
@@ -130,11 +146,11 @@ export async function run() {
   out.push('');
   out.push(`- socat: ${hasCommand('socat') ? commandVersion('socat', ['-V']).replace(/^socat by.*/, '') || commandVersion('socat', ['-V']) : 'missing'}; wrk: ${hasCommand('wrk') ? commandVersion('wrk', ['-v']) : 'missing'}`);
   out.push(`- ${ROUNDS} interleaved rounds per measure unless said; value = median; ratio columns = median of per-round ratios (peer ÷ reference, same round).`);
-  out.push(`- wer-sniff measured as: ${wer.label}`);
+  for (const w of wers) out.push(`- ${w.name}: ${w.label}`);
   for (const n of notes) out.push(`- ${n}`);
   out.push('');
   for (const s of sections) out.push(s.text, '');
-  out.push(targets(sections, wer.name));
+  for (const w of wers) out.push(targets(sections, w.name), '');
   out.push('', `Total time ${((Date.now() - began) / 1000).toFixed(0)} s.`);
   console.log(out.join('\n'));
 }
@@ -152,37 +168,40 @@ async function definePeers(notes) {
     notes.push('socat is not installed: its columns are empty');
   }
   peers.push({ name: MINIMAL, cmd: process.execPath, args: (p, q) => [at('./minimal-relay.js'), String(p), String(q)] });
-  peers.push(await werPeer(notes));
+  peers.push(...(await werPeers(notes)));
   return peers;
 }
 
-/** The CLI if it is built and starts; else the library through bench/relay-lib-runner.js. */
-async function werPeer(notes) {
+/** The library through bench/relay-lib-runner.js, and the CLI when it is built and starts. */
+async function werPeers(notes) {
   const lib = {
-    name: 'wer-sniff relay',
+    name: 'wer-sniff relay (library)',
     wer: true,
-    label: 'the library (`startRelay` with a no-op onChunk) via bench/relay-lib-runner.js, because dist/cli/main.js is not built yet',
+    label: 'library: `startRelay` with a no-op onChunk, via bench/relay-lib-runner.js',
     cmd: process.execPath,
     args: (p, q) => [at('./relay-lib-runner.js'), String(p), String(q)],
   };
-  if (!existsSync(`${ROOT}/dist/cli/main.js`)) return lib;
+  if (!existsSync(`${ROOT}/dist/cli/main.js`)) {
+    notes.push('dist/cli/main.js is not built: only the library relay was measured (bench/relay-lib-runner.js)');
+    return [lib];
+  }
   const bin = `${ROOT}/bin/wer-sniff.js`;
   const help = await new Promise((r) => execFile(process.execPath, [bin, 'relay', '--help'], (e, so, se) => r(`${so}${se}`)));
   const bind = /--bind\b/.test(help) ? ['--bind', HOST] : [];
   const cli = {
-    name: 'wer-sniff relay',
+    name: 'wer-sniff relay (CLI)',
     wer: true,
-    label: `\`node bin/wer-sniff.js relay --to ${HOST}:q -p p${bind.length ? ` --bind ${HOST}` : ''}\` (the CLI, stdout discarded)`,
+    label: `CLI: \`node bin/wer-sniff.js relay --to ${HOST}:q -p p${bind.length ? ` --bind ${HOST}` : ''}\`, default output, stdout to /dev/null`,
     cmd: process.execPath,
     args: (p, q) => [bin, 'relay', '--to', `${HOST}:${q}`, '-p', String(p), ...bind],
   };
   try {
     const probe = await startPeer(cli, await freePort(), 5_000);
     await probe.stop();
-    return cli;
+    return [lib, cli];
   } catch (err) {
-    notes.push(`the CLI did not start a relay (${err.message}); measured the library instead`);
-    return { ...lib, label: `${lib.label.replace(/, because.*/, '')}, because the CLI did not start` };
+    notes.push(`the CLI did not start a relay (${err.message}): only the library relay was measured`);
+    return [lib];
   }
 }
 
@@ -238,25 +257,29 @@ function send(port, bytes) {
 }
 
 /**
- * Sink upstream: counts each connection's bytes, acks with one byte when `expect` arrived.
- * With `rate` (bytes/s) it reads no faster than that, throttled with pause/resume.
+ * Sink upstream: reads the sender's 8-byte length, counts that many bytes, then acks with one
+ * byte. With `rate` (bytes/s) it reads no faster than that, throttled with pause/resume.
  */
-async function startSink({ expect, rate }) {
+async function startSink({ rate } = {}) {
   const sockets = new Set();
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
     sockets.add(s);
     s.on('error', () => {});
     s.on('close', () => sockets.delete(s));
+    let head = Buffer.alloc(0);
+    let expect = Infinity;
     let got = 0;
-    let acked = false;
     const start = Date.now();
-    const ack = () => {
-      if (!acked) s.end('K');
-      acked = true;
-    };
     s.on('data', (b) => {
-      got += b.length;
-      if (got >= expect) return ack();
+      if (expect === Infinity) {
+        head = Buffer.concat([head, b]);
+        if (head.length < 8) return;
+        expect = Number(head.readBigUInt64BE(0));
+        got = head.length - 8;
+      } else {
+        got += b.length;
+      }
+      if (got >= expect) return void s.end('K');
       if (rate) {
         const ahead = (got / rate) * 1000 - (Date.now() - start);
         if (ahead > 4) {
@@ -265,7 +288,7 @@ async function startSink({ expect, rate }) {
         }
       }
     });
-    s.on('end', ack); // a shorter upload (warm-up) ends early
+    s.on('end', () => s.end());
   });
   server.listen(0, HOST);
   await once(server, 'listening');
@@ -309,6 +332,9 @@ async function startEcho() {
   return {
     port: server.address().port,
     open: () => sockets.size,
+    async drained() {
+      for (let i = 0; sockets.size > 0 && i < 500; i++) await sleep(20);
+    },
     close() {
       for (const s of sockets) s.destroy();
       server.close();
@@ -316,11 +342,9 @@ async function startEcho() {
   };
 }
 
-/** Opens n connections (200 connecting at a time), waits until the upstream holds n, holds them
- * 1 s, then sends 16 bytes on each and waits for every echo. Leaves them open. */
-async function idleRound(port, echo, n) {
-  const base = echo.open();
-  const clients = [];
+/** Opens n connections into `clients` (200 connecting at a time), waits until the upstream
+ * holds all n, holds them 1 s, then sends 16 bytes on each and waits for every echo. */
+async function idleRound(port, echo, n, clients, lap) {
   let next = 0;
   const opener = async () => {
     while (next < n) {
@@ -332,11 +356,13 @@ async function idleRound(port, echo, n) {
     }
   };
   await Promise.all(Array.from({ length: 200 }, opener));
+  lap('connected');
   const end = Date.now() + 30_000;
-  while (echo.open() - base < n) {
-    if (Date.now() > end) throw new Error(`upstream holds ${echo.open() - base} of ${n} connections`);
+  while (echo.open() < n) {
+    if (Date.now() > end) throw new Error(`upstream holds ${echo.open()} of ${n} connections`);
     await sleep(20);
   }
+  lap('all upstream');
   await sleep(1_000);
   await Promise.all(
     clients.map(async (s, i) => {
@@ -357,8 +383,6 @@ async function idleRound(port, echo, n) {
     }),
   );
   await sleep(200); // let the relay settle before reading its memory
-  setImmediate(() => clients.forEach((s) => s.destroy()));
-  await sleep(100);
 }
 
 // ---- report -------------------------------------------------------------------------------------
@@ -390,7 +414,8 @@ function section(title, unit, better, peers, res, digits) {
 
 function targets(sections, wer) {
   const find = (prefix) => sections.find((s) => s.title.startsWith(prefix));
-  const lines = ['### Targets (wer-sniff relay, ratios from this run)', ''];
+  const med = (s) => (s ? median(s.res.get(wer)) : NaN);
+  const lines = [`### Targets: ${wer}, ratios from this run`, ''];
   const check = (label, ok, detail) => lines.push(`- ${ok === undefined ? '?' : ok ? 'PASS' : 'MISS'} ${label}: ${detail}`);
   const ratio = (s, ref) => (s && s.res.has(ref) ? pairedRatio(s.res.get(wer), s.res.get(ref)) : NaN);
   const cmp = (x, op, t) => (Number.isFinite(x) ? (op === '>=' ? x >= t : x <= t) : undefined);
@@ -403,12 +428,12 @@ function targets(sections, wer) {
   if (b) {
     const rs = ratio(b, SOCAT);
     const rm2 = ratio(b, MINIMAL);
-    const p99 = median(bp.res.get(wer));
+    const p99 = med(bp);
     check('request rate ≥ 1.3 × socat and ≥ 0.8 × minimal Node relay, p99 ≤ 3 ms', cmp(rs, '>=', 1.3) === undefined ? undefined : cmp(rs, '>=', 1.3) && cmp(rm2, '>=', 0.8) && cmp(p99, '<=', 3), `${fmt.ratio(rs)} socat (default), ${fmt.ratio(ratio(b, SOCAT_TUNED))} socat -b 131072, ${fmt.ratio(rm2)} minimal node, p99 ${fmt.num(p99, 2)} ms`);
   }
-  const c = median(find('(c)').res.get(wer));
+  const c = med(find('(c)'));
   check('peak RSS into a slow upstream ≤ 120 MB', cmp(c, '<=', 120), `${fmt.num(c, 1)} MB`);
-  const d = median(find('(d)').res.get(wer));
+  const d = med(find('(d)'));
   check('idle connections RSS ≤ 250 MB', cmp(d, '<=', 250), `${fmt.num(d, 1)} MB`);
   return lines.join('\n');
 }

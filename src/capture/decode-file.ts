@@ -7,6 +7,10 @@ import type { ConnectionInfo } from '../model.js';
 import type { Recorder } from './recorder.js';
 import { WerSniffError } from '../errors.js';
 
+/** Read size: large reads cost far less per byte than the default 64 KiB (measured: ~4x less
+ * CPU for a 50 MB file); message framing does not depend on where reads split. */
+export const READ_CHUNK_BYTES = 1024 * 1024;
+
 export interface DecodeInput {
   name: string;
   stream: Readable;
@@ -23,7 +27,7 @@ export function openInputs(files: string[], stdin: Readable = process.stdin): De
       if (err instanceof WerSniffError) throw err;
       throw new WerSniffError('input-missing', `cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`);
     }
-    return { name: f, stream: fs.createReadStream(f) };
+    return { name: f, stream: fs.createReadStream(f, { highWaterMark: READ_CHUNK_BYTES }) };
   });
 }
 

@@ -65,11 +65,12 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       }
     };
     const rec = recorder.open(connection, {
-      onRequestHead(ex, head) {
+      onRequestHead(ex, head, offset) {
         const { reply, problem } = cer.onRequestHead(ex, head);
         if (problem) {
-          // The head has just been read, so the client's byte count is where it ends.
-          const p = { ...problem, offset: connection.bytesFromClient };
+          // Where the request line with the offending target starts (the chunk that completed
+          // the head may hold more bytes, so the byte count so far would point past it).
+          const p = { ...problem, offset };
           ex.problems.push(p);
           recorder.emit({ type: 'problem', ts: Date.now(), connection, problem: p });
         }

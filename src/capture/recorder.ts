@@ -18,7 +18,7 @@ export interface ConnectionHooks {
   beforeEmit?(event: CaptureEvent): void;
   /** Sees each event after the sinks did (the listener answers requests here). */
   afterEmit?(event: CaptureEvent): void;
-  onRequestHead?(exchange: Exchange, head: RequestHead): void;
+  onRequestHead?(exchange: Exchange, head: RequestHead, offset: number): void;
   onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
 }
 

@@ -12,6 +12,7 @@ import { decodeMessage } from '../decode/message.js';
 import { isLevel1Request } from '../wer/cer-server.js';
 import { extractCabToDir } from '../wer/cab-files.js';
 import { folderName } from './folder-name.js';
+import { escapeControl } from '../output/escape.js';
 
 /** Client bytes kept per connection to write level1.http exactly (a level-1 body is small). */
 const WINDOW_LIMIT = 64 * 1024 * 1024;
@@ -169,7 +170,8 @@ export class ReportStore implements Sink, BodyObserver {
     if (complete && data && data.toString('latin1', 0, 4) === 'MSCF') {
       try {
         const res = await extractCabToDir(data, path.join(up.dir, 'cab'));
-        for (const err of res.errors) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${err.name}: ${err.message}`);
+        // Names come from the CAB (the wire): escaped before they reach the terminal.
+        for (const err of res.errors) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);
       } catch (e) {
         this.fail(`extracting the CAB into ${path.join(up.dir, 'cab')} failed`, e);
       }

@@ -9,6 +9,7 @@ import { formatCabView } from '../output/format-cab-view.js';
 import { extractCabToDir } from '../wer/cab-files.js';
 import { createPaint } from '../output/paint.js';
 import { WerSniffError } from '../errors.js';
+import { escapeControl } from '../output/escape.js';
 import { useColor, type ColorChoice } from './options.js';
 
 const paintFor = (color: ColorChoice | undefined) => createPaint(useColor(color ?? 'auto', process.env, Boolean(process.stdout.isTTY)));
@@ -71,7 +72,7 @@ export async function runCab(file: string, flags: CabFlags): Promise<number> {
   let failed = view.cab.problems.length > 0 || view.entries.some((e) => e.error);
   if (flags.extract) {
     const res = await extractCabToDir(buf, flags.extract);
-    for (const e of res.errors) process.stderr.write(`wer-sniff: ${e.name}: ${e.message}\n`);
+    for (const e of res.errors) process.stderr.write(`wer-sniff: ${escapeControl(e.name)}: ${escapeControl(e.message)}\n`);
     process.stderr.write(`extracted ${res.written.length} file${res.written.length === 1 ? '' : 's'} to ${flags.extract}\n`);
     failed ||= res.errors.length > 0;
   }

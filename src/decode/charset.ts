@@ -95,11 +95,31 @@ export function detectCharset(bytes: Buffer, contentType?: string): CharsetDetec
 }
 
 /**
+ * UTF-16LE text whose code units are all below U+0100 (every WER report we have seen), as a
+ * one-byte string: the same characters iconv-lite would return, but V8 stores and handles it
+ * as Latin-1 — half the memory, and faster slicing, case mapping and JSON.stringify downstream.
+ * Undefined as soon as one code unit is wider.
+ */
+function decodeUtf16leNarrow(body: Buffer): string | undefined {
+  const n = body.length >>> 1;
+  const narrow = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) {
+    if (body[2 * i + 1] !== 0) return undefined;
+    narrow[i] = body[2 * i]!;
+  }
+  return narrow.toString('latin1');
+}
+
+/**
  * Decode with a known charset. A dangling odd byte of UTF-16 becomes U+FFFD instead of being
  * dropped silently (iconv-lite would drop it).
  */
 export function decodeWith(bytes: Buffer, charset: string, bomLength = 0): string {
   const body = bytes.subarray(bomLength);
+  if (charset === 'utf-16le' && body.length % 2 === 0) {
+    const narrow = decodeUtf16leNarrow(body);
+    if (narrow !== undefined) return narrow;
+  }
   const name = iconv.encodingExists(charset) ? charset : FALLBACK_CHARSET;
   const isUtf16 = /^(utf-?16|ucs-?2)/i.test(name);
   if (isUtf16 && body.length % 2 === 1) {
@@ -110,5 +130,6 @@ export function decodeWith(bytes: Buffer, charset: string, bomLength = 0): strin
 
 export function decodeText(bytes: Buffer, contentType?: string): DecodedText {
   const found = detectCharset(bytes, contentType);
-  return { ...found, text: decodeWith(bytes, found.charset, found.bomLength) };
+  const text = decodeWith(bytes, found.charset, found.bomLength);
+  return { charset: found.charset, rule: found.rule, bomLength: found.bomLength, text };
 }

@@ -1,8 +1,9 @@
 // Decodes an HTTP message body once and remembers the result, so the responder, the pretty
-// printer and NDJSON all share one decoding of the same bytes. It remembers only the most
-// recent decodings: an offline decode keeps every unanswered request (exchange-builder.ts),
-// and holding each one's text, XML tree and report too would grow the heap by ~15 KB a report.
-// A message asked for again later is simply decoded again (same bytes, same result).
+// printer and NDJSON all share one decoding of the same bytes. Only the last few decodings are
+// remembered, and not through the message: a message can stay alive long after its event (an
+// unanswered request waits for its answer), and a decoding held by it (its text, XML tree and
+// report, ~15 KB) would live as long — which the garbage collector pays for at every report.
+// A message asked for again after that is simply decoded again (same bytes, same result).
 import type { HttpMessage, Request } from '../model.js';
 import { decodeBody, type BodyDecoding } from './views.js';
 import { isCab, parseCabView, type CabView } from './cab-view.js';
@@ -10,24 +11,25 @@ import { isCab, parseCabView, type CabView } from './cab-view.js';
 /** A body's decoding, plus the CAB's contents when the body is a cabinet (level 2). */
 export type MessageDecoding = BodyDecoding & { cab?: CabView };
 
-/** How many decodings stay cached, oldest forgotten first. */
-export const DECODE_CACHE_SIZE = 64;
-const cache = new WeakMap<HttpMessage, MessageDecoding>();
-// Weak, so the cache never keeps a message (and its body) alive by itself.
-const recent: (WeakRef<HttpMessage> | undefined)[] = new Array(DECODE_CACHE_SIZE);
-let next = 0;
+/** How many recent decodings are remembered: every consumer of an event asks during it, and an
+ * event concerns at most two messages (a response and its request). */
+export const DECODE_CACHE_SIZE = 4;
+/** A number per message: weakly keyed, and a number keeps nothing else alive. */
+const ids = new WeakMap<HttpMessage, number>();
+let lastId = 0;
+const recent: { id: number; dec: MessageDecoding }[] = [];
+let nextSlot = 0;
 
-function remember(message: HttpMessage, dec: MessageDecoding): void {
-  const old = recent[next]?.deref();
-  if (old) cache.delete(old);
-  recent[next] = new WeakRef(message);
-  next = (next + 1) % DECODE_CACHE_SIZE;
-  cache.set(message, dec);
+function recall(id: number | undefined): MessageDecoding | undefined {
+  if (id === undefined) return undefined;
+  for (const r of recent) if (r.id === id) return r.dec;
+  return undefined;
 }
 
 /** Decoding of `message`'s body; `request` is what it answers (responses only). */
 export function decodeMessage(message: HttpMessage, request?: Request): MessageDecoding {
-  let dec = cache.get(message);
+  let id = ids.get(message);
+  let dec = recall(id);
   if (!dec) {
     const head = message.head;
     const data = message.body.data ?? Buffer.alloc(0);
@@ -38,7 +40,9 @@ export function decodeMessage(message: HttpMessage, request?: Request): MessageD
       requestTarget: head.kind === 'request' ? head.target : request?.head.target,
     });
     if (isCab(data)) dec = { ...dec, cab: parseCabView(data) };
-    remember(message, dec);
+    if (id === undefined) ids.set(message, (id = ++lastId));
+    recent[nextSlot] = { id, dec };
+    nextSlot = (nextSlot + 1) % DECODE_CACHE_SIZE;
   }
   return dec;
 }

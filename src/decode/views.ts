@@ -42,6 +42,8 @@ export interface ViewMeta {
 
 export interface BodyView {
   name: BodyKind;
+  /** The highest score `score` can return: a view that cannot win is not asked. */
+  maxScore: number;
   score(bytes: Buffer, meta: ViewMeta): number;
   render(bytes: Buffer, meta: ViewMeta): BodyDecoding;
 }
@@ -70,9 +72,13 @@ function contentEncodingNote(meta: ViewMeta): string | undefined {
   return enc && enc !== 'identity' ? `Content-Encoding ${enc}: shown as received, not decompressed` : undefined;
 }
 
+/** C0 controls other than TAB LF FF CR, DEL, U+FFFD: what looksBinary counts. */
+const SUSPECT_CHAR = /[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]/;
+
 /** NULs, many other controls, or many U+FFFD in the decoded text mean it is not text. */
 export function looksBinary(text: string): boolean {
   const n = Math.min(text.length, BINARY_SNIFF_CHARS);
+  if (!SUSPECT_CHAR.test(n < text.length ? text.slice(0, n) : text)) return false; // nothing to count
   let controls = 0;
   let replacements = 0;
   for (let i = 0; i < n; i++) {
@@ -96,12 +102,14 @@ function textish(meta: ViewMeta): Pick<BodyDecoding, 'charset' | 'text'> {
 
 const emptyView: BodyView = {
   name: 'empty',
+  maxScore: 100,
   score: (bytes) => (bytes.length === 0 ? 100 : 0),
   render: () => ({ kind: 'empty', notes: [] }),
 };
 
 const binaryView: BodyView = {
   name: 'binary',
+  maxScore: 95,
   score(bytes, meta) {
     if (detectMagic(bytes) || contentEncodingNote(meta)) return 95;
     return looksBinary(meta.decoded().text) ? 90 : 0;
@@ -115,18 +123,20 @@ const binaryView: BodyView = {
 
 const werReportView: BodyView = {
   name: 'wer-report',
+  maxScore: 80,
   score: (_bytes, meta) => (/<\s*WERREPORT[\s/>]/i.test(meta.decoded().text.slice(0, 2048)) ? 80 : 0),
   render(_bytes, meta) {
     const base = textish(meta);
     const text = base.text ?? '';
     // the common flat shape is read directly; anything else (or malformed) by fast-xml-parser
     const xml = parseFlatXml(text) ?? parseXml(text);
-    return { kind: 'wer-report', ...base, xml, report: werReportFromXml(xml), notes: [] };
+    return { kind: 'wer-report', charset: base.charset, text: base.text, xml, report: werReportFromXml(xml), notes: [] };
   },
 };
 
 const level1View: BodyView = {
   name: 'level1-response',
+  maxScore: 70,
   score(_bytes, meta) {
     const text = meta.decoded().text;
     if (meta.ctx.isResponse && isStage2Post(meta.ctx) && !text.trimStart().startsWith('<')) return 70;
@@ -146,6 +156,7 @@ const level1View: BodyView = {
 
 const xmlView: BodyView = {
   name: 'xml',
+  maxScore: 45,
   score(_bytes, meta) {
     const type = (meta.contentType ?? '').toLowerCase();
     if (type.includes('html')) return 0;
@@ -155,14 +166,18 @@ const xmlView: BodyView = {
   },
   render(_bytes, meta) {
     const base = textish(meta);
-    return { kind: 'xml', ...base, xml: parseXml(base.text ?? ''), notes: [] };
+    return { kind: 'xml', charset: base.charset, text: base.text, xml: parseXml(base.text ?? ''), notes: [] };
   },
 };
 
 const textView: BodyView = {
   name: 'text',
+  maxScore: 10,
   score: () => 10,
-  render: (_bytes, meta) => ({ kind: 'text', ...textish(meta), notes: [] }),
+  render(_bytes, meta) {
+    const base = textish(meta);
+    return { kind: 'text', charset: base.charset, text: base.text, notes: [] };
+  },
 };
 
 /** In priority order for equal scores. */
@@ -181,10 +196,17 @@ export function decodeBody(bytes: Buffer, ctx: BodyContext): BodyDecoding {
     decoded: () => (decoded ??= decodeText(bytes, contentType)),
   };
   if (contentType !== undefined) meta.contentType = contentType;
-  const ranked = BODY_VIEWS.map((view, order) => ({ view, order, score: safeScore(view, bytes, meta) }))
-    .filter((r) => r.score > 0)
-    .sort((a, b) => b.score - a.score || a.order - b.order);
-  const best = ranked[0]?.view ?? textView;
+  // highest score wins; on a tie, the earlier view in BODY_VIEWS
+  let best = textView;
+  let bestScore = 0;
+  for (const view of BODY_VIEWS) {
+    if (view.maxScore <= bestScore) continue; // a tie goes to the earlier view anyway
+    const score = safeScore(view, bytes, meta);
+    if (score > bestScore) {
+      best = view;
+      bestScore = score;
+    }
+  }
   const notes: string[] = [];
   for (const view of new Set([best, textView, binaryView])) {
     try {

@@ -127,7 +127,8 @@ export function parseXml(text: string): XmlNode[] {
 }
 
 export function isElement(n: XmlNode): boolean {
-  return !n.name.startsWith('#') && !n.name.startsWith('?');
+  const c = n.name.charCodeAt(0);
+  return c !== 0x23 && c !== 0x3f; // not `#text`/`#cdata`/`#comment`, not `?pi`
 }
 
 /** The first element among `nodes` (the document element of a parsed document). */
@@ -138,13 +139,17 @@ export function rootElement(nodes: XmlNode[]): XmlNode | undefined {
 /** Case-insensitive attribute look-up. */
 export function attrOf(node: XmlNode, name: string): string | undefined {
   const lower = name.toLowerCase();
-  return node.attrs.find(([k]) => k.toLowerCase() === lower)?.[1];
+  const attrs = node.attrs;
+  for (let i = 0; i < attrs.length; i++) {
+    const k = attrs[i]![0];
+    if (k === lower || k.toLowerCase() === lower) return attrs[i]![1];
+  }
+  return undefined;
 }
 
 /** Concatenated text and CDATA directly inside an element. */
 export function textContent(node: XmlNode): string {
-  return node.children
-    .filter((c) => c.name === '#text' || c.name === '#cdata')
-    .map((c) => c.text ?? '')
-    .join('');
+  let text = '';
+  for (const c of node.children) if (c.name === '#text' || c.name === '#cdata') text += c.text ?? '';
+  return text;
 }

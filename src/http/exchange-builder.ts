@@ -17,11 +17,20 @@ export interface ExchangeBuilderOptions {
    * unknown direction (a saved capture) whose messages are sniffed one by one. */
   layout: 'live' | 'offline';
   emit(event: CaptureEvent): void;
-  /** A request head is complete (its body may still be on the way). */
-  onRequestHead?(exchange: Exchange, head: RequestHead): void;
+  /** A request head is complete (its body may still be on the way). `offset`: where the
+   * head starts in the client stream. */
+  onRequestHead?(exchange: Exchange, head: RequestHead, offset: number): void;
   /** Every piece of a message body, as it arrives (for streaming bodies to disk). */
   onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
 }
+
+/**
+ * Unanswered requests remembered for pairing. Real clients (and WER) wait for each answer, so
+ * a deep queue only happens when no answers exist at all — e.g. offline decode of a client-only
+ * capture (`nc -l > file`, `--raw`) — and then holding every request, body included, would grow
+ * the heap with the whole file. Beyond this depth the oldest is given up as never answered.
+ */
+export const MAX_UNANSWERED = 64;
 
 interface Current {
   exchange: Exchange;
@@ -82,6 +91,7 @@ export class ExchangeBuilder {
     if (head.kind === 'request') {
       exchange = { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
       this.pending.push(exchange);
+      if (this.pending.length > MAX_UNANSWERED) this.pending.shift();
       // The response stream is framed by what was asked (HEAD, CONNECT); offline, responses
       // come through the one (client) framer, and the server framer is never used.
       this.framers[this.opts.layout === 'offline' ? 'client' : 'server'].expectResponseTo(head.method);
@@ -90,7 +100,7 @@ export class ExchangeBuilder {
     }
     this.last[source] = exchange;
     this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(this.opts.maxBodyBytes) };
-    if (head.kind === 'request') this.opts.onRequestHead?.(exchange, head);
+    if (head.kind === 'request') this.opts.onRequestHead?.(exchange, head, offset);
   }
 
   private onBody(source: Direction, data: Buffer): void {

@@ -11,106 +11,10 @@ import {
 } from './head.js';
 import { decideBodyLength } from './body-length.js';
 import { ChunkedDecoder } from './chunked.js';
+import { ByteQueue } from './byte-queue.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
-
-/**
- * The pushed bytes not yet framed: a list of input buffers (never concatenated), a byte count,
- * `take(n)` to consume, and a resumable LF scan so a head arriving byte by byte is scanned once.
- */
-class ByteQueue {
-  private bufs: Buffer[] = [];
-  private first = 0;
-  private firstOff = 0;
-  length = 0;
-  /** Bytes from the queue start already scanned for LFs (since the last take). */
-  scanned = 0;
-  private scanBuf = 0;
-  private scanPos = 0;
-  private pieces: Buffer[] = [];
-  /** Bytes of the current, unfinished line seen by the scan. */
-  partialLength = 0;
-
-  append(b: Buffer): void {
-    this.bufs.push(b);
-    this.length += b.length;
-  }
-
-  byteAt(i: number): number {
-    let k = this.first;
-    let off = this.firstOff + i;
-    while (off >= this.bufs[k]!.length) off -= this.bufs[k++]!.length;
-    return this.bufs[k]![off]!;
-  }
-
-  /** Consumes `n` bytes and returns them as slices of the input (no copy). */
-  take(n: number): Buffer[] {
-    const out: Buffer[] = [];
-    while (n > 0) {
-      const b = this.bufs[this.first]!;
-      const avail = b.length - this.firstOff;
-      if (n < avail) {
-        out.push(b.subarray(this.firstOff, this.firstOff + n));
-        this.firstOff += n;
-        this.length -= n;
-        break;
-      }
-      out.push(this.firstOff === 0 ? b : b.subarray(this.firstOff));
-      this.first++;
-      this.firstOff = 0;
-      this.length -= avail;
-      n -= avail;
-    }
-    if (this.first === this.bufs.length) {
-      this.bufs = [];
-      this.first = 0;
-    } else if (this.first > 1024 && this.first * 2 > this.bufs.length) {
-      this.bufs = this.bufs.slice(this.first);
-      this.first = 0;
-    }
-    this.scanned = 0;
-    this.scanBuf = this.first;
-    this.scanPos = this.firstOff;
-    this.pieces = [];
-    this.partialLength = 0;
-    return out;
-  }
-
-  /**
-   * The next whole line (through its LF, copied), continuing where the last call stopped, or
-   * undefined when none ends before queue offset `limit` yet.
-   */
-  nextLine(limit: number): Buffer | undefined {
-    while (this.scanned < limit && this.scanBuf < this.bufs.length) {
-      const b = this.bufs[this.scanBuf]!;
-      const end = Math.min(b.length, this.scanPos + (limit - this.scanned));
-      const lf = b.subarray(this.scanPos, end).indexOf(LF);
-      const stop = lf < 0 ? end : this.scanPos + lf + 1;
-      const piece = b.subarray(this.scanPos, stop);
-      this.scanned += piece.length;
-      this.scanPos = stop;
-      if (stop === b.length) {
-        this.scanBuf++;
-        this.scanPos = 0;
-      }
-      if (lf >= 0) {
-        const line = this.pieces.length === 0 ? Buffer.from(piece) : Buffer.concat([...this.pieces, piece]);
-        this.pieces = [];
-        this.partialLength = 0;
-        return line;
-      }
-      this.pieces.push(piece);
-      this.partialLength += piece.length;
-    }
-    return undefined;
-  }
-
-  /** Copy of the first `n` bytes of the unfinished line. */
-  partial(n: number): Buffer {
-    return Buffer.concat(this.pieces, Math.min(n, this.partialLength));
-  }
-}
 
 interface HeadState {
   s: 'head';

@@ -113,13 +113,12 @@ function hasCtl(s: string): boolean {
 /** RFC 9112 §3 (request-line) and §4 (status-line). `line` is without its line end. */
 export function parseStartLine(line: Buffer, kind: HeadKind): StartLine | HeadProblem {
   const text = line.toString('latin1');
-  const saw = formatExcerpt(line);
   if (kind === 'response') {
     const m = STATUS.exec(text);
-    if (!m) return { code: 'bad-status-line', message: `expected a status line ${STATUS_LINE}, saw ${saw}` };
+    if (!m) return { code: 'bad-status-line', message: `expected a status line ${STATUS_LINE}, saw ${formatExcerpt(line)}` };
     return { kind: 'response', version: m[1]!, status: Number(m[2]), reason: m[3] ?? '' };
   }
-  const bad = (what: string): HeadProblem => ({ code: 'bad-request-line', message: `expected ${what}, saw ${saw}` });
+  const bad = (what: string): HeadProblem => ({ code: 'bad-request-line', message: `expected ${what}, saw ${formatExcerpt(line)}` });
   // RFC 9112 §3: split on the first and the last SP, so a target with stray spaces still parses.
   const first = text.indexOf(' ');
   const last = text.lastIndexOf(' ');
@@ -136,8 +135,17 @@ export function parseStartLine(line: Buffer, kind: HeadKind): StartLine | HeadPr
   return { kind: 'request', method, target, version };
 }
 
+function isOws(c: number): boolean {
+  return c === SP || c === HT;
+}
+
+/** Without leading and trailing SP/HT (RFC 9110 §5.6.3 OWS). */
 function trimOws(s: string): string {
-  return s.replace(/^[ \t]+|[ \t]+$/g, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && isOws(s.charCodeAt(start))) start++;
+  while (end > start && isOws(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /**

@@ -16,9 +16,7 @@ export class NdjsonSink implements Sink {
   }
 
   event(ev: CaptureEvent): void {
-    let lines = '';
-    for (const obj of toJsonEvents(ev)) lines += JSON.stringify(obj) + '\n';
-    this.batch.write(lines);
+    for (const obj of toJsonEvents(ev)) this.batch.write(JSON.stringify(obj), true);
   }
 
   waitDrain(): Promise<void> | null {
@@ -36,37 +34,40 @@ export class NdjsonSink implements Sink {
 type Json = Record<string, unknown>;
 
 export function toJsonEvents(ev: CaptureEvent): Json[] {
-  const base = { type: ev.type, ts: new Date(ev.ts).toISOString(), conn: ev.connection.id };
+  // Object literals, not `{ ...base, … }`: spreading is several times slower here, and these
+  // run twice per report. Key order (type, ts, conn first) is part of the output.
+  const type = ev.type;
+  const ts = new Date(ev.ts).toISOString();
+  const conn = ev.connection.id;
   switch (ev.type) {
     case 'open':
-      return [{ ...base, peer: ev.connection.peer, local: ev.connection.local, upstream: ev.connection.upstream }];
+      return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, upstream: ev.connection.upstream }];
     case 'close':
       return [{
-        ...base, reason: ev.reason, bytesFromClient: ev.connection.bytesFromClient,
+        type, ts, conn, reason: ev.reason, bytesFromClient: ev.connection.bytesFromClient,
         bytesFromServer: ev.connection.bytesFromServer,
       }];
     case 'problem':
-      return [{ ...base, ...ev.problem }];
+      return [{ type, ts, conn, ...ev.problem }];
     case 'raw':
-      return [{ ...base, source: ev.source, offset: ev.offset, length: ev.bytes.length, base64: ev.bytes.toString('base64') }];
+      return [{ type, ts, conn, source: ev.source, offset: ev.offset, length: ev.bytes.length, base64: ev.bytes.toString('base64') }];
     case 'request': {
-      const req = ev.exchange.request!;
+      const ex = ev.exchange;
+      const req = ex.request!;
       const dec = decodeMessage(req);
       const out: Json[] = [{
-        ...base, seq: ev.exchange.seq, reportId: ev.exchange.reportId, method: req.head.method,
+        type, ts, conn, seq: ex.seq, reportId: ex.reportId, method: req.head.method,
         target: req.head.target, version: req.head.version, headers: req.head.headers,
         body: bodyJson(req), offset: req.start,
       }];
-      if (dec.report) {
-        out.push({ ...base, type: 'report', seq: ev.exchange.seq, reportId: ev.exchange.reportId, report: dec.report });
-      }
+      if (dec.report) out.push({ type: 'report', ts, conn, seq: ex.seq, reportId: ex.reportId, report: dec.report });
       return out;
     }
     case 'response': {
       const ex: Exchange = ev.exchange;
       const res = ex.response!;
       return [{
-        ...base, seq: ex.seq, reportId: ex.reportId, version: res.head.version, status: res.head.status,
+        type, ts, conn, seq: ex.seq, reportId: ex.reportId, version: res.head.version, status: res.head.status,
         reason: res.head.reason, headers: res.head.headers,
         interim: ex.interim.map((r) => ({ status: r.head.status, reason: r.head.reason, headers: r.head.headers })),
         latencyMs: ex.request ? res.startTs - ex.request.endTs : undefined,

@@ -31,7 +31,7 @@ export class PrettySink implements Sink {
 
   event(ev: CaptureEvent): void {
     const lines = formatEvent(ev, this.opts);
-    if (lines.length) this.batch.write(lines.join('\n') + '\n');
+    if (lines.length) this.batch.write(lines.join('\n'), true);
   }
 
   waitDrain(): Promise<void> | null {
@@ -99,7 +99,8 @@ function formatResponse(ex: Exchange, opts: PrettyOptions, time: string): string
   const st = res.head.status;
   const colour = st >= 500 ? p.err : st >= 400 ? p.warn : p.ok;
   const latency = ex.request ? ` ${p.dim(`${Math.max(0, res.startTs - ex.request.endTs)} ms`)}` : '';
-  const what = ex.request ? p.dim(` ← ${escapeControl(ex.request.head.method, p)} ${escapeControl(ex.request.head.target, p).slice(0, 80)}`) : '';
+  // Shorten before escaping: cutting the escaped text could split a colour code or a pair.
+  const what = ex.request ? p.dim(` ← ${escapeControl(ex.request.head.method, p)} ${escapeControl(ex.request.head.target.slice(0, 80), p)}`) : '';
   lines.push(`${time}${p.accent(`#${ex.connection.id}`)} ${p.bold('◀')} ${colour(`${st} ${escapeControl(res.head.reason, p)}`)}${latency}${what}${reportTag(ex, p)}`);
   return lines.concat(formatHeaders(res.head.headers, p), formatMessageBody(res, ex, opts));
 }

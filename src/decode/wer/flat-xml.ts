@@ -34,6 +34,8 @@ function isNameChar(c: number): boolean {
 /** Scanner state: the text and a cursor. Methods return false / undefined when unsure. */
 class Scan {
   i = 0;
+  /** Set by attrs(): the tag closed itself (`/>`, or `?>` for the declaration). */
+  empty = false;
   constructor(readonly s: string) {}
 
   spaces(): number {
@@ -53,11 +55,19 @@ class Scan {
     return s.slice(start, i);
   }
 
+  /** Whether the next characters are `name` followed by something that cannot extend it. */
+  isName(name: string): boolean {
+    const end = this.i + name.length;
+    if (!this.s.startsWith(name, this.i) || isNameChar(this.s.charCodeAt(end))) return false;
+    this.i = end;
+    return true;
+  }
+
   /**
-   * Attributes up to `>` or `/>` (elements) or `?>` (the declaration). Returns the attribute
-   * list and whether the tag closed itself, or undefined when unsure.
+   * Attributes up to `>` or `/>` (elements) or `?>` (the declaration), and `empty` set, or
+   * undefined when unsure.
    */
-  attrs(pi: boolean): { attrs: [string, string][]; empty: boolean } | undefined {
+  attrs(pi: boolean): [string, string][] | undefined {
     const s = this.s;
     const attrs: [string, string][] = [];
     for (;;) {
@@ -66,14 +76,17 @@ class Scan {
       if (pi) {
         if (c === QUESTION && s.charCodeAt(this.i + 1) === GT) {
           this.i += 2;
-          return { attrs, empty: true };
+          this.empty = true;
+          return attrs;
         }
       } else if (c === GT) {
         this.i++;
-        return { attrs, empty: false };
+        this.empty = false;
+        return attrs;
       } else if (c === SLASH && s.charCodeAt(this.i + 1) === GT) {
         this.i += 2;
-        return { attrs, empty: true };
+        this.empty = true;
+        return attrs;
       }
       if (!spaced) return undefined;
       const name = this.name();
@@ -89,7 +102,7 @@ class Scan {
       const raw = s.slice(this.i + 1, end);
       // `<` in a value is not XML; the validator ends a declaration at the first `?>`
       if (raw.includes('<') || (pi && raw.includes('?'))) return undefined;
-      for (const [k] of attrs) if (k === name) return undefined;
+      for (let k = 0; k < attrs.length; k++) if (attrs[k]![0] === name) return undefined;
       this.i = end + 1;
       attrs.push([name, decodeXmlEntities(raw)]);
     }
@@ -107,9 +120,9 @@ export function parseFlatXml(text: string): XmlNode[] | undefined {
   const out: XmlNode[] = [];
   if (s.startsWith('<?xml') && isSpace(s.charCodeAt(5))) {
     sc.i = 5;
-    const decl = sc.attrs(true);
-    if (!decl || decl.attrs.length === 0) return undefined;
-    out.push({ name: '?xml', attrs: decl.attrs, children: [] });
+    const attrs = sc.attrs(true);
+    if (!attrs || attrs.length === 0) return undefined;
+    out.push({ name: '?xml', attrs, children: [] });
     sc.spaces(); // whitespace at the top level is not kept
   }
   if (s.charCodeAt(sc.i) !== LT) return undefined;
@@ -119,9 +132,8 @@ export function parseFlatXml(text: string): XmlNode[] | undefined {
     // at a `<` that opens or closes an element
     if (s.charCodeAt(sc.i + 1) === SLASH) {
       sc.i += 2;
-      const name = sc.name();
       const open = stack.pop();
-      if (name === undefined || open === undefined || name !== open.name) return undefined;
+      if (open === undefined || !sc.isName(open.name)) return undefined;
       sc.spaces();
       if (s.charCodeAt(sc.i) !== GT) return undefined;
       sc.i++;
@@ -129,11 +141,11 @@ export function parseFlatXml(text: string): XmlNode[] | undefined {
       sc.i++;
       const name = sc.name();
       if (name === undefined) return undefined;
-      const tag = sc.attrs(false);
-      if (!tag) return undefined;
-      const node: XmlNode = { name, attrs: tag.attrs, children: [] };
+      const attrs = sc.attrs(false);
+      if (!attrs) return undefined;
+      const node: XmlNode = { name, attrs, children: [] };
       siblings.push(node);
-      if (!tag.empty) {
+      if (!sc.empty) {
         if (stack.length >= FLAT_XML_MAX_DEPTH) return undefined;
         stack.push(node);
       }

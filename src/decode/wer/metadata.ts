@@ -27,7 +27,11 @@ export function isWerMetadata(text: string): boolean {
 /** Throws XmlParseError on malformed XML; a well-formed but foreign document gives empty fields. */
 export function parseWerMetadata(text: string): WerMetadata {
   const root = rootElement(parseXml(text));
-  const out: WerMetadata = { os: {}, parameters: [], dynamic: [], sections: {} };
+  // Null-prototype maps: element names are untrusted (`__proto__` must be a plain key).
+  const out: WerMetadata = { os: Object.create(null), parameters: [], dynamic: [], sections: Object.create(null) };
+  const keep = (section: string, pair: [string, string]): void => {
+    (out.sections[section] ??= []).push(pair);
+  };
   if (!root) return out;
   for (const section of children(root)) {
     const pairs: [string, string][] = children(section).map((c) => [c.name, textContent(c).trim()]);
@@ -40,13 +44,14 @@ export function parseWerMetadata(text: string): WerMetadata {
           const m = /^Parameter(\d+)$/i.exec(k);
           if (m) out.parameters.push({ id: Number(m[1]), value: v });
           else if (/^EventType$/i.test(k)) out.eventType = v;
+          else keep(section.name, [k, v]);
         }
         break;
       case 'dynamicsignatures':
         for (const [name, value] of pairs) out.dynamic.push({ name, value });
         break;
-      default:
-        out.sections[section.name] = pairs;
+      default: // a repeated section adds to the first instead of replacing it
+        (out.sections[section.name] ??= []).push(...pairs);
     }
   }
   const lcid = find(root, 'OSVersionInformation') && out.os.LCID;

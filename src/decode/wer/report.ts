@@ -6,11 +6,11 @@
 // It deliberately validates no more than the spec's own (defective) schema would.
 import { attrOf, isElement, parseXml, rootElement, textContent, type XmlNode } from '../xml.js';
 import {
-  decodeBugcheck, decodeExceptionCode, decodeFiletime, decodeFileType, decodeLcid,
-  decodeOsString, decodePeTimestamp, decodeProductPair, decodeReportType, decodeServicePackPair,
-  type LcidInfo, type OsInfo,
+  decodeFiletime, decodeFileType, decodeLcid, decodeOsString, decodeReportType, type LcidInfo, type OsInfo,
 } from './fields.js';
-import { parameterLabel } from './names.js';
+import { parameterMeaning, secondaryMeaning } from './meaning.js';
+
+export { parameterMeaning, secondaryMeaning };
 
 export type WerOs = { raw: string } & Partial<OsInfo>;
 export type WerLcid = { raw: string } & Partial<LcidInfo & { special: string }>;
@@ -73,51 +73,10 @@ const KNOWN_ATTRS: Record<string, readonly string[]> = {
   FILE: ['filename', 'filetype'],
 };
 
-type Decoder = (value: string) => string | undefined;
-
-function osMeaning(v: string): string | undefined {
-  const os = decodeOsString(v);
-  if (!os) return undefined;
-  return os.build === undefined ? os.versionName : `${os.versionName} · build ${os.build}`;
-}
-
-function lcidMeaning(v: string): string | undefined {
-  const l = decodeLcid(v);
-  return l ? [l.hex, l.tag ?? l.special ?? 'unknown locale'].join(' ') : undefined;
-}
-
-/** How to explain a value, by its English label (cer2.md §7.5), lower-case. */
-const BY_LABEL: Record<string, Decoder> = {
-  'application timestamp': decodePeTimestamp,
-  'fault module timestamp': decodePeTimestamp,
-  'exception code': decodeExceptionCode,
-  bccode: decodeBugcheck,
-  'os version': osMeaning,
-  'locale id': lcidMeaning,
-  'service pack': decodeServicePackPair,
-  product: decodeProductPair,
-};
-
-function meaningOf(label: string | undefined, value: string): string | undefined {
-  const decode = label === undefined ? undefined : BY_LABEL[label.trim().toLowerCase()];
-  return decode ? decode(value) : undefined;
-}
-
-/** Label by the `name` attribute first; localized/missing names fall back to id + eventtype. */
-export function parameterMeaning(
-  eventType: string | undefined, id: number | string, name: string | undefined, value: string,
-): string | undefined {
-  if (name !== undefined && BY_LABEL[name.trim().toLowerCase()]) return meaningOf(name, value);
-  return meaningOf(parameterLabel(eventType, id), value);
-}
-
-export function secondaryMeaning(name: string, value: string): string | undefined {
-  return meaningOf(name, value);
-}
-
 class Collector {
   readonly report: WerReport = { parameters: [], secondary: [], files: [], extra: [], warnings: [] };
-  private readonly seen = new Set<string>();
+  /** Upper-case names of the known elements seen so far. */
+  readonly seen = new Set<string>();
 
   warn(message: string): void {
     this.report.warnings.push(message);
@@ -126,11 +85,13 @@ class Collector {
   /** Keep attributes the schema does not define (xmlns declarations are expected). */
   keepUnknownAttrs(node: XmlNode, path: string, upper: string): void {
     const known = KNOWN_ATTRS[upper] ?? [];
-    const unknown = node.attrs.filter(([k]) => {
-      const lower = k.toLowerCase();
-      return !known.includes(lower) && lower !== 'xmlns' && !lower.startsWith('xmlns:');
-    });
-    if (unknown.length) this.report.extra.push({ element: path, attrs: unknown });
+    let unknown: [string, string][] | undefined;
+    for (const attr of node.attrs) {
+      const lower = attr[0].toLowerCase();
+      if (!known.includes(lower) && lower !== 'xmlns' && !lower.startsWith('xmlns:')) (unknown ??= []).push(attr);
+    }
+    if (unknown) this.report.extra.push({ element: path, attrs: unknown });
+    if (node.children.length === 0) return;
     const text = textContent(node).trim();
     if (text) this.report.extra.push({ element: path, attrs: [], text });
   }
@@ -169,14 +130,14 @@ function readMachine(c: Collector, node: XmlNode): void {
     const decoded = decodeOsString(os);
     if (!decoded) c.warn(`os string "${os}" is not dotted numbers`);
     else if (decoded.fieldCount !== 8) c.warn(`os string has ${decoded.fieldCount} fields, expected 8`);
-    machine.os = { raw: os, ...decoded };
+    machine.os = Object.assign({ raw: os }, decoded); // = { raw, ...decoded }, without the slow spread
   }
   const lcid = c.required(node, 'MACHINEINFO', 'lcid');
   if (lcid) {
     const decoded = decodeLcid(lcid);
     if (!decoded) c.warn(`lcid "${lcid}" is not a number`);
     else if (!decoded.tag && !decoded.special) c.warn(`lcid ${lcid} is not in the LCID table`);
-    machine.lcid = { raw: lcid, ...decoded };
+    machine.lcid = Object.assign({ raw: lcid }, decoded);
   }
   const oem = attrOf(node, 'oem');
   if (oem !== undefined) machine.oem = oem;
@@ -208,14 +169,20 @@ function readEvent(c: Collector, node: XmlNode): void {
 }
 
 function readSignature(c: Collector, node: XmlNode, path: string, eventType: string | undefined): void {
-  for (const child of node.children.filter(isElement)) {
+  for (const child of node.children) {
+    if (!isElement(child)) continue;
     const upper = child.name.toUpperCase();
     const childPath = `${path}/${child.name}`;
     if (upper === 'PARAMETER') {
       const rawId = c.required(child, upper, 'id');
       const id: number | string = /^\d+$/.test(rawId.trim()) ? parseInt(rawId, 10) : rawId;
       if (typeof id !== 'number' || id > 9) c.warn(`PARAMETER id "${rawId}" is not a digit 0-9`);
-      if (c.report.parameters.some((p) => p.id === id)) c.warn(`PARAMETER id ${rawId} appears twice`);
+      for (const p of c.report.parameters) {
+        if (p.id === id) {
+          c.warn(`PARAMETER id ${rawId} appears twice`);
+          break;
+        }
+      }
       const param: WerParameter = { id, value: c.required(child, upper, 'value') };
       const name = attrOf(child, 'name');
       if (name !== undefined) param.name = name;
@@ -240,7 +207,8 @@ function readSignature(c: Collector, node: XmlNode, path: string, eventType: str
 }
 
 function readFiles(c: Collector, node: XmlNode, path: string): void {
-  for (const child of node.children.filter(isElement)) {
+  for (const child of node.children) {
+    if (!isElement(child)) continue;
     const upper = child.name.toUpperCase();
     const childPath = `${path}/${child.name}`;
     if (upper !== 'FILE') {
@@ -270,7 +238,7 @@ export function werReportFromXml(nodes: XmlNode[]): WerReport {
   const eventType = eventInfo ? attrOf(eventInfo, 'eventtype') : undefined;
   for (const node of children) {
     const upper = node.name.toUpperCase();
-    if (!(upper in KNOWN_ATTRS) || upper === 'WERREPORT' || ['PARAMETER', 'SECONDARYPARAMETER', 'FILE'].includes(upper)) {
+    if (!(upper in KNOWN_ATTRS) || upper === 'WERREPORT' || upper === 'PARAMETER' || upper === 'SECONDARYPARAMETER' || upper === 'FILE') {
       c.keepUnknownElement(node, node.name);
       continue;
     }
@@ -291,7 +259,7 @@ export function werReportFromXml(nodes: XmlNode[]): WerReport {
     c.keepUnknownAttrs(node, node.name, upper);
   }
   for (const required of ['MACHINEINFO', 'USERINFO', 'EVENTINFO']) {
-    if (!children.some((n) => n.name.toUpperCase() === required)) c.warn(`no ${required} element`);
+    if (!c.seen.has(required)) c.warn(`no ${required} element`); // every known element passes once()
   }
   return c.report;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Direction, Exchange } from '../../../src/model.js';
-import { ExchangeBuilder } from '../../../src/http/exchange-builder.js';
+import { ExchangeBuilder, MAX_UNANSWERED } from '../../../src/http/exchange-builder.js';
 import { T0, makeConnection } from '../../helpers/factories.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -12,7 +12,7 @@ function setup(layout: 'live' | 'offline' = 'live', maxBodyBytes?: number) {
   const builder = new ExchangeBuilder(makeConnection(), {
     layout, maxBodyBytes,
     emit: (e) => events.push(e),
-    onRequestHead: (ex, head) => heads.push(`${ex.seq} ${head.method} ${head.target}`),
+    onRequestHead: (ex, head, offset) => heads.push(`${ex.seq} ${head.method} ${head.target} @${offset}`),
     onBodyData: (_ex, source, data) => pieces.push([source, data.toString('latin1')]),
   });
   /** `type seq` per event, e.g. `request 1`, `problem bad-status-line`. */
@@ -38,6 +38,8 @@ describe('ExchangeBuilder, live layout', () => {
     t.builder.push('server', b(OK('one', 'First') + OK('two', 'Second')), T0 + 10);
     t.builder.push('server', b(OK('three', 'Third')), T0 + 20);
     expect(t.summary()).toEqual(['request 1', 'request 2', 'request 3', 'response 1', 'response 2', 'response 3']);
+    const n = GET('/a').length;
+    expect(t.heads).toEqual([`1 GET /a @0`, `2 GET /b @${n}`, `3 GET /c @${2 * n}`]);
     const [a, bb, c] = t.exchanges();
     expect([a!.request!.head.target, a!.response!.head.reason, a!.response!.body.data!.toString()]).toEqual(['/a', 'First', 'one']);
     expect([bb!.request!.head.target, bb!.response!.head.reason]).toEqual(['/b', 'Second']);
@@ -56,7 +58,7 @@ describe('ExchangeBuilder, live layout', () => {
     const t = setup();
     const head = 'PUT /x.cab HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n';
     t.builder.push('client', b(head), T0);
-    expect(t.heads).toEqual(['1 PUT /x.cab']); // the hook fires before any body byte
+    expect(t.heads).toEqual(['1 PUT /x.cab @0']); // the hook fires before any body byte
     t.builder.push('server', b('HTTP/1.1 100 Continue\r\n\r\n'), T0 + 1);
     expect(t.summary()).toEqual([]);
     t.builder.push('client', b('MSCF'), T0 + 2);
@@ -166,6 +168,15 @@ describe('ExchangeBuilder, offline layout', () => {
       t.builder.end('client', T0);
       expect(t.summary()).toEqual(['request 1', 'response 1', 'request 2']);
     }
+  });
+
+  test('a client-only capture does not keep every request: the oldest unanswered are let go', () => {
+    const t = setup('offline');
+    for (let i = 1; i <= MAX_UNANSWERED + 10; i++) t.builder.push('client', b(GET(`/${i}`)), T0);
+    expect(t.builder.unanswered).toHaveLength(MAX_UNANSWERED);
+    expect(t.builder.unanswered[0]!.request!.head.target).toBe('/11');
+    t.builder.push('client', b(answer), T0);
+    expect(t.exchanges().find((e) => e.response)!.request!.head.target).toBe('/11');
   });
 
   test('a response-only file gives a response without request', () => {

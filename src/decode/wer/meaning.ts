@@ -1,0 +1,52 @@
+// The human `meaning` of a signature value (cer2.md §7.5): chosen by the parameter's English
+// label — its `name` attribute, or for localized/missing names the label WER uses for that id
+// and event type — then decoded by fields.ts (timestamps, exception and bugcheck codes, OS
+// version, locale...). Values without a known label get no meaning; nothing here warns.
+import {
+  decodeBugcheck, decodeExceptionCode, decodeLcid, decodeOsString, decodePeTimestamp,
+  decodeProductPair, decodeServicePackPair,
+} from './fields.js';
+import { parameterLabel } from './names.js';
+
+type Decoder = (value: string) => string | undefined;
+
+function osMeaning(v: string): string | undefined {
+  const os = decodeOsString(v);
+  if (!os) return undefined;
+  return os.build === undefined ? os.versionName : `${os.versionName} · build ${os.build}`;
+}
+
+function lcidMeaning(v: string): string | undefined {
+  const l = decodeLcid(v);
+  return l ? [l.hex, l.tag ?? l.special ?? 'unknown locale'].join(' ') : undefined;
+}
+
+/** How to explain a value, by its English label (cer2.md §7.5), lower-case. */
+const BY_LABEL: Record<string, Decoder> = {
+  'application timestamp': decodePeTimestamp,
+  'fault module timestamp': decodePeTimestamp,
+  'exception code': decodeExceptionCode,
+  bccode: decodeBugcheck,
+  'os version': osMeaning,
+  'locale id': lcidMeaning,
+  'service pack': decodeServicePackPair,
+  product: decodeProductPair,
+};
+
+function meaningOf(label: string | undefined, value: string): string | undefined {
+  const decode = label === undefined ? undefined : BY_LABEL[label.trim().toLowerCase()];
+  return decode ? decode(value) : undefined;
+}
+
+/** Label by the `name` attribute first; localized/missing names fall back to id + eventtype. */
+export function parameterMeaning(
+  eventType: string | undefined, id: number | string, name: string | undefined, value: string,
+): string | undefined {
+  const byName = name === undefined ? undefined : BY_LABEL[name.trim().toLowerCase()];
+  if (byName) return byName(value);
+  return meaningOf(parameterLabel(eventType, id), value);
+}
+
+export function secondaryMeaning(name: string, value: string): string | undefined {
+  return meaningOf(name, value);
+}
