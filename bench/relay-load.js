@@ -1,7 +1,8 @@
 // Load processes for bench/relay.js, run as children so they don't share the bench's thread.
-//   send <port> <bytes>  connect, send an 8-byte length then <bytes> in 1 MiB writes
-//                        (respecting backpressure), wait for the sink's one-byte ack, close;
-//                        print {"ms":…} (connect → ack). No FIN before the ack: the minimal
+//   send <port> <bytes>  connect, send `PUT /upload.cab` with a <bytes> body in 1 MiB writes
+//                        (respecting backpressure), wait for the sink's answer, close;
+//                        print {"ms":…} (connect → answer). HTTP so that the CLI relay sees a
+//                        normal (if huge) level-2 upload. No FIN before the answer: the minimal
 //                        relay does not support half-close.
 //   http <port>          tiny keep-alive HTTP upstream: reads the body, answers 200 "ok"
 import net from 'node:net';
@@ -9,12 +10,13 @@ import http from 'node:http';
 
 const [mode, portText, bytesText] = process.argv.slice(2);
 const port = Number(portText);
+const HOST = '127.0.0.1';
 
 if (mode === 'send') {
   const total = Number(bytesText);
   const block = Buffer.alloc(1024 * 1024, 0x61);
   const start = process.hrtime.bigint();
-  const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  const s = net.connect({ port, host: HOST, allowHalfOpen: true });
   s.on('error', (err) => {
     console.error(`sender: ${err.message}`);
     process.exit(1);
@@ -25,9 +27,7 @@ if (mode === 'send') {
     s.destroy();
   });
   s.once('connect', () => {
-    const header = Buffer.alloc(8);
-    header.writeBigUInt64BE(BigInt(total));
-    s.write(header);
+    s.write(`PUT /upload.cab HTTP/1.1\r\nHost: ${HOST}:${port}\r\nContent-Type: application/vnd.ms-cab-compressed\r\nContent-Length: ${total}\r\n\r\n`);
     let sent = 0;
     const pump = () => {
       while (sent < total) {
@@ -48,7 +48,7 @@ if (mode === 'send') {
     });
   });
   server.keepAliveTimeout = 60_000;
-  server.listen(port, '127.0.0.1', () => console.log('listening'));
+  server.listen(port, HOST, () => console.log('listening'));
 } else {
   console.error('usage: relay-load.js send <port> <bytes> | http <port>');
   process.exit(2);

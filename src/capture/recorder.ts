@@ -96,19 +96,35 @@ export class ConnectionRecorder {
     recorder.emit({ type: 'open', ts: connection.openedAt, connection });
   }
 
-  /** Bytes from one side, exactly as read or written. */
+  /** Bytes from one side, exactly as read or written. If decoding ever throws (a bug, not
+   * bad traffic: bad traffic is a Problem), the bytes are still recorded, the failure is shown
+   * as a `decoder-error` problem, and from then on this connection is recorded but not
+   * decoded — the capture itself never stops. */
   push(source: Direction, bytes: Buffer, ts = this.now()): void {
     if (bytes.length === 0) return;
     if (source === 'client') this.connection.bytesFromClient += bytes.length;
     else this.connection.bytesFromServer += bytes.length;
     this.recorder.chunkToSinks({ connId: this.connection.id, source, ts, bytes }, this.connection);
-    this.builder.push(source, bytes, ts);
+    if (this.broken) return;
+    try {
+      this.builder.push(source, bytes, ts);
+    } catch (err) {
+      this.broken = true;
+      this.recorder.emit({
+        type: 'problem', ts, connection: this.connection,
+        problem: { code: 'decoder-error', source, offset: 0, message: `decoding stopped for this connection (${(err as Error).message}); its bytes are still recorded` },
+      });
+    }
   }
+
+  /** True once decoding failed on this connection (see push). */
+  broken = false;
 
   /** One side finished sending (FIN). */
   end(source: Direction, ts = this.now()): void {
     if (this.ended.has(source)) return;
     this.ended.add(source);
+    if (this.broken) return;
     this.builder.end(source, ts);
   }
 

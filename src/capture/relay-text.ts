@@ -1,15 +1,15 @@
 // Text helpers for the relay: `host:port` parsing and formatting, byte counts and upstream
 // failures worded for humans, and the canned 502 answer. Pure; no sockets.
 import { isIPv6 } from 'node:net';
+import { WerSniffError } from '../errors.js';
 
 /** Parses `host:port`, `[v6]:port`, or a bare `host` / `[v6]` when `defaultPort` is given.
- * IPv6 addresses come back without brackets (as `net.connect` wants them). */
+ * IPv6 addresses come back without brackets (as `net.connect` wants them). Throws a
+ * WerSniffError with code `bad-address`. */
 export function parseHostPort(s: string, defaultPort?: number): { host: string; port: number } {
   const text = s.trim();
   const fail = (why: string): never => {
-    throw Object.assign(new Error(`bad address "${s}": ${why} (expected host:port, e.g. 127.0.0.1:1273 or [::1]:1273)`), {
-      code: 'BAD_HOST_PORT',
-    });
+    throw new WerSniffError('bad-address', `bad address "${s}": ${why} (expected host:port, e.g. 127.0.0.1:1273 or [::1]:1273)`);
   };
   let host: string;
   let portText: string | undefined;

@@ -39,9 +39,9 @@ export interface RelayHandle {
   connections(): number;
 }
 
-/** Socket buffer size on both sides (Node 22's default; Node 20's is 16 KiB). Bigger (1 MiB)
- * measured slower and costs memory per connection: the relay keeps reading while the kernel
- * buffer of the other side is full, and the queued chunks fall out of cache (bench/relay.js). */
+/** Socket buffer size on both sides (Node 22's default; Node 20's is 16 KiB). In interleaved
+ * runs 1 MiB was slower (more chunks queued in user space, cache-cold by the time they are
+ * written) and costs memory per connection; 64 KiB was no slower than 16 KiB. */
 export const RELAY_HIGH_WATER_MARK = 64 * 1024;
 /** After a canned answer (502 or close), how long to keep reading the client before giving
  * up on its FIN: closing with unread input would turn our FIN into a RST and lose the answer. */

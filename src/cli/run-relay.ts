@@ -22,7 +22,6 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const counter = countingSink();
   const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   const taps = new Map<number, ConnectionRecorder>();
-  const broken = new Set<number>();
   const upstream = `${flags.to.host.includes(':') ? `[${flags.to.host}]` : flags.to.host}:${flags.to.port}`;
 
   let handle;
@@ -38,27 +37,12 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
         taps.set(conn.id, recorder.open(conn));
       },
       onChunk(chunk, conn) {
-        const tap = taps.get(conn.id);
-        if (!tap) return;
-        if (broken.has(conn.id)) {
-          // Decoding gave up on this connection; exact bytes still reach the raw outputs.
-          recorder.chunkToSinks(chunk, conn);
-          return;
-        }
-        try {
-          tap.push(chunk.source, chunk.bytes, chunk.ts);
-        } catch (err) {
-          broken.add(conn.id);
-          recorder.emit({
-            type: 'problem', ts: Date.now(), connection: conn,
-            problem: { code: 'decoder-error', source: chunk.source, offset: 0, message: `decoding stopped for this connection (${(err as Error).message}); relaying goes on` },
-          });
-        }
+        // A decoder failure is caught inside push(): relaying and recording go on.
+        taps.get(conn.id)?.push(chunk.source, chunk.bytes, chunk.ts);
       },
       onClose(conn, reason) {
         taps.get(conn.id)?.close(reason);
         taps.delete(conn.id);
-        broken.delete(conn.id);
       },
       onNotice(message) {
         process.stderr.write(`wer-sniff: ${message}\n`);

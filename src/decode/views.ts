@@ -60,11 +60,11 @@ export const BINARY_SNIFF_CHARS = 4096;
 
 export function headerValue(headers: Header[], name: string): string | undefined {
   const lower = name.toLowerCase();
-  return headers.find(([k]) => k.toLowerCase() === lower)?.[1];
+  return headers.find((h) => h[0].toLowerCase() === lower)?.[1];
 }
 
 export function detectMagic(bytes: Buffer): string | undefined {
-  return MAGIC.find(([m]) => bytes.length >= m.length && m.every((b, i) => bytes[i] === b))?.[1];
+  return MAGIC.find((e) => bytes.length >= e[0].length && e[0].every((b, i) => bytes[i] === b))?.[1];
 }
 
 function contentEncodingNote(meta: ViewMeta): string | undefined {

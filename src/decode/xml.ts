@@ -138,14 +138,22 @@ export function rootElement(nodes: XmlNode[]): XmlNode | undefined {
 
 /** Case-insensitive attribute look-up. */
 export function attrOf(node: XmlNode, name: string): string | undefined {
-  const lower = name.toLowerCase();
+  // Callers pass lower-case ASCII names; toLowerCase() allocates even when nothing changes.
+  const ascii = LOWER_ASCII.test(name);
+  const lower = ascii ? name : name.toLowerCase();
   const attrs = node.attrs;
   for (let i = 0; i < attrs.length; i++) {
     const k = attrs[i]![0];
-    if (k === lower || k.toLowerCase() === lower) return attrs[i]![1];
+    if (k === lower) return attrs[i]![1];
+    // A name that lower-cases to ASCII has as many UTF-16 units as the result (only U+0130
+    // changes length, and it becomes "i" + U+0307), so other lengths cannot match.
+    if (ascii && k.length !== lower.length) continue;
+    if (k.toLowerCase() === lower) return attrs[i]![1];
   }
   return undefined;
 }
+
+const LOWER_ASCII = /^[\x00-\x40\x5b-\x7f]*$/;
 
 /** Concatenated text and CDATA directly inside an element. */
 export function textContent(node: XmlNode): string {

@@ -22,7 +22,7 @@ export type BodyLength =
 
 function indexOf(head: MessageHead, name: string): number {
   const n = name.toLowerCase();
-  return head.headers.findIndex(([k]) => k.toLowerCase() === n);
+  return head.headers.findIndex((h) => h[0].toLowerCase() === n);
 }
 
 /** `requestMethod`: for a response, the method of the request it answers (default GET). */
@@ -65,8 +65,9 @@ export function decideBodyLength(head: MessageHead, requestMethod = 'GET'): Body
   if (clAt >= 0) {
     let length: number | undefined;
     for (let i = clAt; i < head.headers.length; i++) {
-      const [name, value] = head.headers[i]!;
-      if (name.toLowerCase() !== 'content-length') continue;
+      const header = head.headers[i]!;
+      if (header[0].toLowerCase() !== 'content-length') continue;
+      const value = header[1];
       const parts = value.split(',').map((s) => s.trim());
       for (const part of parts) {
         const bad = (why: string): BodyLength => ({

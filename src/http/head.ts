@@ -216,13 +216,13 @@ export function buildHead(start: StartLine, headers: Header[], raw: Buffer): Mes
 /** The first value of header `name` (case-insensitive), or undefined. */
 export function getHeader(headers: readonly Header[], name: string): string | undefined {
   const n = name.toLowerCase();
-  return headers.find(([k]) => k.toLowerCase() === n)?.[1];
+  return headers.find((h) => h[0].toLowerCase() === n)?.[1];
 }
 
 /** Every value of header `name` (case-insensitive), in order. */
 export function getHeaderAll(headers: readonly Header[], name: string): string[] {
   const n = name.toLowerCase();
-  return headers.filter(([k]) => k.toLowerCase() === n).map(([, v]) => v);
+  return headers.filter((h) => h[0].toLowerCase() === n).map((h) => h[1]);
 }
 
 /** The comma-separated elements of every `name` header, trimmed, empty ones dropped (RFC 9110 §5.6.1). */

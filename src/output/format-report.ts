@@ -8,7 +8,7 @@ import { formatSku } from '../decode/wer/fields.js';
 import { parameterLabel } from '../decode/wer/names.js';
 import type { WerReport } from '../decode/wer/report.js';
 import { escapeControl } from './escape.js';
-import type { Brush, Paint } from './paint.js';
+import { plainPaint, type Brush, type Paint } from './paint.js';
 
 const INDENT = '  ';
 const LABEL_WIDTH = 12;
@@ -20,7 +20,9 @@ interface Cell {
 }
 
 function cell(s: string, paint: Paint, brush: Brush = (x) => x): Cell {
-  return { plain: escapeControl(s), painted: brush(escapeControl(s, paint)) };
+  const plain = escapeControl(s);
+  // without colour, escaping with the paint gives the plain text again
+  return { plain, painted: brush(paint === plainPaint ? plain : escapeControl(s, paint)) };
 }
 
 function padCell(c: Cell, width: number): string {

@@ -6,7 +6,7 @@
 // XML) and drops whitespace-only text between elements; exact bytes live elsewhere.
 import type { XmlNode } from '../decode/xml.js';
 import { escapeControl } from './escape.js';
-import type { Paint } from './paint.js';
+import { plainPaint, type Paint } from './paint.js';
 
 /** Lines longer than this (plain width) put attributes on their own lines. */
 export const XML_MAX_LINE = 100;
@@ -14,11 +14,12 @@ const MAX_INLINE_ATTRS = 3;
 const INDENT = '  ';
 
 function escText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  return /[&<]/.test(s) ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;') : s;
 }
 
 function escAttr(s: string): string {
-  return escText(s).replace(/"/g, '&quot;');
+  const t = escText(s);
+  return t.includes('"') ? t.replace(/"/g, '&quot;') : t;
 }
 
 /** A piece of output with its plain width, so layout never measures colour codes. */
@@ -28,7 +29,9 @@ interface Piece {
 }
 
 function piece(s: string, paint: Paint, brush: (s: string) => string): Piece {
-  return { plain: escapeControl(s), painted: brush(escapeControl(s, paint)) };
+  const plain = escapeControl(s);
+  // without colour, escaping with the paint gives the plain text again
+  return { plain, painted: brush(paint === plainPaint ? plain : escapeControl(s, paint)) };
 }
 
 function attrPiece([name, value]: [string, string], paint: Paint): Piece {

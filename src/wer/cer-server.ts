@@ -70,7 +70,9 @@ export class CerServer {
   /** The final answer to a completed request, or undefined (mode none). */
   onRequest(ex: Exchange): Reply | undefined {
     const req = ex.request;
-    if (!req || this.opts.mode === 'none') return undefined;
+    // A request cut short (the client went away mid-body) gets no answer: there is nobody to
+    // read it, and a DumpFile must not be issued for half a report.
+    if (!req || this.opts.mode === 'none' || !req.body.complete) return undefined;
     const close = wantsClose(req.head);
     if (this.opts.mode === 'cer' && isLevel1Request(req.head)) {
       let body: Buffer;

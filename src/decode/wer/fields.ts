@@ -32,7 +32,8 @@ export function decodeFiletime(s: string | bigint): { iso: string } | undefined 
 export function decodePeTimestamp(hex: string): string | undefined {
   const m = /^\s*(?:0x)?([0-9a-f]{1,8})\s*$/i.exec(hex);
   if (!m) return undefined;
-  return new Date(parseInt(m[1]!, 16) * 1000).toISOString().replace('.000Z', 'Z');
+  const iso = new Date(parseInt(m[1]!, 16) * 1000).toISOString(); // whole seconds: always `.000Z`
+  return iso.slice(0, -5) + 'Z';
 }
 
 /** Normalise a hex code: strip `0x`, blanks and leading zeros; undefined if not hex. */
@@ -78,9 +79,10 @@ export function decodeFileType(s: string): { code: string; name?: string } {
 export function decodeSuiteMask(mask: number): string[] {
   const names: string[] = [];
   let rest = mask;
-  for (const [bit, name] of SUITE_BITS) {
+  for (const entry of SUITE_BITS) {
+    const bit = entry[0]; // no destructuring: it allocates an iterator on this hot path
     if ((mask & bit) !== 0) {
-      names.push(name);
+      names.push(entry[1]);
       rest &= ~bit;
     }
   }
@@ -185,11 +187,21 @@ export function decodeOsString(os: string): OsInfo | undefined {
   const trimmed = os.trim();
   const sep = trimmed.includes('_') && !trimmed.includes('.') ? '_' : '.';
   const parts = trimmed.split(sep);
-  if (parts.length < 2 || !parts.every((p) => /^\d{1,10}$/.test(p))) return undefined;
-  const n = parts.map((p) => parseInt(p, 10));
-  const [major, minor, build, platformId, spMajor, spMinor, suiteMask, skuCode] = n as [
-    number, number, number?, number?, number?, number?, number?, number?,
-  ];
+  if (parts.length < 2) return undefined;
+  const n: number[] = [];
+  for (const p of parts) {
+    if (!/^\d{1,10}$/.test(p)) return undefined;
+    n.push(parseInt(p, 10));
+  }
+  // indexing, not destructuring (which allocates an iterator); missing fields are undefined
+  const major = n[0]!;
+  const minor = n[1]!;
+  const build = n[2];
+  const platformId = n[3];
+  const spMajor = n[4];
+  const spMinor = n[5];
+  const suiteMask = n[6];
+  const skuCode = n[7];
   const sku = skuCode === undefined ? undefined : decodeSku(skuCode);
   const server = sku?.server;
   const info: OsInfo = {

@@ -36,6 +36,8 @@ class Scan {
   i = 0;
   /** Set by attrs(): the tag closed itself (`/>`, or `?>` for the declaration). */
   empty = false;
+  /** Attributes of the current tag; copied out at its end, so each list is exactly its size. */
+  private readonly scratch: [string, string][] = [];
   constructor(readonly s: string) {}
 
   spaces(): number {
@@ -69,7 +71,8 @@ class Scan {
    */
   attrs(pi: boolean): [string, string][] | undefined {
     const s = this.s;
-    const attrs: [string, string][] = [];
+    const attrs = this.scratch;
+    attrs.length = 0;
     for (;;) {
       const spaced = this.spaces() > 0;
       const c = s.charCodeAt(this.i);
@@ -77,16 +80,16 @@ class Scan {
         if (c === QUESTION && s.charCodeAt(this.i + 1) === GT) {
           this.i += 2;
           this.empty = true;
-          return attrs;
+          return attrs.slice();
         }
       } else if (c === GT) {
         this.i++;
         this.empty = false;
-        return attrs;
+        return attrs.slice();
       } else if (c === SLASH && s.charCodeAt(this.i + 1) === GT) {
         this.i += 2;
         this.empty = true;
-        return attrs;
+        return attrs.slice();
       }
       if (!spaced) return undefined;
       const name = this.name();
@@ -155,7 +158,7 @@ export function parseFlatXml(text: string): XmlNode[] | undefined {
     siblings = top.children;
     const start = sc.i;
     if (sc.spaces() > 0) siblings.push({ name: '#text', attrs: [], children: [], text: s.slice(start, sc.i) });
-    // text, or the end of the input; `<!` and `<?` fail the name check above
+    // text or the end of the input: unsure (`<!` and `<?` fail the name check next round)
     if (s.charCodeAt(sc.i) !== LT) return undefined;
   }
   sc.spaces();

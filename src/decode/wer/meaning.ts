@@ -6,7 +6,7 @@ import {
   decodeBugcheck, decodeExceptionCode, decodeLcid, decodeOsString, decodePeTimestamp,
   decodeProductPair, decodeServicePackPair,
 } from './fields.js';
-import { parameterLabel } from './names.js';
+import { PARAMETER_LABELS, parameterLabel } from './names.js';
 
 type Decoder = (value: string) => string | undefined;
 
@@ -33,8 +33,22 @@ const BY_LABEL: Record<string, Decoder> = {
   product: decodeProductPair,
 };
 
+/**
+ * The decoder (or none) of labels as WER spells them, so the usual names need no trim and
+ * lower-casing (each of which allocates a string): equal to looking them up in BY_LABEL.
+ */
+const EXACT: ReadonlyMap<string, Decoder | null> = new Map(
+  [...Object.values(PARAMETER_LABELS).flat(), 'OS Version', 'Locale ID', 'BCCode', 'Service Pack', 'Product']
+    .map((label) => [label, BY_LABEL[label.trim().toLowerCase()] ?? null]),
+);
+
+function decoderFor(label: string): Decoder | undefined {
+  const exact = EXACT.get(label);
+  return exact === undefined ? BY_LABEL[label.trim().toLowerCase()] : (exact ?? undefined);
+}
+
 function meaningOf(label: string | undefined, value: string): string | undefined {
-  const decode = label === undefined ? undefined : BY_LABEL[label.trim().toLowerCase()];
+  const decode = label === undefined ? undefined : decoderFor(label);
   return decode ? decode(value) : undefined;
 }
 
@@ -42,7 +56,7 @@ function meaningOf(label: string | undefined, value: string): string | undefined
 export function parameterMeaning(
   eventType: string | undefined, id: number | string, name: string | undefined, value: string,
 ): string | undefined {
-  const byName = name === undefined ? undefined : BY_LABEL[name.trim().toLowerCase()];
+  const byName = name === undefined ? undefined : decoderFor(name);
   if (byName) return byName(value);
   return meaningOf(parameterLabel(eventType, id), value);
 }

@@ -247,6 +247,7 @@ export const PARAMETER_LABELS: Readonly<Record<string, readonly string[]>> = {
 /** The English label WER uses for PARAMETER `id` of an event type, if known. */
 export function parameterLabel(eventType: string | undefined, id: number | string): string | undefined {
   if (typeof id !== 'number' || !eventType) return undefined;
-  const key = eventType.toLowerCase() === 'bex64' ? 'bex' : eventType.toLowerCase();
+  const lower = eventType.toLowerCase();
+  const key = lower === 'bex64' ? 'bex' : lower;
   return PARAMETER_LABELS[key]?.[id];
 }

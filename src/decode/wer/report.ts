@@ -73,6 +73,13 @@ const KNOWN_ATTRS: Record<string, readonly string[]> = {
   FILE: ['filename', 'filetype'],
 };
 
+/** Element names as WER spells them: no need to upper-case these. */
+const UPPER_NAMES: ReadonlySet<string> = new Set(Object.keys(KNOWN_ATTRS));
+
+function upperName(node: XmlNode): string {
+  return UPPER_NAMES.has(node.name) ? node.name : node.name.toUpperCase();
+}
+
 class Collector {
   readonly report: WerReport = { parameters: [], secondary: [], files: [], extra: [], warnings: [] };
   /** Upper-case names of the known elements seen so far. */
@@ -83,17 +90,19 @@ class Collector {
   }
 
   /** Keep attributes the schema does not define (xmlns declarations are expected). */
-  keepUnknownAttrs(node: XmlNode, path: string, upper: string): void {
+  keepUnknownAttrs(node: XmlNode, upper: string, parent?: string): void {
     const known = KNOWN_ATTRS[upper] ?? [];
     let unknown: [string, string][] | undefined;
     for (const attr of node.attrs) {
+      if (known.includes(attr[0])) continue; // already lower-case: no need to convert it
       const lower = attr[0].toLowerCase();
       if (!known.includes(lower) && lower !== 'xmlns' && !lower.startsWith('xmlns:')) (unknown ??= []).push(attr);
     }
-    if (unknown) this.report.extra.push({ element: path, attrs: unknown });
+    const path = (): string => (parent === undefined ? node.name : `${parent}/${node.name}`);
+    if (unknown) this.report.extra.push({ element: path(), attrs: unknown });
     if (node.children.length === 0) return;
     const text = textContent(node).trim();
-    if (text) this.report.extra.push({ element: path, attrs: [], text });
+    if (text) this.report.extra.push({ element: path(), attrs: [], text });
   }
 
   /** Whole unknown subtree → extra, one entry per element. */
@@ -171,8 +180,7 @@ function readEvent(c: Collector, node: XmlNode): void {
 function readSignature(c: Collector, node: XmlNode, path: string, eventType: string | undefined): void {
   for (const child of node.children) {
     if (!isElement(child)) continue;
-    const upper = child.name.toUpperCase();
-    const childPath = `${path}/${child.name}`;
+    const upper = upperName(child);
     if (upper === 'PARAMETER') {
       const rawId = c.required(child, upper, 'id');
       const id: number | string = /^\d+$/.test(rawId.trim()) ? parseInt(rawId, 10) : rawId;
@@ -198,10 +206,10 @@ function readSignature(c: Collector, node: XmlNode, path: string, eventType: str
       if (meaning !== undefined) param.meaning = meaning;
       c.report.secondary.push(param);
     } else {
-      c.keepUnknownElement(child, childPath);
+      c.keepUnknownElement(child, `${path}/${child.name}`);
       continue;
     }
-    c.keepUnknownAttrs(child, childPath, upper);
+    c.keepUnknownAttrs(child, upper, path);
   }
   if (c.report.parameters.length > 10) c.warn(`${c.report.parameters.length} PARAMETERs, the schema allows 10`);
 }
@@ -209,16 +217,15 @@ function readSignature(c: Collector, node: XmlNode, path: string, eventType: str
 function readFiles(c: Collector, node: XmlNode, path: string): void {
   for (const child of node.children) {
     if (!isElement(child)) continue;
-    const upper = child.name.toUpperCase();
-    const childPath = `${path}/${child.name}`;
+    const upper = upperName(child);
     if (upper !== 'FILE') {
-      c.keepUnknownElement(child, childPath);
+      c.keepUnknownElement(child, `${path}/${child.name}`);
       continue;
     }
     const type = decodeFileType(c.required(child, upper, 'filetype'));
     if (type.code && !/^\d+$/.test(type.code)) c.warn(`FILE filetype "${type.code}" is not a number`);
     c.report.files.push({ name: c.required(child, upper, 'filename'), type });
-    c.keepUnknownAttrs(child, childPath, upper);
+    c.keepUnknownAttrs(child, upper, path);
   }
 }
 
@@ -230,14 +237,14 @@ export function werReportFromXml(nodes: XmlNode[]): WerReport {
     c.warn('no root element');
     return c.report;
   }
-  if (root.name.toUpperCase() !== 'WERREPORT') c.warn(`root element is ${root.name}, expected WERREPORT`);
-  c.keepUnknownAttrs(root, root.name, 'WERREPORT');
+  if (upperName(root) !== 'WERREPORT') c.warn(`root element is ${root.name}, expected WERREPORT`);
+  c.keepUnknownAttrs(root, 'WERREPORT');
   const children = root.children.filter(isElement);
   // parameter meanings depend on the event type, and SIGNATURE may come before EVENTINFO
-  const eventInfo = children.find((n) => n.name.toUpperCase() === 'EVENTINFO');
+  const eventInfo = children.find((n) => upperName(n) === 'EVENTINFO');
   const eventType = eventInfo ? attrOf(eventInfo, 'eventtype') : undefined;
   for (const node of children) {
-    const upper = node.name.toUpperCase();
+    const upper = upperName(node);
     if (!(upper in KNOWN_ATTRS) || upper === 'WERREPORT' || upper === 'PARAMETER' || upper === 'SECONDARYPARAMETER' || upper === 'FILE') {
       c.keepUnknownElement(node, node.name);
       continue;
@@ -256,7 +263,7 @@ export function werReportFromXml(nodes: XmlNode[]): WerReport {
     } else if (upper === 'EVENTINFO') readEvent(c, node);
     else if (upper === 'SIGNATURE') readSignature(c, node, node.name, eventType);
     else if (upper === 'FILES') readFiles(c, node, node.name);
-    c.keepUnknownAttrs(node, node.name, upper);
+    c.keepUnknownAttrs(node, upper);
   }
   for (const required of ['MACHINEINFO', 'USERINFO', 'EVENTINFO']) {
     if (!c.seen.has(required)) c.warn(`no ${required} element`); // every known element passes once()

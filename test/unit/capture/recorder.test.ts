@@ -132,3 +132,25 @@ describe('Recorder', () => {
     expect([a.closed, z.closed]).toEqual([1, 1]);
   });
 });
+
+describe('a decoder failure', () => {
+  test('is shown as a problem once, and the connection is still recorded byte for byte', () => {
+    const sink = new ListSink();
+    let calls = 0;
+    const flaky: Sink = {
+      event(e) {
+        if (e.type === 'request' && calls++ === 0) throw new Error('boom');
+      },
+      async close() {},
+    };
+    const rec = new Recorder({ sinks: [sink, flaky], now: () => T0 });
+    const conn = rec.open(makeConnection());
+    conn.push('client', b(REQ), T0);
+    conn.push('client', b(REQ), T0);
+    conn.close(undefined, T0);
+    expect(sink.log.filter((l) => l.startsWith('problem'))).toEqual(['problem decoder-error']);
+    expect(Buffer.concat(sink.chunks.map((c) => c.bytes)).toString('latin1')).toBe(REQ + REQ);
+    expect(conn.broken).toBe(true);
+    expect(sink.log.at(-1)).toBe('close 1');
+  });
+});

@@ -137,7 +137,8 @@ describe('parseFlatXml', () => {
     ['<A x="&amp;&lt;&#65;&bogus;&"/>'], ['<A x="a>b"/>'], ['<A x="it\'s"/>'], ['<a:b xmlns:a="u"><a:c/></a:b>'],
     ['<A x="1" X="2"/>'], ['<A><B></B><C x="1"></C></A>'], ['<A>\t</A>'], ['<A/> '], ['<A x=""/>'], ['<_a.b-c/>'],
     ['<A x="\u0000\u001b"/>'], ['<constructor __proto__="1" toString="2"><prototype/></constructor>'], ['<hasOwnProperty/>'],
-    ['<A  x="1"  />'], ['<xml/>'], ['<A\r\nx="1"\r\n/>'],
+    ['<A  x="1"  />'], ['<xml/>'], ['<A\r\nx="1"\r\n/>'], ['<:a/>'], ['<a :b="1" c:="2" d.e-f="3"/>'], ['<a\n></a\n>'],
+    ['<a b="\t" c="\n"/>'], ['<?xml\tversion="1"?><a/>'], ['<?xml version="1"\n?><a/>'], ['<a><b/>\t<c/></a>'], ['<a b="&#x3C;"/>'],
   ])('same tree as fast-xml-parser: %j', (text) => {
     expect(expectAgreement(text)).toBe('fast');
   });
