@@ -96,8 +96,8 @@ export function detectCharset(bytes: Buffer, contentType?: string): CharsetDetec
 
 /**
  * UTF-16LE text whose code units are all below U+0100 (every WER report we have seen), as a
- * one-byte string: the same characters iconv-lite would return, but V8 stores and handles it
- * as Latin-1 — half the memory, and faster slicing, case mapping and JSON.stringify downstream.
+ * one-byte string: the same characters iconv-lite would return, but V8 stores it as Latin-1 —
+ * half the memory for the text and every slice of it, and cheaper case mapping downstream.
  * Undefined as soon as one code unit is wider.
  */
 function decodeUtf16leNarrow(body: Buffer): string | undefined {

@@ -1,9 +1,11 @@
 // Chooses how to show a message body: a short ordered list of views
-// `{ name, score(bytes, meta), render(bytes, meta) }`; the highest score wins, and if its render
-// throws we fall back to text, then binary, with the reason in `notes` (STYLE.md "Body views").
+// `{ name, maxScore, score(bytes, meta), render(bytes, meta) }`; the highest score wins (a view
+// whose maxScore cannot beat the best so far is not asked), and if its render throws we fall
+// back to text, then binary, with the reason in `notes` (STYLE.md "Body views").
 // Views: empty, binary (magic numbers, control-character density, Content-Encoding),
-// wer-report (<WERREPORT>), level1-response (reply to POST /stage2.htm, windows-1252 per
-// MS-CER2 §2.2.2), xml, text. It deliberately never decompresses, never lists CAB contents
+// wer-report (<WERREPORT>; the usual flat shape is read by wer/flat-xml.ts, anything else by
+// fast-xml-parser), level1-response (reply to POST /stage2.htm, windows-1252 per
+// MS-CER2 §2.2.2), xml (always fast-xml-parser), text. It deliberately never decompresses, never lists CAB contents
 // (wer/cab.ts does) and never throws: every body gets some decoding.
 import type { Header } from '../model.js';
 import { decodeText, decodeWith, type CharsetRule, type DecodedText } from './charset.js';

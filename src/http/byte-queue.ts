@@ -75,8 +75,9 @@ export class ByteQueue {
     while (this.scanned < limit && this.scanBuf < this.bufs.length) {
       const b = this.bufs[this.scanBuf]!;
       const end = Math.min(b.length, this.scanPos + (limit - this.scanned));
-      const lf = b.subarray(this.scanPos, end).indexOf(LF);
-      const stop = lf < 0 ? end : this.scanPos + lf + 1;
+      let lf = b.indexOf(LF, this.scanPos);
+      if (lf >= end) lf = -1; // beyond the limit: not this line's
+      const stop = lf < 0 ? end : lf + 1;
       const piece = b.subarray(this.scanPos, stop);
       this.scanned += piece.length;
       this.scanPos = stop;
