@@ -92,9 +92,9 @@ export class ExchangeBuilder {
       exchange = { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
       this.pending.push(exchange);
       if (this.pending.length > MAX_UNANSWERED) this.pending.shift();
-      // The response stream is framed by what was asked (HEAD, CONNECT); offline, responses
-      // come through the one (client) framer, and the server framer is never used.
-      this.framers[this.opts.layout === 'offline' ? 'client' : 'server'].expectResponseTo(head.method);
+      // The response stream is framed by what was asked (HEAD, CONNECT). Offline, the one
+      // (auto-mode) framer sees both and queues the method itself, in the same push.
+      if (this.opts.layout === 'live') this.framers.server.expectResponseTo(head.method);
     } else {
       exchange = this.pending[0] ?? { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
     }

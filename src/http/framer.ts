@@ -33,6 +33,9 @@ type State =
   | { s: 'until-close' }
   | { s: 'raw' };
 
+/** Methods remembered for responses not yet seen (auto mode); older ones are forgotten. */
+const MAX_EXPECTED = 1024;
+
 class HttpFramer implements Framer {
   private readonly mode: FramerMode;
   private readonly source: Direction;
@@ -204,7 +207,12 @@ class HttpFramer implements Framer {
     const raw = Buffer.concat(this.q.take(this.q.scanned));
     const head = buildHead(start, st.headers, raw);
     let method = 'GET';
-    if (head.kind === 'response') {
+    if (head.kind === 'request' && this.mode === 'auto') {
+      // One stream holding both directions (offline): a response later in this very push must
+      // already know it answers a HEAD. Bounded: a client-only capture never dequeues.
+      this.expected.push(head.method);
+      if (this.expected.length > MAX_EXPECTED) this.expected.shift();
+    } else if (head.kind === 'response') {
       const final = head.status >= 200 || head.status === 101;
       method = (final ? this.expected.shift() : this.expected[0]) ?? 'GET';
     }

@@ -2,6 +2,7 @@
 // offset (frameAllWays), and the results are checked value by value.
 import { describe, expect, it } from 'vitest';
 import { bytes, frameAllWays } from './framer-harness.js';
+import { createFramer } from '../../../src/http/framer.js';
 
 const ok = (offset: number, framing = 'content-length', trailers: [string, string][] = []) =>
   ({ type: 'end', offset, framing, trailers, complete: true });
@@ -162,5 +163,19 @@ describe('framer: well-formed traffic', () => {
     const head = 'GET / HTTP/1.1\r\nX: 12345\r\n\r\n';
     const ev = frameAllWays(bytes(head), { mode: 'request', maxHeaderBytes: head.length });
     expect(ev).toEqual([expect.objectContaining({ type: 'head' }), ok(head.length, 'none')]);
+  });
+});
+
+describe('auto mode (one stream holding both directions)', () => {
+  it('frames the response to a HEAD without a body even when both arrive in one push', () => {
+    const input = Buffer.from(
+      'HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n' +
+      'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n' +
+      'GET /y HTTP/1.1\r\nHost: a\r\n\r\n', 'latin1');
+    const f = createFramer({ mode: 'auto', source: 'client' });
+    const events = [...f.push(input), ...f.end()];
+    expect(events.filter((e) => e.type === 'problem')).toEqual([]);
+    const heads = events.filter((e) => e.type === 'head').map((e) => (e.type === 'head' && e.head.kind === 'request' ? e.head.method : 'response'));
+    expect(heads).toEqual(['HEAD', 'response', 'GET']);
   });
 });
