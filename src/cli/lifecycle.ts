@@ -39,3 +39,28 @@ export function formatSummary(t: Totals, reports: number): string {
     `${formatSize(t.bytesFromClient)} from clients, ${formatSize(t.bytesFromServer)} to clients` +
     (t.problems ? `, ${plural(t.problems, 'problem')}` : '');
 }
+
+export interface Running {
+  address: string;
+  port: number;
+  /** Resolves when the server stops by itself (`--once`); never for a relay. */
+  done?: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Prints the `listening on` line, serves until stopped, flushes every output, prints the
+ * summary, and throws the first output failure. Shared by `listen` and `relay`. */
+export async function serveUntilStopped(
+  running: Running, what: string, recorder: { totals: Totals; close(): Promise<void> },
+  outputs: { fileError: Promise<WerSniffError>; failure(): WerSniffError | undefined }, reports: () => number,
+): Promise<number> {
+  const shown = running.address.includes(':') ? `[${running.address}]` : running.address;
+  process.stderr.write(`listening on ${shown}:${running.port}${what}\n`);
+  const failure = await waitForStop(running.done ?? new Promise(() => {}), outputs.fileError);
+  await running.close();
+  await recorder.close();
+  process.stderr.write(formatSummary(recorder.totals, reports()) + '\n');
+  const failed = failure ?? outputs.failure();
+  if (failed) throw failed;
+  return 0;
+}

@@ -6,7 +6,7 @@ import { startListener } from '../capture/listener.js';
 import { CerServer, type RespondMode } from '../wer/cer-server.js';
 import { WerSniffError, describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { countingSink, formatSummary, waitForStop } from './lifecycle.js';
+import { countingSink, serveUntilStopped } from './lifecycle.js';
 import { ReportStore } from '../capture/report-store.js';
 import { ProgressLine } from '../output/progress.js';
 import type { BodyObserver } from '../capture/listener.js';
@@ -62,14 +62,5 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     await recorder.close();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
-  const shown = handle.address.includes(':') ? `[${handle.address}]` : handle.address;
-  process.stderr.write(`listening on ${shown}:${handle.port}\n`);
-
-  const failure = await waitForStop(handle.done, outputs.fileError);
-  await handle.close();
-  await recorder.close();
-  process.stderr.write(formatSummary(recorder.totals, counter.reports) + '\n');
-  const failed = failure ?? outputs.failure();
-  if (failed) throw failed;
-  return 0;
+  return serveUntilStopped(handle, '', recorder, outputs, () => counter.reports);
 }

@@ -5,7 +5,7 @@ import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
 import { startRelay } from '../capture/relay.js';
 import { describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { countingSink, formatSummary, waitForStop } from './lifecycle.js';
+import { countingSink, serveUntilStopped } from './lifecycle.js';
 
 export interface RelayFlags extends OutputFlags {
   to: { host: string; port: number };
@@ -52,13 +52,5 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
     await recorder.close();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
-  const shown = handle.address.includes(':') ? `[${handle.address}]` : handle.address;
-  process.stderr.write(`listening on ${shown}:${handle.port}, relaying to ${upstream}\n`);
-  const failure = await waitForStop(new Promise(() => {}), outputs.fileError);
-  await handle.close();
-  await recorder.close();
-  process.stderr.write(formatSummary(recorder.totals, counter.reports) + '\n');
-  const failed = failure ?? outputs.failure();
-  if (failed) throw failed;
-  return 0;
+  return serveUntilStopped(handle, `, relaying to ${upstream}`, recorder, outputs, () => counter.reports);
 }
