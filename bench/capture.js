@@ -39,6 +39,7 @@ function peers(dir) {
   const list = [];
   const file = (name) => path.join(dir, `${name}.bin`);
   list.push({ name: 'wer-sniff listen -o', file: file('wer'), start: (port) => startProcess(process.execPath, [BIN, 'listen', '-p', String(port), '-b', HOST, '--once', '--respond', 'none', '-o', file('wer')]) });
+  list.push({ name: 'minimal Node receiver', file: file('node'), start: (port) => startProcess(process.execPath, [fileURLToPath(new URL('./minimal-capture.js', import.meta.url)), String(port), file('node')]) });
   if (hasCommand('nc')) list.push({ name: 'nc -l > file', file: file('nc'), start: (port) => startProcess('sh', ['-c', `exec nc -l ${HOST} ${port} > '${file('nc')}'`]) });
   if (hasCommand('socat')) list.push({ name: 'socat -u TCP-LISTEN OPEN', file: file('socat'), start: (port) => startProcess('socat', ['-u', `TCP-LISTEN:${port},bind=${HOST},reuseaddr`, `OPEN:${file('socat')},creat,trunc`]) });
   return list;

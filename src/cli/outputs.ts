@@ -1,8 +1,7 @@
 // Maps output flags to sinks, shared by listen, relay and decode: the human view, NDJSON or
 // raw bytes on stdout, and the output files (raw capture -o, --pcap, --har). Opening the files
 // happens here so a bad path fails before anything is accepted.
-import fs from 'node:fs';
-import { once } from 'node:events';
+import { SyncFileStream } from '../output/sync-file.js';
 import type { Sink } from '../model.js';
 import { WerSniffError } from '../errors.js';
 import { createPaint } from '../output/paint.js';
@@ -14,7 +13,6 @@ import { HarSink } from '../output/har.js';
 import { VERSION } from './program.js';
 import { useColor, type ColorChoice } from './options.js';
 
-export const FILE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 export interface OutputFlags {
   json?: boolean;
@@ -61,10 +59,10 @@ class OutputFiles {
   private fail!: (err: WerSniffError) => void;
   readonly error = new Promise<WerSniffError>((resolve) => (this.fail = resolve));
 
-  async open(file: string, what: string, append = false): Promise<fs.WriteStream> {
-    const stream = fs.createWriteStream(file, { flags: append ? 'a' : 'w' });
+  async open(file: string, what: string, append = false): Promise<SyncFileStream> {
+    let stream: SyncFileStream;
     try {
-      await once(stream, 'open');
+      stream = new SyncFileStream(file, append);
     } catch (err) {
       throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
