@@ -12,12 +12,12 @@ import { decodeMessage } from '../decode/message.js';
 import { isLevel1Request } from '../wer/cer-server.js';
 import { extractCabToDir } from '../wer/cab-files.js';
 import { folderName } from './folder-name.js';
+import { SyncFileStream } from '../output/sync-file.js';
 import { escapeControl } from '../output/escape.js';
 
-/** Client bytes kept per connection to write level1.http exactly (a level-1 body is small). */
-const WINDOW_LIMIT = 64 * 1024 * 1024;
-/** Write buffer of a streamed CAB: deep enough that the socket is not paused on every read. */
-const UPLOAD_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Client bytes kept per connection to write level1.http exactly. A level-1 body is a few KiB;
+ * past this, level1.http is rebuilt from the head and the de-chunked body instead. */
+const WINDOW_LIMIT = 4 * 1024 * 1024;
 
 interface Window {
   /** Stream offset of the first byte in `chunks`. */
@@ -28,7 +28,7 @@ interface Window {
 
 interface Upload {
   dir: string;
-  stream: fs.WriteStream;
+  stream: SyncFileStream;
   part: string;
   failed: boolean;
 }
@@ -70,10 +70,10 @@ export class ReportStore implements Sink, BodyObserver {
     const known = ex.reportId ? this.folders.get(ex.reportId) : undefined;
     const dir = known ?? path.join(this.root, folderName(this.now(), ['unmatched-upload'], ++this.unmatched));
     const part = path.join(dir, `report.cab.${process.pid}.part`);
-    const upload: Upload = { dir, part, stream: undefined as unknown as fs.WriteStream, failed: false };
+    const upload: Upload = { dir, part, stream: undefined as unknown as SyncFileStream, failed: false };
     try {
       fs.mkdirSync(dir, { recursive: true });
-      upload.stream = fs.createWriteStream(part, { highWaterMark: UPLOAD_BUFFER_BYTES });
+      upload.stream = new SyncFileStream(part);
     } catch (e) {
       this.fail(`cannot save the upload in ${dir}`, e);
       return;
