@@ -40,23 +40,6 @@ export function parseHostPort(s: string, defaultPort?: number): { host: string; 
   return { host, port };
 }
 
-/** `host:port`, with IPv6 addresses in brackets. */
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** `512 bytes`, `1.2 kB`, `1.2 MB`, `3.4 GB` (decimal units). */
-export function formatByteCount(n: number): string {
-  if (n < 1000) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n / 1000;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
 
 /** Why a connection to the upstream failed, as a verb phrase ending with the code:
  * "refused the connection (ECONNREFUSED)". */

@@ -4,9 +4,11 @@
 // optional canned 502 when the upstream cannot be reached), never retries and never pools.
 import net from 'node:net';
 import type { Chunk, ConnectionInfo } from '../model.js';
-import { formatByteCount, formatHostPort, describeUpstreamError, makeBadGateway } from './relay-text.js';
+import { describeUpstreamError, makeBadGateway } from './relay-text.js';
+import { formatAddress } from './address.js';
+import { formatSize } from '../output/size.js';
 
-export { parseHostPort, formatHostPort } from './relay-text.js';
+export { parseHostPort } from './relay-text.js';
 
 export interface RelayOptions {
   /** Listen side; port 0 picks a free port. */
@@ -88,7 +90,7 @@ export function startRelay(opts: RelayOptions): Promise<RelayHandle> {
 }
 
 function toListenError(err: NodeJS.ErrnoException, opts: RelayOptions): Error {
-  const where = formatHostPort(opts.bind, opts.port);
+  const where = formatAddress(opts.bind, opts.port);
   const why =
     err.code === 'EADDRINUSE' ? 'address already in use'
     : err.code === 'EACCES' ? 'permission denied'
@@ -107,11 +109,11 @@ function relayConnection(
   forget: (link: Link) => void,
 ): Link {
   const { onChunk, onNotice } = opts;
-  const label = formatHostPort(opts.to.host, opts.to.port);
+  const label = formatAddress(opts.to.host, opts.to.port);
   const conn: ConnectionInfo = {
     id,
-    peer: formatHostPort(client.remoteAddress ?? '?', client.remotePort ?? 0),
-    local: formatHostPort(client.localAddress ?? '?', client.localPort ?? 0),
+    peer: formatAddress(client.remoteAddress ?? '?', client.remotePort ?? 0),
+    local: formatAddress(client.localAddress ?? '?', client.localPort ?? 0),
     upstream: label,
     openedAt: Date.now(),
     bytesFromClient: 0,
@@ -188,7 +190,7 @@ function relayConnection(
       answerClient(what);
       return;
     }
-    const after = formatByteCount(conn.bytesFromClient + conn.bytesFromServer);
+    const after = formatSize(conn.bytesFromClient + conn.bytesFromServer);
     const what = code === 'ECONNRESET' ? 'reset the connection' : `failed (${code})`;
     reason ??= `upstream ${what} mid-stream`;
     onNotice(`upstream ${what} mid-stream for #${id} after ${after}`, conn);

@@ -383,7 +383,7 @@ describe('upstream failures', () => {
     await closed;
     await until(() => tap.closed.length === 1);
     expect(tap.notices).toHaveLength(1);
-    expect(tap.notices[0]).toMatch(/^upstream reset the connection mid-stream for #1 after \d+(\.\d)? (bytes|kB)$/);
+    expect(tap.notices[0]).toMatch(/^upstream reset the connection mid-stream for #1 after \d+(\.\d+)? (B|KiB)$/);
     expect(tap.closed[0].reason).toMatch(/reset/);
     expect(tap.bytes('server').toString()).toMatch(/partial$/); // no 502 once bytes flowed back
     expect(errors).toEqual(['ECONNRESET']);
