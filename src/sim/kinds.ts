@@ -55,9 +55,11 @@ export function makeReport(kind: Kind, now: number, n = 1): ReportSpec {
 /** What Windows would pack for `report` (cer2.md §8.1): metadata XML, Version.txt, a dump. */
 export function makeCab(kind: Kind, report: ReportSpec, now: number): Buffer {
   const date = new Date(now);
+  // The bluescreen report comes from a server (os SKU 7, Standard Server); the others from Windows 11 Pro.
+  const [product, edition] = kind === 'bluescreen' ? ['(0x7): Windows Server 2022 Standard', 'ServerStandard'] : ['(0x30): Windows 11 Pro', 'Professional'];
   const files: CabInputFile[] = [
-    { name: 'WERSIM1.tmp.WERInternalMetadata.xml', data: encodeUtf16(writeMetadataXml(report)), date },
-    { name: 'Version.txt', data: encodeUtf16(`Windows NT Version ${report.os.split('.').slice(0, 3).join('.')}\r\nProduct (0x30): Windows 11 Pro\r\nEdition: Professional\r\n`), date },
+    { name: 'WERSIM1.tmp.WERInternalMetadata.xml', data: encodeUtf16(writeMetadataXml(report, product, edition)), date },
+    { name: 'Version.txt', data: encodeUtf16(`Windows NT Version ${report.os.split('.').slice(0, 3).join('.')}\r\nProduct ${product}\r\nEdition: ${edition}\r\n`), date },
   ];
   const bugcheck = kind === 'bluescreen';
   const dump = writeMinidump({
