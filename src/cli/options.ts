@@ -77,3 +77,12 @@ export function parseUpstream(value: string): { host: string; port: number } {
   }
   return { host: m[1]!, port: Number(m[2]) };
 }
+
+/** --max-header-bytes: a size, but at least enough for a request line and a few headers. */
+export function parseHeaderLimit(value: string): number {
+  const n = parseSize(value);
+  if (n < MIN_HEADER_LIMIT) throw new InvalidArgumentError(`expected at least ${MIN_HEADER_LIMIT} bytes (a smaller limit would reject every request)`);
+  return n;
+}
+
+export const MIN_HEADER_LIMIT = 256;

@@ -2,7 +2,7 @@
 // function; nothing here touches sockets or files.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl,
+  parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseHeaderLimit,
 } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
@@ -25,7 +25,7 @@ function outputOptions(cmd: Command, live: boolean): Command {
     .option('--json', 'NDJSON events on stdout, one per line (schema in README)')
     .option('-x, --hex-dump', 'show bodies as a hexdump')
     .addOption(new Option('--color <when>', 'colour the human view').choices(['auto', 'always', 'never']).default('auto'))
-    .option('--max-header-bytes <size>', 'largest request/response head accepted', parseSize, MAX_HEADER_BYTES)
+    .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
     .option('--pcap <file>', 'also write the traffic to <file> as pcap (TCP synthesised around the exact bytes) for Wireshark/tshark')
     .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers');

@@ -47,6 +47,11 @@ export class SimClient {
     });
   }
 
+  /** The connection is gone (the server closed it, or it failed). */
+  get closed(): boolean {
+    return this.socket.destroyed || this.socket.readableEnded || this.failure !== undefined;
+  }
+
   /** Sends a request and resolves with the final response. */
   request(method: string, target: string, headers: Header[], body: Buffer): Promise<SimResponse> {
     if (this.failure) return Promise.reject(this.failure);

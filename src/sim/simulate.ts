@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { SimClient } from './http-client.js';
 import { makeCab, makeReport } from './kinds.js';
+import { hasToken } from '../http/head.js';
 import type { Kind } from './kind-names.js';
 import { encodeUtf16, writeReportXml } from '../wer/report-writer.js';
 import { parseLevel1Response } from '../decode/wer/level1-response.js';
@@ -46,7 +47,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
       const now = Date.now();
       const report = makeReport(kind, now, n);
       const body = encodeUtf16(writeReportXml(report));
-      const client = await SimClient.connect(opts.to.host, opts.to.port, opts.timeoutMs);
+      let client = await SimClient.connect(opts.to.host, opts.to.port, opts.timeoutMs);
       try {
         say(`${p.accent(`[${kind} ${n}/${opts.count}]`)} → POST /stage2.htm · ${formatSize(body.length)} UTF-16LE · ${report.event.eventtype} ${report.app?.appname ?? ''}`);
         const headers: [string, string][] = [['User-Agent', 'MSDW'], ['Host', host], ['Connection', 'Keep-Alive']];
@@ -66,6 +67,13 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
         }
         const cab = customCab ?? makeCab(kind, report, now);
         say(`  → PUT ${escapeControl(dumpFile, p)} · ${formatSize(cab.length)} CAB`);
+        // Like the Windows client, carry on over a new connection when the server closed the
+        // one level 1 used (Connection: close, or simply a FIN after its answer).
+        if (client.closed || hasToken(res.head.headers, 'connection', 'close')) {
+          client.close();
+          say(p.dim('  (the server closed the connection after level 1; reconnecting for level 2)'));
+          client = await SimClient.connect(opts.to.host, opts.to.port, opts.timeoutMs);
+        }
         const put = await client.request('PUT', dumpFile, headers, cab);
         say(`  ← ${put.head.status} ${escapeControl(put.head.reason, p)}${put.head.status === 200 ? p.ok(' · level 2 complete') : p.warn(' · the upload was not accepted')}`);
         if (put.head.status === 200) result.cabsSent++;

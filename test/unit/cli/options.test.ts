@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, test } from 'vitest';
 import {
-  collectAsk, parseChoice, parseDuration, parsePort, parsePositiveInt, parseResponseUrl, parseSize, parseUpstream, useColor,
+  collectAsk, parseChoice, parseDuration, parsePort, parsePositiveInt, parseResponseUrl, parseSize, parseUpstream, useColor, parseHeaderLimit,
 } from '../../../src/cli/options.js';
 
 const fails = (fn: () => unknown, message: string | RegExp) => {
@@ -95,5 +95,14 @@ describe('useColor: flag > NO_COLOR > FORCE_COLOR > TTY', () => {
     ['auto', {}, false, false],
   ] as const)('%s with %j, tty %s → %s', (choice, env, tty, want) => {
     expect(useColor(choice, env, tty)).toBe(want);
+  });
+});
+
+describe('parseHeaderLimit', () => {
+  test('takes sizes with units, refuses limits no request could fit in', () => {
+    expect(parseHeaderLimit('64KiB')).toBe(65536);
+    expect(parseHeaderLimit('256')).toBe(256);
+    fails(() => parseHeaderLimit('0'), /at least 256 bytes/);
+    fails(() => parseHeaderLimit('255'), /at least 256 bytes/);
   });
 });
