@@ -172,15 +172,19 @@ const MAX_SEGMENT = 120;
 const MAX_SEGMENTS = 16;
 
 function safeSegment(raw: string): string {
-  // Characters Windows forbids in names, and control characters, become '_'.
+  // Characters Windows forbids in names, control characters (C0, DEL, C1), bidi controls that
+  // would make a name read backwards in a listing, and lone surrogates become '_'.
   // eslint-disable-next-line no-control-regex
-  let s = raw.replace(/[\u0001-\u001f\u007f<>:"|?*]/g, '_').replace(/[. ]+$/, '');
+  let s = raw.replace(/[\u0001-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069<>:"|?*]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '_').replace(/[. ]+$/, '');
   if (s === '' || s === '.' || s === '..') return '';
   if (RESERVED.test(s)) s = `_${s}`;
   if (s.length > MAX_SEGMENT) {
     const dot = s.lastIndexOf('.');
     const ext = dot > 0 && s.length - dot <= 16 ? s.slice(dot) : '';
-    s = s.slice(0, MAX_SEGMENT - ext.length) + ext;
+    let cut = MAX_SEGMENT - ext.length;
+    // Never split a surrogate pair (an emoji) in half.
+    if (/[\ud800-\udbff]/.test(s[cut - 1] ?? '')) cut--;
+    s = s.slice(0, cut) + ext;
   }
   return s;
 }

@@ -34,3 +34,16 @@ describe('safeExtractPath', () => {
     expect(safeExtractPath(Array.from({ length: 40 }, (_, i) => `d${i}`).join('\\')).split('/')).toHaveLength(16);
   });
 });
+
+describe('safeExtractPath against misleading names', () => {
+  it('replaces C1 controls, bidi overrides and lone surrogates, and never splits an emoji', () => {
+    expect(safeExtractPath('report\u202etxt.exe')).toBe('report_txt.exe');
+    expect(safeExtractPath('a\u0085b\u2066c')).toBe('a_b_c');
+    expect(safeExtractPath('x\ud800y')).toBe('x_y');
+    expect(safeExtractPath('ok\ud83d\ude00.txt')).toBe('ok\ud83d\ude00.txt');
+    // 119 ASCII characters, then emoji: the 120-unit cut would land between a pair's halves.
+    const long = safeExtractPath('a'.repeat(119) + '\ud83d\ude00'.repeat(10));
+    expect(long).toBe('a'.repeat(119));
+    expect(safeExtractPath('a'.repeat(118) + '\ud83d\ude00'.repeat(10))).toBe('a'.repeat(118) + '\ud83d\ude00');
+  });
+});
