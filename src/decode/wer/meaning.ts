@@ -22,7 +22,7 @@ function lcidMeaning(v: string): string | undefined {
 }
 
 /** How to explain a value, by its English label (cer2.md §7.5), lower-case. */
-const BY_LABEL: Record<string, Decoder> = {
+const BY_LABEL: Record<string, Decoder> = Object.assign(Object.create(null) as Record<string, Decoder>, {
   'application timestamp': decodePeTimestamp,
   'fault module timestamp': decodePeTimestamp,
   'exception code': decodeExceptionCode,
@@ -31,7 +31,7 @@ const BY_LABEL: Record<string, Decoder> = {
   'locale id': lcidMeaning,
   'service pack': decodeServicePackPair,
   product: decodeProductPair,
-};
+});
 
 /**
  * The decoder (or none) of labels as WER spells them, so the usual names need no trim and

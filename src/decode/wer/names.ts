@@ -249,5 +249,5 @@ export function parameterLabel(eventType: string | undefined, id: number | strin
   if (typeof id !== 'number' || !eventType) return undefined;
   const lower = eventType.toLowerCase();
   const key = lower === 'bex64' ? 'bex' : lower;
-  return PARAMETER_LABELS[key]?.[id];
+  return Object.hasOwn(PARAMETER_LABELS, key) ? PARAMETER_LABELS[key]?.[id] : undefined;
 }

@@ -23,3 +23,11 @@ describe('value meanings', () => {
     expect(report.secondaryMeaning).toBe(secondaryMeaning);
   });
 });
+
+describe("labels that are also Object.prototype names", () => {
+  test("give no meaning instead of a function from the prototype", () => {
+    expect(parameterMeaning('APPCRASH', 0, 'constructor', 'x')).toBeUndefined();
+    expect(parameterMeaning('toString', 0, 'toString', 'x')).toBeUndefined();
+    expect(parameterMeaning('__proto__', 2, undefined, '65f1a2b3')).toBeUndefined();
+  });
+});
