@@ -1,5 +1,7 @@
 // One error type for failures the user must act on. `code` is stable (tests check it); the
 // message is one line saying what went wrong and what to do.
+import { formatAddress } from './capture/address.js';
+
 export class WerSniffError extends Error {
   constructor(readonly code: string, message: string, readonly exitCode = 1) {
     super(message);
@@ -9,7 +11,7 @@ export class WerSniffError extends Error {
 
 /** A one-line explanation of a listen/bind failure. */
 export function describeListenError(err: NodeJS.ErrnoException, bind: string, port: number): WerSniffError {
-  const where = `${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+  const where = formatAddress(bind, port);
   switch (err.code) {
     case 'EADDRINUSE':
       return new WerSniffError('port-in-use', `port ${port} is in use on ${bind} — stop the other program or try -p 0`);

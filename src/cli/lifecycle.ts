@@ -5,6 +5,7 @@ import type { Totals } from '../capture/recorder.js';
 import type { WerSniffError } from '../errors.js';
 import { isLevel1Request } from '../wer/cer-server.js';
 import { formatSize } from '../output/size.js';
+import { formatAddress } from '../capture/address.js';
 
 export function countingSink(): Sink & { reports: number } {
   const sink = {
@@ -54,8 +55,7 @@ export async function serveUntilStopped(
   running: Running, what: string, recorder: { totals: Totals; close(): Promise<void> },
   outputs: { fileError: Promise<WerSniffError>; failure(): WerSniffError | undefined }, reports: () => number,
 ): Promise<number> {
-  const shown = running.address.includes(':') ? `[${running.address}]` : running.address;
-  process.stderr.write(`listening on ${shown}:${running.port}${what}\n`);
+  process.stderr.write(`listening on ${formatAddress(running.address, running.port)}${what}\n`);
   const failure = await waitForStop(running.done ?? new Promise(() => {}), outputs.fileError);
   await running.close();
   await recorder.close();

@@ -6,6 +6,7 @@ import { startRelay } from '../capture/relay.js';
 import { describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, serveUntilStopped } from './lifecycle.js';
+import { formatAddress } from '../capture/address.js';
 
 export interface RelayFlags extends OutputFlags {
   to: { host: string; port: number };
@@ -22,7 +23,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const counter = countingSink();
   const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   const taps = new Map<number, ConnectionRecorder>();
-  const upstream = `${flags.to.host.includes(':') ? `[${flags.to.host}]` : flags.to.host}:${flags.to.port}`;
+  const upstream = formatAddress(flags.to.host, flags.to.port);
 
   let handle;
   try {

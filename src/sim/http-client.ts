@@ -6,6 +6,7 @@ import { createFramer } from '../http/framer.js';
 import type { Header, ResponseHead } from '../model.js';
 import { BodyAssembler } from '../http/body-assembler.js';
 import { WerSniffError } from '../errors.js';
+import { formatAddress } from '../capture/address.js';
 
 export interface SimResponse {
   head: ResponseHead;
@@ -28,7 +29,7 @@ export class SimClient {
   }
 
   static connect(host: string, port: number, timeoutMs: number): Promise<SimClient> {
-    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const where = formatAddress(host, port);
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host, port });
       const timer = setTimeout(() => {

@@ -13,6 +13,7 @@ import { escapeControl } from '../output/escape.js';
 import { formatSize } from '../output/size.js';
 import { WerSniffError } from '../errors.js';
 import type { Paint } from '../output/paint.js';
+import { formatAddress } from '../capture/address.js';
 
 export interface SimulateOptions {
   to: { host: string; port: number };
@@ -32,7 +33,7 @@ export interface SimulateResult {
 export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
   const p = opts.paint;
   const say = (s: string) => opts.out.write(s + '\n');
-  const host = `${opts.to.host.includes(':') ? `[${opts.to.host}]` : opts.to.host}:${opts.to.port}`;
+  const host = formatAddress(opts.to.host, opts.to.port);
   let customCab: Buffer | undefined;
   if (opts.cabFile) {
     try {
