@@ -1,7 +1,7 @@
 // Compares the fields of two conversations (fields.ts): each field is equal, changed, only on
 // one side, or — for the header-order fields — the same headers in another order. Fields the
-// `--ignore` patterns cover are left out. Rows keep the order of side a, with fields only b
-// has placed after their group's last field. Pure.
+// `--ignore` patterns cover are left out. Rows keep the order of side a; a field only b has
+// comes right after the field b has before it. Pure.
 import { isIgnored } from './ignore.js';
 import { ORDER_SUFFIX, type Field, type FieldGroup } from './fields.js';
 
@@ -41,14 +41,21 @@ export function diffFields(a: Field[], b: Field[], ignore: readonly string[]): D
     if (fa.key.endsWith(ORDER_SUFFIX)) status = fa.value === fb.value || sameOrder(fa.value, fb.value) ? 'same' : 'order';
     rows.push({ group: fa.group, field: fa.name, status, a: fa.value, b: fb.value });
   }
-  for (const fb of b) {
-    if (aKeys.has(fb.key)) continue;
+  // A field only b has goes right after the field b has before it (or first in its group).
+  const keyOf = new Map<DiffRow, string>();
+  rows.forEach((r, i) => keyOf.set(r, a[i]!.key));
+  b.forEach((fb, j) => {
+    if (aKeys.has(fb.key)) return;
     const row: DiffRow = { group: fb.group, field: fb.name, status: 'only-b', b: fb.value };
     let at = -1;
-    rows.forEach((r, i) => (r.group === fb.group ? (at = i) : undefined));
+    for (let k = j - 1; k >= 0 && at < 0; k--) {
+      if (b[k]!.group !== fb.group) break;
+      at = rows.findIndex((r) => keyOf.get(r) === b[k]!.key);
+    }
     if (at < 0) at = rows.findLastIndex((r) => GROUPS.indexOf(r.group) < GROUPS.indexOf(fb.group));
     rows.splice(at + 1, 0, row);
-  }
+    keyOf.set(row, fb.key);
+  });
   return rows.filter((r) => !isIgnored(r.field, ignore));
 }
 

@@ -39,7 +39,7 @@ function brushes(status: DiffStatus, paint: Paint): [Brush, Brush] {
 
 export function formatDiffRows(rows: DiffRow[], labels: [string, string], paint: Paint, layout: DiffLayout): string[] {
   const shown = rows.filter((r) => layout.all || r.status !== 'same');
-  const fieldWidth = Math.min(56, Math.max(5, ...shown.map((r) => escapeControl(r.field).length)));
+  const fieldWidth = Math.min(48, Math.max(5, ...shown.map((r) => escapeControl(r.field).length)));
   const valueWidth = Math.max(12, Math.floor((layout.width - fieldWidth - 2 - 2 * 3) / 2));
   const sep = paint.dim(' │ ');
   const line = (mark: string, field: string, a: string, b: string, fb: Brush, ab: Brush, bb: Brush): string =>
