@@ -1,7 +1,7 @@
 // Gathers the findings of a whole capture per report, for `wer-sniff check`: a Sink that runs
 // the ConversationChecker over the event stream and keeps, per level-1 report (and per PUT that
 // belongs to none), what it is and every finding of every stage. Pure: no output of its own.
-import type { CaptureEvent, Exchange, Sink } from '../model.js';
+import type { CaptureEvent, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
 import { ConversationChecker, type ReportFindings } from './conversation.js';
 import { sortFindings, type Finding } from './rules.js';
@@ -24,7 +24,7 @@ export interface CheckedReport {
 
 export class CheckCollector implements Sink {
   readonly reports: CheckedReport[] = [];
-  private readonly byExchange = new Map<Exchange, CheckedReport>();
+  private readonly byKey = new Map<string, CheckedReport>();
   private readonly checker = new ConversationChecker();
   private readonly perInput = new Map<number, number>();
 
@@ -45,9 +45,9 @@ export class CheckCollector implements Sink {
 
   private add(found: ReportFindings[]): void {
     for (const r of found) {
-      let rep = this.byExchange.get(r.exchange);
+      let rep = this.byKey.get(r.key);
       if (!rep) {
-        const req = r.exchange.request;
+        const req = r.exchange?.request;
         const report = req && req.head.method !== 'PUT' ? decodeMessage(req).report : undefined;
         const isPut = req?.head.method === 'PUT';
         const n = isPut ? 0 : (this.perInput.get(r.connection.id) ?? 0) + 1;
@@ -61,7 +61,7 @@ export class CheckCollector implements Sink {
         const app = report?.application?.name || report?.parameters.find((p) => p.id === 0)?.value;
         if (app) rep.app = app;
         if (report?.machine?.name) rep.machine = report.machine.name;
-        this.byExchange.set(r.exchange, rep);
+        this.byKey.set(r.key, rep);
         this.reports.push(rep);
       }
       rep.findings.push(...r.findings);

@@ -23,17 +23,23 @@ export interface ReportFindings {
   /** `report`: the request itself; `answer`: the server's answer; `upload`: the PUT;
    * `end`: what never came by the end of the connection or run. */
   stage: 'report' | 'answer' | 'upload' | 'end';
-  exchange: Exchange;
+  /** `<connection id>:<seq>` of the report (or unpaired PUT): the same for all its stages. */
+  key: string;
+  /** The exchange itself, at the `report` stage (and for an unpaired PUT) only: later stages
+   * do not keep exchanges (and their bodies) alive. */
+  exchange?: Exchange;
   findings: Finding[];
 }
 
+/** What is remembered of a report until its conversation is over: no bodies. */
 interface Tracked {
-  exchange: Exchange;
+  connection: ConnectionInfo;
+  seq: number;
+  reportId?: string;
   /** FILE names the report listed. */
   files: string[];
   answered: boolean;
   dumpFile?: string;
-  uploaded: boolean;
 }
 
 /** Reports remembered while waiting for their answer or CAB; the oldest are forgotten. */
@@ -56,10 +62,15 @@ export function cabHoldsFile(cabNames: readonly string[], file: string): boolean
 }
 
 export class ConversationChecker {
-  private readonly reports = new Map<Exchange, Tracked>();
+  /** Reports waiting for their answer. */
+  private readonly unanswered = new Map<Exchange, Tracked>();
+  /** Reports whose answer asked for the CAB, by normalised DumpFile, until the PUT comes. */
   private readonly byDump = new Map<string, Tracked>();
+  /** PUTs waiting for their answer, with the report they belong to. */
   private readonly puts = new Map<Exchange, Tracked | undefined>();
   private readonly answeredConns = new Set<number>();
+  /** Whether any answer in this run issued a DumpFile (else a PUT cannot be judged). */
+  private issuedAny = false;
 
   event(ev: CaptureEvent): ReportFindings[] {
     switch (ev.type) {
@@ -73,31 +84,30 @@ export class ConversationChecker {
   /** The run ended: reports whose CAB was asked for and never came. */
   end(ts: number): ReportFindings[] {
     const out: ReportFindings[] = [];
-    for (const t of this.reports.values()) {
-      if (t.dumpFile !== undefined && !t.uploaded) {
-        out.push(this.result(t.exchange, 'end', ts, [finding('cab-not-uploaded', `the server asked for the CAB at ${quote(t.dumpFile, 160)} (iData=1) and no PUT to it came before the capture ended`, 'check that the client can reach the server for level 2 and that DumpFile is a path it can PUT to')]));
-      }
+    for (const t of this.byDump.values()) {
+      out.push(this.result(t, 'end', ts, [finding('cab-not-uploaded', `the server asked for the CAB at ${quote(t.dumpFile!, 160)} (iData=1) and no PUT to it came before the capture ended`, 'check that the client can reach the server for level 2 and that DumpFile is a path it can PUT to')]));
     }
-    this.reports.clear();
     this.byDump.clear();
+    this.unanswered.clear();
     return out;
   }
 
-  private result(ex: Exchange, stage: ReportFindings['stage'], ts: number, findings: Finding[]): ReportFindings {
-    const r: ReportFindings = { ts, connection: ex.connection, seq: ex.seq, stage, exchange: ex, findings: sortFindings(findings) };
-    if (ex.reportId !== undefined) r.reportId = ex.reportId;
+  private result(t: Tracked, stage: ReportFindings['stage'], ts: number, findings: Finding[], exchange?: Exchange): ReportFindings {
+    const r: ReportFindings = { ts, connection: t.connection, seq: t.seq, stage, key: `${t.connection.id}:${t.seq}`, findings: sortFindings(findings) };
+    if (t.reportId !== undefined) r.reportId = t.reportId;
+    if (exchange) r.exchange = exchange;
     return r;
   }
 
-  private track(ex: Exchange, files: string[]): void {
-    this.reports.set(ex, { exchange: ex, files, answered: false, uploaded: false });
-    if (this.reports.size > MAX_TRACKED) this.forget(this.reports.keys().next().value!);
+  private static tracked(ex: Exchange, files: string[]): Tracked {
+    const t: Tracked = { connection: ex.connection, seq: ex.seq, files, answered: false };
+    if (ex.reportId !== undefined) t.reportId = ex.reportId;
+    return t;
   }
 
-  private forget(ex: Exchange): void {
-    const t = this.reports.get(ex);
-    this.reports.delete(ex);
-    if (t?.dumpFile !== undefined && this.byDump.get(normalizeDumpTarget(t.dumpFile)) === t) this.byDump.delete(normalizeDumpTarget(t.dumpFile));
+  /** Bounded maps: beyond MAX_TRACKED the oldest entry is given up. */
+  private static bound<K, V>(map: Map<K, V>): void {
+    if (map.size > MAX_TRACKED) map.delete(map.keys().next().value!);
   }
 
   private onRequest(ex: Exchange, ts: number): ReportFindings[] {
@@ -107,8 +117,10 @@ export class ConversationChecker {
     if (!isReportRequest(req.head, ex)) return [];
     const dec = decodeMessage(req);
     const findings = checkLevel1({ head: req.head, body: req.body, decoding: dec, problems: ex.problems, now: ts });
-    this.track(ex, dec.report?.files.map((f) => f.name).filter((n) => n !== '') ?? []);
-    return [this.result(ex, 'report', ts, findings)];
+    const t = ConversationChecker.tracked(ex, dec.report?.files.map((f) => f.name).filter((n) => n !== '') ?? []);
+    this.unanswered.set(ex, t);
+    ConversationChecker.bound(this.unanswered);
+    return [this.result(t, 'report', ts, findings, ex)];
   }
 
   private onPut(ex: Exchange, ts: number): ReportFindings[] {
@@ -117,19 +129,21 @@ export class ConversationChecker {
     const t = this.byDump.get(key);
     if (!t) {
       // Reports on this connection still waiting for their CAB: the PUT was meant for one.
-      const waiting = [...this.reports.values()].filter((r) => r.dumpFile !== undefined && !r.uploaded && r.exchange.connection.id === ex.connection.id);
+      const waiting = [...this.byDump.values()].filter((r) => r.connection.id === ex.connection.id);
       const last = waiting[waiting.length - 1];
       this.puts.set(ex, last);
       if (last) {
-        return [this.result(last.exchange, 'upload', ts, [finding('put-path-not-issued', `the CAB was PUT to ${quote(req.head.target, 160)}, but the server issued DumpFile ${quote(last.dumpFile!, 160)}`, 'PUT the CAB to exactly the DumpFile path of the level-1 answer')])];
+        // The PUT-path finding explains why its CAB never arrives: not reported again at the end.
+        this.byDump.delete(normalizeDumpTarget(last.dumpFile!));
+        return [this.result(last, 'upload', ts, [finding('put-path-not-issued', `the CAB was PUT to ${quote(req.head.target, 160)}, but the server issued DumpFile ${quote(last.dumpFile!, 160)}`, 'PUT the CAB to exactly the DumpFile path of the level-1 answer')])];
       }
-      const anyIssued = this.byDump.size > 0;
-      return [this.result(ex, 'upload', ts, [anyIssued
+      return [this.result(ConversationChecker.tracked(ex, []), 'upload', ts, [this.issuedAny
         ? finding('put-path-not-issued', `PUT to ${quote(req.head.target, 160)}, a path no level-1 answer issued as DumpFile`, 'PUT the CAB to exactly the DumpFile path of the level-1 answer')
-        : finding('put-unpaired', `PUT to ${quote(req.head.target, 160)}: the level-1 answer that issued it is not in this capture`, 'capture the level-1 report and its answer too to check the upload against them')])];
+        : finding('put-unpaired', `PUT to ${quote(req.head.target, 160)}: the level-1 answer that issued it is not in this capture`, 'capture the level-1 report and its answer too to check the upload against them')], ex)];
     }
-    t.uploaded = true;
+    this.byDump.delete(key);
     this.puts.set(ex, t);
+    ConversationChecker.bound(this.puts);
     const findings: Finding[] = [];
     if (!req.body.complete) {
       findings.push(finding('put-incomplete', `the CAB upload ended after ${req.body.length} bytes, before the body was complete`, 'let the upload finish; check the connection and any size limit on the server'));
@@ -145,7 +159,7 @@ export class ConversationChecker {
         }
       }
     }
-    return findings.length ? [this.result(t.exchange, 'upload', ts, findings)] : [];
+    return findings.length ? [this.result(t, 'upload', ts, findings)] : [];
   }
 
   private onResponse(ex: Exchange, ts: number): ReportFindings[] {
@@ -155,10 +169,11 @@ export class ConversationChecker {
       const t = this.puts.get(ex);
       this.puts.delete(ex);
       if (res.head.status === 200) return [];
-      return [this.result(t?.exchange ?? ex, 'upload', ts, [finding('put-not-accepted', `the server answered the CAB upload with ${res.head.status} ${quote(res.head.reason)}`, 'make the server accept the PUT to the DumpFile path with 200')])];
+      return [this.result(t ?? ConversationChecker.tracked(ex, []), 'upload', ts, [finding('put-not-accepted', `the server answered the CAB upload with ${res.head.status} ${quote(res.head.reason)}`, 'make the server accept the PUT to the DumpFile path with 200')])];
     }
-    const t = this.reports.get(ex);
+    const t = this.unanswered.get(ex);
     if (!t) return [];
+    this.unanswered.delete(ex);
     t.answered = true;
     const findings: Finding[] = [];
     if (res.head.status !== 200) {
@@ -172,24 +187,25 @@ export class ConversationChecker {
       if (values?.iData === '1' && values.DumpFile) {
         t.dumpFile = values.DumpFile;
         this.byDump.set(normalizeDumpTarget(values.DumpFile), t);
+        this.issuedAny = true;
+        ConversationChecker.bound(this.byDump);
       } else if (values?.iData === '1') {
         findings.push(finding('idata-without-dumpfile', 'the answer has iData=1 but no DumpFile: the client has no path to PUT the CAB to', 'add DumpFile=<path> to ask for the CAB (or iData=0 to end after level 1)'));
       } else if (values?.DumpFile) {
         findings.push(finding('dumpfile-without-idata', `the answer gives DumpFile but iData is ${values.iData === undefined ? 'missing' : quote(values.iData)}: the CAB may not be sent`, 'add iData=1 to ask for the CAB'));
       }
     }
-    if (t.dumpFile === undefined) this.forget(ex);
-    return findings.length ? [this.result(ex, 'answer', ts, findings)] : [];
+    return findings.length ? [this.result(t, 'answer', ts, findings)] : [];
   }
 
   private onClose(conn: ConnectionInfo, ts: number): ReportFindings[] {
     const out: ReportFindings[] = [];
     const heard = this.answeredConns.has(conn.id) || conn.bytesFromServer > 0;
     this.answeredConns.delete(conn.id);
-    for (const t of [...this.reports.values()]) {
-      if (t.answered || t.exchange.connection.id !== conn.id) continue;
-      this.forget(t.exchange);
-      out.push(this.result(t.exchange, 'end', ts, [heard
+    for (const [ex, t] of [...this.unanswered]) {
+      if (t.connection.id !== conn.id) continue;
+      this.unanswered.delete(ex);
+      out.push(this.result(t, 'end', ts, [heard
         ? finding('no-answer', 'the connection ended without an answer to this report: it was not accepted', 'make the server answer every level-1 POST with 200 and Key=value lines')
         : finding('answer-not-captured', 'no server bytes in this capture, so the answer cannot be checked', 'capture both directions (listen, relay, or a pcap) to check the conversation')]));
     }
