@@ -61,7 +61,8 @@ export function checkFraming(head: RequestHead, body: Body, dec: BodyDecoding, p
   const n = declared !== undefined && /^\s*\d+\s*$/.test(declared) ? Number(declared) : undefined;
   if (!body.complete && body.framing === 'content-length') {
     out.push(finding('content-length-mismatch', `Content-Length says ${declared?.trim()} bytes but only ${body.length} arrived before the connection ended`, 'set Content-Length to the byte length of the encoded body (UTF-16: 2 bytes per character + 2 for the BOM)'));
-  } else if (n !== undefined && dec.text !== undefined && /<\s*WERREPORT[\s/>]/i.test(dec.text) && !/<\/\s*WERREPORT\s*>\s*$|<\s*WERREPORT[^>]*\/>\s*$/i.test(dec.text.replace(/\0+$/, ''))) {
+  } else if (n !== undefined && !dec.xml && dec.text !== undefined && /<\s*WERREPORT[\s/>]/i.test(dec.text) && !/<\/\s*WERREPORT\s*>\s*$|<\s*WERREPORT[^>]*\/>\s*$/i.test(dec.text.replace(/[\0\uFFFD]+$/, ''))) {
+    // Only a body that failed to parse can have been cut short by its Content-Length.
     const after = problems.find((p) => p.source === 'client' && p.offset >= 0)?.message;
     out.push(finding('content-length-mismatch', `Content-Length ${n} ends the body before </WERREPORT>${after ? ' (the rest was read as a new request)' : ''}`, 'set Content-Length to the byte length of the encoded body (UTF-16: 2 bytes per character + 2 for the BOM)'));
   } else if (!body.complete) {

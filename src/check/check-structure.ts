@@ -3,7 +3,7 @@
 // schema does not know (notes: they are kept and shown, real clients may send them). Element
 // names are matched case-insensitively and in any order, like report.ts reads them: the
 // examples' order differs from the schema's (cer2.md §3.2), which is not a finding.
-import { isElement, rootElement, textContent, type XmlNode } from '../decode/xml.js';
+import { attrOf, isElement, rootElement, textContent, type XmlNode } from '../decode/xml.js';
 import { finding, type Finding } from './rules.js';
 import { ELEMENTS, REQUIRED_CHILDREN, ROOT, TYPED_ATTRS } from './schema.js';
 
@@ -19,9 +19,8 @@ function isNamespaceAttr(name: string): boolean {
 
 function checkAttributes(node: XmlNode, upper: string, path: string, out: Finding[]): void {
   const rule = ELEMENTS[upper]!;
-  const present = new Map(node.attrs.map(([k, v]) => [k.toLowerCase(), v]));
   for (const attr of rule.required) {
-    const value = present.get(attr);
+    const value = attrOf(node, attr);
     if (value === undefined) {
       out.push(finding('attribute-missing', `${path} has no ${attr} attribute`, `add ${attr}="…" to ${upper} (required by ${rule.section})`, rule.section));
     } else if (value.trim() === '') {
@@ -29,9 +28,9 @@ function checkAttributes(node: XmlNode, upper: string, path: string, out: Findin
       out.push(finding(typed ? 'attribute-empty' : 'string-empty', `${path} ${attr} is empty`, `give ${upper} a non-empty ${attr}`, rule.section));
     }
   }
-  const known = new Set([...rule.required, ...rule.optional]);
+  const known = rule.known!;
   for (const [name, value] of node.attrs) {
-    if (known.has(name.toLowerCase()) || isNamespaceAttr(name)) continue;
+    if (known.has(name) || known.has(name.toLowerCase()) || isNamespaceAttr(name)) continue;
     out.push(finding('unknown-attribute', `${path} has ${name}=${quote(value)}, not in the schema (kept)`, `nothing to do if your server ignores it; the schema of ${rule.section} does not define it`, rule.section));
   }
 }

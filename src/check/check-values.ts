@@ -4,7 +4,7 @@
 // lengths; os in dotted form; lcid a known locale. Quirks real clients produce are not
 // findings: 8 os fields against the schema's broken 7-group pattern, LCIDs of 5 digits.
 import { attrOf, isElement, rootElement, type XmlNode } from '../decode/xml.js';
-import { decodeFiletime, decodeLcid, decodeOsString, FILETIME_UNIX_EPOCH } from '../decode/wer/fields.js';
+import { decodeFiletime, decodeLcid, FILETIME_UNIX_EPOCH } from '../decode/wer/fields.js';
 import { finding, type Finding } from './rules.js';
 import { MAX_LENGTHS } from './schema.js';
 import { quote } from './check-structure.js';
@@ -86,7 +86,8 @@ function checkLengths(byName: Map<string, XmlNode>, out: Finding[]): void {
   for (const [name, node] of nodes) {
     for (const [attr, value] of node.attrs) {
       const limit = MAX_LENGTHS[`${name}.${attr.toLowerCase()}`];
-      if (limit && [...value].length > limit.max) {
+      // UTF-16 length first: it is never less than the number of characters
+      if (limit && value.length > limit.max && [...value].length > limit.max) {
         out.push(finding('string-too-long', `${name} ${attr} is ${[...value].length} characters, its type ${limit.type} allows ${limit.max}`, `shorten ${attr} to ${limit.max} characters`));
       }
     }
@@ -97,11 +98,12 @@ function checkMachine(machine: XmlNode | undefined, out: Finding[]): void {
   if (!machine) return;
   const os = attrOf(machine, 'os');
   if (os !== undefined && os.trim() !== '') {
-    const decoded = /^\d+(\.\d+)+$/.test(os.trim()) ? decodeOsString(os) : undefined;
-    if (!decoded) {
+    const trimmed = os.trim();
+    const fields = /^\d{1,10}(\.\d{1,10})+$/.test(trimmed) ? trimmed.split('.').length : 0;
+    if (!fields) {
       out.push(finding('os-format', `os ${quote(os)} is not dotted decimal numbers`, 'send major.minor.build.platform.spMajor.spMinor.suiteMask.product, e.g. 10.0.19045.2.0.0.256.48'));
-    } else if (decoded.fieldCount !== 8) {
-      out.push(finding('os-fields', `os ${quote(os)} has ${decoded.fieldCount} fields; Windows sends 8 (e.g. 6.1.7601.2.1.0.256.1)`, 'send all 8 fields so the server can tell build, service pack, suite and product apart'));
+    } else if (fields !== 8) {
+      out.push(finding('os-fields', `os ${quote(os)} has ${fields} fields; Windows sends 8 (e.g. 6.1.7601.2.1.0.256.1)`, 'send all 8 fields so the server can tell build, service pack, suite and product apart'));
     }
   }
   const lcid = attrOf(machine, 'lcid');

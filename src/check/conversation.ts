@@ -36,8 +36,9 @@ interface Tracked {
   connection: ConnectionInfo;
   seq: number;
   reportId?: string;
-  /** FILE names the report listed. */
-  files: string[];
+  /** FILE names the report listed, as a JSON array: one fresh string, where the names
+   * themselves would be slices that keep the whole report text alive. */
+  files: string;
   answered: boolean;
   dumpFile?: string;
 }
@@ -62,12 +63,16 @@ export function cabHoldsFile(cabNames: readonly string[], file: string): boolean
 }
 
 export class ConversationChecker {
-  /** Reports waiting for their answer. */
-  private readonly unanswered = new Map<Exchange, Tracked>();
+  /** Reports waiting for their answer, found by the exchange the answer completes. Weak: the
+   * exchange builder gives up exchanges that are never answered (client-only captures), and
+   * their bodies must not stay alive here. */
+  private readonly waiting = new WeakMap<Exchange, Tracked>();
+  /** The same reports per connection (bodiless), for what is reported when it closes. */
+  private readonly openByConn = new Map<number, Set<Tracked>>();
   /** Reports whose answer asked for the CAB, by normalised DumpFile, until the PUT comes. */
   private readonly byDump = new Map<string, Tracked>();
   /** PUTs waiting for their answer, with the report they belong to. */
-  private readonly puts = new Map<Exchange, Tracked | undefined>();
+  private readonly puts = new WeakMap<Exchange, Tracked | undefined>();
   private readonly answeredConns = new Set<number>();
   /** Whether any answer in this run issued a DumpFile (else a PUT cannot be judged). */
   private issuedAny = false;
@@ -88,7 +93,7 @@ export class ConversationChecker {
       out.push(this.result(t, 'end', ts, [finding('cab-not-uploaded', `the server asked for the CAB at ${quote(t.dumpFile!, 160)} (iData=1) and no PUT to it came before the capture ended`, 'check that the client can reach the server for level 2 and that DumpFile is a path it can PUT to')]));
     }
     this.byDump.clear();
-    this.unanswered.clear();
+    this.openByConn.clear();
     return out;
   }
 
@@ -100,7 +105,7 @@ export class ConversationChecker {
   }
 
   private static tracked(ex: Exchange, files: string[]): Tracked {
-    const t: Tracked = { connection: ex.connection, seq: ex.seq, files, answered: false };
+    const t: Tracked = { connection: ex.connection, seq: ex.seq, files: JSON.stringify(files), answered: false };
     if (ex.reportId !== undefined) t.reportId = ex.reportId;
     return t;
   }
@@ -118,9 +123,18 @@ export class ConversationChecker {
     const dec = decodeMessage(req);
     const findings = checkLevel1({ head: req.head, body: req.body, decoding: dec, problems: ex.problems, now: ts });
     const t = ConversationChecker.tracked(ex, dec.report?.files.map((f) => f.name).filter((n) => n !== '') ?? []);
-    this.unanswered.set(ex, t);
-    ConversationChecker.bound(this.unanswered);
-    return [this.result(t, 'report', ts, findings, ex)];
+    this.waiting.set(ex, t);
+    let open = this.openByConn.get(ex.connection.id);
+    if (!open) this.openByConn.set(ex.connection.id, (open = new Set()));
+    open.add(t);
+    const out = [this.result(t, 'report', ts, findings, ex)];
+    if (open.size > MAX_TRACKED) {
+      // Far too many unanswered reports on one connection: the oldest is given up now.
+      const oldest = open.values().next().value!;
+      open.delete(oldest);
+      out.push(this.unansweredResult(oldest, ex.connection, ts));
+    }
+    return out;
   }
 
   private onPut(ex: Exchange, ts: number): ReportFindings[] {
@@ -143,7 +157,6 @@ export class ConversationChecker {
     }
     this.byDump.delete(key);
     this.puts.set(ex, t);
-    ConversationChecker.bound(this.puts);
     const findings: Finding[] = [];
     if (!req.body.complete) {
       findings.push(finding('put-incomplete', `the CAB upload ended after ${req.body.length} bytes, before the body was complete`, 'let the upload finish; check the connection and any size limit on the server'));
@@ -153,7 +166,7 @@ export class ConversationChecker {
         findings.push(finding('put-not-cab', `the level-2 upload (${req.body.length} bytes, ${dec.kind}) is not a CAB`, 'upload the report files packed in one .cab, as Windows does'));
       } else {
         const names = dec.cab.cab.files.map((f) => f.name);
-        const missing = t.files.filter((f) => !cabHoldsFile(names, f));
+        const missing = (JSON.parse(t.files) as string[]).filter((f) => !cabHoldsFile(names, f));
         for (const f of missing) {
           findings.push(finding('files-not-in-cab', `FILES lists ${quote(f)} but the CAB holds no such file (it has ${names.length ? names.map((n) => quote(n)).join(', ') : 'no files'})`, `put ${f} in the CAB or drop it from FILES`));
         }
@@ -171,9 +184,10 @@ export class ConversationChecker {
       if (res.head.status === 200) return [];
       return [this.result(t ?? ConversationChecker.tracked(ex, []), 'upload', ts, [finding('put-not-accepted', `the server answered the CAB upload with ${res.head.status} ${quote(res.head.reason)}`, 'make the server accept the PUT to the DumpFile path with 200')])];
     }
-    const t = this.unanswered.get(ex);
+    const t = this.waiting.get(ex);
     if (!t) return [];
-    this.unanswered.delete(ex);
+    this.waiting.delete(ex);
+    this.openByConn.get(ex.connection.id)?.delete(t);
     t.answered = true;
     const findings: Finding[] = [];
     if (res.head.status !== 200) {
@@ -199,17 +213,17 @@ export class ConversationChecker {
   }
 
   private onClose(conn: ConnectionInfo, ts: number): ReportFindings[] {
-    const out: ReportFindings[] = [];
-    const heard = this.answeredConns.has(conn.id) || conn.bytesFromServer > 0;
+    const open = this.openByConn.get(conn.id);
+    this.openByConn.delete(conn.id);
+    const out = [...(open ?? [])].map((t) => this.unansweredResult(t, conn, ts));
     this.answeredConns.delete(conn.id);
-    for (const [ex, t] of [...this.unanswered]) {
-      if (t.connection.id !== conn.id) continue;
-      this.unanswered.delete(ex);
-      out.push(this.result(t, 'end', ts, [heard
-        ? finding('no-answer', 'the connection ended without an answer to this report: it was not accepted', 'make the server answer every level-1 POST with 200 and Key=value lines')
-        : finding('answer-not-captured', 'no server bytes in this capture, so the answer cannot be checked', 'capture both directions (listen, relay, or a pcap) to check the conversation')]));
-    }
-    for (const [put] of this.puts) if (put.connection.id === conn.id) this.puts.delete(put);
     return out;
+  }
+
+  private unansweredResult(t: Tracked, conn: ConnectionInfo, ts: number): ReportFindings {
+    const heard = this.answeredConns.has(conn.id) || conn.bytesFromServer > 0;
+    return this.result(t, 'end', ts, [heard
+      ? finding('no-answer', 'the connection ended without an answer to this report: it was not accepted', 'make the server answer every level-1 POST with 200 and Key=value lines')
+      : finding('answer-not-captured', 'no server bytes in this capture, so the answer cannot be checked', 'capture both directions (listen, relay, or a pcap) to check the conversation')]);
   }
 }

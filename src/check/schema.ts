@@ -9,6 +9,8 @@ export interface ElementRule {
   /** May appear only once below its parent. */
   single: boolean;
   children: readonly string[];
+  /** required + optional, for quick look-ups. */
+  known?: ReadonlySet<string>;
 }
 
 export const ROOT = 'WERREPORT';
@@ -27,6 +29,8 @@ export const ELEMENTS: Record<string, ElementRule> = {
   FILES: { section: '§2.2.1.3.7', required: [], optional: [], single: true, children: ['FILE'] },
   FILE: { section: '§2.2.1.3.7.1', required: ['filename', 'filetype'], optional: [], single: false, children: [] },
 };
+
+for (const rule of Object.values(ELEMENTS)) rule.known = new Set([...rule.required, ...rule.optional]);
 
 /** Children of WERREPORT a report cannot do without (APPLICATIONINFO has minOccurs 0; FILES
  * is absent in §4.4; SIGNATURE is judged by the bucketing rules). */

@@ -58,6 +58,8 @@ Examples:
   $ wer-sniff listen                      # act as the corporate WER server on port 1273
   $ wer-sniff listen -p 0 --once --raw > report.bin
   $ wer-sniff decode report.bin
+  $ wer-sniff check report.bin            # why would this report not be accepted?
+  $ wer-sniff diff mine.http theirs.http  # two reports field by field
   $ wer-sniff listen --json | jq 'select(.type=="report") | .report.event'`);
 
   const listen = program.command('listen')
