@@ -23,14 +23,18 @@ function checkAttributes(node: XmlNode, upper: string, path: string, out: Findin
     const value = attrOf(node, attr);
     if (value === undefined) {
       out.push(finding('attribute-missing', `${path} has no ${attr} attribute`, `add ${attr}="…" to ${upper} (required by ${rule.section})`, rule.section));
-    } else if (value.trim() === '') {
+    } else if (value.trim() === '' && !(upper === 'PARAMETER' && attr === 'value')) { // that one: check-bucket.ts
       const typed = TYPED_ATTRS.has(attr);
       out.push(finding(typed ? 'attribute-empty' : 'string-empty', `${path} ${attr} is empty`, `give ${upper} a non-empty ${attr}`, rule.section));
     }
   }
   const known = rule.known!;
   for (const [name, value] of node.attrs) {
-    if (known.has(name) || known.has(name.toLowerCase()) || isNamespaceAttr(name)) continue;
+    if (known.has(name) || isNamespaceAttr(name)) continue;
+    if (known.has(name.toLowerCase())) {
+      out.push(finding('name-case', `${path} attribute ${name} is spelled ${name.toLowerCase()} in the schema`, `write ${name.toLowerCase()}: XML names are case-sensitive and a strict parser will not find ${name}`, rule.section));
+      continue;
+    }
     out.push(finding('unknown-attribute', `${path} has ${name}=${quote(value)}, not in the schema (kept)`, `nothing to do if your server ignores it; the schema of ${rule.section} does not define it`, rule.section));
   }
 }
@@ -58,6 +62,9 @@ function walk(node: XmlNode, upper: string, path: string, out: Finding[]): void 
       continue;
     }
     seen.add(childUpper);
+    if (child.name !== childUpper) {
+      out.push(finding('name-case', `element ${childPath} is spelled ${childUpper} in the schema`, `write <${childUpper}>: XML names are case-sensitive and a strict parser will not find <${child.name}>`, ELEMENTS[childUpper]!.section));
+    }
     walk(child, childUpper, childPath, out);
   }
   if (upper === ROOT) {
@@ -75,6 +82,7 @@ export function checkStructure(nodes: XmlNode[]): Finding[] {
   if (root.name.toUpperCase() !== ROOT) {
     return [finding('root-not-werreport', `root element is ${root.name}, not WERREPORT`, 'make <WERREPORT> the root element')];
   }
+  if (root.name !== ROOT) out.push(finding('name-case', `root element ${root.name} is spelled WERREPORT in the schema`, 'write <WERREPORT>: XML names are case-sensitive', '§2.2.1.3.1'));
   walk(root, ROOT, root.name, out);
   return out;
 }

@@ -39,6 +39,7 @@ export const RULES = {
   'attribute-missing': { severity: 'error', section: '§2.2.1.3', ref: 'cer2.md §3.2', title: 'a required attribute is missing' },
   'attribute-empty': { severity: 'error', section: '§2.2.1.3', ref: 'cer2.md §3.2', title: 'a required typed attribute (reporttype, eventtype, eventtime, os, lcid, id, filetype) is empty' },
   'string-empty': { severity: 'warning', section: '§2.2.1.3', ref: 'cer2.md §3.2', title: 'a required string attribute is empty' },
+  'name-case': { severity: 'warning', section: '§2.2.1.3', ref: 'cer2.md §3.2', title: 'element or attribute name spelled in another case than the schema (XML names are case-sensitive)' },
   'unknown-element': { severity: 'note', section: '§2.2.1.3', ref: 'cer2.md §3.2', title: 'element not in the schema (kept and shown)' },
   'unknown-attribute': { severity: 'note', section: '§2.2.1.3', ref: 'cer2.md §3.2', title: 'attribute not in the schema (kept and shown)' },
   // values (§2.2.1.2, §2.2.1.3)

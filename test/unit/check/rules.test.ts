@@ -27,6 +27,7 @@ const CASES: Record<RuleId, () => Buffer[]> = {
   'attribute-missing': () => [report({}, (x) => x.replace(/ lcid="\d+"/, ''))],
   'attribute-empty': () => [report({}, (x) => x.replace('eventtype="APPCRASH"', 'eventtype=""'))],
   'string-empty': () => [report({ user: '' })],
+  'name-case': () => [report({}, (x) => x.replace(/<USERINFO([^>]*)\/>/, '<UserInfo$1/>').replace('machinename=', 'machineName='))],
   'unknown-element': () => [report({}, (x) => x.replace('</WERREPORT>', '<BUILDINFO branch="main"/></WERREPORT>'))],
   'unknown-attribute': () => [report({}, (x) => x.replace('<MACHINEINFO', '<MACHINEINFO flavor="vanilla"'))],
   'reporttype-range': () => [report({}, (x) => x.replace('reporttype="2"', 'reporttype="7"'))],
@@ -123,6 +124,22 @@ describe('specific findings', () => {
   it('says the reverse mismatch too: declared UTF-8, body UTF-16 without BOM', () => {
     const rules = rulesOf(post(utf16NoBom(xmlOf({}, (x) => x.replace('encoding="UTF-16"', 'encoding="UTF-8"')))));
     expect(rules).toContain('encoding-mismatch');
+  });
+
+  it('an empty PARAMETER value is one bucketing warning, not also an empty-string one', () => {
+    const rules = rulesOf(report({}, (x) => x.replace('value="render.dll"', 'value=""')));
+    expect(rules.filter((r) => r !== 'answer-not-captured')).toEqual(['parameter-no-value']);
+  });
+
+  it('names spelled in another case are warned about once each, and still read', () => {
+    const [r] = checkBytes(report({}, (x) => x.replace(/<USERINFO([^>]*)\/>/, '<UserInfo$1/>').replace('machinename=', 'machineName=')));
+    const cases = r!.findings.filter((f) => f.rule === 'name-case').map((f) => f.message);
+    expect(cases).toEqual([
+      'WERREPORT/MACHINEINFO attribute machineName is spelled machinename in the schema',
+      'element WERREPORT/UserInfo is spelled USERINFO in the schema',
+    ]);
+    expect(r!.findings.map((f) => f.rule)).not.toContain('element-missing');
+    expect(r!.findings.map((f) => f.rule)).not.toContain('attribute-missing');
   });
 
   it('a Content-Length shorter than the report is named, not reported as malformed XML', () => {
