@@ -60,7 +60,7 @@ function checkParameters(signature: XmlNode | undefined, out: Finding[]): void {
     if (!/^[0-9]$/.test(id)) {
       out.push(finding('parameter-id', `PARAMETER id ${quote(id)} is not a single digit 0-9`, 'number the parameters 0 to 9 (P1 is id 0)'));
     } else if (seen.has(id)) {
-      out.push(finding('parameter-duplicate', `PARAMETER id ${id} appears more than once`, 'give each PARAMETER its own id; the bucket is built from P1…P10 by id'));
+      out.push(finding('parameter-duplicate', `PARAMETER id ${id} appears more than once`, 'give each PARAMETER its own id 0-9: the id says which signature field (P1…P10) a value is'));
     }
     seen.add(id);
   }

@@ -25,7 +25,7 @@ export interface CheckedReport {
 export class CheckCollector implements Sink {
   readonly reports: CheckedReport[] = [];
   private readonly byKey = new Map<string, CheckedReport>();
-  private readonly checker = new ConversationChecker();
+  private readonly checker = new ConversationChecker({ noteMissingAnswers: true });
   private readonly perInput = new Map<number, number>();
 
   constructor(private readonly now: () => number) {}

@@ -62,6 +62,13 @@ export function cabHoldsFile(cabNames: readonly string[], file: string): boolean
   });
 }
 
+export interface CheckerOptions {
+  /** Add an `answer-not-captured` note to reports in a capture without server bytes (`check`
+   * does; the live and decode views leave it out: there it would follow every report of an
+   * `nc -l` capture). */
+  noteMissingAnswers?: boolean;
+}
+
 export class ConversationChecker {
   /** Reports waiting for their answer, found by the exchange the answer completes. Weak: the
    * exchange builder gives up exchanges that are never answered (client-only captures), and
@@ -76,6 +83,8 @@ export class ConversationChecker {
   private readonly answeredConns = new Set<number>();
   /** Whether any answer in this run issued a DumpFile (else a PUT cannot be judged). */
   private issuedAny = false;
+
+  constructor(private readonly opts: CheckerOptions = {}) {}
 
   event(ev: CaptureEvent): ReportFindings[] {
     switch (ev.type) {
@@ -132,7 +141,8 @@ export class ConversationChecker {
       // Far too many unanswered reports on one connection: the oldest is given up now.
       const oldest = open.values().next().value!;
       open.delete(oldest);
-      out.push(this.unansweredResult(oldest, ex.connection, ts));
+      const gone = this.unansweredResult(oldest, ex.connection, ts);
+      if (gone) out.push(gone);
     }
     return out;
   }
@@ -215,13 +225,14 @@ export class ConversationChecker {
   private onClose(conn: ConnectionInfo, ts: number): ReportFindings[] {
     const open = this.openByConn.get(conn.id);
     this.openByConn.delete(conn.id);
-    const out = [...(open ?? [])].map((t) => this.unansweredResult(t, conn, ts));
+    const out = [...(open ?? [])].map((t) => this.unansweredResult(t, conn, ts)).filter((r): r is ReportFindings => r !== undefined);
     this.answeredConns.delete(conn.id);
     return out;
   }
 
-  private unansweredResult(t: Tracked, conn: ConnectionInfo, ts: number): ReportFindings {
+  private unansweredResult(t: Tracked, conn: ConnectionInfo, ts: number): ReportFindings | undefined {
     const heard = this.answeredConns.has(conn.id) || conn.bytesFromServer > 0;
+    if (!heard && !this.opts.noteMissingAnswers) return undefined;
     return this.result(t, 'end', ts, [heard
       ? finding('no-answer', 'the connection ended without an answer to this report: it was not accepted', 'make the server answer every level-1 POST with 200 and Key=value lines')
       : finding('answer-not-captured', 'no server bytes in this capture, so the answer cannot be checked', 'capture both directions (listen, relay, or a pcap) to check the conversation')]);

@@ -80,6 +80,7 @@ describe('findings live', () => {
     await sendAndCollect(relay.port, [report({}, (x) => x.replace('reporttype="2"', 'reporttype="8"'))]);
     await stop(relay);
     await stop(upstream);
+    // relayed: the answer is the upstream's, and a clean answer adds no finding
     const findings = events(relay).filter((e) => e.type === 'finding');
     expect(findings.map((f) => f.rule)).toEqual(['reporttype-range']);
     expect(events(relay).some((e) => e.type === 'response' && e.status === 200)).toBe(true);
@@ -105,6 +106,9 @@ describe('done when: empty signature vs a normal app crash', () => {
     expect(first).toMatch(/signature-empty .*the report cannot be bucketed/);
     expect(second).toMatch(/APPCRASH/);
     expect(second).not.toMatch(/✗ error/);
+
+    // the save-dir root: both reports, each against itself
+    expect(runCli(['diff', dir, dir]).code).toBe(0);
 
     const diff = runCli(['diff', '--color', 'always', empty, normal]);
     expect(diff.code).toBe(1);
