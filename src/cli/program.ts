@@ -213,7 +213,7 @@ Examples:
   $ wer-sniff diff capture.bin#1 capture.bin#2    # first and second report of one capture
   $ wer-sniff diff reports/20261125T004112Z_WKS-1_widget.exe_APPCRASH_1 crash.http
   $ wer-sniff diff --all --ignore eventtime,request.header.Host a.http b.http
-  $ wer-sniff diff --json a.http b.http | jq -r '.fields[] | select(.status!="same") | .field'
+  $ wer-sniff diff --json a.http b.http | jq -r '.pairs[].fields[] | [.status, .field] | @tsv'
 
 The event time is ignored unless --ignore says otherwise (--ignore '' compares everything).
 Exit codes: 0 equal, 1 different, 2 unreadable input.`)
