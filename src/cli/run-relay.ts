@@ -41,6 +41,11 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
         // A decoder failure is caught inside push(): relaying and recording go on.
         taps.get(conn.id)?.push(chunk.source, chunk.bytes, chunk.ts);
       },
+      onShutdown(conn, source, how) {
+        const tap = taps.get(conn.id);
+        if (how === 'reset') tap?.reset(source);
+        else tap?.end(source);
+      },
       onClose(conn, reason) {
         taps.get(conn.id)?.close(reason);
         taps.delete(conn.id);
