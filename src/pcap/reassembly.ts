@@ -12,7 +12,7 @@ export const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 const WRAP = 2 ** 32;
 
 export interface StreamProblem {
-  code: 'tcp-gap' | 'tcp-overlap-conflict' | 'tcp-midstream';
+  code: 'tcp-gap' | 'tcp-overlap-conflict';
   /** Offset in the delivered byte stream (what the framer sees) where it applies. */
   offset: number;
   message: string;
@@ -54,9 +54,10 @@ export class HalfStream {
   push(seq: number, payload: Buffer, fin = false): PushResult {
     const problems: StreamProblem[] = [];
     if (this.base === undefined) {
-      // No SYN seen: the capture started after the handshake. Take this segment as offset 0.
+      // No SYN seen: the capture started after the handshake. This segment is offset 0. Not a
+      // problem by itself (text2pcap writes no handshakes); if earlier bytes are missing, the
+      // framer says so when the stream does not start with a message.
       this.base = seq;
-      if (payload.length) problems.push({ code: 'tcp-midstream', offset: 0, message: 'the capture starts in the middle of this direction (no SYN seen): earlier bytes are not in it' });
     }
     const off = this.unwrap(seq);
     if (fin) this.finOffset ??= off + payload.length;
@@ -128,8 +129,10 @@ export class HalfStream {
       // Overlaps p from `off`: keep p's bytes, report if they differ.
       const start = off - p.off;
       const n = Math.min(data.length, p.data.length - start);
-      if (!data.subarray(0, n).equals(p.data.subarray(start, start + n))) {
-        problems.push({ code: 'tcp-overlap-conflict', offset: this.delivered + (off - this.next), message: `a retransmitted segment carries ${n} bytes that differ from the first copy at TCP stream offset ${off}; the first copy was kept` });
+      const differs = firstDifference(data.subarray(0, n), p.data.subarray(start, start + n));
+      if (differs >= 0) {
+        const at = off + differs;
+        problems.push({ code: 'tcp-overlap-conflict', offset: this.delivered + (at - this.next), message: `a retransmitted segment differs from the first copy at TCP stream offset ${at}; the first copy was kept` });
       }
       data = data.subarray(n);
       off += n;
@@ -156,6 +159,13 @@ export class HalfStream {
     this.next = first.off;
     return this.drain();
   }
+}
+
+function firstDifference(a: Buffer, b: Buffer): number {
+  if (a.equals(b)) return -1;
+  let i = 0;
+  while (a[i] === b[i]) i++;
+  return i;
 }
 
 function gap(delivered: number, seqOffset: number, missing: number, why: string): StreamProblem {
