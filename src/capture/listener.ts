@@ -57,8 +57,10 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     let closing = false;
     const send = (bytes: Buffer, close: boolean): void => {
       if (socket.destroyed || socket.writableEnded) return;
-      socket.write(bytes);
+      // Recorded first: whatever the client receives is already in every output (a pcap cut
+      // by kill -9 never misses an answer the client got).
       rec.push('server', bytes);
+      socket.write(bytes);
       if (close) {
         closing = true;
         socket.end();
