@@ -44,6 +44,24 @@ export interface DecodeOptions {
 }
 
 /** Decodes every input; returns how many notices (file-level problems) were reported. */
+/** True when one of the named files (not stdin) is a pcap/pcapng capture, by magic number.
+ * Such input has real times and addresses, so it is shown like a live capture. */
+export function hasCaptureFile(files: string[]): boolean {
+  return files.some((f) => {
+    if (f === '-') return false;
+    let fd: number | undefined;
+    try {
+      fd = fs.openSync(f, 'r');
+      const head = Buffer.alloc(4);
+      return fs.readSync(fd, head, 0, 4, 0) === 4 && detectCaptureFormat(head) !== undefined;
+    } catch {
+      return false; // openInputs reports unreadable files
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  });
+}
+
 export async function decodeInputs(inputs: DecodeInput[], recorder: Recorder, opts: DecodeOptions = {}): Promise<number> {
   let id = 0;
   let notices = 0;

@@ -1,6 +1,6 @@
 // The `decode` action: saved captures through the live pipeline to the chosen output.
 import { Recorder } from '../capture/recorder.js';
-import { decodeInputs, openInputs } from '../capture/decode-file.js';
+import { decodeInputs, hasCaptureFile, openInputs } from '../capture/decode-file.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { WER_PORT } from '../pcap/capture.js';
 import { escapeControl } from '../output/escape.js';
@@ -14,7 +14,7 @@ export interface DecodeFlags extends OutputFlags {
 
 export async function runDecode(files: string[], flags: DecodeFlags): Promise<number> {
   const inputs = openInputs(files);
-  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, false);
+  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasCaptureFile(files));
   const recorder = new Recorder({ sinks: outputs.sinks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   let failure;
   let notices = 0;
