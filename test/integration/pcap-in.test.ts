@@ -8,8 +8,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { VECTORS } from '../helpers/paths.js';
+import { readCaptureConnections } from '../../src/capture/pcap-input.js';
 
 const TEXT2PCAP = hasCommand('text2pcap', '-v');
+const EDITCAP = hasCommand('editcap', '-V') && hasCommand('mergecap', '-V');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcapin-'));
 const file = (name: string) => path.join(tmp, name);
 const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
@@ -48,17 +50,17 @@ function hexdump(packets: ['I' | 'O', Buffer][]): string {
   return lines.join('\n') + '\n';
 }
 
-function segments(dir: 'I' | 'O', buf: Buffer): ['I' | 'O', Buffer][] {
+function segments(dir: 'I' | 'O', buf: Buffer, size: number): ['I' | 'O', Buffer][] {
   const out: ['I' | 'O', Buffer][] = [];
-  for (let i = 0; i < buf.length; i += 1400) out.push([dir, buf.subarray(i, i + 1400)]);
+  for (let i = 0; i < buf.length; i += size) out.push([dir, buf.subarray(i, i + size)]);
   return out;
 }
 
 /** Runs text2pcap on one exchange; returns the capture file's path. */
-function text2pcap(name: string, request: Buffer, response: Buffer, args: string[]): string {
+function text2pcap(name: string, request: Buffer, response: Buffer, args: string[], size = 1400): string {
   const txt = file(`${name}.txt`);
   const out = file(name);
-  fs.writeFileSync(txt, hexdump([...segments('I', request), ...segments('O', response)]));
+  fs.writeFileSync(txt, hexdump([...segments('I', request, size), ...segments('O', response, size)]));
   const r = spawnSync('text2pcap', ['-q', '-D', ...args, txt, out]);
   if (r.status !== 0) throw new Error(`text2pcap failed: ${r.stderr}`);
   return out;
@@ -118,6 +120,65 @@ describe.skipIf(!TEXT2PCAP)('decode of text2pcap captures of the shared vectors'
     const r = runCli(['decode', '--json'], fs.readFileSync(cap));
     expect(r.code).toBe(0);
     expect(events(r.stdout).map((e) => e.type)).toEqual(['open', 'request', 'report', 'response', 'close']);
+  });
+});
+
+describe.skipIf(!TEXT2PCAP || !EDITCAP)('captures damaged by editcap and mergecap' + (TEXT2PCAP && EDITCAP ? '' : ' (SKIPPED: editcap/mergecap not installed)'), () => {
+  const req = vector('level1-appcrash.http');
+  const res = vector('level1-response-level2.http');
+  const base = () => text2pcap('whole.pcap', req, res, ['-F', 'pcap', '-T', '49712,1273', '-4', '192.0.2.10,192.0.2.1'], 1000);
+  const editcap = (args: string[]) => {
+    const r = spawnSync(args[0]!, args.slice(1));
+    if (r.status !== 0) throw new Error(`${args[0]} failed: ${r.stderr}`);
+  };
+
+  it('every packet twice (mergecap -a: retransmissions): exactly the events of the clean capture', () => {
+    const whole = base();
+    const twice = file('twice.pcap');
+    editcap(['mergecap', '-F', 'pcap', '-a', '-w', twice, whole, whole]);
+    const clean = runCli(['decode', '--json', whole]);
+    const dup = runCli(['decode', '--json', twice]);
+    expect(dup.code).toBe(0);
+    expect(exchanges(events(dup.stdout))).toEqual(exchanges(events(clean.stdout)));
+  });
+
+  it('a lost segment (editcap deletes packet 2): a tcp-gap problem at its offset, exit 3', () => {
+    const lost = file('lost.pcap');
+    editcap(['editcap', base(), lost, '2']);
+    const r = runCli(['decode', '--json', lost]);
+    expect(r.code).toBe(3);
+    const problems = events(r.stdout).filter((e) => e.type === 'problem');
+    expect(problems[0]).toMatchObject({ code: 'tcp-gap', source: 'client', offset: 1000 });
+    expect(problems[0].message).toMatch(/^1000 bytes missing from the capture at TCP stream offset 1000 \(the receiver acknowledged past it\)/);
+  });
+
+  it('packets cut by a snaplen (editcap -s 200): packet-truncated problems, exit 3', () => {
+    const cut = file('cut.pcap');
+    editcap(['editcap', '-s', '200', base(), cut]);
+    const r = runCli(['decode', '--json', cut]);
+    expect(r.code).toBe(3);
+    const codes = new Set(events(r.stdout).filter((e) => e.type === 'problem').map((e) => e.code));
+    expect(codes.has('packet-truncated')).toBe(true);
+    expect(codes.has('tcp-gap')).toBe(true);
+  });
+
+  it('a capture cut off mid-record (a killed tcpdump): one stderr line, the frames before it decoded', () => {
+    const whole = fs.readFileSync(base());
+    const cutFile = file('cutoff.pcap');
+    fs.writeFileSync(cutFile, whole.subarray(0, whole.length - 50));
+    const r = runCli(['decode', '--json', cutFile]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^wer-sniff: .*cutoff\.pcap: the file ends inside frame 4 \(\d+ of \d+ bytes; capture cut off\); 3 frames read\n$/);
+    expect(events(r.stdout).filter((e) => e.type === 'report')).toHaveLength(1);
+  });
+
+  it('readCaptureConnections gives each side\'s bytes for replay and diff', () => {
+    const conns = readCaptureConnections(base())!;
+    expect(conns).toHaveLength(1);
+    expect(conns[0]!.client.equals(req)).toBe(true);
+    expect(conns[0]!.server.equals(res)).toBe(true);
+    expect(conns[0]!.connection).toMatchObject({ client: '192.0.2.10:49712', server: '192.0.2.1:1273', end: 'open' });
+    expect(readCaptureConnections(path.join(VECTORS, 'level1-hang.http'))).toBeUndefined();
   });
 });
 
