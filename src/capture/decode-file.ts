@@ -9,7 +9,7 @@ import type { ConnectionInfo } from '../model.js';
 import type { Recorder } from './recorder.js';
 import { WerSniffError } from '../errors.js';
 import { detectCaptureFormat, parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
-import { describeNoMatch, feedCapture } from './pcap-input.js';
+import { describeNoMatch, feedCapture, formatNotices } from './pcap-input.js';
 
 /** Read size: fewer reads than the default 64 KiB, each still small enough to be recycled
  * by the allocator (1 MiB reads cost more system time in page mapping than they save).
@@ -77,7 +77,7 @@ export async function decodeInputs(inputs: DecodeInput[], recorder: Recorder, op
       if (detectCaptureFormat(Buffer.concat(head.chunks))) {
         const cap = parseCapture(Buffer.concat([...head.chunks, ...(head.done ? [] : await readRest(it))]), opts.filter);
         if (!cap) continue;
-        for (const n of cap.notices) notice(`${input.name}: ${n.message}`);
+        for (const line of formatNotices(input.name, cap.notices)) notice(line);
         const none = describeNoMatch(input.name, cap, opts.filter ?? { port: WER_PORT });
         if (none) opts.onNotice?.(none);
         id += await feedCapture(cap, recorder, id);

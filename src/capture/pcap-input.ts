@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import type { ConnectionInfo, Problem } from '../model.js';
 import type { Recorder, ConnectionRecorder } from './recorder.js';
 import { WerSniffError } from '../errors.js';
-import { bytesFrom, parseCapture, WER_PORT, type CapturedConnection, type TcpFilter } from '../pcap/capture.js';
+import { parseCapture, WER_PORT, type CapturedConnection, type TcpFilter } from '../pcap/capture.js';
+import type { FileNotice } from '../pcap/frames.js';
 import type { ParsedCapture } from '../pcap/capture.js';
 
 export interface CaptureConnectionBytes {
@@ -31,12 +32,33 @@ export function readCaptureConnections(file: string, filter: TcpFilter = { port:
   }
   const cap = parseCapture(buf, filter);
   if (!cap) return undefined;
-  return cap.connections.map((connection) => ({
-    connection,
-    client: bytesFrom(cap, connection, 'client'),
-    server: bytesFrom(cap, connection, 'server'),
-    problems: cap.steps.flatMap((s) => (s.conn === connection && s.type === 'problem' ? [s.problem] : [])),
-  }));
+  // One pass over the steps, not one per connection.
+  const parts = new Map(cap.connections.map((c) => [c, { client: [] as Buffer[], server: [] as Buffer[], problems: [] as Problem[] }]));
+  for (const s of cap.steps) {
+    const p = parts.get(s.conn)!;
+    if (s.type === 'data') p[s.source].push(s.bytes);
+    else if (s.type === 'problem') p.problems.push(s.problem);
+  }
+  return cap.connections.map((connection) => {
+    const p = parts.get(connection)!;
+    return { connection, client: Buffer.concat(p.client), server: Buffer.concat(p.server), problems: p.problems };
+  });
+}
+
+/** At most this many notices of one kind are printed; the rest are counted in one line. */
+const NOTICES_PER_KIND = 3;
+
+/** The capture's file-level notices as stderr lines, a flood of one kind summarised. */
+export function formatNotices(name: string, notices: FileNotice[]): string[] {
+  const seen = new Map<string, number>();
+  const lines: string[] = [];
+  for (const n of notices) {
+    const k = (seen.get(n.code) ?? 0) + 1;
+    seen.set(n.code, k);
+    if (k <= NOTICES_PER_KIND) lines.push(`${name}: ${n.message}`);
+  }
+  for (const [code, k] of seen) if (k > NOTICES_PER_KIND) lines.push(`${name}: … and ${k - NOTICES_PER_KIND} more ${code} like these`);
+  return lines;
 }
 
 /** One line for stderr when the capture had TCP but nothing on the chosen port. */

@@ -78,12 +78,19 @@ export function toTcpCapture(frames: Iterable<Frame>, filter: TcpFilter): TcpCap
   const otherPorts = new Set<number>();
   let nextId = 0;
   let fragments = 0;
+  const unsupported = new Set<number>();
   let lastTs = 0;
 
   for (const frame of frames) {
     lastTs = frame.ts;
     const link = toIpPacket(frame.linkType, frame.data);
-    if ('skip' in link) continue;
+    if ('skip' in link) {
+      if (link.unsupported && !unsupported.has(frame.linkType)) {
+        unsupported.add(frame.linkType);
+        notices.push({ code: 'unsupported-link-type', frame: frame.index, message: `frame ${frame.index}: ${link.skip}; frames of this type skipped` });
+      }
+      continue;
+    }
     const ip = parseIpPacket(link.ip);
     if ('error' in ip) {
       notices.push({ code: 'bad-ip', frame: frame.index, message: `frame ${frame.index}: ${ip.error}; skipped` });

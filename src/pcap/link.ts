@@ -23,7 +23,8 @@ const ETHERTYPE_VLAN = new Set([0x8100, 0x88a8, 0x9100]);
  * (Linux 10, BSD 24, FreeBSD 28, macOS 30). */
 const AF_INET6 = new Set([10, 24, 28, 30]);
 
-export type LinkResult = { ip: Buffer } | { skip: string };
+/** The IP packet, or why the frame holds none; `unsupported` when the whole link type is. */
+export type LinkResult = { ip: Buffer } | { skip: string; unsupported?: boolean };
 
 export function toIpPacket(linkType: number, frame: Buffer): LinkResult {
   switch (linkType) {
@@ -39,7 +40,7 @@ export function toIpPacket(linkType: number, frame: Buffer): LinkResult {
       return frame.length < 20 ? { skip: 'SLL2 header cut short' } : byEthertype(frame.readUInt16BE(0), frame.subarray(20));
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP: return fromLoopback(linkType, frame);
-    default: return { skip: `link type ${linkType} is not supported (Ethernet, Linux cooked, raw IP and loopback are)` };
+    default: return { skip: `link type ${linkType} is not supported (Ethernet, Linux cooked, raw IP and loopback are)`, unsupported: true };
   }
 }
 
