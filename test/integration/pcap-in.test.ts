@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { VECTORS } from '../helpers/paths.js';
 import { readCaptureConnections } from '../../src/capture/pcap-input.js';
@@ -16,6 +16,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcapin-'));
 const file = (name: string) => path.join(tmp, name);
 const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const running: RunningCli[] = [];
+// Each test starts several CLI processes and tshark; on a loaded machine that takes a while.
+vi.setConfig({ testTimeout: 90_000 });
 
 afterEach(() => {
   for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');

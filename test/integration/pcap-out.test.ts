@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { BIN, VECTORS } from '../helpers/paths.js';
@@ -18,6 +18,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcapout-'));
 const file = (name: string) => path.join(tmp, name);
 const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const running: RunningCli[] = [];
+// Each test starts several CLI processes and tshark; on a loaded machine that takes a while.
+vi.setConfig({ testTimeout: 90_000 });
 const FIN = 0x01;
 const RST = 0x04;
 
