@@ -63,6 +63,8 @@ interface Flow {
   halves: [HalfStream, HalfStream];
   synFrom?: Side;
   synAckFrom?: Side;
+  /** Sequence number of the client's SYN. */
+  synSeq?: number;
   finFrom: Set<Side>;
   /** Steps with sides not yet resolved to client/server (decided once the flow is complete). */
   steps: { step: CaptureStep; side?: Side }[];
@@ -115,8 +117,9 @@ export function toTcpCapture(frames: Iterable<Frame>, filter: TcpFilter): TcpCap
     }
     let flow = flows.get(key);
     const isSyn = (tcp.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
-    // A new SYN on a finished (or reset) pair is a new connection reusing the ports.
-    if (flow && isSyn && (flow.closed || flow.finFrom.size > 0)) {
+    // A new SYN on a finished (or reset) pair, or one with another initial sequence number, is
+    // a new connection reusing the ports; the same SYN again is a retransmission.
+    if (flow && isSyn && (flow.closed || flow.finFrom.size > 0 || (flow.synSeq !== undefined && flow.synSeq !== tcp.seq))) {
       closeFlow(flow, frame.ts);
       finished.push(flow);
       flows.delete(key);
@@ -134,7 +137,10 @@ export function toTcpCapture(frames: Iterable<Frame>, filter: TcpFilter): TcpCap
     if (tcp.flags & TCP_SYN) {
       flow.halves[side].syn(tcp.seq);
       if (tcp.flags & TCP_ACK) flow.synAckFrom ??= side;
-      else flow.synFrom ??= side;
+      else {
+        flow.synFrom ??= side;
+        flow.synSeq ??= tcp.seq;
+      }
       flow.conn.handshake = true;
     }
     if (ip.truncated) {

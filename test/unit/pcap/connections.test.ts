@@ -124,6 +124,16 @@ describe('parseCapture', () => {
     expect(cap.connections.every((c) => bytesFrom(cap, c, 'client').equals(REQ))).toBe(true);
   });
 
+  test('a new SYN with another sequence number on an open pair is a new connection; the same SYN again is not', () => {
+    const frames: RawFrame[] = [];
+    new Talk(client, server, [1, 2], frames).handshake().send(0, TCP_SYN, Buffer.alloc(0), { seq: 1 }).send(0, TCP_PSH | TCP_ACK, REQ);
+    new Talk(client, server, [5000, 6000], frames).handshake().send(0, TCP_PSH | TCP_ACK, REQ);
+    const cap = parseCapture(pcap(frames))!;
+    expect(cap.connections).toHaveLength(2);
+    expect(cap.connections.every((c) => bytesFrom(cap, c, 'client').equals(REQ))).toBe(true);
+    expect(cap.steps.some((x) => x.type === 'problem')).toBe(false);
+  });
+
   test('a packet cut by the snaplen is a problem, and its missing bytes a gap', () => {
     const t = new Talk(client, server).handshake().send(0, TCP_PSH | TCP_ACK, REQ, { cut: 5 }).send(0, TCP_PSH | TCP_ACK, RES);
     const cap = parseCapture(pcap(t.frames))!;

@@ -2,7 +2,7 @@
 // retransmitted, overlapping (same and different bytes), lost (gaps), and across the 2^32
 // sequence wrap. Every case checks the delivered bytes and the problems with their offsets.
 import { describe, expect, test } from 'vitest';
-import { HalfStream, type StreamProblem } from '../../../src/pcap/reassembly.js';
+import { HalfStream, MAX_PENDING_BYTES, type StreamProblem } from '../../../src/pcap/reassembly.js';
 
 const TEXT = Buffer.from('POST /stage2.htm HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789');
 const ISN = 1_000_000;
@@ -98,6 +98,16 @@ describe('HalfStream', () => {
     const r = run([[0, 10], [20, 30], [40, 50]]);
     expect(r.problems.map((p) => p.offset)).toEqual([10, 20]);
     expect(r.data.length).toBe(30);
+  });
+
+  test('more than MAX_PENDING_BYTES waiting behind a hole: the hole is given up', () => {
+    const h = new HalfStream();
+    h.syn(ISN);
+    h.push(ISN + 1, TEXT.subarray(0, 10));
+    const big = Buffer.alloc(MAX_PENDING_BYTES + 1, 0x41);
+    const r = h.push(ISN + 1 + 20, big);
+    expect(r.data.length).toBe(big.length);
+    expect(r.problems).toMatchObject([{ code: 'tcp-gap', offset: 10, message: expect.stringContaining('(more than 16 MiB arrived after it)') }]);
   });
 
   test('sequence numbers wrapping past 2^32 are followed', () => {
