@@ -172,7 +172,7 @@ Examples:
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
 
-Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
+Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP gaps or a damaged capture file.`)
     .action(async (files: string[], opts) => {
       process.exitCode = await actions.decode(files, opts);
     });

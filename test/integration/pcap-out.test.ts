@@ -72,6 +72,16 @@ describe('-w - (pcap on stdout)', () => {
     expect(runCli(['decode', '-w', '-', '--json', path.join(VECTORS, 'level1-hang.http')]).code).toBe(2);
   });
 
+  it('--pcap is a hidden alias of -w; naming two different files is refused', () => {
+    expect(runCli(['listen', '--help']).stdout.toString()).not.toContain('--pcap');
+    const r = runCli(['decode', '-w', file('a.pcap'), '--pcap', file('b.pcap'), path.join(VECTORS, 'level1-hang.http')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('wer-sniff: -w and --pcap name the same output (--pcap is its old name) — give one\n');
+    const alias = runCli(['decode', '--pcap', file('alias.pcap'), '--json', path.join(VECTORS, 'level1-hang.http')]);
+    expect(alias.code).toBe(0);
+    expect(readPcap(fs.readFileSync(file('alias.pcap'))).packets.length).toBeGreaterThan(3);
+  });
+
   it('decode -w - writes the pcap to stdout (header first), the human view to stderr', () => {
     const r = runCli(['decode', '-w', '-', '--color', 'never', path.join(VECTORS, 'level1-hang.http')]);
     expect(r.code).toBe(0);
