@@ -46,6 +46,9 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   if (pcapToStdout && (flags.json || flags.raw)) {
     throw new WerSniffError('bad-flags', `-w - puts pcap on stdout, and ${flags.json ? '--json' : '--raw'} wants stdout too — write one of them to a file (-w <file>, or -o <file> for raw bytes)`, 2);
   }
+  if (pcapToStdout && stdout.isTTY) {
+    throw new WerSniffError('bad-flags', '-w - writes binary pcap, and stdout is a terminal — pipe it (| tshark -r -) or give a file (-w cap.pcap)', 2);
+  }
   const sinks: Sink[] = [];
   if (pcapToStdout) {
     // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
