@@ -152,18 +152,11 @@ export function toTcpCapture(frames: Iterable<Frame>, filter: TcpFilter): TcpCap
     const fin = (tcp.flags & TCP_FIN) !== 0;
     if (tcp.payload.length || fin) emit(flow, side, ts, flow.halves[side].push(seq, tcp.payload, fin));
     if (tcp.flags & TCP_ACK) emit(flow, (1 - side) as Side, ts, flow.halves[1 - side]!.acked(tcp.ack));
-    if (fin && !flow.finFrom.has(side)) {
-      flow.finFrom.add(side);
-      add(flow, { conn: flow.conn, ts, type: 'fin', source: 'client' }, side);
-    }
-    if (tcp.flags & TCP_RST) {
-      flow.conn.end = 'reset';
-      add(flow, { conn: flow.conn, ts, type: 'reset', source: 'client' }, side);
-      closeFlow(flow, ts);
-    } else if (flow.finFrom.size === 2) {
-      flow.conn.end = 'fin';
-      closeFlow(flow, ts);
-    }
+    // A FIN counts once every byte before it is in (it may arrive before a retransmission).
+    finIfReached(flow, side, ts);
+    finIfReached(flow, (1 - side) as Side, ts);
+    if (tcp.flags & TCP_RST) closeFlow(flow, ts, side);
+    else if (flow.finFrom.size === 2) closeFlow(flow, ts);
   }
 
   for (const flow of flows.values()) {
@@ -190,10 +183,25 @@ export function toTcpCapture(frames: Iterable<Frame>, filter: TcpFilter): TcpCap
     if (r.data.length) add(flow, { conn: flow.conn, ts, type: 'data', source: 'client', bytes: r.data }, side);
   }
 
-  function closeFlow(flow: Flow, ts: number): void {
+  function finIfReached(flow: Flow, side: Side, ts: number): void {
+    if (flow.finFrom.has(side) || !flow.halves[side].finReached) return;
+    flow.finFrom.add(side);
+    add(flow, { conn: flow.conn, ts, type: 'fin', source: 'client' }, side);
+  }
+
+  /** Ends a flow: what is still held is delivered (gaps reported), then the FINs, the RST
+   * from `resetBy` if any, and the close — so no data ever follows its connection's end. */
+  function closeFlow(flow: Flow, ts: number, resetBy?: Side): void {
     if (flow.closed) return;
     flow.closed = true;
-    for (const side of [0, 1] as const) emit(flow, side, ts, flow.halves[side].finish());
+    for (const side of [0, 1] as const) {
+      emit(flow, side, ts, flow.halves[side].finish());
+      finIfReached(flow, side, ts);
+    }
+    if (resetBy !== undefined) {
+      flow.conn.end = 'reset';
+      add(flow, { conn: flow.conn, ts, type: 'reset', source: 'client' }, resetBy);
+    } else if (flow.finFrom.size === 2) flow.conn.end = 'fin';
     flow.conn.closedAt = flow.conn.end === 'open' ? undefined : ts;
     add(flow, { conn: flow.conn, ts, type: 'close' });
   }

@@ -46,8 +46,9 @@ export class HalfStream {
     if (this.base === undefined) this.base = (seq + 1) % WRAP;
   }
 
-  get started(): boolean {
-    return this.base !== undefined;
+  /** True once the FIN was seen and every byte before it was delivered (or given up). */
+  get finReached(): boolean {
+    return this.finOffset !== undefined && this.next >= this.finOffset;
   }
 
   /** A segment from this direction. `fin` marks the end of the stream after `payload`. */

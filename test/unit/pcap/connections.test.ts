@@ -90,6 +90,24 @@ describe('parseCapture', () => {
     expect(kinds(cap.steps)).toEqual(['open', 'data:client', 'reset:server', 'close']);
   });
 
+  test('a FIN before a retransmitted segment counts only once the bytes before it are in', () => {
+    const t = new Talk(client, server).handshake();
+    const at = 101;
+    t.send(0, TCP_PSH | TCP_ACK, REQ.subarray(20), { seq: at + 20 })
+      .send(0, TCP_FIN | TCP_ACK, Buffer.alloc(0), { seq: at + REQ.length })
+      .send(0, TCP_PSH | TCP_ACK, REQ.subarray(0, 20), { seq: at });
+    const cap = parseCapture(pcap(t.frames))!;
+    expect(kinds(cap.steps)).toEqual(['open', 'data:client', 'fin:client', 'close']);
+    expect(bytesFrom(cap, cap.connections[0]!, 'client').equals(REQ)).toBe(true);
+  });
+
+  test('data still held when a RST comes is delivered (gap reported) before the reset', () => {
+    const t = new Talk(client, server).handshake();
+    t.send(0, TCP_PSH | TCP_ACK, REQ.subarray(20), { seq: 101 + 20 }).send(1, TCP_RST, Buffer.alloc(0));
+    const cap = parseCapture(pcap(t.frames))!;
+    expect(kinds(cap.steps)).toEqual(['open', 'problem', 'data:client', 'reset:server', 'close']);
+  });
+
   test('port filter: other ports are counted and named; --port and --all-ports choose them', () => {
     const frames: RawFrame[] = [];
     new Talk(client, server, [1, 2], frames).handshake().send(0, TCP_PSH | TCP_ACK, REQ);
