@@ -65,7 +65,7 @@ export class HalfStream {
     if (payload.length) this.insert(off, payload, problems);
     const out = this.drain();
     if (this.pendingBytes > MAX_PENDING_BYTES) out.push(...this.skipGap(problems, 'more than 16 MiB arrived after it'));
-    return { data: Buffer.concat(out), problems };
+    return { data: join(out), problems };
   }
 
   /** The other direction acknowledged `ack`: everything before it reached the receiver. A hole
@@ -79,7 +79,7 @@ export class HalfStream {
     while (this.pending.length && off > this.next && this.pending[0]!.off > this.next) {
       out.push(...this.skipGap(problems, 'the receiver acknowledged past it'));
     }
-    return { data: Buffer.concat(out), problems };
+    return { data: join(out), problems };
   }
 
   /** The capture (or the connection) ended: report what is still missing, deliver the rest. */
@@ -93,7 +93,7 @@ export class HalfStream {
       problems.push(gap(this.delivered, this.next, end - this.next, 'at the end of the stream'));
       this.next = end;
     }
-    return { data: Buffer.concat(out), problems };
+    return { data: join(out), problems };
   }
 
   /** The sequence number as a stream offset, taking the one of its 2^32 aliases nearest `next`. */
@@ -160,6 +160,11 @@ export class HalfStream {
     this.next = first.off;
     return this.drain();
   }
+}
+
+/** One buffer from several; a single one is returned as is (a view into the capture, no copy). */
+function join(parts: Buffer[]): Buffer {
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 function firstDifference(a: Buffer, b: Buffer): number {
