@@ -130,6 +130,10 @@ export type CaptureEvent =
 export interface Sink {
   chunk?(chunk: Chunk, connection: ConnectionInfo): void;
   event?(event: CaptureEvent): void;
+  /** One side stopped sending, in order with its chunks: `fin` = it closed its half (TCP FIN),
+   * `reset` = it reset the connection (TCP RST). At most once per side, before `close`; a side
+   * never reported was still open (or its end is unknown) when the connection closed. */
+  shutdown?(connection: ConnectionInfo, source: Direction, how: 'fin' | 'reset', ts: number): void;
   /** A promise that resolves once the sink's buffer has drained, or null when it is not
    * backed up. Sources pause reading until then, so a slow output slows the capture instead of
    * filling memory. */

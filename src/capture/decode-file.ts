@@ -1,11 +1,15 @@
 // `wer-sniff decode`: feeds saved captures (raw bytes as `nc -l > file`, `--raw` or `-o`
 // saved them; one or more HTTP messages back to back, requests or responses) through the same
-// Recorder as a live capture. Each input is one connection. Reads stream, so size is no limit.
+// Recorder as a live capture. Each raw input is one connection, read as a stream, so size is no
+// limit. pcap/pcapng inputs (by magic number) go through pcap-input.ts instead: one connection
+// per TCP connection in the capture.
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ConnectionInfo } from '../model.js';
 import type { Recorder } from './recorder.js';
 import { WerSniffError } from '../errors.js';
+import { detectCaptureFormat, parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
+import { describeNoMatch, feedCapture, formatNotices } from './pcap-input.js';
 
 /** Read size: fewer reads than the default 64 KiB, each still small enough to be recycled
  * by the allocator (1 MiB reads cost more system time in page mapping than they save).
@@ -32,23 +36,94 @@ export function openInputs(files: string[], stdin: Readable = process.stdin): De
   });
 }
 
-export async function decodeInputs(inputs: DecodeInput[], recorder: Recorder): Promise<void> {
-  let id = 0;
-  for (const input of inputs) {
-    const connection: ConnectionInfo = {
-      id: ++id, peer: input.name, local: 'file', openedAt: Date.now(), bytesFromClient: 0, bytesFromServer: 0,
-    };
-    const rec = recorder.open(connection, { layout: 'offline' });
+export interface DecodeOptions {
+  /** Which TCP connections of a pcap/pcapng input to decode (default: port 1273). */
+  filter?: TcpFilter;
+  /** One-line messages about an input as a whole (damaged capture, nothing on the port). */
+  onNotice?(message: string): void;
+}
+
+/** Decodes every input; returns how many notices (file-level problems) were reported. */
+/** True when one of the named files (not stdin) is a pcap/pcapng capture, by magic number.
+ * Such input has real times and addresses, so it is shown like a live capture. */
+export function hasCaptureFile(files: string[]): boolean {
+  return files.some((f) => {
+    if (f === '-') return false;
+    let fd: number | undefined;
     try {
-      for await (const chunk of input.stream) {
-        rec.push('client', chunk as Buffer);
-        const wait = recorder.backpressure();
-        if (wait) await wait;
+      fd = fs.openSync(f, 'r');
+      const head = Buffer.alloc(4);
+      return fs.readSync(fd, head, 0, 4, 0) === 4 && detectCaptureFormat(head) !== undefined;
+    } catch {
+      return false; // openInputs reports unreadable files
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  });
+}
+
+export async function decodeInputs(inputs: DecodeInput[], recorder: Recorder, opts: DecodeOptions = {}): Promise<number> {
+  let id = 0;
+  let notices = 0;
+  const notice = (m: string) => {
+    notices++;
+    opts.onNotice?.(m);
+  };
+  for (const input of inputs) {
+    const it = input.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    try {
+      // Capture files are told from raw bytes by their magic number, never by the name.
+      const head = await readHead(it);
+      if (detectCaptureFormat(Buffer.concat(head.chunks))) {
+        const cap = parseCapture(Buffer.concat([...head.chunks, ...(head.done ? [] : await readRest(it))]), opts.filter);
+        if (!cap) continue;
+        for (const line of formatNotices(input.name, cap.notices)) notice(line);
+        const none = describeNoMatch(input.name, cap, opts.filter ?? { port: WER_PORT });
+        if (none) opts.onNotice?.(none);
+        id += await feedCapture(cap, recorder, id);
+        continue;
       }
-      rec.close();
+      const connection: ConnectionInfo = {
+        id: ++id, peer: input.name, local: 'file', openedAt: Date.now(), bytesFromClient: 0, bytesFromServer: 0,
+      };
+      const rec = recorder.open(connection, { layout: 'offline' });
+      try {
+        for (const chunk of head.chunks) rec.push('client', chunk);
+        for (let r = head.done ? undefined : await it.next(); r && !r.done; r = await it.next()) {
+          rec.push('client', r.value);
+          const wait = recorder.backpressure();
+          if (wait) await wait;
+        }
+        // The input ended: as far as anyone can tell, the client closed its side.
+        rec.end('client');
+        rec.close();
+      } catch (err) {
+        rec.close((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+        throw err;
+      }
     } catch (err) {
-      rec.close((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+      if (err instanceof WerSniffError) throw err;
       throw new WerSniffError('input-failed', `reading ${input.name} failed: ${(err as Error).message}`);
     }
   }
+  return notices;
+}
+
+/** Reads until at least 4 bytes (a magic number) are in, or the input ends. */
+async function readHead(it: AsyncIterator<Buffer>): Promise<{ chunks: Buffer[]; done: boolean }> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  while (n < 4) {
+    const r = await it.next();
+    if (r.done) return { chunks, done: true };
+    chunks.push(r.value);
+    n += r.value.length;
+  }
+  return { chunks, done: false };
+}
+
+async function readRest(it: AsyncIterator<Buffer>): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for (let r = await it.next(); !r.done; r = await it.next()) chunks.push(r.value);
+  return chunks;
 }

@@ -57,11 +57,14 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     let closing = false;
     const send = (bytes: Buffer, close: boolean): void => {
       if (socket.destroyed || socket.writableEnded) return;
-      socket.write(bytes);
+      // Recorded first: whatever the client receives is already in every output (a pcap cut
+      // by kill -9 never misses an answer the client got).
       rec.push('server', bytes);
+      socket.write(bytes);
       if (close) {
         closing = true;
         socket.end();
+        rec.end('server');
       }
     };
     const rec = recorder.open(connection, {
@@ -102,11 +105,21 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       rec.end('client');
       // The client is done sending and every answer has been written (answers are sent
       // synchronously as requests complete), so close our side too.
-      if (!socket.writableEnded) socket.end();
+      if (!socket.writableEnded) {
+        socket.end();
+        rec.end('server');
+      }
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => rec.close(err.code ? `${err.code}` : err.message));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A reset from the client: shown as a RST in pcap output.
+      if (err.code === 'ECONNRESET') rec.reset('client');
+      rec.close(err.code ? `${err.code}` : err.message);
+    });
     socket.on('close', () => {
       sockets.delete(socket);
+      // Without an error, a socket that closes with our side still open was closed by us
+      // (stopping): our FIN went out. The client's side stays as it was.
+      rec.end('server');
       rec.close();
       if (opts.once) finish();
     });

@@ -57,6 +57,10 @@ export class Recorder {
     for (const s of this.opts.sinks) s.chunk?.(chunk, connection);
   }
 
+  shutdownToSinks(connection: ConnectionInfo, source: Direction, how: 'fin' | 'reset', ts: number): void {
+    for (const s of this.opts.sinks) s.shutdown?.(connection, source, how, ts);
+  }
+
   /** Resolves when every sink that buffers is below its high-water mark again, or null when
    * none is backed up. Callers pause their sockets until then. */
   backpressure(): Promise<void> | null {
@@ -125,8 +129,24 @@ export class ConnectionRecorder {
   /** True once decoding failed on this connection (see push). */
   broken = false;
 
-  /** One side finished sending (FIN). */
+  /** One side finished sending (FIN): sinks that show TCP are told, the framer flushes. */
   end(source: Direction, ts = this.now()): void {
+    if (this.shut.has(source) || this.closed) return;
+    this.shut.add(source);
+    this.recorder.shutdownToSinks(this.connection, source, 'fin', ts);
+    this.endDecoding(source, ts);
+  }
+
+  /** One side reset the connection (RST). Closing follows with close(). */
+  reset(source: Direction, ts = this.now()): void {
+    if (this.shut.has(source) || this.closed) return;
+    this.shut.add(source);
+    this.recorder.shutdownToSinks(this.connection, source, 'reset', ts);
+  }
+
+  private readonly shut = new Set<Direction>();
+
+  private endDecoding(source: Direction, ts: number): void {
     if (this.ended.has(source)) return;
     this.ended.add(source);
     if (this.broken) return;
@@ -136,8 +156,8 @@ export class ConnectionRecorder {
   close(reason?: string, ts = this.now()): void {
     if (this.closed) return;
     this.closed = true;
-    this.end('client', ts);
-    this.end('server', ts);
+    this.endDecoding('client', ts);
+    this.endDecoding('server', ts);
     this.connection.closedAt = ts;
     this.recorder.emit({ type: 'close', ts, connection: this.connection, reason });
   }

@@ -30,6 +30,10 @@ export interface RelayOptions {
   onOpen(conn: ConnectionInfo): void;
   /** Both sockets are closed. `reason` is unset for an orderly close. */
   onClose(conn: ConnectionInfo, reason?: string): void;
+  /** A side stopped sending, as the client sees it: `client` = the client's FIN or RST,
+   * `server` = ours towards the client (mirroring the upstream, or closing it). Once per side,
+   * after that side's last chunk. */
+  onShutdown?(conn: ConnectionInfo, source: 'client' | 'server', how: 'fin' | 'reset'): void;
   /** One-line human messages about failures (refused upstream, resets, aborts). */
   onNotice(message: string, conn?: ConnectionInfo): void;
 }
@@ -142,11 +146,18 @@ function relayConnection(
     upstream.destroy(err);
   }, opts.connectTimeoutMs);
 
+  const shut = new Set<string>();
+  const shutdown = (source: 'client' | 'server', how: 'fin' | 'reset') => {
+    if (shut.has(source)) return;
+    shut.add(source);
+    opts.onShutdown?.(conn, source, how);
+  };
   const link: Link = {
     conn,
     abort(why) {
       reason ??= why;
       forwarding = false;
+      shutdown('server', 'fin');
       client.destroy();
       upstream.destroy();
     },
@@ -170,10 +181,14 @@ function relayConnection(
 
   // Half-close: a FIN goes on after the data queued before it.
   client.on('end', () => {
+    shutdown('client', 'fin');
     if (forwarding) upstream.end();
   });
   upstream.on('end', () => {
-    if (!client.destroyed) client.end();
+    if (!client.destroyed) {
+      client.end();
+      shutdown('server', 'fin');
+    }
   });
 
   upstream.on('connect', () => {
@@ -198,8 +213,13 @@ function relayConnection(
     reason ??= `upstream ${what} mid-stream`;
     onNotice(`upstream ${what} mid-stream for #${id} after ${after}`, conn);
     if (conn.bytesFromServer === 0 && opts.onUpstreamError === '502') answerClient(`${what} (${code})`);
-    else if (code === 'ECONNRESET') client.resetAndDestroy();
-    else client.destroy();
+    else if (code === 'ECONNRESET') {
+      client.resetAndDestroy();
+      shutdown('server', 'reset');
+    } else {
+      client.destroy();
+      shutdown('server', 'fin');
+    }
   });
 
   client.on('error', (err: NodeJS.ErrnoException) => {
@@ -209,6 +229,7 @@ function relayConnection(
       return;
     }
     forwarding = false;
+    if (err.code === 'ECONNRESET') shutdown('client', 'reset');
     reason ??= `client went away (${err.code ?? 'EUNKNOWN'})`;
     onNotice(`client #${id} went away; closed its upstream connection`, conn);
     // Mirror a reset so the upstream sees what a direct client would have caused.
@@ -233,6 +254,7 @@ function relayConnection(
     if (client.destroyed) return;
     if (opts.onUpstreamError === '502' && client.writable) client.end(makeBadGateway(label, what));
     else client.end();
+    shutdown('server', 'fin');
     client.resume();
     linger = setTimeout(() => client.destroy(), LINGER_MS);
     linger.unref();

@@ -1,5 +1,5 @@
 // Maps output flags to sinks, shared by listen, relay and decode: the human view, NDJSON or
-// raw bytes on stdout, and the output files (raw capture -o, --pcap, --har). Opening the files
+// raw bytes on stdout (or pcap with -w -), and the output files (raw capture -o, -w, --har). Opening the files
 // happens here so a bad path fails before anything is accepted.
 import { SyncFileStream } from '../output/sync-file.js';
 import type { Sink } from '../model.js';
@@ -22,6 +22,9 @@ export interface OutputFlags {
   appendOutput?: boolean;
   color?: ColorChoice;
   hexDump?: boolean;
+  /** -w/--write: pcap file, or `-` for stdout. */
+  write?: string;
+  /** Old name of --write. */
   pcap?: string;
   har?: string;
 }
@@ -36,8 +39,25 @@ export interface Outputs {
 
 export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
   if (flags.json && flags.raw) throw new WerSniffError('bad-flags', '--json and --raw both want stdout — pick one (use -o <file> for raw bytes beside --json)', 2);
+  if (flags.write !== undefined && flags.pcap !== undefined && flags.write !== flags.pcap) {
+    throw new WerSniffError('bad-flags', '-w and --pcap name the same output (--pcap is its old name) — give one', 2);
+  }
+  const pcapFile = flags.write ?? flags.pcap;
+  const pcapToStdout = pcapFile === '-';
+  if (pcapToStdout && (flags.json || flags.raw)) {
+    throw new WerSniffError('bad-flags', `-w - puts pcap on stdout, and ${flags.json ? '--json' : '--raw'} wants stdout too — write one of them to a file (-w <file>, or -o <file> for raw bytes)`, 2);
+  }
+  if (pcapToStdout && stdout.isTTY) {
+    throw new WerSniffError('bad-flags', '-w - writes binary pcap, and stdout is a terminal — pipe it (| tshark -r -) or give a file (-w cap.pcap)', 2);
+  }
   const sinks: Sink[] = [];
-  if (flags.raw) sinks.push(new RawSink(stdout));
+  if (pcapToStdout) {
+    // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
+    const view = process.stderr;
+    const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(view.isTTY)));
+    sinks.push(new PcapSink(stdout));
+    sinks.push(new CheckedSink(new PrettySink(view, { paint, hexDump: Boolean(flags.hexDump), times: live })));
+  } else if (flags.raw) sinks.push(new RawSink(stdout));
   // The human and JSON views show each report's check findings (output/checked-sink.ts).
   else if (flags.json) sinks.push(new CheckedSink(new NdjsonSink(stdout)));
   else {
@@ -50,7 +70,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     const stream = await files.open(flags.output, 'capture file', flags.appendOutput);
     sinks.push(files.guard(new RawSink(stream, 'client', true), flags.output, 'capture file'));
   }
-  if (flags.pcap) sinks.push(files.guard(new PcapSink(await files.open(flags.pcap, 'pcap file'), true), flags.pcap, 'pcap file'));
+  if (pcapFile && !pcapToStdout) sinks.push(files.guard(new PcapSink(await files.open(pcapFile, 'pcap file'), true), pcapFile, 'pcap file'));
   if (flags.har) sinks.push(files.guard(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true), flags.har, 'HAR file'));
   return { sinks, fileError: files.error, failure: () => files.first };
 }

@@ -30,7 +30,8 @@ function outputOptions(cmd: Command, live: boolean): Command {
     .addOption(new Option('--color <when>', 'colour the human view').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
-    .option('--pcap <file>', 'also write the traffic to <file> as pcap (TCP synthesised around the exact bytes) for Wireshark/tshark')
+    .option('-w, --write <file>', 'also write every connection to <file> as pcap (real addresses, TCP synthesised around the exact bytes) for Wireshark/tshark; - for stdout (the human view then goes to stderr)')
+    .addOption(new Option('--pcap <file>', 'old name of --write').hideHelp())
     .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers');
   if (live) {
     cmd
@@ -86,7 +87,8 @@ Examples:
   $ wer-sniff listen --ask memory-dump --ask 'wql:SELECT Family FROM Win32_Processor'
   $ wer-sniff listen --no-cab                 # stop clients after level 1
   $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted
-  $ wer-sniff listen --pcap cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers`)
+  $ wer-sniff listen -w cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers
+  $ wer-sniff listen -w - | tshark -r - -Y http   # pcap on stdout, human view on stderr`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });
@@ -104,7 +106,8 @@ Examples:
 Examples:
   $ wer-sniff relay --to cer.example.test:1273            # listen on 1273, forward, show both ways
   $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
-  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502`)
+  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502
+  $ wer-sniff relay --to cer.example.test:1273 -w relay.pcap      # both directions for Wireshark`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
     });
@@ -161,16 +164,20 @@ Exit codes: 0 read cleanly, 1 not a CAB, 3 damaged or partly unreadable.`)
     });
 
   const decode = program.command('decode')
-    .description('decode saved captures (raw bytes from nc -l, --raw, -o, or .http files); stdin when no file or -')
-    .argument('[file...]', 'capture files; - for stdin');
+    .description('decode saved captures (raw bytes from nc -l, --raw, -o, .http files, or pcap/pcapng); stdin when no file or -')
+    .argument('[file...]', 'capture files (raw bytes, or pcap/pcapng told by their magic number); - for stdin')
+    .option('--port <n>', 'pcap input: decode TCP connections to or from this port', parsePort, 1273)
+    .option('--all-ports', 'pcap input: decode every TCP connection');
   outputOptions(decode, false)
     .addHelpText('after', `
 Examples:
   $ wer-sniff decode capture.bin
+  $ wer-sniff decode traffic.pcapng           # tcpdump/dumpcap/Wireshark captures: TCP reassembled, port 1273
+  $ wer-sniff decode --port 8080 proxy.pcap   # WER sent to another port; --all-ports for every stream
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
 
-Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
+Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP gaps or a damaged capture file.`)
     .action(async (files: string[], opts) => {
       process.exitCode = await actions.decode(files, opts);
     });

@@ -1,21 +1,30 @@
 // The `decode` action: saved captures through the live pipeline to the chosen output.
 import { Recorder } from '../capture/recorder.js';
-import { decodeInputs, openInputs } from '../capture/decode-file.js';
+import { decodeInputs, hasCaptureFile, openInputs } from '../capture/decode-file.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
+import { WER_PORT } from '../pcap/capture.js';
+import { escapeControl } from '../output/escape.js';
 
 export interface DecodeFlags extends OutputFlags {
   maxHeaderBytes: number;
   maxBodyBytes: number;
+  port?: number;
+  allPorts?: boolean;
 }
 
 export async function runDecode(files: string[], flags: DecodeFlags): Promise<number> {
   const inputs = openInputs(files);
-  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, false);
+  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasCaptureFile(files));
   const recorder = new Recorder({ sinks: outputs.sinks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   let failure;
+  let notices = 0;
+  const decodeOpts = {
+    filter: { port: flags.port ?? WER_PORT, allPorts: flags.allPorts },
+    onNotice: (m: string) => process.stderr.write(`wer-sniff: ${escapeControl(m)}\n`),
+  };
   try {
-    // A failing output file (--pcap, --har) ends the run like it does live.
-    failure = await Promise.race([decodeInputs(inputs, recorder).then(() => undefined), outputs.fileError]);
+    // A failing output file (-w, --har) ends the run like it does live.
+    failure = await Promise.race([decodeInputs(inputs, recorder, decodeOpts).then((n) => void (notices = n)), outputs.fileError]);
   } finally {
     await recorder.close();
   }
@@ -24,5 +33,5 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
     for (const input of inputs) input.stream.destroy();
     throw failure;
   }
-  return recorder.totals.problems > 0 ? 3 : 0;
+  return recorder.totals.problems > 0 || notices > 0 ? 3 : 0;
 }

@@ -48,7 +48,8 @@ export async function runListen(flags: ListenFlags): Promise<number> {
       throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
   }
-  if (process.stderr.isTTY) extras.push(new ProgressLine(process.stderr));
+  // With -w - the human view is on stderr: no progress line to fight with it.
+  if (process.stderr.isTTY && (flags.write ?? flags.pcap) !== '-') extras.push(new ProgressLine(process.stderr));
   const recorder = new Recorder({ sinks: [...outputs.sinks, ...extras, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   const server = new CerServer({
     mode: flags.respond,

@@ -43,6 +43,11 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
         // A slow output (a terminal, a pipe nobody reads) slows this connection, not memory.
         return recorder.backpressure();
       },
+      onShutdown(conn, source, how) {
+        const tap = taps.get(conn.id);
+        if (how === 'reset') tap?.reset(source);
+        else tap?.end(source);
+      },
       onClose(conn, reason) {
         taps.get(conn.id)?.close(reason);
         taps.delete(conn.id);

@@ -78,7 +78,8 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
         type, ts, conn, seq: ex.seq, reportId: ex.reportId, version: res.head.version, status: res.head.status,
         reason: res.head.reason, headers: res.head.headers,
         interim: ex.interim.map((r) => ({ status: r.head.status, reason: r.head.reason, headers: r.head.headers })),
-        latencyMs: ex.request ? res.startTs - ex.request.endTs : undefined,
+        // Microseconds at most: pcap input has sub-millisecond times (doubles add noise below).
+        latencyMs: ex.request ? Math.round((res.startTs - ex.request.endTs) * 1000) / 1000 : undefined,
         body: bodyJson(res, ex), offset: res.start,
       }];
     }

@@ -1,16 +1,21 @@
-// `--pcap <file>`: a classic libpcap file (LINKTYPE_RAW) that Wireshark and tshark open. We only
-// see TCP payloads, so each connection's TCP is synthesised around them: a three-way handshake
-// at open, the payload of every chunk in PSH|ACK segments (≤ MAX_SEGMENT_PAYLOAD bytes) with an
-// ACK back, FIN/ACK both ways at close. Client = ConnectionInfo.peer, server = .local. Payload
-// bytes are exactly what was captured; headers, sequence numbers and ACKs are made up, and a
-// connection still open when the sink closes is left without FINs. When peer/local are not
-// addresses (offline decode uses file names), fake ones stand in: client 10.0.0.x:491xx,
-// server 10.0.1.x:1273. Offline input is one stream, so its responses travel client→server.
+// `-w, --write <file>`: a classic libpcap file (LINKTYPE_RAW, microsecond timestamps) that
+// Wireshark and tshark open. We only see TCP payloads, so each connection's TCP is synthesised
+// around them with the real addresses and ports (client = ConnectionInfo.peer, server = .local):
+// a three-way handshake at open, the payload of every chunk in PSH|ACK segments
+// (≤ MAX_SEGMENT_PAYLOAD bytes) with an ACK back, and the end as it happened — a FIN from each
+// side that closed its half, when it did (ACKed by the other side), or a RST from the side that
+// reset the connection. A side that never closed (still open when wer-sniff stopped, or whose
+// end is unknown) gets no FIN: the file does not claim a close that did not happen. Every
+// record is written at once (the file streams are synchronous), so a killed run leaves a file
+// that opens. Payload bytes are exactly what was captured; headers, sequence numbers and ACKs
+// are made up. When peer/local are not addresses (raw-file decode uses file names), fake ones
+// stand in: client 10.0.0.x:491xx, server 10.0.1.x:1273. Raw input is one stream, so its
+// responses travel client→server.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Sink } from '../model.js';
 import {
-  MAX_SEGMENT_PAYLOAD, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, mapToIpv6, parseEndpoint, toPcapHeader,
+  MAX_SEGMENT_PAYLOAD, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, mapToIpv6, parseEndpoint, toPcapHeader,
   toPcapRecord, toTcpPacket, type Endpoint,
 } from './pcap-packets.js';
 
@@ -26,6 +31,9 @@ interface Side {
 interface Flow {
   client: Side;
   server: Side;
+  /** Sides that sent a FIN or RST. */
+  done: Set<Direction>;
+  reset: boolean;
 }
 
 export class PcapSink implements Sink {
@@ -38,11 +46,27 @@ export class PcapSink implements Sink {
 
   event(ev: CaptureEvent): void {
     if (ev.type === 'open') this.flow(ev.connection, ev.ts);
-    else if (ev.type === 'close') this.finish(ev.connection, ev.ts);
+    else if (ev.type === 'close') this.flows.delete(ev.connection.id);
+  }
+
+  shutdown(conn: ConnectionInfo, source: Direction, how: 'fin' | 'reset', ts: number): void {
+    const f = this.flow(conn, ts);
+    if (f.reset || f.done.has(source)) return;
+    f.done.add(source);
+    const [from, to] = sides(f, source);
+    if (how === 'reset') {
+      f.reset = true;
+      this.send(ts, from, to, TCP_RST | TCP_ACK);
+      return;
+    }
+    this.send(ts, from, to, TCP_FIN | TCP_ACK);
+    this.send(ts, to, from, TCP_ACK);
   }
 
   chunk(chunk: Chunk, conn: ConnectionInfo): void {
     const f = this.flow(conn, chunk.ts);
+    // Bytes after a reset (should not happen) would confuse readers more than help them.
+    if (f.reset) return;
     const [from, to] = sides(f, chunk.source);
     for (let i = 0; i < chunk.bytes.length; i += MAX_SEGMENT_PAYLOAD) {
       const payload = chunk.bytes.subarray(i, i + MAX_SEGMENT_PAYLOAD);
@@ -61,20 +85,14 @@ export class PcapSink implements Sink {
     f = {
       client: { ep: client, next: (0x10000000 + conn.id * 0x10000) >>> 0 },
       server: { ep: server, next: (0x20000000 + conn.id * 0x10000) >>> 0 },
+      done: new Set(),
+      reset: false,
     };
     this.flows.set(conn.id, f);
     this.send(ts, f.client, f.server, TCP_SYN);
     this.send(ts, f.server, f.client, TCP_SYN | TCP_ACK);
     this.send(ts, f.client, f.server, TCP_ACK);
     return f;
-  }
-
-  private finish(conn: ConnectionInfo, ts: number): void {
-    const f = this.flow(conn, ts);
-    this.send(ts, f.client, f.server, TCP_FIN | TCP_ACK);
-    this.send(ts, f.server, f.client, TCP_FIN | TCP_ACK);
-    this.send(ts, f.client, f.server, TCP_ACK);
-    this.flows.delete(conn.id);
   }
 
   /** Writes one segment from `from` to `to` and advances `from`'s sequence number. */

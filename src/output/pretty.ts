@@ -117,7 +117,7 @@ function formatResponse(ex: Exchange, opts: PrettyOptions, time: string): string
   }
   const st = res.head.status;
   const colour = st >= 500 ? p.err : st >= 400 ? p.warn : p.ok;
-  const latency = ex.request ? ` ${p.dim(`${Math.max(0, res.startTs - ex.request.endTs)} ms`)}` : '';
+  const latency = ex.request ? ` ${p.dim(`${Math.round(Math.max(0, res.startTs - ex.request.endTs))} ms`)}` : '';
   // Shorten before escaping: cutting the escaped text could split a colour code or a pair.
   const what = ex.request ? p.dim(` ← ${escapeControl(ex.request.head.method, p)} ${escapeControl(ex.request.head.target.slice(0, 80), p)}`) : '';
   lines.push(`${time}${p.accent(`#${ex.connection.id}`)} ${p.bold('◀')} ${colour(`${st} ${escapeControl(res.head.reason, p)}`)}${latency}${what}${reportTag(ex, p)}`);

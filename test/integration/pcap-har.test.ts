@@ -169,7 +169,7 @@ describe('listen --pcap --har', () => {
       expect(cab.subarray(0, 4).toString('latin1')).toBe('MSCF');
       expect(crypto.createHash('sha256').update(cab).digest('hex')).toBe(e.request.postData._sha256);
     }
-  });
+  }, 90_000); // simulate, listen and four tshark runs: slow on a loaded machine
 });
 
 describe('relay --pcap --har', () => {

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { ConnectionInfo, Direction } from '../../../src/model.js';
 import { PcapSink, endpoints } from '../../../src/output/pcap.js';
 import {
-  MAX_SEGMENT_PAYLOAD, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, internetChecksum, parseEndpoint, parseIp, toPcapHeader,
+  MAX_SEGMENT_PAYLOAD, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, internetChecksum, parseEndpoint, parseIp, toPcapHeader,
   toTcpPacket,
 } from '../../../src/output/pcap-packets.js';
 import { MemoryStream } from '../../helpers/streams.js';
@@ -16,12 +16,17 @@ function conn(over: Partial<ConnectionInfo> = {}): ConnectionInfo {
   return { id: 1, peer: '192.0.2.10:49712', local: '192.0.2.1:1273', openedAt: T0, bytesFromClient: 0, bytesFromServer: 0, ...over };
 }
 
-/** Runs open, the given chunks and close through a PcapSink; returns the parsed file. */
-async function capture(c: ConnectionInfo, chunks: [Direction, Buffer][], close = true) {
+type End = [Direction, 'fin' | 'reset'];
+const BOTH_FIN: End[] = [['client', 'fin'], ['server', 'fin']];
+
+/** Runs open, the given chunks, the given ends (at T0+100) and close through a PcapSink;
+ * returns the parsed file. */
+async function capture(c: ConnectionInfo, chunks: [Direction, Buffer][], ends: End[] = BOTH_FIN, close = true) {
   const out = new MemoryStream();
   const sink = new PcapSink(out);
   sink.event({ type: 'open', ts: T0, connection: c });
   chunks.forEach(([source, bytes], i) => sink.chunk({ connId: c.id, source, ts: T0 + i + 1, bytes }, c));
+  for (const [source, how] of ends) sink.shutdown(c, source, how, T0 + 100);
   if (close) sink.event({ type: 'close', ts: T0 + 100, connection: c });
   await sink.close();
   return readPcap(out.buffer);
@@ -81,7 +86,7 @@ describe('pcap packets', () => {
 });
 
 describe('PcapSink', () => {
-  test('handshake, data both ways with ACKs, FIN/ACK both ways; sequence numbers add up', async () => {
+  test('handshake, data both ways with ACKs, each FIN acknowledged; sequence numbers add up', async () => {
     const req = Buffer.from('POST /stage2.htm HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc');
     const res = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     const f = await capture(conn(), [['client', req.subarray(0, 10)], ['client', req.subarray(10)], ['server', res]]);
@@ -90,7 +95,7 @@ describe('PcapSink', () => {
     expect(flagsOf(ps)).toEqual([
       TCP_SYN, TCP_SYN | TCP_ACK, TCP_ACK,
       TCP_PSH | TCP_ACK, TCP_ACK, TCP_PSH | TCP_ACK, TCP_ACK, TCP_PSH | TCP_ACK, TCP_ACK,
-      TCP_FIN | TCP_ACK, TCP_FIN | TCP_ACK, TCP_ACK,
+      TCP_FIN | TCP_ACK, TCP_ACK, TCP_FIN | TCP_ACK, TCP_ACK,
     ]);
     const [syn, synAck, ack] = ps as [Packet, Packet, Packet];
     expect([syn.src, syn.sport, syn.dst, syn.dport]).toEqual(['192.0.2.10', 49712, '192.0.2.1', 1273]);
@@ -100,8 +105,9 @@ describe('PcapSink', () => {
     expect([ps[3]!.seq, ps[5]!.seq, ps[7]!.seq]).toEqual([syn.seq + 1, syn.seq + 11, synAck.seq + 1]);
     expect(ps[7]!.ack).toBe(syn.seq + 1 + req.length);
     expect(ps[4]!.ack).toBe(syn.seq + 11);
-    const [finC, finS, last] = ps.slice(-3) as [Packet, Packet, Packet];
+    const [finC, ackS, finS, last] = ps.slice(-4) as [Packet, Packet, Packet, Packet];
     expect([finC.seq, finC.ack]).toEqual([syn.seq + 1 + req.length, synAck.seq + 1 + res.length]);
+    expect([ackS.src, ackS.ack]).toEqual(['192.0.2.1', finC.seq + 1]);
     expect(finS.ack).toBe(finC.seq + 1);
     expect([last.seq, last.ack]).toEqual([finC.seq + 1, finS.seq + 1]);
     expect(payloadFrom(f, '192.0.2.10', 49712).equals(req)).toBe(true);
@@ -114,6 +120,21 @@ describe('PcapSink', () => {
     expect(f.packets[0]!.ts).toBe(T0);
     expect(f.packets[3]!.ts).toBe(T0 + 1);
     expect(f.packets.at(-1)!.ts).toBe(T0 + 100);
+  });
+
+  test('a reset ends with one RST|ACK from the side that reset, nothing after it', async () => {
+    const f = await capture(conn(), [['client', Buffer.from('POST / HTTP/1.1\r\n')]], [['client', 'reset'], ['server', 'fin']]);
+    const last = f.packets.at(-1)!;
+    expect(last.flags).toBe(TCP_RST | TCP_ACK);
+    expect([last.src, last.seq]).toEqual(['192.0.2.10', f.packets[0]!.seq + 1 + 17]);
+    expect(f.packets.filter((p) => p.flags & (TCP_RST | TCP_FIN))).toHaveLength(1);
+  });
+
+  test('only the side that closed gets a FIN (server stopped, client still open)', async () => {
+    const f = await capture(conn(), [['client', Buffer.from('x')]], [['server', 'fin']]);
+    const fins = f.packets.filter((p) => p.flags & TCP_FIN);
+    expect(fins.map((p) => p.src)).toEqual(['192.0.2.1']);
+    expect(f.packets.at(-1)!).toMatchObject({ src: '192.0.2.10', flags: TCP_ACK, ack: fins[0]!.seq + 1 });
   });
 
   test('a chunk larger than one segment is split at MAX_SEGMENT_PAYLOAD bytes', async () => {

@@ -1,0 +1,32 @@
+// The TCP header (RFC 9293 §3.1): ports, sequence and acknowledgement numbers, flags, and the
+// payload after the data offset. Options are skipped; checksums are not verified (captures
+// taken on the sending host carry offloaded, not-yet-computed checksums). Pure.
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_ACK = 0x10;
+
+export interface TcpSegment {
+  sport: number;
+  dport: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  payload: Buffer;
+}
+
+export function parseTcpSegment(buf: Buffer): TcpSegment | { error: string } {
+  if (buf.length < 20) return { error: `TCP header cut short (${buf.length} bytes)` };
+  const dataOffset = (buf[12]! >> 4) * 4;
+  if (dataOffset < 20) return { error: `TCP data offset ${dataOffset} is below the 20-byte minimum` };
+  if (dataOffset > buf.length) return { error: 'TCP options cut short' };
+  return {
+    sport: buf.readUInt16BE(0),
+    dport: buf.readUInt16BE(2),
+    seq: buf.readUInt32BE(4),
+    ack: buf.readUInt32BE(8),
+    flags: buf[13]!,
+    payload: buf.subarray(dataOffset),
+  };
+}
