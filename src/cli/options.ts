@@ -2,6 +2,7 @@
 // message that says what is accepted.
 import { InvalidArgumentError } from 'commander';
 import { checkAskItem } from '../wer/level1-answer.js';
+import { parseFilter, FilterSyntaxError, type Filter } from '../filter/parse.js';
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -86,3 +87,13 @@ export function parseHeaderLimit(value: string): number {
 }
 
 export const MIN_HEADER_LIMIT = 256;
+
+/** `--filter <expr>`: parsed at once so a bad expression is a usage error naming the column. */
+export function parseFilterOption(value: string): Filter {
+  try {
+    return parseFilter(value);
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
+}

@@ -12,6 +12,8 @@ import { PcapSink } from '../output/pcap.js';
 import { HarSink } from '../output/har.js';
 import { VERSION } from './program.js';
 import { useColor, type ColorChoice } from './options.js';
+import { FilterSink } from '../output/filter-sink.js';
+import type { Filter } from '../filter/parse.js';
 
 
 export interface OutputFlags {
@@ -23,6 +25,8 @@ export interface OutputFlags {
   hexDump?: boolean;
   pcap?: string;
   har?: string;
+  /** `--filter`: what the view, --json and --har show; raw outputs stay complete. */
+  filter?: Filter;
 }
 
 export interface Outputs {
@@ -31,16 +35,20 @@ export interface Outputs {
   fileError: Promise<WerSniffError>;
   /** The first output file error so far, also one that struck while closing. */
   failure(): WerSniffError | undefined;
+  /** The --filter wrapper, when there is one (counts what it showed). */
+  filtered?: FilterSink;
 }
 
 export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
   if (flags.json && flags.raw) throw new WerSniffError('bad-flags', '--json and --raw both want stdout — pick one (use -o <file> for raw bytes beside --json)', 2);
   const sinks: Sink[] = [];
+  // What is shown and exported; with --filter these go behind a FilterSink, raw outputs never do.
+  const shown: Sink[] = [];
   if (flags.raw) sinks.push(new RawSink(stdout));
-  else if (flags.json) sinks.push(new NdjsonSink(stdout));
+  else if (flags.json) shown.push(new NdjsonSink(stdout));
   else {
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
-    sinks.push(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live }));
+    shown.push(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live }));
   }
   const files = new OutputFiles();
   // Open every file before anything is accepted, so a bad path fails at once.
@@ -49,8 +57,10 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     sinks.push(files.guard(new RawSink(stream, 'client', true), flags.output, 'capture file'));
   }
   if (flags.pcap) sinks.push(files.guard(new PcapSink(await files.open(flags.pcap, 'pcap file'), true), flags.pcap, 'pcap file'));
-  if (flags.har) sinks.push(files.guard(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true), flags.har, 'HAR file'));
-  return { sinks, fileError: files.error, failure: () => files.first };
+  if (flags.har) shown.push(files.guard(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true), flags.har, 'HAR file'));
+  const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
+  sinks.unshift(...(filtered ? [filtered] : shown));
+  return { sinks, fileError: files.error, failure: () => files.first, filtered };
 }
 
 /** The output files of one run: opens them and turns the first write error into the run's end. */

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseHeaderLimit,
+  parseFilterOption,
 } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
@@ -28,7 +29,8 @@ function outputOptions(cmd: Command, live: boolean): Command {
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
     .option('--pcap <file>', 'also write the traffic to <file> as pcap (TCP synthesised around the exact bytes) for Wireshark/tshark')
-    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers');
+    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers')
+    .option('--filter <expr>', 'show and export (view, --json, --har) only matching exchanges, e.g. \'event=APPCRASH and machine~WKS-\' (language in README); raw outputs stay complete', parseFilterOption);
   if (live) {
     cmd
       .option('--raw', 'stdout carries exactly the bytes clients sent, nothing else (like nc -l)')
