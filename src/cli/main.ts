@@ -6,6 +6,7 @@ import { WerSniffError } from '../errors.js';
 import type { ListenFlags } from './run-listen.js';
 import type { DecodeFlags } from './run-decode.js';
 import type { RelayFlags } from './run-relay.js';
+import type { ReplayFlags } from './run-replay.js';
 import type { CabFlags, SetupFlags, SimulateFlags } from './run-tools.js';
 
 export async function main(argv: string[]): Promise<void> {
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<void> {
     relay: async (flags) => (await import('./run-relay.js')).runRelay(flags as unknown as RelayFlags),
     simulate: async (flags) => (await import('./run-tools.js')).runSimulate(flags as unknown as SimulateFlags),
     setup: async (flags) => (await import('./run-tools.js')).runSetup(flags as unknown as SetupFlags),
+    replay: async (files, flags) => (await import('./run-replay.js')).runReplay(files, flags as unknown as ReplayFlags),
     cab: async (file, flags) => (await import('./run-tools.js')).runCab(file, flags as unknown as CabFlags),
   });
   try {

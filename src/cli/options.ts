@@ -97,3 +97,11 @@ export function parseFilterOption(value: string): Filter {
     throw err;
   }
 }
+
+/** `--rate`: requests per second, `10`, `2.5/s`, `120/m`. */
+export function parseRate(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|m))?\s*$/i.exec(value);
+  const n = m ? Number(m[1]) / (m[2]?.toLowerCase() === 'm' ? 60 : 1) : NaN;
+  if (!m || !(n > 0) || n > 1_000_000) throw new InvalidArgumentError('expected requests per second above 0, e.g. 10, 0.5 or 120/m');
+  return n;
+}

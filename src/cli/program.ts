@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseHeaderLimit,
-  parseFilterOption,
+  parseFilterOption, parseRate,
 } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
@@ -17,6 +17,7 @@ export interface Actions {
   simulate(flags: Record<string, unknown>): Promise<number>;
   setup(flags: Record<string, unknown>): Promise<number>;
   cab(file: string, flags: Record<string, unknown>): Promise<number>;
+  replay(files: string[], flags: Record<string, unknown>): Promise<number>;
 }
 
 export const VERSION = '0.1.0';
@@ -170,6 +171,29 @@ Examples:
 Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
     .action(async (files: string[], opts) => {
       process.exitCode = await actions.decode(files, opts);
+    });
+
+  const replayCmd = program.command('replay')
+    .description('send the requests of a capture (raw bytes or HAR) to a server again, byte for byte, and show the answers decoded')
+    .argument('<capture...>', 'raw captures (as decode reads them: one file = one connection) or HAR files')
+    .requiredOption('--to <host:port>', 'the server to send to, e.g. 127.0.0.1:1273', parseUpstream)
+    .option('--new-connection', 'a new connection for every request (default: the requests of one captured connection share one, as captured)')
+    .option('--rate <n/s>', 'at most this many requests per second (10, 0.5, 120/m)', parseRate)
+    .option('--count <n>', 'send the whole set this many times', parsePositiveInt, 1)
+    .option('--timeout <time>', 'give up on a connection or an answer after this long', parseDuration, 30_000);
+  outputOptions(replayCmd, false)
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff replay capture.bin --to 127.0.0.1:1273         # a saved report again, answers decoded
+  $ wer-sniff replay reports.har --to 127.0.0.1:1273 --filter 'event=APPCRASH'
+  $ wer-sniff replay capture.bin --to 127.0.0.1:8080 --count 100 --rate 20 --new-connection
+  $ wer-sniff replay saved/*.http --to [::1]:1273 --json | jq -c 'select(.type=="response") | .status'
+
+Keep-alive as captured: the requests of one file (or one HAR connection) go on one connection,
+each after the previous answer. Exit codes: 0 every request answered, 1 cannot read the capture
+or write an output, 4 some request failed (refused, closed, no answer in time).`)
+    .action(async (files: string[], opts) => {
+      process.exitCode = await actions.replay(files, opts);
     });
 
   return program;
