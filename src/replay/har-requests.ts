@@ -37,8 +37,8 @@ export function harRequests(doc: unknown, name: string): ReplaySource {
         bytes = Buffer.concat([head, rechunk(body)]);
       } else bytes = Buffer.concat([head, body]);
     } else {
-      foreign++;
       bytes = rebuild(req, where, notes);
+      if (bytes) foreign++;
     }
     if (!bytes) return;
     const key = typeof entry.connection === 'string' && entry.connection ? entry.connection : `entry-${i}`;
