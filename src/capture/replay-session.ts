@@ -157,6 +157,12 @@ export class ReplaySession {
     }
   }
 
+  /** Stops at once (SIGINT): the connection is dropped, whatever is in flight. */
+  abort(): void {
+    this.reusable = false;
+    this.socket.destroy();
+  }
+
   /** Half-closes and waits (briefly) for the server to close; then the connection is done. */
   async close(): Promise<void> {
     if (!this.closed) {

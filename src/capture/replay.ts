@@ -58,13 +58,20 @@ export async function replay(opts: ReplayOptions): Promise<ReplayTotals> {
           }
         }
         totals.sent++;
-        try {
-          await session.send(req, opts.timeoutMs);
-          totals.answered++;
-        } catch (err) {
+        const outcome = await Promise.race([
+          session.send(req, opts.timeoutMs).then(() => undefined, (err: Error) => err),
+          (opts.stop ?? new Promise<never>(() => {})).then(() => 'stopped' as const),
+        ]);
+        if (outcome === 'stopped') {
+          session.abort();
           totals.failed++;
-          opts.onNotice(`${what}: ${(err as Error).message}; going on with the next`);
+          opts.onNotice(`${what}: interrupted before the answer came`);
+          break;
         }
+        if (outcome) {
+          totals.failed++;
+          opts.onNotice(`${what}: ${outcome.message}; going on with the next`);
+        } else totals.answered++;
         const wait = opts.recorder.backpressure();
         if (wait) await wait;
       }

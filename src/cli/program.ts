@@ -190,7 +190,8 @@ Examples:
   $ wer-sniff replay saved/*.http --to [::1]:1273 --json | jq -c 'select(.type=="response") | .status'
 
 Keep-alive as captured: the requests of one file (or one HAR connection) go on one connection,
-each after the previous answer. Exit codes: 0 every request answered, 1 cannot read the capture
+each after the previous answer. --filter also chooses what is sent: requests ruled out by their
+own fields (method, path, event, app, machine, …) are not sent. Exit codes: 0 every request answered, 1 cannot read the capture
 or write an output, 4 some request failed (refused, closed, no answer in time).`)
     .action(async (files: string[], opts) => {
       process.exitCode = await actions.replay(files, opts);

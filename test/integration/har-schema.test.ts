@@ -4,6 +4,7 @@
 // live listen run fed by `simulate`. Also `--filter` in front of --har and --json, with -o
 // staying complete.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -146,6 +147,38 @@ describe('--filter in front of the view, --json and --har', () => {
     expect(all.match(/POST \/stage2\.htm |PUT \\PersistedCabs|GET \/nothing /g)).toEqual(
       ['POST /stage2.htm ', 'PUT \\PersistedCabs', 'POST /stage2.htm ', 'PUT \\PersistedCabs', 'GET /nothing ']);
     expect(r.stderr()).toMatch(/stopped: \d+ connections, 5 requests, 2 reports/);
+  });
+
+  it('relay: a response filter (status>=400) shows each failing request with its answer, live', async () => {
+    const upstream = net.createServer((sock) => sock.once('data', (b) => {
+      const ok = b.toString('latin1').startsWith('GET /ok ');
+      sock.end(ok ? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok' : 'HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope');
+    }));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    try {
+      const up = (upstream.address() as net.AddressInfo).port;
+      const har = file('relay-filtered.har');
+      const r = await startCli(['relay', '--to', `127.0.0.1:${up}`, '-p', '0', '-b', '127.0.0.1', '--json', '--har', har, '--filter', 'status>=400']);
+      running.push(r);
+      const port = Number(/listening on [^\n]*?:(\d+), relaying/.exec(r.stderr())![1]);
+      for (const target of ['/ok', '/missing', '/ok']) {
+        const reply = await sendAndCollect(port, [Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`)]);
+        expect(reply.toString('latin1')).toMatch(target === '/ok' ? /^HTTP\/1\.1 200/ : /^HTTP\/1\.1 404/);
+      }
+      await new Promise((res) => setTimeout(res, 200));
+      r.child.kill('SIGINT');
+      expect(await r.exited).toBe(0);
+      const events = r.stdout().toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      expect(events.map((e) => e.type)).toEqual(['open', 'request', 'response', 'close']);
+      expect(events[1].target).toBe('/missing');
+      expect(events[2].status).toBe(404);
+      const doc = readHar(har);
+      valid(doc);
+      expect(doc.log.entries.map((e: Json) => [e.request.url, e.response.status])).toEqual([['http://x/missing', 404]]);
+      expect(r.stderr()).toMatch(/stopped: 3 connections, 3 requests/);
+    } finally {
+      upstream.close();
+    }
   });
 
   it('decode: a bad expression is one line naming the column, exit 2', () => {

@@ -264,3 +264,22 @@ describe('replay against other servers', () => {
     expect(bad.stderr).toContain("error: option '--rate <n/s>' argument '0' is invalid. expected requests per second above 0");
   });
 });
+
+describe('replay and signals', () => {
+  it('SIGINT while waiting for an answer stops at once: summary, the request counted as failed, exit 4', async () => {
+    let got = 0;
+    const port = await rawServer((s) => s.on('data', () => got++));
+    const cap = file('silent.bin');
+    fs.writeFileSync(cap, 'GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n');
+    const child = spawn(process.execPath, [BIN, 'replay', cap, '--to', `127.0.0.1:${port}`, '--timeout', '60s']);
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    while (got === 0) await new Promise((r) => setTimeout(r, 20));
+    const t0 = performance.now();
+    child.kill('SIGINT');
+    expect(await exited).toBe(4);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(stderr).toMatch(/request 1 \(GET \/a\): interrupted before the answer came\nreplayed: 1 sent, 0 answered, 1 failed, 1 connection/);
+  });
+});
