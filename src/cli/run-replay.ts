@@ -50,5 +50,6 @@ export async function runReplay(files: string[], flags: ReplayFlags): Promise<nu
   failure ??= outputs.failure();
   if (failure) throw failure;
   process.stderr.write(formatReplaySummary(totals!) + '\n');
+  if (outputs.filtered) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
   return totals!.failed > 0 ? 4 : 0;
 }

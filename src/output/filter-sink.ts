@@ -27,8 +27,9 @@ type ExchangeEvent = Extract<CaptureEvent, { type: 'request' | 'response' }>;
 export class FilterSink implements Sink {
   private readonly conns = new Map<number, ConnState>();
   private readonly decided = new WeakMap<Exchange, boolean>();
-  /** Exchanges shown so far. */
+  /** Exchanges shown so far, and seen so far. */
   shownExchanges = 0;
+  seenExchanges = 0;
 
   constructor(private readonly filter: Filter, private readonly inner: Sink[]) {}
 
@@ -62,6 +63,7 @@ export class FilterSink implements Sink {
   }
 
   private onRequest(st: ConnState, ev: ExchangeEvent): void {
+    this.seenExchanges++;
     const verdict = evaluateFilter(this.filter, { connection: ev.connection, exchange: ev.exchange, final: false });
     if (verdict === undefined) {
       st.waiting.set(ev.exchange, ev);
@@ -76,6 +78,7 @@ export class FilterSink implements Sink {
     const ex = ev.exchange;
     const request = st.waiting.get(ex);
     if (request) st.waiting.delete(ex);
+    if (!ex.request) this.seenExchanges++;
     let verdict = request ? undefined : this.decided.get(ex);
     if (verdict === undefined) verdict = evaluateFilter(this.filter, { connection: ev.connection, exchange: ex, final: true }) === true;
     this.decided.set(ex, verdict);
@@ -122,6 +125,11 @@ export class FilterSink implements Sink {
   waitDrain(): Promise<void> | null {
     const waits = this.inner.map((s) => s.waitDrain?.() ?? null).filter((p): p is Promise<void> => p !== null);
     return waits.length ? Promise.all(waits).then(() => undefined) : null;
+  }
+
+  /** One line for stderr at the end of a run. */
+  describe(): string {
+    return `--filter showed ${this.shownExchanges} of ${this.seenExchanges} exchange${this.seenExchanges === 1 ? '' : 's'}`;
   }
 
   async close(): Promise<void> {

@@ -146,7 +146,7 @@ describe('--filter in front of the view, --json and --har', () => {
     const all = fs.readFileSync(raw).toString('latin1');
     expect(all.match(/POST \/stage2\.htm |PUT \\PersistedCabs|GET \/nothing /g)).toEqual(
       ['POST /stage2.htm ', 'PUT \\PersistedCabs', 'POST /stage2.htm ', 'PUT \\PersistedCabs', 'GET /nothing ']);
-    expect(r.stderr()).toMatch(/stopped: \d+ connections, 5 requests, 2 reports/);
+    expect(r.stderr()).toMatch(/stopped: \d+ connections, 5 requests, 2 reports.*\nwer-sniff: --filter showed 3 of 5 exchanges\n$/);
   });
 
   it('relay: a response filter (status>=400) shows each failing request with its answer, live', async () => {
@@ -175,7 +175,7 @@ describe('--filter in front of the view, --json and --har', () => {
       const doc = readHar(har);
       valid(doc);
       expect(doc.log.entries.map((e: Json) => [e.request.url, e.response.status])).toEqual([['http://x/missing', 404]]);
-      expect(r.stderr()).toMatch(/stopped: 3 connections, 3 requests/);
+      expect(r.stderr()).toMatch(/stopped: 3 connections, 3 requests.*\nwer-sniff: --filter showed 1 of 3 exchanges\n$/);
     } finally {
       upstream.close();
     }

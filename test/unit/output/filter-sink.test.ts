@@ -50,6 +50,7 @@ describe('FilterSink', () => {
     await f.close();
     expect(out.seen).toEqual(['1:open', '1:request:PUT2', '1:response:PUT2', '1:close']);
     expect(f.shownExchanges).toBe(1);
+    expect(f.describe()).toBe('--filter showed 1 of 3 exchanges');
     expect(out.closed).toBe(true);
   });
 
