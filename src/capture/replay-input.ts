@@ -1,7 +1,8 @@
 // Reads `replay` captures into a ReplaySource. The format is told by the content, not the name:
 // a HAR (JSON with log.entries) or raw client bytes as `decode` reads them (one file = one
-// connection). pcap/pcapng are recognised by their magic; their reader plugs in here by handing
-// each TCP connection's client→server bytes to splitRequests.
+// connection; `-` is stdin). pcap/pcapng are recognised by their magic; their reader plugs in
+// here by handing each TCP connection's client→server bytes to splitRequests. Each capture is
+// read whole into memory: requests are sent as slices of it.
 import fs from 'node:fs';
 import { WerSniffError } from '../errors.js';
 import type { ReplaySource } from '../replay/source.js';
@@ -15,12 +16,12 @@ export function readReplaySource(files: string[], maxHeaderBytes?: number): Repl
   for (const file of files) {
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(file);
+      bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
     } catch (err) {
       throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`);
     }
     if (bytes.length >= 4 && PCAP_MAGICS.includes(bytes.readUInt32BE(0))) {
-      throw new WerSniffError('replay-pcap', `${file} is a pcap capture; replay reads raw captures and HAR in this build — export the client bytes first (e.g. tshark -q -z follow,tcp,raw,0)`);
+      throw new WerSniffError('replay-pcap', `${file} is a pcap capture; replay reads raw captures and HAR in this build — save the client bytes first (Wireshark: Follow TCP Stream, one direction, Show as Raw, Save as)`);
     }
     const source = looksLikeJson(bytes) ? fromHar(bytes, file) : fromRaw(bytes, file, maxHeaderBytes);
     out.connections.push(...source.connections);

@@ -175,7 +175,7 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
 
   const replayCmd = program.command('replay')
     .description('send the requests of a capture (raw bytes or HAR) to a server again, byte for byte, and show the answers decoded')
-    .argument('<capture...>', 'raw captures (as decode reads them: one file = one connection) or HAR files')
+    .argument('<capture...>', 'raw captures (as decode reads them: one file = one connection) or HAR files; - for stdin')
     .requiredOption('--to <host:port>', 'the server to send to, e.g. 127.0.0.1:1273', parseUpstream)
     .option('--new-connection', 'a new connection for every request (default: the requests of one captured connection share one, as captured)')
     .option('--rate <n/s>', 'at most this many requests per second (10, 0.5, 120/m)', parseRate)

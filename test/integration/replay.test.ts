@@ -119,6 +119,15 @@ describe('replay against wer-sniff listen', () => {
     expect(opens(events)).toBe(opens(firstEvents));
   });
 
+  it('- reads the capture from stdin', async () => {
+    const { r, raw } = await listen();
+    const out = runCli(['replay', '-', '--to', `127.0.0.1:${r.port}`, '--json'], level1);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toMatch(/replayed: 1 sent, 1 answered/);
+    await stopListen(r);
+    expect(fs.readFileSync(raw).equals(level1)).toBe(true);
+  });
+
   it('--filter chooses what is sent (request fields); the rest is counted on stderr', async () => {
     const { r, raw } = await listen();
     const out = await runAsync(['replay', keepAlive, path.join(VECTORS, 'level1-bluescreen.http'), '--to', `127.0.0.1:${r.port}`, '--filter', 'method=PUT or event=BlueScreen', '--json']);
