@@ -84,7 +84,8 @@ Examples:
   $ wer-sniff listen --ask memory-dump --ask 'wql:SELECT Family FROM Win32_Processor'
   $ wer-sniff listen --no-cab                 # stop clients after level 1
   $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted
-  $ wer-sniff listen --pcap cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers`)
+  $ wer-sniff listen --pcap cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers
+  $ wer-sniff listen -o all.bin --filter 'event=APPCRASH and machine~WKS-'   # show only these; all.bin keeps everything`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });
@@ -102,7 +103,8 @@ Examples:
 Examples:
   $ wer-sniff relay --to cer.example.test:1273            # listen on 1273, forward, show both ways
   $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
-  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502`)
+  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502
+  $ wer-sniff relay --to cer.example.test:1273 --filter 'status>=400 or problem'   # only what went wrong`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
     });
@@ -167,6 +169,7 @@ Examples:
   $ wer-sniff decode capture.bin
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
+  $ wer-sniff decode --har crashes.har --filter 'event=APPCRASH and not app=explorer.exe' saved/*.http
 
 Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
     .action(async (files: string[], opts) => {
