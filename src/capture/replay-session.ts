@@ -108,17 +108,20 @@ export class ReplaySession {
   /** Sends one request and resolves once its final response is complete. */
   async send(req: PreparedRequest, timeoutMs: number): Promise<void> {
     if (this.closed) throw this.failure ?? new Error(`${this.where} closed the connection`);
-    let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<void>((resolve, reject) => {
       this.waiter = { resolve, reject };
-      timer = setTimeout(() => {
-        this.reusable = false;
-        reject(new Error(`${this.where} sent no complete answer within ${timeoutMs} ms`));
-        this.waiter = undefined;
-        this.socket.destroy();
-      }, timeoutMs);
     });
     answered.catch(() => {});
+    // Idle time, not total time: a large upload that keeps moving is never cut off.
+    const onIdle = () => {
+      const w = this.waiter;
+      if (!w) return;
+      this.waiter = undefined;
+      this.reusable = false;
+      w.reject(new Error(`${this.where} sent no complete answer (nothing moved for ${timeoutMs} ms)`));
+      this.socket.destroy();
+    };
+    this.socket.setTimeout(timeoutMs, onIdle);
     try {
       if (req.expectContinue) {
         const waiter = this.waiter!;
@@ -138,7 +141,8 @@ export class ReplaySession {
       }
       await answered;
     } finally {
-      clearTimeout(timer);
+      this.socket.setTimeout(0);
+      this.socket.off('timeout', onIdle);
     }
   }
 

@@ -183,7 +183,7 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
     .option('--new-connection', 'a new connection for every request (default: the requests of one captured connection share one, as captured)')
     .option('--rate <n/s>', 'at most this many requests per second (10, 0.5, 120/m)', parseRate)
     .option('--count <n>', 'send the whole set this many times', parsePositiveInt, 1)
-    .option('--timeout <time>', 'give up on a connection or an answer after this long', parseDuration, 30_000);
+    .option('--timeout <time>', 'give up on a connect, or on an answer when nothing moved for this long (500ms, 30s, 2m)', parseDuration, 30_000);
   outputOptions(replayCmd, false)
     .addHelpText('after', `
 Examples:

@@ -223,9 +223,26 @@ describe('replay against other servers', () => {
     expect(out.code).toBe(4);
     const lines = out.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^wer-sniff: .*three\.bin request 1 \(GET \/a\): 127\.0\.0\.1:\d+ closed the connection without answering; going on with the next$/);
-    expect(lines[1]).toMatch(/^wer-sniff: .*three\.bin request 2 \(GET \/b\): 127\.0\.0\.1:\d+ sent no complete answer within 500 ms; going on with the next$/);
+    expect(lines[1]).toMatch(/^wer-sniff: .*three\.bin request 2 \(GET \/b\): 127\.0\.0\.1:\d+ sent no complete answer \(nothing moved for 500 ms\); going on with the next$/);
     expect(lines[2]).toMatch(/^replayed: 3 sent, 1 answered, 2 failed, 3 connections/);
     expect(out.stdout).toMatch(/◀ 204 No Content/);
+  });
+
+  it('--timeout is idle time: an answer trickling in for longer than the timeout still completes', async () => {
+    const port = await rawServer((s) => s.once('data', async () => {
+      s.write('HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n');
+      for (let i = 0; i < 12; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        s.write('x');
+      }
+    }));
+    const cap = file('trickle.bin');
+    fs.writeFileSync(cap, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    const out = await runAsync(['replay', cap, '--to', `127.0.0.1:${port}`, '--timeout', '600ms', '--json']);
+    expect(out.stderr).toMatch(/replayed: 1 sent, 1 answered, 0 failed/);
+    expect(out.code).toBe(0);
+    const secs = Number(/over ([\d.]+) s/.exec(out.stderr)![1]);
+    expect(secs).toBeGreaterThanOrEqual(1.1);
   });
 
   it('a foreign HAR (HTTP/2 from a browser) is rebuilt as HTTP/1.1, headers in order, Content-Length of the body sent', async () => {
