@@ -148,7 +148,8 @@ class Parser {
       try {
         value.regex = new RegExp(text, 'i');
       } catch (err) {
-        throw new FilterSyntaxError(start + 1, `bad regular expression: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
+        const why = (err as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/i: /, '');
+        throw new FilterSyntaxError(start + 1, `bad regular expression ${quote(text)}: ${why}`);
       }
     }
     return value;

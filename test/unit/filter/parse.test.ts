@@ -91,3 +91,23 @@ describe('parseFilter', () => {
     expect(() => parseFilter('x\ny=1')).toThrow(/^column 1: unknown field "x"[^\n]*$/);
   });
 });
+
+describe('parseFilter on arbitrary input', () => {
+  test('never throws anything but a FilterSyntaxError with a column inside the text (+1 for the end)', () => {
+    const alphabet = ['method', 'status', 'header.x', 'p1', '=', '!=', '~', '~~', '<', '>=', '(', ')', ' ', '"', "'", '\\', 'and', 'or', 'not', '!', '&&', '||', 'PUT', '400', '[', '\n', 'é'];
+    let seed = 12345;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from({ length: 1 + rand(8) }, () => alphabet[rand(alphabet.length)]).join('');
+      try {
+        parseFilter(text);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FilterSyntaxError);
+        const col = (err as FilterSyntaxError).column;
+        expect(col).toBeGreaterThanOrEqual(1);
+        expect(col).toBeLessThanOrEqual(text.length + 1);
+        expect((err as Error).message).not.toContain('\n');
+      }
+    }
+  });
+});
