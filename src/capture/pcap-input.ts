@@ -31,7 +31,11 @@ export function readCaptureConnections(file: string, filter: TcpFilter = { port:
     throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`);
   }
   const cap = parseCapture(buf, filter);
-  if (!cap) return undefined;
+  return cap && captureConnectionBytes(cap);
+}
+
+/** Each connection of a parsed capture with each side's reassembled bytes and its problems. */
+export function captureConnectionBytes(cap: ParsedCapture): CaptureConnectionBytes[] {
   // One pass over the steps, not one per connection.
   const parts = new Map(cap.connections.map((c) => [c, { client: [] as Buffer[], server: [] as Buffer[], problems: [] as Problem[] }]));
   for (const s of cap.steps) {

@@ -53,13 +53,14 @@ export interface Running {
  * summary, and throws the first output failure. Shared by `listen` and `relay`. */
 export async function serveUntilStopped(
   running: Running, what: string, recorder: { totals: Totals; close(): Promise<void> },
-  outputs: { fileError: Promise<WerSniffError>; failure(): WerSniffError | undefined }, reports: () => number,
+  outputs: { fileError: Promise<WerSniffError>; failure(): WerSniffError | undefined; filtered?: { describe(): string } }, reports: () => number,
 ): Promise<number> {
   process.stderr.write(`listening on ${formatAddress(running.address, running.port)}${what}\n`);
   const failure = await waitForStop(running.done ?? new Promise(() => {}), outputs.fileError);
   await running.close();
   await recorder.close();
   process.stderr.write(formatSummary(recorder.totals, reports()) + '\n');
+  if (outputs.filtered) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
   const failed = failure ?? outputs.failure();
   if (failed) throw failed;
   return 0;

@@ -2,6 +2,7 @@
 // message that says what is accepted.
 import { InvalidArgumentError } from 'commander';
 import { checkAskItem } from '../wer/level1-answer.js';
+import { parseFilter, FilterSyntaxError, type Filter } from '../filter/parse.js';
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -86,3 +87,21 @@ export function parseHeaderLimit(value: string): number {
 }
 
 export const MIN_HEADER_LIMIT = 256;
+
+/** `--filter <expr>`: parsed at once so a bad expression is a usage error naming the column. */
+export function parseFilterOption(value: string): Filter {
+  try {
+    return parseFilter(value);
+  } catch (err) {
+    if (err instanceof FilterSyntaxError) throw new InvalidArgumentError(err.message);
+    throw err;
+  }
+}
+
+/** `--rate`: requests per second, `10`, `2.5/s`, `120/m`. */
+export function parseRate(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|m))?\s*$/i.exec(value);
+  const n = m ? Number(m[1]) / (m[2]?.toLowerCase() === 'm' ? 60 : 1) : NaN;
+  if (!m || !(n > 0) || n > 1_000_000) throw new InvalidArgumentError('expected requests per second above 0, e.g. 10, 0.5 or 120/m');
+  return n;
+}

@@ -13,6 +13,8 @@ import { HarSink } from '../output/har.js';
 import { CheckedSink } from '../output/checked-sink.js';
 import { VERSION } from './program.js';
 import { useColor, type ColorChoice } from './options.js';
+import { FilterSink } from '../output/filter-sink.js';
+import type { Filter } from '../filter/parse.js';
 
 
 export interface OutputFlags {
@@ -27,6 +29,8 @@ export interface OutputFlags {
   /** Old name of --write. */
   pcap?: string;
   har?: string;
+  /** `--filter`: what the view, --json and --har show; raw outputs stay complete. */
+  filter?: Filter;
 }
 
 export interface Outputs {
@@ -35,6 +39,8 @@ export interface Outputs {
   fileError: Promise<WerSniffError>;
   /** The first output file error so far, also one that struck while closing. */
   failure(): WerSniffError | undefined;
+  /** The --filter wrapper, when there is one (counts what it showed). */
+  filtered?: FilterSink;
 }
 
 export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
@@ -51,18 +57,20 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     throw new WerSniffError('bad-flags', '-w - writes binary pcap, and stdout is a terminal — pipe it (| tshark -r -) or give a file (-w cap.pcap)', 2);
   }
   const sinks: Sink[] = [];
+  // What is shown and exported; with --filter these go behind a FilterSink, raw outputs never do.
+  // The human and JSON views show each report's check findings (output/checked-sink.ts).
+  const shown: Sink[] = [];
   if (pcapToStdout) {
     // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
     const view = process.stderr;
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(view.isTTY)));
     sinks.push(new PcapSink(stdout));
-    sinks.push(new CheckedSink(new PrettySink(view, { paint, hexDump: Boolean(flags.hexDump), times: live })));
+    shown.push(new CheckedSink(new PrettySink(view, { paint, hexDump: Boolean(flags.hexDump), times: live })));
   } else if (flags.raw) sinks.push(new RawSink(stdout));
-  // The human and JSON views show each report's check findings (output/checked-sink.ts).
-  else if (flags.json) sinks.push(new CheckedSink(new NdjsonSink(stdout)));
+  else if (flags.json) shown.push(new CheckedSink(new NdjsonSink(stdout)));
   else {
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
-    sinks.push(new CheckedSink(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live })));
+    shown.push(new CheckedSink(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live })));
   }
   const files = new OutputFiles();
   // Open every file before anything is accepted, so a bad path fails at once.
@@ -71,8 +79,10 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     sinks.push(files.guard(new RawSink(stream, 'client', true), flags.output, 'capture file'));
   }
   if (pcapFile && !pcapToStdout) sinks.push(files.guard(new PcapSink(await files.open(pcapFile, 'pcap file'), true), pcapFile, 'pcap file'));
-  if (flags.har) sinks.push(files.guard(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true), flags.har, 'HAR file'));
-  return { sinks, fileError: files.error, failure: () => files.first };
+  if (flags.har) shown.push(files.guard(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true), flags.har, 'HAR file'));
+  const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
+  sinks.unshift(...(filtered ? [filtered] : shown));
+  return { sinks, fileError: files.error, failure: () => files.first, filtered };
 }
 
 /** The output files of one run: opens them and turns the first write error into the run's end. */

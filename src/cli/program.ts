@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseHeaderLimit,
+  parseFilterOption, parseRate,
 } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
@@ -19,6 +20,7 @@ export interface Actions {
   cab(file: string, flags: Record<string, unknown>): Promise<number>;
   check(files: string[], flags: Record<string, unknown>): Promise<number>;
   diff(a: string, b: string, flags: Record<string, unknown>): Promise<number>;
+  replay(files: string[], flags: Record<string, unknown>): Promise<number>;
 }
 
 export const VERSION = '0.1.0';
@@ -32,7 +34,8 @@ function outputOptions(cmd: Command, live: boolean): Command {
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
     .option('-w, --write <file>', 'also write every connection to <file> as pcap (real addresses, TCP synthesised around the exact bytes) for Wireshark/tshark; - for stdout (the human view then goes to stderr)')
     .addOption(new Option('--pcap <file>', 'old name of --write').hideHelp())
-    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers');
+    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers')
+    .option('--filter <expr>', 'show and export (view, --json, --har) only matching exchanges, e.g. \'event=APPCRASH and machine~WKS-\' (language in README); raw outputs stay complete', parseFilterOption);
   if (live) {
     cmd
       .option('--raw', 'stdout carries exactly the bytes clients sent, nothing else (like nc -l)')
@@ -88,7 +91,8 @@ Examples:
   $ wer-sniff listen --no-cab                 # stop clients after level 1
   $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted
   $ wer-sniff listen -w cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers
-  $ wer-sniff listen -w - | tshark -r - -Y http   # pcap on stdout, human view on stderr`)
+  $ wer-sniff listen -w - | tshark -r - -Y http   # pcap on stdout, human view on stderr
+  $ wer-sniff listen -o all.bin --filter 'event=APPCRASH and machine~WKS-'   # show only these; all.bin keeps everything`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });
@@ -107,7 +111,8 @@ Examples:
   $ wer-sniff relay --to cer.example.test:1273            # listen on 1273, forward, show both ways
   $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
   $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502
-  $ wer-sniff relay --to cer.example.test:1273 -w relay.pcap      # both directions for Wireshark`)
+  $ wer-sniff relay --to cer.example.test:1273 -w relay.pcap      # both directions for Wireshark
+  $ wer-sniff relay --to cer.example.test:1273 --filter 'status>=400 or problem'   # only what went wrong`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
     });
@@ -176,6 +181,7 @@ Examples:
   $ wer-sniff decode --port 8080 proxy.pcap   # WER sent to another port; --all-ports for every stream
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
+  $ wer-sniff decode --har crashes.har --filter 'event=APPCRASH and not app=explorer.exe' saved/*.http
 
 Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP gaps or a damaged capture file.`)
     .action(async (files: string[], opts) => {
@@ -226,6 +232,33 @@ The event time is ignored unless --ignore says otherwise (--ignore '' compares e
 Exit codes: 0 equal, 1 different, 2 unreadable input.`)
     .action(async (a: string, b: string, opts) => {
       process.exitCode = await actions.diff(a, b, opts);
+    });
+
+  const replayCmd = program.command('replay')
+    .description('send the requests of a capture (raw bytes, pcap or HAR) to a server again, byte for byte, and show the answers decoded')
+    .argument('<capture...>', 'raw captures (as decode reads them: one file = one connection), pcap/pcapng (one TCP connection = one connection) or HAR files; - for stdin')
+    .requiredOption('--to <host:port>', 'the server to send to, e.g. 127.0.0.1:1273', parseUpstream)
+    .option('--new-connection', 'a new connection for every request (default: the requests of one captured connection share one, as captured)')
+    .option('--rate <n/s>', 'at most this many requests per second (10, 0.5, 120/m)', parseRate)
+    .option('--count <n>', 'send the whole set this many times', parsePositiveInt, 1)
+    .option('--timeout <time>', 'give up on a connect, or on an answer when nothing moved for this long (500ms, 30s, 2m)', parseDuration, 30_000)
+    .option('--port <n>', 'pcap input: replay TCP connections to or from this port', parsePort, 1273)
+    .option('--all-ports', 'pcap input: replay every TCP connection');
+  outputOptions(replayCmd, false)
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff replay capture.bin --to 127.0.0.1:1273         # a saved report again, answers decoded
+  $ wer-sniff replay reports.har --to 127.0.0.1:1273 --filter 'event=APPCRASH'
+  $ wer-sniff replay capture.bin --to 127.0.0.1:8080 --count 100 --rate 20 --new-connection
+  $ wer-sniff replay traffic.pcap --to 127.0.0.1:1273          # the client side of each TCP connection on port 1273
+  $ wer-sniff replay saved/*.http --to [::1]:1273 --json | jq -c 'select(.type=="response") | .status'
+
+Keep-alive as captured: the requests of one file (or one HAR connection) go on one connection,
+each after the previous answer. --filter also chooses what is sent: requests ruled out by their
+own fields (method, path, event, app, machine, …) are not sent. Exit codes: 0 every request answered, 1 cannot read the capture
+or write an output, 4 some request failed (refused, closed, no answer in time).`)
+    .action(async (files: string[], opts) => {
+      process.exitCode = await actions.replay(files, opts);
     });
 
   return program;

@@ -29,6 +29,7 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
     await recorder.close();
   }
   failure ??= outputs.failure();
+  if (outputs.filtered && !failure) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
   if (failure) {
     for (const input of inputs) input.stream.destroy();
     throw failure;

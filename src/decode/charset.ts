@@ -133,3 +133,15 @@ export function decodeText(bytes: Buffer, contentType?: string): DecodedText {
   const text = decodeWith(bytes, found.charset, found.bomLength);
   return { charset: found.charset, rule: found.rule, bomLength: found.bomLength, text };
 }
+
+/**
+ * True when `text`, encoded again in `charset` after the BOM bytes, gives back exactly `bytes`:
+ * the decoding lost nothing (no U+FFFD for bad bytes, no dropped byte). Exports that keep
+ * only the text (HAR) use it to choose base64 instead of silently corrupted text.
+ */
+export function roundTrips(text: string, bytes: Buffer, charset: string, bomLength = 0): boolean {
+  const name = iconv.encodingExists(charset) ? charset : FALLBACK_CHARSET;
+  const body = bytes.subarray(bomLength);
+  if (name === 'utf-8' || name === 'utf8') return Buffer.byteLength(text, 'utf8') === body.length && Buffer.from(text, 'utf8').equals(body);
+  return iconv.encode(text, name, { addBOM: false }).equals(body);
+}

@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import type { CaptureEvent, Exchange, Header, HttpMessage, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
 import { headerValue } from '../decode/views.js';
+import { roundTrips } from '../decode/charset.js';
 
 type Json = Record<string, unknown>;
 
@@ -93,14 +94,17 @@ function toHarRequest(ex: Exchange): Json {
   const target = req.head.target;
   const out: Json = {
     method: req.head.method,
-    url: /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${host}${target}`,
+    url: toUrl(host, target),
     httpVersion: req.head.version,
     cookies: cookies(req.head.headers, 'cookie'),
     headers: toNameValues(req.head.headers),
     queryString: queryString(target),
     headersSize: req.head.raw.length,
     bodySize: wireBodySize(req),
+    // The exact head bytes, so `replay` can send this request again byte for byte.
+    _rawHead: req.head.raw.toString('base64'),
   };
+  if (req.body.framing !== 'none') out._framing = req.body.framing;
   if (req.body.length > 0 || req.body.framing !== 'none') out.postData = toPostData(req);
   return out;
 }
@@ -113,6 +117,9 @@ function toPostData(req: HttpMessage): Json {
   if (body.encoding) {
     out._encoding = body.encoding;
     notes.push('binary body: text is base64 (HAR 1.2 has no encoding field for postData)');
+  } else if (body.text && req.body.data) {
+    // Decoded text does not say which bytes it came from (UTF-16, BOM): keep them for replay.
+    out._base64 = req.body.data.toString('base64');
   }
   if (notes.length) out.comment = notes.join('; ');
   return out;
@@ -167,10 +174,35 @@ function toBody(msg: HttpMessage, ex?: Exchange): HarBody {
   const dec = decodeMessage(msg, ex?.request);
   extra._kind = dec.kind;
   if (dec.charset) extra._charset = dec.charset.name;
-  if (dec.kind === 'binary' || dec.text === undefined) {
+  if (dec.kind === 'binary' || dec.text === undefined || !exactText(dec.text, b.data!, dec.charset)) {
+    if (dec.kind !== 'binary' && dec.text !== undefined) {
+      extra._notExactText = true;
+      extra.comment = `decoding as ${dec.charset?.name ?? 'text'} would not give back the exact bytes, so the body is base64`;
+    }
     return b.length ? { text: b.data!.toString('base64'), encoding: 'base64', extra } : { text: '', extra };
   }
   return { text: dec.text, extra };
+}
+
+/** Text only when it encodes back to the very bytes received; else base64 (never corrupted). */
+function exactText(text: string, data: Buffer, charset: { name: string; rule: string } | undefined): boolean {
+  if (!charset) return data.length === 0;
+  const bom = charset.rule === 'bom' ? (charset.name === 'utf-8' ? 3 : 2) : 0;
+  return roundTrips(text, data, charset.name, bom);
+}
+
+/** An absolute URL that is a valid URI: WER's PUT targets start with `\` and hold `\`, which
+ * are percent-encoded here (the exact target stays in `_rawHead` and the request line). */
+function toUrl(host: string, target: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return encodeUri(target);
+  const path = target.startsWith('/') || target === '*' ? target : '/' + target;
+  return `http://${encodeUri(host)}${encodeUri(path)}`;
+}
+
+/** Percent-encodes every byte (latin1, as received) that RFC 3986 does not allow in a URI. */
+function encodeUri(s: string): string {
+  return s.replace(/%(?![0-9a-f]{2})|[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]/gi,
+    (c) => [...Buffer.from(c, 'latin1')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''));
 }
 
 /** Bytes of body on the wire (chunk framing included), as HAR's bodySize means. */

@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { describe, expect, test } from 'vitest';
 import {
   collectAsk, parseChoice, parseDuration, parsePort, parsePositiveInt, parseResponseUrl, parseSize, parseUpstream, useColor, parseHeaderLimit,
+  parseRate, parseFilterOption,
 } from '../../../src/cli/options.js';
 
 const fails = (fn: () => unknown, message: string | RegExp) => {
@@ -104,5 +105,19 @@ describe('parseHeaderLimit', () => {
     expect(parseHeaderLimit('256')).toBe(256);
     fails(() => parseHeaderLimit('0'), /at least 256 bytes/);
     fails(() => parseHeaderLimit('255'), /at least 256 bytes/);
+  });
+});
+
+describe('parseRate', () => {
+  test.each([['10', 10], ['0.5', 0.5], ['2.5/s', 2.5], ['120/m', 2], [' 3 /S ', 3]])('%j → %d', (v, n) => expect(parseRate(v)).toBe(n));
+  test.each(['0', '', '-1', 'fast', '10/h', '1e3', '0/m'])('%j is refused', (v) => {
+    fails(() => parseRate(v), 'expected requests per second above 0, e.g. 10, 0.5 or 120/m');
+  });
+});
+
+describe('parseFilterOption', () => {
+  test('a good expression parses; a bad one is an InvalidArgumentError naming the column', () => {
+    expect(parseFilterOption('method=PUT').type).toBe('compare');
+    fails(() => parseFilterOption('method=PUT and'), /^column 15: expected a field name, found the end of the filter$/);
   });
 });

@@ -62,6 +62,8 @@ describe('HarSink', () => {
     expect(e.request.postData.text).toMatch(/^<\?xml version="1.0" encoding="UTF-16"\?><WERREPORT/);
     expect(e.request.postData._kind).toBe('wer-report');
     expect(e.request.postData._encoding).toBeUndefined();
+    // The decoded text plus the exact bytes it came from (UTF-16LE with BOM), for replay.
+    expect(Buffer.from(e.request.postData._base64, 'base64').equals(splitVector('level1-appcrash.http').body)).toBe(true);
     const body = splitVector('level1-response-level2.http').body;
     expect(e.response).toMatchObject({ status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', redirectURL: '', bodySize: body.length });
     expect(e.response.content).toMatchObject({ size: body.length, text: body.toString('latin1'), _kind: 'level1-response' });
@@ -75,7 +77,13 @@ describe('HarSink', () => {
     const doc = await har([['client', put, 1], ['server', putOk, 2], ['client', Buffer.from('GET /blob HTTP/1.1\r\nHost: h\r\n\r\n'), 3], ['server', res, 4]]);
     const [a, b] = doc.log.entries;
     const cab = splitVector('level2-put.http').body;
-    expect(a.request.url).toBe('http://cer-lab.example.test:1273' + put.toString('latin1').split(' ')[1]);
+    // WER's target starts with and holds backslashes: the URL percent-encodes them to be a valid
+    // URI; the exact head stays in _rawHead.
+    const target = put.toString('latin1').split(' ')[1]!;
+    expect(a.request.url).toBe('http://cer-lab.example.test:1273/' + target.replaceAll('\\', '%5C'));
+    expect(new URL(a.request.url).pathname).toBe('/' + target.replaceAll('\\', '%5C'));
+    expect(Buffer.from(a.request._rawHead, 'base64').equals(put.subarray(0, put.indexOf('\r\n\r\n') + 4))).toBe(true);
+    expect(a.request._framing).toBe('content-length');
     expect(a.request.postData).toMatchObject({ mimeType: '', _encoding: 'base64', _sha256: createHash('sha256').update(cab).digest('hex') });
     expect(a.request.postData.comment).toMatch(/base64/);
     expect(Buffer.from(a.request.postData.text, 'base64').equals(cab)).toBe(true);

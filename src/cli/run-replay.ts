@@ -1,0 +1,58 @@
+// The `replay` action: read the captures, frame and filter the requests, send them to --to
+// through the shared outputs (view, --json, --har, --pcap), print the summary line.
+import { Recorder } from '../capture/recorder.js';
+import { readReplaySource } from '../capture/replay-input.js';
+import { replay, formatReplaySummary, type ReplayTotals } from '../capture/replay.js';
+import { prepareRequests } from '../replay/prepare.js';
+import { WerSniffError } from '../errors.js';
+import { WER_PORT } from '../pcap/capture.js';
+import { createOutputs, type OutputFlags } from './outputs.js';
+
+export interface ReplayFlags extends OutputFlags {
+  to: { host: string; port: number };
+  newConnection?: boolean;
+  rate?: number;
+  count: number;
+  timeout: number;
+  maxHeaderBytes: number;
+  maxBodyBytes: number;
+  port?: number;
+  allPorts?: boolean;
+}
+
+export async function runReplay(files: string[], flags: ReplayFlags): Promise<number> {
+  const notice = (m: string) => process.stderr.write(`wer-sniff: ${m}\n`);
+  const source = readReplaySource(files, flags.maxHeaderBytes, { port: flags.port ?? WER_PORT, allPorts: flags.allPorts });
+  for (const n of source.notes) notice(n);
+  const { connections, skipped } = prepareRequests(source, flags.filter);
+  if (skipped) notice(`${skipped} request${skipped === 1 ? '' : 's'} not sent (${flags.filter ? 'left out by --filter or ' : ''}not a complete HTTP request)`);
+  if (!connections.length) {
+    throw new WerSniffError('nothing-to-replay', `no request to send in ${files.join(', ')}${flags.filter ? ' that matches --filter' : ''} — check the capture`);
+  }
+  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, true);
+  const recorder = new Recorder({ sinks: outputs.sinks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  let onSignal = () => {};
+  const stop = new Promise<void>((resolve) => (onSignal = resolve));
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  let totals: ReplayTotals | undefined;
+  let failure: WerSniffError | undefined;
+  try {
+    const run = replay({
+      to: flags.to, connections, recorder, newConnection: flags.newConnection, rate: flags.rate, count: flags.count,
+      timeoutMs: flags.timeout, onNotice: notice, stop,
+    });
+    const result = await Promise.race([run, outputs.fileError]);
+    if (result instanceof WerSniffError) {
+      onSignal();
+      failure = result;
+    } else totals = result;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    await recorder.close();
+  }
+  failure ??= outputs.failure();
+  if (failure) throw failure;
+  process.stderr.write(formatReplaySummary(totals!) + '\n');
+  if (outputs.filtered) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
+  return totals!.failed > 0 ? 4 : 0;
+}
