@@ -15,7 +15,7 @@ describe('createOutputs and -w -', () => {
     (out as unknown as PassThrough).on('data', (b: Buffer) => chunks.push(b));
     const o = await createOutputs({ write: '-', color: 'never' }, true, out);
     // The human view is wrapped by CheckedSink (check findings under each report).
-    expect(o.sinks.map((s) => s.constructor)).toEqual([PcapSink, CheckedSink]);
+    expect(o.sinks.map((s) => s.constructor)).toEqual([CheckedSink, PcapSink]);
     expect(Buffer.concat(chunks).subarray(0, 4).toString('hex')).toBe('d4c3b2a1');
   });
 
