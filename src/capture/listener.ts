@@ -6,6 +6,8 @@ import type { CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } f
 import { Recorder } from './recorder.js';
 import { CerServer } from '../wer/cer-server.js';
 import { formatAddress } from './address.js';
+import { formatSize } from '../output/size.js';
+import { ConnectionGate, GATED_SERVER_OPTIONS, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 export interface ListenerOptions {
   port: number;
@@ -16,6 +18,12 @@ export interface ListenerOptions {
   once?: boolean;
   /** Also told about request heads and body bytes as they arrive (report folders, progress). */
   observers?: BodyObserver[];
+  /** Access list, --max-conns, --idle-timeout, TLS (see gate.ts). */
+  gate?: GateOptions;
+  /** A connection was turned away before any byte was read (or its TLS handshake failed). */
+  onRefused?(refusal: Refusal): void;
+  /** One-line human messages (idle closes). */
+  onNotice?(message: string): void;
 }
 
 export interface BodyObserver {
@@ -39,7 +47,17 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
 
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+  const gate = new ConnectionGate(opts.gate ?? {}, (r) => opts.onRefused?.(r));
+  const server = net.createServer({ allowHalfOpen: true, ...GATED_SERVER_OPTIONS }, (raw) => {
+    if (opts.once && nextId > 0) {
+      raw.destroy();
+      return;
+    }
+    gate.accept(raw, (socket) => serve(socket));
+  });
+
+  /** An admitted connection (plain, or TLS after its handshake: `socket` carries plaintext). */
+  function serve(socket: net.Socket): void {
     if (opts.once && nextId > 0) {
       socket.destroy();
       return;
@@ -57,7 +75,9 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     let closing = false;
     const send = (bytes: Buffer, close: boolean): void => {
       if (socket.destroyed || socket.writableEnded) return;
-      socket.write(bytes);
+      // A client that sends requests but never reads the answers must not make us buffer
+      // answers without end: stop reading it until it has taken what we wrote.
+      if (!socket.write(bytes)) hold('client-not-reading', new Promise((r) => socket.once('drain', r)));
       rec.push('server', bytes);
       if (close) {
         closing = true;
@@ -90,13 +110,27 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       },
     });
 
+    /** Reasons reading is paused (slow outputs, a client not reading); resumed when none is left. */
+    const holds = new Set<string>();
+    const hold = (why: string, until: Promise<unknown>) => {
+      if (holds.has(why)) return;
+      holds.add(why);
+      socket.pause();
+      void until.then(() => {
+        holds.delete(why);
+        if (holds.size === 0 && !socket.destroyed) socket.resume();
+      });
+    };
     socket.on('data', (bytes: Buffer) => {
       rec.push('client', bytes);
       const wait = recorder.backpressure();
-      if (wait) {
-        socket.pause();
-        void wait.then(() => socket.resume());
-      }
+      if (wait) hold('outputs', wait);
+    });
+    socket.on('timeout', () => {
+      const reason = idleReason(opts.gate?.idleTimeoutMs ?? 0);
+      opts.onNotice?.(`closed #${connection.id} ${connection.peer}: ${reason}; its ${formatSize(connection.bytesFromClient)} are kept`);
+      rec.close(reason);
+      socket.destroy();
     });
     socket.on('end', () => {
       rec.end('client');
@@ -110,7 +144,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       rec.close();
       if (opts.once) finish();
     });
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,6 +7,7 @@ import type { Chunk, ConnectionInfo } from '../model.js';
 import { describeUpstreamError, makeBadGateway } from './relay-text.js';
 import { formatAddress } from './address.js';
 import { formatSize } from '../output/size.js';
+import { ConnectionGate, GATED_SERVER_OPTIONS, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 export { parseHostPort } from './relay-text.js';
 
@@ -30,6 +31,11 @@ export interface RelayOptions {
   onClose(conn: ConnectionInfo, reason?: string): void;
   /** One-line human messages about failures (refused upstream, resets, aborts). */
   onNotice(message: string, conn?: ConnectionInfo): void;
+  /** Access list, --max-conns, --idle-timeout (silence in both directions), TLS to clients. */
+  gate?: GateOptions;
+  /** A client turned away before any byte was read (or its TLS handshake failed); no upstream
+   * connection is made for it. */
+  onRefused?(refusal: Refusal): void;
 }
 
 export interface RelayHandle {
@@ -57,12 +63,13 @@ interface Link {
 export function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const live = new Set<Link>();
   let nextId = 1;
+  const gate = new ConnectionGate(opts.gate ?? {}, (r) => opts.onRefused?.(r));
   const server = net.createServer(
-    { allowHalfOpen: true, noDelay: true, highWaterMark: RELAY_HIGH_WATER_MARK },
-    (client) => {
+    { allowHalfOpen: true, noDelay: true, highWaterMark: RELAY_HIGH_WATER_MARK, ...GATED_SERVER_OPTIONS },
+    (socket) => gate.accept(socket, (client) => {
       const link = relayConnection(client, nextId++, opts, (l) => live.delete(l));
       live.add(link);
-    },
+    }),
   );
   return new Promise((resolve, reject) => {
     const onListenError = (err: NodeJS.ErrnoException) => reject(toListenError(err, opts));
@@ -149,6 +156,14 @@ function relayConnection(
       upstream.destroy();
     },
   };
+
+  // --idle-timeout: the client socket's timer sees our writes to it too, so this fires only
+  // when neither side has moved a byte for that long.
+  client.on('timeout', () => {
+    const why = idleReason(opts.gate?.idleTimeoutMs ?? 0);
+    onNotice(`closed #${id} ${conn.peer}: ${why}; its ${formatSize(conn.bytesFromClient + conn.bytesFromServer)} are kept`, conn);
+    link.abort(why);
+  });
 
   // Hot path: one write, one counter, one tap call per chunk. Writes to a still-connecting
   // upstream are queued by net.Socket, which gives early client bytes the same backpressure.

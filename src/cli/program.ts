@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseHeaderLimit,
+  collectRules, collectStrings, parseIdleTimeout, DEFAULT_IDLE_TIMEOUT_MS,
 } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
@@ -38,6 +39,22 @@ function outputOptions(cmd: Command, live: boolean): Command {
   return cmd;
 }
 
+/** Flags of the commands that accept connections (listen, relay): limits, access, TLS. */
+function serverOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-conns <n>', 'connections open at once; beyond it new ones are accepted, logged and closed', parsePositiveInt)
+    .option('--idle-timeout <time>', 'close a connection silent for this long in both directions, keeping its bytes; off = never', parseIdleTimeout, DEFAULT_IDLE_TIMEOUT_MS)
+    .option('--allow <cidr,...>', 'only these clients may connect: addresses or CIDR blocks, IPv4/IPv6 (repeatable)', collectRules)
+    .option('--deny <cidr,...>', 'refuse these clients; wins over --allow (repeatable)', collectRules)
+    .option('--allowfile <file>', 'like --allow: one address or CIDR per line, # comments (repeatable)', collectStrings)
+    .option('--denyfile <file>', 'like --deny: one address or CIDR per line, # comments (repeatable)', collectStrings)
+    .option('--tls', 'speak HTTPS to clients (CorporateWERUseSSL=1); without --cert/--key a self-signed certificate is made')
+    .option('--cert <file>', 'PEM certificate (chain) for --tls (implies --tls)')
+    .option('--key <file>', 'PEM private key of --cert')
+    .option('--save-cert <file>', 'keep the generated certificate in <file>, its key in <file>.key, and reuse them on later runs')
+    .option('--cert-name <name>', 'extra host name or address for the generated certificate (repeatable)', collectStrings);
+}
+
 function parseServerName(value: string): string {
   const err = checkServerName(value);
   if (err) throw new InvalidArgumentError(err);
@@ -71,6 +88,7 @@ Examples:
     .option('--no-cab', 'answer level 1 with iData=0 so the client does not upload a CAB')
     .option('--response-file <file>', 'answer every level-1 report with this body, verbatim')
     .option('--save-dir <dir>', 'one folder per report: level1.http, report.xml, report.json, response.txt, report.cab, cab/');
+  serverOptions(listen);
   outputOptions(listen, true)
     .addHelpText('after', `
 Examples:
@@ -81,7 +99,10 @@ Examples:
   $ wer-sniff listen --ask memory-dump --ask 'wql:SELECT Family FROM Win32_Processor'
   $ wer-sniff listen --no-cab                 # stop clients after level 1
   $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted
-  $ wer-sniff listen --pcap cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers`)
+  $ wer-sniff listen --pcap cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers
+  $ wer-sniff listen --allow 10.0.0.0/8,fd00::/8 --max-conns 200 --idle-timeout 2m
+  $ wer-sniff listen --tls --save-cert wer-sniff.crt  # HTTPS with a kept self-signed certificate
+  $ wer-sniff listen --tls --cert server.pem --key server.key`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });
@@ -94,12 +115,14 @@ Examples:
     .option('--connect-timeout <time>', 'give up on an upstream that does not accept within this time', parseDuration, 10_000)
     .addOption(new Option('--on-upstream-error <action>', 'when the upstream cannot be reached: close the client, or answer 502 and close')
       .argParser(parseChoice(['close', '502'] as const)).default('close'));
+  serverOptions(relay);
   outputOptions(relay, true)
     .addHelpText('after', `
 Examples:
   $ wer-sniff relay --to cer.example.test:1273            # listen on 1273, forward, show both ways
   $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
-  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502`)
+  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502
+  $ wer-sniff relay --to cer.example.test:1273 --tls --save-cert relay.crt --denyfile blocked.txt`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
     });

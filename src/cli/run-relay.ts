@@ -5,10 +5,11 @@ import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
 import { startRelay } from '../capture/relay.js';
 import { describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { countingSink, serveUntilStopped } from './lifecycle.js';
+import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
+import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { formatAddress } from '../capture/address.js';
 
-export interface RelayFlags extends OutputFlags {
+export interface RelayFlags extends OutputFlags, ServerFlags {
   to: { host: string; port: number };
   port: number;
   bind: string;
@@ -19,6 +20,7 @@ export interface RelayFlags extends OutputFlags {
 }
 
 export async function runRelay(flags: RelayFlags): Promise<number> {
+  const setup = resolveServerFlags(flags);
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
   const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
@@ -33,6 +35,8 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
       to: flags.to,
       connectTimeoutMs: flags.connectTimeout,
       onUpstreamError: flags.onUpstreamError,
+      gate: setup.gate,
+      onRefused: (r) => reportRefusal(recorder, r),
       onOpen(conn) {
         conn.upstream = upstream;
         taps.set(conn.id, recorder.open(conn));
@@ -53,5 +57,6 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
     await recorder.close();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
-  return serveUntilStopped(handle, `, relaying to ${upstream}`, recorder, outputs, () => counter.reports);
+  for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
+  return serveUntilStopped(handle, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}`, recorder, outputs, () => counter.reports);
 }

@@ -49,6 +49,8 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
       }];
     case 'problem':
       return [{ type, ts, conn, ...ev.problem }];
+    case 'refused':
+      return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, reason: ev.reason, message: ev.message }];
     case 'raw':
       return [{ type, ts, conn, source: ev.source, offset: ev.offset, length: ev.bytes.length, base64: ev.bytes.toString('base64') }];
     case 'request': {

@@ -70,6 +70,8 @@ export function formatEvent(ev: CaptureEvent, opts: PrettyOptions): string[] {
       return lines.concat(escapeBytes(ev.bytes.subarray(0, 4096), p, { keepNewlines: true }).split('\n').map((l) => INDENT + l),
         ev.bytes.length > 4096 ? [INDENT + p.dim(`… ${ev.bytes.length - 4096} more bytes`)] : []);
     }
+    case 'refused': // already one stderr line (lifecycle.ts); stdout keeps to accepted traffic
+      return [];
     case 'request':
       return formatRequest(ev.exchange, opts, time);
     case 'response':
