@@ -80,20 +80,31 @@ export class ConnectionGate {
     const secure = new tls.TLSSocket(socket, { isServer: true, secureContext: this.opts.tls });
     const limit = this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
     const timer = setTimeout(() => secure.destroy(Object.assign(new Error(`no TLS handshake within ${limit / 1000} s`), { code: 'ETIMEDOUT' })), limit);
+    let settled = false;
     const failed = (err: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      secure.destroy();
       socket.destroy();
       this.onRefused({ ts: Date.now(), peer, local, reason: 'tls-handshake', message: describeTlsError(err) });
     };
     secure.once('error', failed);
     secure.once('secure', () => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       secure.off('error', failed);
+      secure.off('end', hungUp);
       this.armIdle(secure);
       ready(secure);
     });
+    // A client that hangs up mid-handshake without an alert (e.g. node rejecting our
+    // certificate) gives no error at all, only an end (the servers allow half-open sockets).
+    const hungUp = () => failed(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    secure.once('end', hungUp);
     secure.once('close', () => {
-      clearTimeout(timer);
+      hungUp();
       release();
     });
   }

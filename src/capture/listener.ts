@@ -7,7 +7,7 @@ import { Recorder } from './recorder.js';
 import { CerServer } from '../wer/cer-server.js';
 import { formatAddress } from './address.js';
 import { formatSize } from '../output/size.js';
-import { ConnectionGate, GATED_SERVER_OPTIONS, idleReason, type GateOptions, type Refusal } from './gate.js';
+import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 export interface ListenerOptions {
   port: number;
@@ -138,8 +138,22 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       // synchronously as requests complete), so close our side too.
       if (!socket.writableEnded) socket.end();
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => rec.close(err.code ? `${err.code}` : err.message));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // TLS 1.3: the client checks our certificate after our side of the handshake is done, so
+      // "I don't trust you" arrives here, as an alert, not as a failed handshake.
+      const tlsProblem = err.code?.startsWith('ERR_SSL_') ? describeTlsError(err) : undefined;
+      if (tlsProblem) {
+        told = true;
+        opts.onNotice?.(`#${connection.id} ${connection.peer}: ${tlsProblem}`);
+      }
+      rec.close(tlsProblem ?? (err.code ? `${err.code}` : err.message));
+    });
+    let told = false;
     socket.on('close', () => {
+      // Clients that reject a certificate without an alert (node, some .NET) just hang up.
+      if (!told && (socket as { encrypted?: boolean }).encrypted && connection.bytesFromClient === 0) {
+        opts.onNotice?.(`#${connection.id} ${connection.peer}: closed right after the TLS handshake without a request — does it trust our certificate?`);
+      }
       sockets.delete(socket);
       rec.close();
       if (opts.once) finish();

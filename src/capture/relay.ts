@@ -7,7 +7,7 @@ import type { Chunk, ConnectionInfo } from '../model.js';
 import { describeUpstreamError, makeBadGateway } from './relay-text.js';
 import { formatAddress } from './address.js';
 import { formatSize } from '../output/size.js';
-import { ConnectionGate, GATED_SERVER_OPTIONS, idleReason, type GateOptions, type Refusal } from './gate.js';
+import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 export { parseHostPort } from './relay-text.js';
 
@@ -221,8 +221,9 @@ function relayConnection(
       return;
     }
     forwarding = false;
-    reason ??= `client went away (${err.code ?? 'EUNKNOWN'})`;
-    onNotice(`client #${id} went away; closed its upstream connection`, conn);
+    const tlsProblem = err.code?.startsWith('ERR_SSL_') ? describeTlsError(err) : undefined;
+    reason ??= tlsProblem ?? `client went away (${err.code ?? 'EUNKNOWN'})`;
+    onNotice(`client #${id} ${tlsProblem ? `${conn.peer}: ${tlsProblem}` : 'went away'}; closed its upstream connection`, conn);
     // Mirror a reset so the upstream sees what a direct client would have caused.
     if (err.code === 'ECONNRESET' && connected) upstream.resetAndDestroy();
     else upstream.destroy();
