@@ -2,6 +2,7 @@
 // and (unless told not to) answers like a CER server. Answers are recorded as server bytes
 // too, so every output shows both sides. It never rewrites what it received.
 import net from 'node:net';
+import { once } from 'node:events';
 import type { CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } from '../model.js';
 import { Recorder } from './recorder.js';
 import { CerServer } from '../wer/cer-server.js';
@@ -77,7 +78,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       if (socket.destroyed || socket.writableEnded) return;
       // A client that sends requests but never reads the answers must not make us buffer
       // answers without end: stop reading it until it has taken what we wrote.
-      if (!socket.write(bytes)) hold('client-not-reading', new Promise((r) => socket.once('drain', r)));
+      if (!socket.write(bytes)) hold('client-not-reading', () => once(socket, 'drain'));
       rec.push('server', bytes);
       if (close) {
         closing = true;
@@ -112,19 +113,20 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
 
     /** Reasons reading is paused (slow outputs, a client not reading); resumed when none is left. */
     const holds = new Set<string>();
-    const hold = (why: string, until: Promise<unknown>) => {
+    const hold = (why: string, until: () => Promise<unknown>) => {
       if (holds.has(why)) return;
       holds.add(why);
       socket.pause();
-      void until.then(() => {
+      // A socket error rejects the wait; the error handler below deals with the connection.
+      void until().then(() => {
         holds.delete(why);
         if (holds.size === 0 && !socket.destroyed) socket.resume();
-      });
+      }, () => {});
     };
     socket.on('data', (bytes: Buffer) => {
       rec.push('client', bytes);
       const wait = recorder.backpressure();
-      if (wait) hold('outputs', wait);
+      if (wait) hold('outputs', () => wait);
     });
     socket.on('timeout', () => {
       const reason = idleReason(opts.gate?.idleTimeoutMs ?? 0);
