@@ -3,6 +3,7 @@
 // after it was handed to the other socket. It deliberately knows nothing about HTTP (except the
 // optional canned 502 when the upstream cannot be reached), never retries and never pools.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Chunk, ConnectionInfo } from '../model.js';
 import { describeUpstreamError, makeBadGateway } from './relay-text.js';
 import { formatAddress } from './address.js';
@@ -31,6 +32,9 @@ export interface RelayOptions {
   onClose(conn: ConnectionInfo, reason?: string): void;
   /** One-line human messages about failures (refused upstream, resets, aborts). */
   onNotice(message: string, conn?: ConnectionInfo): void;
+  /** --upstream-tls: speak TLS to the upstream (verified against `ca`, or the system's CAs,
+   * unless `insecure`). The tap still sees plaintext. */
+  upstreamTls?: { insecure: boolean; ca?: string };
   /** Access list, --max-conns, --idle-timeout (silence in both directions), TLS to clients. */
   gate?: GateOptions;
   /** A client turned away before any byte was read (or its TLS handshake failed); no upstream
@@ -134,7 +138,15 @@ function relayConnection(
     noDelay: true,
     highWaterMark: RELAY_HIGH_WATER_MARK,
   };
-  const upstream = net.connect(connectOpts);
+  const secure = opts.upstreamTls;
+  const upstream: net.Socket = secure
+    ? tls.connect({
+      ...connectOpts,
+      servername: net.isIP(opts.to.host) ? undefined : opts.to.host,
+      rejectUnauthorized: !secure.insecure,
+      ca: secure.ca,
+    })
+    : net.connect(connectOpts);
   let connected = false;
   /** False once the upstream failed: client bytes are then read and tapped, not forwarded. */
   let forwarding = true;
@@ -188,7 +200,9 @@ function relayConnection(
     if (!client.destroyed) client.end();
   });
 
-  upstream.on('connect', () => {
+  // With TLS the upstream counts as reached once the handshake (and certificate check) is done:
+  // a failure before that is a failure to reach it, answered like a refused connection.
+  upstream.on(secure ? 'secureConnect' : 'connect', () => {
     connected = true;
     clearTimeout(connectTimer);
   });

@@ -114,7 +114,10 @@ Examples:
     .option('-b, --bind <addr>', 'local address to listen on', '0.0.0.0')
     .option('--connect-timeout <time>', 'give up on an upstream that does not accept within this time', parseDuration, 10_000)
     .addOption(new Option('--on-upstream-error <action>', 'when the upstream cannot be reached: close the client, or answer 502 and close')
-      .argParser(parseChoice(['close', '502'] as const)).default('close'));
+      .argParser(parseChoice(['close', '502'] as const)).default('close'))
+    .option('--upstream-tls', 'speak TLS (HTTPS) to the upstream; its certificate is verified')
+    .option('--upstream-ca <file>', 'PEM CA certificate(s) to verify the upstream with, instead of the system\'s')
+    .option('--insecure', 'with --upstream-tls: do not verify the upstream\'s certificate');
   serverOptions(relay);
   outputOptions(relay, true)
     .addHelpText('after', `
@@ -122,7 +125,8 @@ Examples:
   $ wer-sniff relay --to cer.example.test:1273            # listen on 1273, forward, show both ways
   $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
   $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502
-  $ wer-sniff relay --to cer.example.test:1273 --tls --save-cert relay.crt --denyfile blocked.txt`)
+  $ wer-sniff relay --to cer.example.test:1273 --tls --save-cert relay.crt --denyfile blocked.txt
+  $ wer-sniff relay --to cer.example.test:443 --upstream-tls --upstream-ca corp-root.pem`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
     });

@@ -199,6 +199,39 @@ describe('relay --tls', () => {
   }, 30_000);
 });
 
+describe('relay --upstream-tls', () => {
+  it('verifies the upstream with --upstream-ca, refuses an unverifiable one (502 + one line), --insecure skips the check', async () => {
+    const upstream = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--tls', '--save-cert', file('up.crt'), '--json']);
+    const to = `localhost:${upstream.port}`;
+    const verified = await start(['relay', '--to', to, '-p', '0', '-b', '127.0.0.1', '--upstream-tls', '--upstream-ca', file('up.crt'), '--json']);
+    expect(verified.stderr()).toMatch(/relaying to localhost:\d+ over TLS\n/);
+    const ok = await sendAndCollect(verified.port, [LEVEL1]);
+    expect(ok.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*DumpFile=/);
+    const seen = events(await stop(verified));
+    expect(seen.filter((e) => e.type === 'report').map((e) => e.report)).toEqual([await plain()]);
+    expect(seen.find((e) => e.type === 'close').bytesFromServer).toBe(ok.length);
+
+    const strict = await start(['relay', '--to', to, '-p', '0', '-b', '127.0.0.1', '--upstream-tls', '--on-upstream-error', '502', '--json']);
+    const refused = await sendAndCollect(strict.port, [LEVEL1]);
+    expect(refused.toString('latin1')).toMatch(/^HTTP\/1\.1 502 Bad Gateway[\s\S]*failed TLS verification: self[- ]signed certificate/);
+    expect(strict.stderr()).toMatch(/wer-sniff: upstream localhost:\d+ failed TLS verification: .*\(DEPTH_ZERO_SELF_SIGNED_CERT\) — give its CA with --upstream-ca, or --insecure to skip the check for #1\n/);
+    await stop(strict);
+
+    const lax = await start(['relay', '--to', `127.0.0.1:${upstream.port}`, '-p', '0', '-b', '127.0.0.1', '--upstream-tls', '--insecure', '--json']);
+    expect(lax.stderr()).toContain('over TLS (certificate not checked: --insecure)');
+    expect((await sendAndCollect(lax.port, [LEVEL1])).toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK/);
+    await stop(lax);
+    const upstreamSaw = events(await stop(upstream));
+    expect(upstreamSaw.filter((e) => e.type === 'report')).toHaveLength(2); // the refused relay sent nothing
+  }, 60_000);
+
+  it('--insecure without --upstream-tls is a usage error', () => {
+    const r = runCli(['relay', '--to', '127.0.0.1:9', '-p', '0', '--insecure']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--insecure applies to --upstream-tls only/);
+  });
+});
+
 describe('bad TLS and access flags: one line, exit 2', () => {
   it.each([
     [['--allow', '10.0.0.0/33'], /--allow.*"10\.0\.0\.0\/33": the prefix length of an IPv4 block is 0–32/],
