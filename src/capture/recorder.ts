@@ -63,8 +63,13 @@ export class Recorder {
   /** Resolves when every sink that buffers is below its high-water mark again, or null when
    * none is backed up. Callers pause their sockets until then. */
   backpressure(): Promise<void> | null {
-    const waits = this.opts.sinks.map((s) => s.waitDrain?.() ?? null).filter((p): p is Promise<void> => p !== null);
-    return waits.length ? Promise.all(waits).then(() => undefined) : null;
+    // Called per chunk on the relay's hot path: no allocation unless a sink is backed up.
+    let waits: Promise<void>[] | undefined;
+    for (const s of this.opts.sinks) {
+      const wait = s.waitDrain?.();
+      if (wait) (waits ??= []).push(wait);
+    }
+    return waits ? Promise.all(waits).then(() => undefined) : null;
   }
 
   async close(): Promise<void> {

@@ -25,8 +25,10 @@ export interface RelayOptions {
   /** Called for every chunk, in order, per direction, AFTER it was handed to the other
    * socket's write (the tap never delays forwarding). Client bytes are tapped even when they
    * can no longer be forwarded (upstream failed); the canned 502 is not tapped. An exception
-   * thrown here is not caught: recording must not fail silently. */
-  onChunk(chunk: Chunk, conn: ConnectionInfo): void;
+   * thrown here is not caught: recording must not fail silently. A returned promise means the
+   * tap is backed up (a slow output): the socket that sent the chunk stops being read until it
+   * resolves, so memory stays bounded and the slowness reaches the sender as TCP backpressure. */
+  onChunk(chunk: Chunk, conn: ConnectionInfo): Promise<void> | null | void;
   onOpen(conn: ConnectionInfo): void;
   /** Both sockets are closed. `reason` is unset for an orderly close. */
   onClose(conn: ConnectionInfo, reason?: string): void;
@@ -179,18 +181,19 @@ function relayConnection(
 
   // Hot path: one write, one counter, one tap call per chunk. Writes to a still-connecting
   // upstream are queued by net.Socket, which gives early client bytes the same backpressure.
+  // A socket is read again only when neither the other side's write buffer nor the tap holds it.
+  const clientHold = new Hold(client);
+  const upstreamHold = new Hold(upstream);
   client.on('data', (bytes: Buffer) => {
     conn.bytesFromClient += bytes.length;
-    if (forwarding && !upstream.write(bytes)) client.pause();
-    onChunk({ connId: id, source: 'client', ts: Date.now(), bytes }, conn);
+    if (forwarding && !upstream.write(bytes)) clientHold.untilDrain(upstream);
+    clientHold.until(onChunk({ connId: id, source: 'client', ts: Date.now(), bytes }, conn));
   });
   upstream.on('data', (bytes: Buffer) => {
     conn.bytesFromServer += bytes.length;
-    if (!client.write(bytes)) upstream.pause();
-    onChunk({ connId: id, source: 'server', ts: Date.now(), bytes }, conn);
+    if (!client.write(bytes)) upstreamHold.untilDrain(client);
+    upstreamHold.until(onChunk({ connId: id, source: 'server', ts: Date.now(), bytes }, conn));
   });
-  upstream.on('drain', () => client.resume());
-  client.on('drain', () => upstream.resume());
 
   // Half-close: a FIN goes on after the data queued before it.
   client.on('end', () => {
@@ -267,4 +270,37 @@ function relayConnection(
 
   opts.onOpen(conn);
   return link;
+}
+
+/** Pauses a socket while anything holds it: the other socket's full write buffer (until its
+ * `drain`) and a backed-up tap (until its promise settles); resumes when the last hold ends. */
+class Hold {
+  private holds = 0;
+  private waitingForDrain = false;
+
+  constructor(private readonly socket: net.Socket) {}
+
+  untilDrain(writer: net.Socket): void {
+    if (this.waitingForDrain) return;
+    this.waitingForDrain = true;
+    this.take();
+    writer.once('drain', () => {
+      this.waitingForDrain = false;
+      this.release();
+    });
+  }
+
+  until(wait: Promise<void> | null | void): void {
+    if (!(wait instanceof Promise)) return; // a tap written as `(c) => list.push(c)` returns a number
+    this.take();
+    void wait.then(() => this.release(), () => this.release());
+  }
+
+  private take(): void {
+    if (this.holds++ === 0) this.socket.pause();
+  }
+
+  private release(): void {
+    if (--this.holds === 0 && !this.socket.destroyed) this.socket.resume();
+  }
 }

@@ -53,6 +53,8 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
       onChunk(chunk, conn) {
         // A decoder failure is caught inside push(): relaying and recording go on.
         taps.get(conn.id)?.push(chunk.source, chunk.bytes, chunk.ts);
+        // A slow output (a terminal, a pipe nobody reads) slows this connection, not memory.
+        return recorder.backpressure();
       },
       onClose(conn, reason) {
         taps.get(conn.id)?.close(reason);

@@ -15,7 +15,14 @@ export class BodyAssembler {
   /** Only once the body is too large to keep: a kept body is hashed in one go at the end. */
   private hash: Hash | undefined;
 
-  constructor(private readonly maxKeep: number = MAX_BODY_BYTES) {}
+  /** `declaredLength`: the Content-Length, when the head gives one. A body declared larger than
+   * `maxKeep` is hashed from its first byte, so memory never holds even `maxKeep` of it. */
+  constructor(private readonly maxKeep: number = MAX_BODY_BYTES, declaredLength?: number) {
+    if (declaredLength !== undefined && declaredLength > maxKeep) {
+      this.pieces = undefined;
+      this.hash = createHash('sha256');
+    }
+  }
 
   add(data: Buffer): void {
     if (data.length === 0) return;

@@ -9,6 +9,7 @@ import type {
 import { createFramer } from './framer.js';
 import type { Framer, FramerEvent, FramerMode } from './framer-api.js';
 import { BodyAssembler, MAX_BODY_BYTES } from './body-assembler.js';
+import { decideBodyLength } from './body-length.js';
 
 export interface ExchangeBuilderOptions {
   maxHeaderBytes?: number;
@@ -99,7 +100,7 @@ export class ExchangeBuilder {
       exchange = this.pending[0] ?? { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
     }
     this.last[source] = exchange;
-    this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(this.opts.maxBodyBytes) };
+    this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(this.opts.maxBodyBytes, declaredLength(head)) };
     if (head.kind === 'request') this.opts.onRequestHead?.(exchange, head, offset);
   }
 
@@ -169,4 +170,10 @@ export class ExchangeBuilder {
     target?.problems.push(problem);
     this.opts.emit({ type: 'problem', ts, connection: this.connection, problem });
   }
+}
+
+/** The Content-Length a head declares, when it decides the body length (RFC 9112 §6.3). */
+function declaredLength(head: MessageHead): number | undefined {
+  const decided = decideBodyLength(head);
+  return decided.kind === 'content-length' ? decided.length : undefined;
 }

@@ -533,6 +533,50 @@ describe('backpressure', () => {
   }, 15_000);
 });
 
+describe('tap backpressure', () => {
+  it('a backed-up tap stops reading the sender until it drains; then every byte goes through', async () => {
+    const TOTAL = 32 * 1024 * 1024;
+    const BLOCK = Buffer.alloc(1024 * 1024, 0x33);
+    let received = 0;
+    const up = await rawUpstream((s) => s.on('data', (b: Buffer) => (received += b.length)));
+    let release!: () => void;
+    const drained = new Promise<void>((r) => (release = r));
+    let tapped = 0;
+    let held = false;
+    // The tap says "backed up" from the first client chunk on, until released.
+    const tap = await tappedRelay(up.port, {
+      onChunk: (c) => {
+        tapped += c.bytes.length;
+        if (c.source !== 'client') return null;
+        held = true;
+        return drained;
+      },
+    });
+    const client = await connect(tap.relay.port);
+    let sent = 0;
+    let stuck = false;
+    while (sent < TOTAL) {
+      sent += BLOCK.length;
+      if (client.write(BLOCK)) continue;
+      const ok = await Promise.race([once(client, 'drain').then(() => true), new Promise((r) => setTimeout(r, 300, false))]);
+      if (!ok) {
+        stuck = true;
+        break;
+      }
+    }
+    expect(held).toBe(true);
+    expect(stuck).toBe(true);
+    // Only what the relay read before pausing (one read) plus the kernel buffers got through.
+    expect(received).toBeLessThan(TOTAL / 2);
+    expect(received).toBe(tapped);
+    release();
+    for (; sent < TOTAL; sent += BLOCK.length) if (!client.write(BLOCK)) await once(client, 'drain');
+    client.end();
+    await until(() => received === TOTAL);
+    expect(tapped).toBe(TOTAL);
+  }, 15_000);
+});
+
 // ---- real peers ----------------------------------------------------------------------------
 
 describe('real peers', () => {

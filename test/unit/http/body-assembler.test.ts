@@ -39,6 +39,23 @@ describe('BodyAssembler', () => {
     expect(body.complete).toBe(false);
   });
 
+  test('a body declared over the limit is never kept, even when fewer bytes arrive', () => {
+    const a = new BodyAssembler(10, 11);
+    a.add(bytes(3));
+    a.add(bytes(2, 3));
+    const body = a.finish('content-length', [], false);
+    expect(body.data).toBeUndefined();
+    expect(body.length).toBe(5);
+    expect(body.head).toEqual(bytes(5));
+    expect(body.sha256).toBe(sha(bytes(5)));
+  });
+
+  test('a body declared within the limit is kept as before', () => {
+    const a = new BodyAssembler(10, 10);
+    a.add(bytes(10));
+    expect(a.finish('content-length', [], true).data).toEqual(bytes(10));
+  });
+
   test('a limit of 0 keeps only empty bodies', () => {
     const a = new BodyAssembler(0);
     a.add(Buffer.from('x'));

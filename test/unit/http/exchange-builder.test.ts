@@ -47,6 +47,20 @@ describe('ExchangeBuilder, live layout', () => {
     expect(t.builder.unanswered).toEqual([]);
   });
 
+  test('a request whose Content-Length is over the body limit keeps only its head bytes, whatever arrives', () => {
+    const t = setup('live', 8);
+    // Declared 16, only 6 arrive: under the limit, yet not kept, because the head said more.
+    t.builder.push('client', b('PUT /x.cab HTTP/1.1\r\nContent-Length: 16\r\n\r\nabcdef'), T0);
+    t.builder.end('client', T0 + 1);
+    const body = t.exchanges()[0]!.request!.body;
+    expect(body.data).toBeUndefined();
+    expect([body.length, body.head.toString(), body.complete]).toEqual([6, 'abcdef', false]);
+    // The same bytes declared within the limit are kept.
+    const u = setup('live', 8);
+    u.builder.push('client', b('PUT /x.cab HTTP/1.1\r\nContent-Length: 6\r\n\r\nabcdef'), T0);
+    expect(u.exchanges()[0]!.request!.body.data!.toString()).toBe('abcdef');
+  });
+
   test('a request without answer stays in unanswered', () => {
     const t = setup();
     t.builder.push('client', b(GET('/a') + GET('/b')), T0);
