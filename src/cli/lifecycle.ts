@@ -2,7 +2,7 @@
 // fatal output error; count reports; the one-line summary printed at the end.
 import type { CaptureEvent, Sink } from '../model.js';
 import type { Refusal } from '../capture/gate.js';
-import { escapeControl } from '../output/escape.js';
+import type { RefusalLog } from './refusal-log.js';
 import type { Totals } from '../capture/recorder.js';
 import type { WerSniffError } from '../errors.js';
 import { isLevel1Request } from '../wer/cer-server.js';
@@ -20,10 +20,10 @@ export function countingSink(): Sink & { reports: number } {
   return sink;
 }
 
-/** A connection turned away at the door: one stderr line naming the peer (escaped: a
- * handshake error message may quote client bytes), and a `refused` event for --json/summary. */
-export function reportRefusal(recorder: { emit(ev: CaptureEvent): void }, r: Refusal): void {
-  process.stderr.write(`wer-sniff: refused ${r.peer}: ${escapeControl(r.message)}\n`);
+/** A connection turned away at the door: one stderr line naming the peer (rate-limited, see
+ * refusal-log.ts), and a `refused` event for --json and the summary. */
+export function reportRefusal(recorder: { emit(ev: CaptureEvent): void }, r: Refusal, log: RefusalLog): void {
+  log.log(r);
   const connection = { id: 0, peer: r.peer, local: r.local, openedAt: r.ts, closedAt: r.ts, bytesFromClient: 0, bytesFromServer: 0 };
   recorder.emit({ type: 'refused', ts: r.ts, connection, reason: r.reason, message: r.message });
 }

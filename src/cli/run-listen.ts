@@ -8,6 +8,7 @@ import { WerSniffError, describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
+import { RefusalLog } from './refusal-log.js';
 import { ReportStore } from '../capture/report-store.js';
 import { ProgressLine } from '../output/progress.js';
 import type { BodyObserver } from '../capture/listener.js';
@@ -39,6 +40,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     }
   }
   const setup = resolveServerFlags(flags);
+  const refusals = new RefusalLog((line) => process.stderr.write(line + '\n'));
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
   const extras: (Sink & BodyObserver)[] = [];
@@ -61,7 +63,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   try {
     handle = await startListener({
       port: flags.port, bind: flags.bind, recorder, server, once: flags.once, observers: extras, gate: setup.gate,
-      onRefused: (r) => reportRefusal(recorder, r),
+      onRefused: (r) => reportRefusal(recorder, r, refusals),
       onNotice: (m) => process.stderr.write(`wer-sniff: ${m}\n`),
     });
   } catch (err) {
@@ -69,5 +71,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
-  return serveUntilStopped(handle, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports);
+  const running = handle;
+  const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
+  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports);
 }

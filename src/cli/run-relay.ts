@@ -7,6 +7,7 @@ import { describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
+import { RefusalLog } from './refusal-log.js';
 import { formatAddress } from '../capture/address.js';
 import { WerSniffError } from '../errors.js';
 import fs from 'node:fs';
@@ -26,6 +27,7 @@ export interface RelayFlags extends OutputFlags, ServerFlags {
 
 export async function runRelay(flags: RelayFlags): Promise<number> {
   const setup = resolveServerFlags(flags);
+  const refusals = new RefusalLog((line) => process.stderr.write(line + '\n'));
   const upstreamTls = resolveUpstreamTls(flags);
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
@@ -43,7 +45,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
       onUpstreamError: flags.onUpstreamError,
       gate: setup.gate,
       upstreamTls,
-      onRefused: (r) => reportRefusal(recorder, r),
+      onRefused: (r) => reportRefusal(recorder, r, refusals),
       onOpen(conn) {
         conn.upstream = upstream;
         // The recorder counts the bytes it is given; the relay counts its own on `conn`. One
@@ -69,7 +71,9 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
-  return serveUntilStopped(handle, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, outputs, () => counter.reports);
+  const running = handle;
+  const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
+  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, outputs, () => counter.reports);
 }
 
 function resolveUpstreamTls(flags: RelayFlags): { insecure: boolean; ca?: string } | undefined {
