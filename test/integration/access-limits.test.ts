@@ -15,6 +15,8 @@ import { NdjsonSink } from '../../src/output/ndjson.js';
 import { RawSink } from '../../src/output/raw.js';
 import { AccessList, parseAddressRule, type AddressRule } from '../../src/capture/access-list.js';
 import type { GateOptions, Refusal } from '../../src/capture/gate.js';
+import tls from 'node:tls';
+import { setUpTls } from '../../src/cli/tls-setup.js';
 import { MemoryStream } from '../helpers/streams.js';
 import { VECTORS } from '../helpers/paths.js';
 
@@ -279,5 +281,32 @@ describe('the relay behind the gate', () => {
     expect(r.refused.map((x) => x.reason)).toEqual(['max-conns']);
     expect(up.accepted()).toBe(1);
     first.destroy();
+  });
+});
+
+describe('TLS at the gate', () => {
+  it('a client that never starts the handshake is refused after the handshake timeout; failed handshakes free their --max-conns slot', async () => {
+    const setup = setUpTls({ tls: true }, '127.0.0.1')!;
+    const { h, refused, events } = await listen({ tls: setup.context, handshakeTimeoutMs: 200, maxConns: 1 });
+    const silent = net.connect({ port: h.port, host: '127.0.0.1' });
+    silent.on('error', () => {});
+    const t0 = Date.now();
+    await once(silent, 'close');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(150);
+    expect(refused.map((r) => r.message)).toEqual(['TLS handshake failed: no TLS handshake within 0.2 s']);
+    await exchange(h.port, 'GET / HTTP/1.1\r\n\r\n'); // plain text on the TLS port
+    expect(refused.at(-1)!.message).toMatch(/the client did not speak TLS/);
+    // both slots were given back: a real TLS client gets in
+    const reply = await new Promise<string>((resolve, reject) => {
+      const s = tls.connect({ port: h.port, host: '127.0.0.1', rejectUnauthorized: false }, () => s.end('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let got = '';
+      s.on('data', (b) => (got += b));
+      s.on('error', reject);
+      s.on('close', () => resolve(got));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(refused).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 50)); // the server side closes just after the client
+    expect(events().map((e) => e.type)).toEqual(['open', 'request', 'response', 'close']);
   });
 });
