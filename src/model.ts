@@ -22,6 +22,8 @@ export interface ConnectionInfo {
   local: string;
   /** For relays: `host:port` of the upstream. */
   upstream?: string;
+  /** The client spoke TLS to us (`--tls`); every recorded byte is the decrypted plaintext. */
+  tls?: boolean;
   openedAt: number;
   closedAt?: number;
   /** Bytes received from the client / sent by the server so far. */

@@ -68,6 +68,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     const connection: ConnectionInfo = {
       id: ++nextId,
       peer: formatAddress(socket.remoteAddress, socket.remotePort),
+      ...((socket as { encrypted?: boolean }).encrypted ? { tls: true } : {}),
       local: formatAddress(socket.localAddress, socket.localPort),
       openedAt: Date.now(),
       bytesFromClient: 0,

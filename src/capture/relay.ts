@@ -126,6 +126,7 @@ function relayConnection(
   const conn: ConnectionInfo = {
     id,
     peer: formatAddress(client.remoteAddress ?? '?', client.remotePort ?? 0),
+    ...((client as { encrypted?: boolean }).encrypted ? { tls: true } : {}),
     local: formatAddress(client.localAddress ?? '?', client.localPort ?? 0),
     upstream: label,
     openedAt: Date.now(),

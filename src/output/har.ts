@@ -81,19 +81,24 @@ export function toHarEntry(ex: Exchange): Json {
   return entry;
 }
 
+/** The client's view: https when it spoke TLS to us (--tls). */
+function scheme(ex: Exchange): string {
+  return ex.connection.tls ? 'https' : 'http';
+}
+
 function toHarRequest(ex: Exchange): Json {
   const req = ex.request;
   const host = (req && headerValue(req.head.headers, 'host')) ?? ex.connection.upstream ?? ex.connection.local;
   if (!req) {
     return {
-      method: '', url: `http://${host}/`, httpVersion: '', cookies: [], headers: [], queryString: [],
+      method: '', url: `${scheme(ex)}://${host}/`, httpVersion: '', cookies: [], headers: [], queryString: [],
       headersSize: -1, bodySize: -1,
     };
   }
   const target = req.head.target;
   const out: Json = {
     method: req.head.method,
-    url: /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${host}${target}`,
+    url: /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `${scheme(ex)}://${host}${target}`,
     httpVersion: req.head.version,
     cookies: cookies(req.head.headers, 'cookie'),
     headers: toNameValues(req.head.headers),

@@ -41,7 +41,7 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
   const conn = ev.connection.id;
   switch (ev.type) {
     case 'open':
-      return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, upstream: ev.connection.upstream }];
+      return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, upstream: ev.connection.upstream, tls: ev.connection.tls }];
     case 'close':
       return [{
         type, ts, conn, reason: ev.reason, bytesFromClient: ev.connection.bytesFromClient,

@@ -54,7 +54,7 @@ export function formatEvent(ev: CaptureEvent, opts: PrettyOptions): string[] {
     case 'open': {
       if (!opts.times) return [`${id} ${p.bold(escapeControl(c.peer, p))}`];
       const via = c.upstream ? ` → ${escapeControl(c.upstream, p)}` : '';
-      return [`${time}${id} ${p.bold(escapeControl(c.peer, p))} connected${via}`];
+      return [`${time}${id} ${p.bold(escapeControl(c.peer, p))} connected${c.tls ? ' (TLS)' : ''}${via}`];
     }
     case 'close': {
       if (!opts.times) return [p.dim(`${id} end of input · ${formatSize(c.bytesFromClient)}`)];

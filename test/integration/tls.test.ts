@@ -93,7 +93,7 @@ describe('listen --tls with a generated certificate', () => {
   const cert = file('gen.crt');
 
   it('prints the fingerprint and the Windows how-to, and node, curl and python get the same report as plain', async () => {
-    const r = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--tls', '--save-cert', cert, '--json', '--pcap', file('tls.pcap')]);
+    const r = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--tls', '--save-cert', cert, '--json', '--pcap', file('tls.pcap'), '--har', file('tls.har')]);
     const pem = fs.readFileSync(cert, 'utf8');
     const x = new crypto.X509Certificate(pem);
     expect(r.stderr()).toContain(`TLS: SHA-256 fingerprint ${x.fingerprint256}`);
@@ -120,9 +120,12 @@ describe('listen --tls with a generated certificate', () => {
     const lines = await stop(r);
     const reports = reportOf(lines);
     expect(reports).toHaveLength(clients);
+    expect(events(lines).filter((e) => e.type === 'open').map((e) => e.tls)).toEqual(Array(clients).fill(true));
     const want = await plain();
     for (const rep of reports) expect(rep).toEqual(want);
 
+    const har = JSON.parse(fs.readFileSync(file('tls.har'), 'utf8'));
+    expect(har.log.entries[0].request.url).toBe('https://cer-lab.example.test:1273/stage2.htm');
     // The pcap holds the decrypted HTTP: the exact plaintext request bytes, no TLS records.
     const f = readPcap(fs.readFileSync(file('tls.pcap')));
     const firstConn = f.packets.filter((p) => p.sport === f.packets[0]!.sport && p.payload.length);
