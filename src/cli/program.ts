@@ -43,7 +43,8 @@ function outputOptions(cmd: Command, live: boolean): Command {
 function serverOptions(cmd: Command): Command {
   return cmd
     .option('--max-conns <n>', 'connections open at once; beyond it new ones are accepted, logged and closed', parsePositiveInt)
-    .option('--idle-timeout <time>', 'close a connection silent for this long in both directions, keeping its bytes; off = never', parseIdleTimeout, DEFAULT_IDLE_TIMEOUT_MS)
+    .addOption(new Option('--idle-timeout <time>', 'close a connection silent for this long in both directions, keeping its bytes; off = never')
+      .argParser(parseIdleTimeout).default(DEFAULT_IDLE_TIMEOUT_MS, '5m'))
     .option('--allow <cidr,...>', 'only these clients may connect: addresses or CIDR blocks, IPv4/IPv6 (repeatable)', collectRules)
     .option('--deny <cidr,...>', 'refuse these clients; wins over --allow (repeatable)', collectRules)
     .option('--allowfile <file>', 'like --allow: one address or CIDR per line, # comments (repeatable)', collectStrings)

@@ -29,7 +29,11 @@ const VALID_DAYS = 825;
 const DAY = 86_400_000;
 
 export function setUpTls(flags: TlsFlags, bind: string, now = Date.now()): TlsSetup | undefined {
-  if (!flags.tls && !flags.cert && !flags.key && !flags.saveCert) return undefined;
+  if (!flags.tls && !flags.cert && !flags.key && !flags.saveCert) {
+    if (flags.certName?.length) throw new WerSniffError('bad-flags', '--cert-name names the generated certificate of --tls — add --tls', 2);
+    return undefined;
+  }
+  if (flags.certName?.length && flags.cert) throw new WerSniffError('bad-flags', '--cert-name applies to a generated certificate, not to --cert', 2);
   if (Boolean(flags.cert) !== Boolean(flags.key)) {
     throw new WerSniffError('bad-flags', '--cert and --key go together: give both PEM files, or neither for a generated certificate', 2);
   }

@@ -244,6 +244,7 @@ describe('bad TLS and access flags: one line, exit 2', () => {
     [['--cert', file('body.bin'), '--key', file('body.bin')], /cannot use the certificate and key/],
     [['--idle-timeout', 'soon'], /expected a duration like 10s/],
     [['--max-conns', '0'], /expected a whole number from 1/],
+    [['--cert-name', 'wer.example.test'], /--cert-name names the generated certificate of --tls — add --tls/],
   ])('listen %j', (flags, message) => {
     const r = runCli(['listen', '-p', '0', ...flags]);
     expect(r.code).toBe(2);
