@@ -7,6 +7,8 @@ import type { ListenFlags } from './run-listen.js';
 import type { DecodeFlags } from './run-decode.js';
 import type { RelayFlags } from './run-relay.js';
 import type { CabFlags, SetupFlags, SimulateFlags } from './run-tools.js';
+import type { CheckFlags } from './run-check.js';
+import type { DiffFlags } from './run-diff.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<void> {
     simulate: async (flags) => (await import('./run-tools.js')).runSimulate(flags as unknown as SimulateFlags),
     setup: async (flags) => (await import('./run-tools.js')).runSetup(flags as unknown as SetupFlags),
     cab: async (file, flags) => (await import('./run-tools.js')).runCab(file, flags as unknown as CabFlags),
+    check: async (files, flags) => (await import('./run-check.js')).runCheck(files, flags as unknown as CheckFlags),
+    diff: async (a, b, flags) => (await import('./run-diff.js')).runDiff(a, b, flags as unknown as DiffFlags),
   });
   try {
     await program.parseAsync(argv);

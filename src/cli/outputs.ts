@@ -10,6 +10,7 @@ import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
 import { PcapSink } from '../output/pcap.js';
 import { HarSink } from '../output/har.js';
+import { CheckedSink } from '../output/checked-sink.js';
 import { VERSION } from './program.js';
 import { useColor, type ColorChoice } from './options.js';
 
@@ -37,10 +38,11 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   if (flags.json && flags.raw) throw new WerSniffError('bad-flags', '--json and --raw both want stdout — pick one (use -o <file> for raw bytes beside --json)', 2);
   const sinks: Sink[] = [];
   if (flags.raw) sinks.push(new RawSink(stdout));
-  else if (flags.json) sinks.push(new NdjsonSink(stdout));
+  // The human and JSON views show each report's check findings (output/checked-sink.ts).
+  else if (flags.json) sinks.push(new CheckedSink(new NdjsonSink(stdout)));
   else {
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
-    sinks.push(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live }));
+    sinks.push(new CheckedSink(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live })));
   }
   const files = new OutputFiles();
   // Open every file before anything is accepted, so a bad path fails at once.

@@ -9,6 +9,7 @@ import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
 import { checkServerName } from '../wer/setup.js';
 import { MAX_BODY_BYTES } from '../http/body-assembler.js';
+import { DEFAULT_DIFF_IGNORE, parseIgnoreList } from '../diff/ignore.js';
 
 export interface Actions {
   listen(flags: Record<string, unknown>): Promise<number>;
@@ -17,6 +18,8 @@ export interface Actions {
   simulate(flags: Record<string, unknown>): Promise<number>;
   setup(flags: Record<string, unknown>): Promise<number>;
   cab(file: string, flags: Record<string, unknown>): Promise<number>;
+  check(files: string[], flags: Record<string, unknown>): Promise<number>;
+  diff(a: string, b: string, flags: Record<string, unknown>): Promise<number>;
 }
 
 export const VERSION = '0.1.0';
@@ -73,6 +76,8 @@ Examples:
   $ wer-sniff listen                      # act as the corporate WER server on port 1273
   $ wer-sniff listen -p 0 --once --raw > report.bin
   $ wer-sniff decode report.bin
+  $ wer-sniff check report.bin            # why would this report not be accepted?
+  $ wer-sniff diff mine.http theirs.http  # two reports field by field
   $ wer-sniff listen --json | jq 'select(.type=="report") | .report.event'`);
 
   const listen = program.command('listen')
@@ -196,6 +201,52 @@ Examples:
 Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
     .action(async (files: string[], opts) => {
       process.exitCode = await actions.decode(files, opts);
+    });
+
+  program.command('check')
+    .description('check the level-1 reports in saved captures against MS-CER2 and say why one would not be accepted')
+    .argument('[file...]', 'capture files (raw bytes from nc -l, --raw, -o, or .http files); - for stdin')
+    .option('--json', 'one JSON object per report, then a summary line')
+    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
+    .option('--max-body-bytes <size>', 'largest body kept in memory for checking', parseSize, MAX_BODY_BYTES)
+    .addHelpText('after', `
+Every report gets findings with a severity (error, warning, note), a rule id, the MS-CER2
+section it rests on, what is wrong and what to change (rule table in README.md). When the
+capture holds the server's answers and the level-2 PUT, the conversation is checked too.
+
+Examples:
+  $ wer-sniff check capture.bin
+  $ wer-sniff check samples/*.http
+  $ nc -l 1273 | wer-sniff check               # check what a client sends
+  $ wer-sniff check --json mine.http | jq -c 'select(.type=="check") | .findings[] | select(.severity=="error")'
+
+Exit codes: 0 no errors, 1 errors found, 2 unreadable input or no report in it.`)
+    .action(async (files: string[], opts) => {
+      process.exitCode = await actions.check(files, opts);
+    });
+
+  program.command('diff')
+    .description('compare two WER conversations field by field: request, headers, report, answers, CAB files')
+    .argument('<a>', 'capture file, a --save-dir report folder, or file#N for the Nth report in a capture')
+    .argument('<b>', 'the other side, same forms')
+    .option('--all', 'also show the fields that are equal')
+    .option('--ignore <fields>', 'comma-separated fields to leave out (a field, a prefix such as report.MACHINEINFO, or a last part such as eventtime)', parseIgnoreList, DEFAULT_DIFF_IGNORE)
+    .option('--json', 'one JSON object with every compared field')
+    .addOption(new Option('--color <when>', 'colour the differences').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--max-body-bytes <size>', 'largest body kept in memory for decoding', parseSize, MAX_BODY_BYTES)
+    .addHelpText('after', `
+Examples:
+  $ wer-sniff diff mine.http theirs.http          # why is one accepted and not the other?
+  $ wer-sniff diff capture.bin#1 capture.bin#2    # first and second report of one capture
+  $ wer-sniff diff reports/20261125T004112Z_WKS-1_widget.exe_APPCRASH_1 crash.http
+  $ wer-sniff diff --all --ignore eventtime,request.header.Host a.http b.http
+  $ wer-sniff diff --json a.http b.http | jq -r '.pairs[].fields[] | [.status, .field] | @tsv'
+
+The event time is ignored unless --ignore says otherwise (--ignore '' compares everything).
+Exit codes: 0 equal, 1 different, 2 unreadable input.`)
+    .action(async (a: string, b: string, opts) => {
+      process.exitCode = await actions.diff(a, b, opts);
     });
 
   return program;

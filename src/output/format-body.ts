@@ -21,6 +21,8 @@ export interface FormatBodyOptions {
   maxTextLines?: number;
   /** Cap for the `hexDump` hexdump (default DEFAULT_MAX_HEX_BYTES). */
   maxHexBytes?: number;
+  /** Lines shown right under a WER report's summary (its check findings). */
+  afterReport?: string[];
 }
 
 export const DEFAULT_MAX_TEXT_LINES = 200;
@@ -97,7 +99,7 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
     case 'empty':
       break;
     case 'wer-report':
-      if (dec.report) out.push(...formatWerReport(dec.report, paint), '');
+      if (dec.report) out.push(...formatWerReport(dec.report, paint), ...(opts.afterReport ?? []), '');
       if (dec.xml) out.push(...capped(formatXml(dec.xml, paint), maxLines, paint));
       break;
     case 'level1-response':

@@ -7,6 +7,7 @@ import type { CaptureEvent, Exchange, HttpMessage, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
 import { toBodyJson } from './format-body.js';
 import { BatchWriter } from './batch-writer.js';
+import type { ReportFindings } from '../check/conversation.js';
 
 export class NdjsonSink implements Sink {
   private readonly batch: BatchWriter;
@@ -15,8 +16,15 @@ export class NdjsonSink implements Sink {
     this.batch = new BatchWriter(out);
   }
 
-  event(ev: CaptureEvent): void {
+  /** `found`: check findings this event produced (see output/checked-sink.ts). */
+  event(ev: CaptureEvent, found?: ReportFindings[]): void {
     for (const obj of toJsonEvents(ev)) this.batch.write(JSON.stringify(obj), true);
+    if (found) this.findings(found);
+  }
+
+  /** One `finding` line per finding. */
+  findings(found: ReportFindings[]): void {
+    for (const r of found) for (const obj of toFindingEvents(r)) this.batch.write(JSON.stringify(obj), true);
   }
 
   waitDrain(): Promise<void> | null {
@@ -90,4 +98,13 @@ function bodyJson(msg: HttpMessage, ex?: Exchange): Json {
     };
   }
   return json;
+}
+
+/** `finding` events: one per finding, naming the report's connection, exchange and id. */
+export function toFindingEvents(r: ReportFindings): Json[] {
+  const ts = new Date(r.ts).toISOString();
+  return r.findings.map((f) => ({
+    type: 'finding', ts, conn: r.connection.id, seq: r.seq, reportId: r.reportId, stage: r.stage,
+    severity: f.severity, rule: f.rule, section: f.section, ref: f.ref, message: f.message, fix: f.fix,
+  }));
 }

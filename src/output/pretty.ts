@@ -11,6 +11,8 @@ import { decodeMessage } from '../decode/message.js';
 import { formatSize } from './size.js';
 import { formatCabView } from './format-cab-view.js';
 import { BatchWriter } from './batch-writer.js';
+import type { ReportFindings } from '../check/conversation.js';
+import { formatFindings, formatLateFindings } from './format-findings.js';
 
 export interface PrettyOptions {
   paint: Paint;
@@ -29,9 +31,15 @@ export class PrettySink implements Sink {
     this.batch = new BatchWriter(out);
   }
 
-  event(ev: CaptureEvent): void {
-    const lines = formatEvent(ev, this.opts);
+  /** `found`: check findings this event produced (see output/checked-sink.ts). */
+  event(ev: CaptureEvent, found?: ReportFindings[]): void {
+    const lines = formatEvent(ev, this.opts, found);
     if (lines.length) this.batch.write(lines.join('\n'), true);
+  }
+
+  /** Findings that arrive without an event (the end of the run). */
+  findings(found: ReportFindings[]): void {
+    for (const r of found) this.batch.write(formatLateFindings(r, this.opts.paint).join('\n'), true);
   }
 
   waitDrain(): Promise<void> | null {
@@ -45,7 +53,17 @@ export class PrettySink implements Sink {
   }
 }
 
-export function formatEvent(ev: CaptureEvent, opts: PrettyOptions): string[] {
+export function formatEvent(ev: CaptureEvent, opts: PrettyOptions, found?: ReportFindings[]): string[] {
+  const lines = formatEventOnly(ev, opts, found);
+  for (const r of found ?? []) {
+    if (r.stage !== 'report' || ev.type !== 'request' || r.exchange !== ev.exchange) {
+      if (r.findings.length) lines.push(...formatLateFindings(r, opts.paint));
+    }
+  }
+  return lines;
+}
+
+function formatEventOnly(ev: CaptureEvent, opts: PrettyOptions, found?: ReportFindings[]): string[] {
   const p = opts.paint;
   const c = ev.connection;
   const id = p.accent(`#${c.id}`);
@@ -73,7 +91,7 @@ export function formatEvent(ev: CaptureEvent, opts: PrettyOptions): string[] {
     case 'refused': // already one stderr line (lifecycle.ts); stdout keeps to accepted traffic
       return [];
     case 'request':
-      return formatRequest(ev.exchange, opts, time);
+      return formatRequest(ev.exchange, opts, time, found?.find((r) => r.stage === 'report' && r.exchange === ev.exchange));
     case 'response':
       return formatResponse(ev.exchange, opts, time);
   }
@@ -83,12 +101,13 @@ function reportTag(ex: Exchange, p: Paint): string {
   return ex.reportId ? ' ' + p.accent(`[report ${ex.reportId}]`) : '';
 }
 
-function formatRequest(ex: Exchange, opts: PrettyOptions, time: string): string[] {
+function formatRequest(ex: Exchange, opts: PrettyOptions, time: string, checked?: ReportFindings): string[] {
   const p = opts.paint;
   const req = ex.request!;
   const h = req.head;
   const first = `${time}${p.accent(`#${ex.connection.id}`)} ${p.bold('▶')} ${p.tag(escapeControl(h.method, p))} ${escapeControl(h.target, p)} ${p.dim(escapeControl(h.version, p))}${reportTag(ex, p)}`;
-  return [first, ...formatHeaders(h.headers, p), ...formatMessageBody(req, ex, opts)];
+  const findings = checked ? formatFindings(checked.findings, p, 'Check', '  ') : undefined;
+  return [first, ...formatHeaders(h.headers, p), ...formatMessageBody(req, ex, opts, findings)];
 }
 
 function formatResponse(ex: Exchange, opts: PrettyOptions, time: string): string[] {
@@ -111,13 +130,17 @@ function formatHeaders(headers: Header[], p: Paint): string[] {
   return headers.map(([n, v]) => `${INDENT}${p.key(escapeControl(n, p))}: ${escapeControl(v, p)}`);
 }
 
-function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions): string[] {
-  if (msg.body.length === 0 && msg.body.complete) return [];
+function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions, findings?: string[]): string[] {
+  const indented = (lines: string[]): string[] => lines.map((l: string) => (l ? INDENT + l : ''));
+  if (msg.body.length === 0 && msg.body.complete) return indented(findings ?? []);
   const dec = decodeMessage(msg, msg.head.kind === 'response' ? ex.request : undefined);
-  let lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines });
+  // Findings go right under the report's summary; without a decoded report, after the body.
+  const underSummary = findings && dec.kind === 'wer-report' && dec.report && msg.body.data ? findings : undefined;
+  let lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines, afterReport: underSummary });
+  if (findings && !underSummary) lines.push(...findings);
   // A CAB is better shown by its contents than by a hexdump of its compressed bytes.
   if (dec.cab) lines = [...(opts.hexDump ? lines : lines.slice(0, 1)), ...formatCabView(dec.cab, opts.paint)];
-  return lines.map((l: string) => (l ? INDENT + l : ''));
+  return indented(lines);
 }
 
 function clock(ts: number): string {

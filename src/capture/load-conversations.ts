@@ -1,0 +1,102 @@
+// Reads one side of `diff`: a capture file (raw bytes or .http, as `decode` reads them), a
+// `--save-dir` report folder (level1.http + response.txt + report.cab, as report-store.ts
+// writes them) or a folder of such folders, or `file#N` for the Nth report of a capture. Every
+// form goes through the same Recorder and ConversationGatherer as `decode`; a new format (pcap)
+// plugs in as one more CaptureLoader that feeds the recorder its chunks.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Recorder } from './recorder.js';
+import { decodeInputs, READ_CHUNK_BYTES } from './decode-file.js';
+import { ConversationGatherer, type Conversation } from '../diff/conversation.js';
+import { parseCab } from '../decode/wer/cab.js';
+import { WerSniffError } from '../errors.js';
+
+export interface LoadOptions {
+  maxBodyBytes?: number;
+}
+
+/** One way of turning a path into captured bytes. */
+export interface CaptureLoader {
+  accepts(file: string, stat: fs.Stats): boolean;
+  /** Feeds the recorder; returns the conversations the gatherer found, completed. */
+  load(file: string, recorder: Recorder, gatherer: ConversationGatherer): Promise<Conversation[]>;
+}
+
+const LEVEL1 = 'level1.http';
+
+/** A folder written by `--save-dir` (one report), or a folder of them (every report, by name). */
+const saveDirLoader: CaptureLoader = {
+  accepts: (_file, stat) => stat.isDirectory(),
+  async load(dir, recorder, gatherer) {
+    const folders = fs.existsSync(path.join(dir, LEVEL1))
+      ? [dir]
+      : fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, LEVEL1))).map((e) => path.join(dir, e.name)).sort();
+    if (folders.length === 0) throw new WerSniffError('not-a-report-folder', `${dir} holds no ${LEVEL1} — give a --save-dir report folder or a capture file`, 2);
+    const out: Conversation[] = [];
+    for (const folder of folders) {
+      const bytes = [fs.readFileSync(path.join(folder, LEVEL1))];
+      const response = path.join(folder, 'response.txt');
+      if (fs.existsSync(response)) bytes.push(fs.readFileSync(response));
+      const before = gatherer.conversations.length;
+      // level1.http then response.txt: one offline stream, framed like any capture
+      await decodeInputs([{ name: folder, stream: Readable.from(bytes) }], recorder);
+      const conv = gatherer.conversations[before];
+      if (!conv) throw new WerSniffError('not-a-report-folder', `${path.join(folder, LEVEL1)} holds no level-1 report`, 2);
+      conv.label = folder;
+      const cab = path.join(folder, 'report.cab');
+      if (fs.existsSync(cab)) conv.cabFiles = parseCab(fs.readFileSync(cab)).files.map((f) => ({ name: f.name, size: f.size }));
+      out.push(conv);
+    }
+    return out;
+  },
+};
+
+/** Raw bytes or .http files, exactly as `decode` reads them. */
+const captureFileLoader: CaptureLoader = {
+  accepts: (_file, stat) => stat.isFile(),
+  async load(file, recorder, gatherer) {
+    const before = gatherer.conversations.length;
+    await decodeInputs([{ name: file, stream: fs.createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }) }], recorder);
+    return gatherer.conversations.slice(before);
+  },
+};
+
+/** Tried in order; the first that accepts a path reads it. */
+export const CAPTURE_LOADERS: CaptureLoader[] = [saveDirLoader, captureFileLoader];
+
+/** `file`, or `file#N` when `file#N` itself does not exist. */
+export function parseSideSpec(spec: string): { file: string; index?: number } {
+  const m = /^(.*)#(\d+)$/.exec(spec);
+  if (m && !fs.existsSync(spec) && fs.existsSync(m[1]!)) return { file: m[1]!, index: Number(m[2]) };
+  return { file: spec };
+}
+
+/** The conversations of one side (all of them, or the one `#N` names). Errors exit with 2. */
+export async function loadConversations(spec: string, opts: LoadOptions = {}): Promise<Conversation[]> {
+  const { file, index } = parseSideSpec(spec);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`, 2);
+  }
+  const loader = CAPTURE_LOADERS.find((l) => l.accepts(file, stat));
+  if (!loader) throw new WerSniffError('input-unsupported', `${file} is neither a capture file nor a report folder`, 2);
+  const gatherer = new ConversationGatherer();
+  const recorder = new Recorder({ sinks: [gatherer], maxBodyBytes: opts.maxBodyBytes });
+  let convs: Conversation[];
+  try {
+    convs = await loader.load(file, recorder, gatherer);
+  } catch (err) {
+    if (err instanceof WerSniffError) throw new WerSniffError(err.code, err.message, 2);
+    throw new WerSniffError('input-failed', `reading ${file} failed: ${(err as Error).message}`, 2);
+  } finally {
+    await recorder.close();
+  }
+  if (convs.length === 0) throw new WerSniffError('no-report', `no level-1 report in ${file} — give a capture of POST /stage2.htm or a --save-dir report folder`, 2);
+  if (index === undefined) return convs;
+  const conv = convs[index - 1];
+  if (!conv || index < 1) throw new WerSniffError('no-such-report', `${file} holds ${convs.length} report${convs.length === 1 ? '' : 's'}, not #${index} — use #1…#${convs.length}`, 2);
+  return [conv];
+}

@@ -1,0 +1,126 @@
+// Findings live and end to end, through bin/wer-sniff.js on 127.0.0.1: `listen` and `relay`
+// show each report's findings under its summary and as `finding` events in --json (with the
+// report id, and the CAB that never came at the end of the run); and the issue's "done when":
+// a captured report with an empty signature against a normal app crash — `check` names the
+// empty signature as why it cannot be bucketed, `diff` shows the two side by side.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { BIN } from '../helpers/paths.js';
+import { sendAndCollect } from '../helpers/net.js';
+import { report } from '../helpers/crafted.js';
+
+const running: RunningCli[] = [];
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-live-'));
+const emptySignature = (): Buffer => report({ params: [], secondary: [] });
+
+afterEach(() => {
+  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
+});
+
+async function start(args: string[]): Promise<RunningCli> {
+  const r = await startCli([...args, '-p', '0', '-b', '127.0.0.1']);
+  running.push(r);
+  return r;
+}
+
+/** `simulate` as a child process (async, so this process keeps reading the listener's output). */
+function simulate(port: number, kind = 'appcrash'): Promise<number | null> {
+  const child = spawn(process.execPath, [BIN, 'simulate', '--to', `127.0.0.1:${port}`, '--kind', kind, '--color', 'never']);
+  child.stdout.resume();
+  child.stderr.resume();
+  return new Promise((resolve) => child.on('close', resolve));
+}
+
+async function stop(r: RunningCli): Promise<void> {
+  r.child.kill('SIGTERM');
+  expect(await r.exited).toBe(0);
+}
+
+const events = (r: RunningCli): Record<string, unknown>[] => r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
+
+describe('findings live', () => {
+  it('listen --json: finding events follow the report, with its id; the CAB never sent is reported at the end', async () => {
+    const r = await start(['listen', '--json']);
+    await sendAndCollect(r.port, [emptySignature()]);
+    expect(await simulate(r.port)).toBe(0);
+    await stop(r);
+    const all = events(r);
+    const findings = all.filter((e) => e.type === 'finding');
+    const empty = findings.find((f) => f.rule === 'signature-empty')!;
+    expect(empty).toMatchObject({ reportId: 'r1', conn: 1, seq: 1, stage: 'report', severity: 'error', section: '§2.2.1.3.6' });
+    expect(empty.message).toMatch(/cannot be bucketed/);
+    // the finding comes right after its report event
+    const reportAt = all.findIndex((e) => e.type === 'report' && e.reportId === 'r1');
+    expect(all[reportAt + 1]).toMatchObject({ type: 'finding', reportId: 'r1' });
+    // r1's client never PUT the CAB the server asked for; simulate's r2 did, and is clean
+    expect(findings.filter((f) => f.reportId === 'r1').map((f) => f.rule).sort()).toEqual(['cab-not-uploaded', 'signature-empty']);
+    expect(findings.find((f) => f.rule === 'cab-not-uploaded')).toMatchObject({ stage: 'end', severity: 'warning' });
+    expect(findings.filter((f) => f.reportId === 'r2')).toEqual([]);
+  });
+
+  it('listen: the human view shows the findings under the report summary, before the XML', async () => {
+    const r = await start(['listen', '--color', 'never', '--no-cab']);
+    await sendAndCollect(r.port, [emptySignature()]);
+    await stop(r);
+    const out = r.stdout().toString();
+    const check = out.indexOf('  Check 1 error');
+    expect(check).toBeGreaterThan(out.indexOf('Event time'));
+    expect(check).toBeLessThan(out.indexOf('<?xml version'));
+    expect(out).toMatch(/✗ error +signature-empty §2\.2\.1\.3\.6 +SIGNATURE is empty \(no PARAMETER\): the report cannot be bucketed/);
+    expect(out).not.toMatch(/cab-not-uploaded/); // --no-cab: nothing was asked for
+  });
+
+  it('relay --json: findings of reports passing through, answers from the real upstream', async () => {
+    const upstream = await start(['listen', '--json', '--no-cab']);
+    const relay = await start(['relay', '--to', `127.0.0.1:${upstream.port}`, '--json']);
+    await sendAndCollect(relay.port, [report({}, (x) => x.replace('reporttype="2"', 'reporttype="8"'))]);
+    await stop(relay);
+    await stop(upstream);
+    // relayed: the answer is the upstream's, and a clean answer adds no finding
+    const findings = events(relay).filter((e) => e.type === 'finding');
+    expect(findings.map((f) => f.rule)).toEqual(['reporttype-range']);
+    expect(events(relay).some((e) => e.type === 'response' && e.status === 200)).toBe(true);
+  });
+});
+
+describe('done when: empty signature vs a normal app crash', () => {
+  it('check names the empty signature; diff shows both side by side with the differences coloured', async () => {
+    const dir = path.join(tmp, 'reports');
+    const r = await start(['listen', '--save-dir', dir, '--json']);
+    await sendAndCollect(r.port, [emptySignature()]);
+    expect(await simulate(r.port)).toBe(0);
+    await stop(r);
+    const folders = fs.readdirSync(dir).sort().map((f) => path.join(dir, f));
+    const empty = folders.find((f) => f.endsWith('_1'))!;
+    const normal = folders.find((f) => f.endsWith('_2'))!;
+    expect(fs.existsSync(path.join(normal, 'report.cab'))).toBe(true);
+
+    const check = runCli(['check', '--color', 'never', path.join(empty, 'level1.http'), path.join(normal, 'level1.http')]);
+    expect(check.code).toBe(1);
+    const text = check.stdout.toString();
+    const [first, second] = text.split(/\n\n/);
+    expect(first).toMatch(/signature-empty .*the report cannot be bucketed/);
+    expect(second).toMatch(/APPCRASH/);
+    expect(second).not.toMatch(/✗ error/);
+
+    // the save-dir root: both reports, each against itself
+    expect(runCli(['diff', dir, dir]).code).toBe(0);
+
+    const diff = runCli(['diff', '--color', 'always', empty, normal]);
+    expect(diff.code).toBe(1);
+    const out = diff.stdout.toString();
+    const plain = out.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(plain).toContain(`a = ${empty}`);
+    expect(plain).toContain(`b = ${normal}`);
+    expect(plain).toMatch(/≠ report\.SIGNATURE +│ 0 PARAMETER, 0 SECONDARYPARAM\S* +│ \d+ PARAMETER/);
+    expect(plain).toMatch(/> report\.SIGNATURE\.PARAMETER\[0\]\.value +│ — +│ \S/);
+    expect(plain).toMatch(/> cab\.files +│ — +│ \S/);
+    // changed values in yellow, values only in b in green
+    expect(out).toMatch(/\x1b\[33m0 PARAMETER, 0 SECONDARYPARAM/);
+    expect(out).toMatch(/\x1b\[32m\S/);
+  });
+});
