@@ -309,4 +309,19 @@ describe('TLS at the gate', () => {
     await new Promise((r) => setTimeout(r, 50)); // the server side closes just after the client
     expect(events().map((e) => e.type)).toEqual(['open', 'request', 'response', 'close']);
   });
+
+  it('--idle-timeout applies to TLS connections too, and their plaintext so far is kept', async () => {
+    const setup = setUpTls({ tls: true }, '127.0.0.1')!;
+    const { h, raw, events, notices } = await listen({ tls: setup.context, idleTimeoutMs: 300 });
+    const partial = 'POST /stage2.htm HTTP/1.1\r\nContent-Length: 10\r\n\r\nab';
+    const s = tls.connect({ port: h.port, host: '127.0.0.1', rejectUnauthorized: false }, () => s.write(partial));
+    s.on('error', () => {});
+    await once(s, 'close');
+    expect(raw.text).toBe(partial);
+    const evs = events();
+    expect(evs.map((e) => e.type)).toEqual(['open', 'problem', 'request', 'close']);
+    expect(evs[0].tls).toBe(true);
+    expect(evs[3].reason).toBe('idle for 300 ms (--idle-timeout)');
+    expect(notices).toHaveLength(1);
+  });
 });
