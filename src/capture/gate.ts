@@ -38,6 +38,8 @@ export const GATED_SERVER_OPTIONS = { pauseOnConnect: true } as const;
 
 export class ConnectionGate {
   private open = 0;
+  /** Admitted TCP sockets not yet closed, TLS handshakes in progress included. */
+  private readonly sockets = new Set<net.Socket>();
 
   constructor(private readonly opts: GateOptions, private readonly onRefused: (r: Refusal) => void) {}
 
@@ -64,10 +66,12 @@ export class ConnectionGate {
     if (max !== undefined && this.open >= max) return refuse('max-conns', `${this.open} connections open (--max-conns ${max})`);
 
     this.open++;
+    this.sockets.add(socket);
     let counted = true;
     const release = () => {
       if (counted) this.open--;
       counted = false;
+      this.sockets.delete(socket);
     };
     socket.once('close', release);
     socket.on('error', () => {}); // reported through the stream the caller gets (or the handshake)
@@ -107,6 +111,13 @@ export class ConnectionGate {
       hungUp();
       release();
     });
+  }
+
+  /** At shutdown: also the connections still in their TLS handshake (server.close would wait
+   * for them). */
+  destroyAll(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
   }
 
   /** A socket that is silent both ways for --idle-timeout gets 'timeout' (the caller closes it). */

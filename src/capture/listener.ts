@@ -129,7 +129,9 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       const wait = recorder.backpressure();
       if (wait) hold('outputs', () => wait);
     });
+    let told = false;
     socket.on('timeout', () => {
+      told = true;
       const reason = idleReason(opts.gate?.idleTimeoutMs ?? 0);
       opts.onNotice?.(`closed #${connection.id} ${connection.peer}: ${reason}; its ${formatSize(connection.bytesFromClient)} are kept`);
       rec.close(reason);
@@ -151,7 +153,6 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       }
       rec.close(tlsProblem ?? (err.code ? `${err.code}` : err.message));
     });
-    let told = false;
     socket.on('close', () => {
       // Clients that reject a certificate without an alert (node, some .NET) just hang up.
       if (!told && (socket as { encrypted?: boolean }).encrypted && connection.bytesFromClient === 0) {
@@ -180,6 +181,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
+        gate.destroyAll();
         if (!server.listening) resolve();
       });
       finish();

@@ -96,6 +96,7 @@ export function startRelay(opts: RelayOptions): Promise<RelayHandle> {
           (closing ??= new Promise<void>((done) => {
             server.close(() => done());
             for (const link of [...live]) link.abort('relay closed');
+            gate.destroyAll();
           })),
       });
     });

@@ -324,4 +324,17 @@ describe('TLS at the gate', () => {
     expect(evs[3].reason).toBe('idle for 300 ms (--idle-timeout)');
     expect(notices).toHaveLength(1);
   });
+
+  it('stopping does not wait for a client stuck in its TLS handshake', async () => {
+    const setup = setUpTls({ tls: true }, '127.0.0.1')!;
+    const { h } = await listen({ tls: setup.context }); // default 30 s handshake timeout
+    const stuck = net.connect({ port: h.port, host: '127.0.0.1' });
+    stuck.on('error', () => {});
+    await once(stuck, 'connect');
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    await h.close();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await once(stuck, 'close');
+  });
 });
