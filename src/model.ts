@@ -22,6 +22,8 @@ export interface ConnectionInfo {
   local: string;
   /** For relays: `host:port` of the upstream. */
   upstream?: string;
+  /** The client spoke TLS to us (`--tls`); every recorded byte is the decrypted plaintext. */
+  tls?: boolean;
   openedAt: number;
   closedAt?: number;
   /** Bytes received from the client / sent by the server so far. */
@@ -124,7 +126,10 @@ export type CaptureEvent =
   | { type: 'problem'; ts: number; connection: ConnectionInfo; problem: Problem }
   /** Bytes that could not be framed (after a problem): shown escaped, never dropped. */
   | { type: 'raw'; ts: number; connection: ConnectionInfo; source: Direction; offset: number; bytes: Buffer }
-  | { type: 'close'; ts: number; connection: ConnectionInfo; reason?: string };
+  | { type: 'close'; ts: number; connection: ConnectionInfo; reason?: string }
+  /** A connection turned away before any HTTP byte was read: outside --allow/--deny, beyond
+   * --max-conns, or a failed TLS handshake. It never had an `open`; `connection.id` is 0. */
+  | { type: 'refused'; ts: number; connection: ConnectionInfo; reason: 'denied' | 'max-conns' | 'tls-handshake'; message: string };
 
 /** An output. `chunk` sees every wire chunk (raw, pcap); `event` sees the framed stream. */
 export interface Sink {

@@ -2,10 +2,13 @@
 // and (unless told not to) answers like a CER server. Answers are recorded as server bytes
 // too, so every output shows both sides. It never rewrites what it received.
 import net from 'node:net';
+import { once } from 'node:events';
 import type { CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } from '../model.js';
 import { Recorder } from './recorder.js';
 import { CerServer } from '../wer/cer-server.js';
 import { formatAddress } from './address.js';
+import { formatSize } from '../output/size.js';
+import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 export interface ListenerOptions {
   port: number;
@@ -16,6 +19,12 @@ export interface ListenerOptions {
   once?: boolean;
   /** Also told about request heads and body bytes as they arrive (report folders, progress). */
   observers?: BodyObserver[];
+  /** Access list, --max-conns, --idle-timeout, TLS (see gate.ts). */
+  gate?: GateOptions;
+  /** A connection was turned away before any byte was read (or its TLS handshake failed). */
+  onRefused?(refusal: Refusal): void;
+  /** One-line human messages (idle closes). */
+  onNotice?(message: string): void;
 }
 
 export interface BodyObserver {
@@ -39,7 +48,17 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
 
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+  const gate = new ConnectionGate(opts.gate ?? {}, (r) => opts.onRefused?.(r));
+  const server = net.createServer({ allowHalfOpen: true, ...GATED_SERVER_OPTIONS }, (raw) => {
+    if (opts.once && nextId > 0) {
+      raw.destroy();
+      return;
+    }
+    gate.accept(raw, (socket) => serve(socket));
+  });
+
+  /** An admitted connection (plain, or TLS after its handshake: `socket` carries plaintext). */
+  function serve(socket: net.Socket): void {
     if (opts.once && nextId > 0) {
       socket.destroy();
       return;
@@ -49,6 +68,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     const connection: ConnectionInfo = {
       id: ++nextId,
       peer: formatAddress(socket.remoteAddress, socket.remotePort),
+      ...((socket as { encrypted?: boolean }).encrypted ? { tls: true } : {}),
       local: formatAddress(socket.localAddress, socket.localPort),
       openedAt: Date.now(),
       bytesFromClient: 0,
@@ -60,7 +80,9 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       // Recorded first: whatever the client receives is already in every output (a pcap cut
       // by kill -9 never misses an answer the client got).
       rec.push('server', bytes);
-      socket.write(bytes);
+      // A client that sends requests but never reads the answers must not make us buffer
+      // answers without end: stop reading it until it has taken what we wrote.
+      if (!socket.write(bytes)) hold('client-not-reading', () => once(socket, 'drain'));
       if (close) {
         closing = true;
         socket.end();
@@ -93,13 +115,30 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       },
     });
 
+    /** Reasons reading is paused (slow outputs, a client not reading); resumed when none is left. */
+    const holds = new Set<string>();
+    const hold = (why: string, until: () => Promise<unknown>) => {
+      if (holds.has(why)) return;
+      holds.add(why);
+      socket.pause();
+      // A socket error rejects the wait; the error handler below deals with the connection.
+      void until().then(() => {
+        holds.delete(why);
+        if (holds.size === 0 && !socket.destroyed) socket.resume();
+      }, () => {});
+    };
     socket.on('data', (bytes: Buffer) => {
       rec.push('client', bytes);
       const wait = recorder.backpressure();
-      if (wait) {
-        socket.pause();
-        void wait.then(() => socket.resume());
-      }
+      if (wait) hold('outputs', () => wait);
+    });
+    let told = false;
+    socket.on('timeout', () => {
+      told = true;
+      const reason = idleReason(opts.gate?.idleTimeoutMs ?? 0);
+      opts.onNotice?.(`closed #${connection.id} ${connection.peer}: ${reason}; its ${formatSize(connection.bytesFromClient)} are kept`);
+      rec.close(reason);
+      socket.destroy();
     });
     socket.on('end', () => {
       rec.end('client');
@@ -113,9 +152,20 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // A reset from the client: shown as a RST in pcap output.
       if (err.code === 'ECONNRESET') rec.reset('client');
-      rec.close(err.code ? `${err.code}` : err.message);
+      // TLS 1.3: the client checks our certificate after our side of the handshake is done, so
+      // "I don't trust you" arrives here, as an alert, not as a failed handshake.
+      const tlsProblem = err.code?.startsWith('ERR_SSL_') ? describeTlsError(err) : undefined;
+      if (tlsProblem) {
+        told = true;
+        opts.onNotice?.(`#${connection.id} ${connection.peer}: ${tlsProblem}`);
+      }
+      rec.close(tlsProblem ?? (err.code ? `${err.code}` : err.message));
     });
     socket.on('close', () => {
+      // Clients that reject a certificate without an alert (node, some .NET) just hang up.
+      if (!told && (socket as { encrypted?: boolean }).encrypted && connection.bytesFromClient === 0) {
+        opts.onNotice?.(`#${connection.id} ${connection.peer}: closed right after the TLS handshake without a request — does it trust our certificate?`);
+      }
       sockets.delete(socket);
       // Without an error, a socket that closes with our side still open was closed by us
       // (stopping): our FIN went out. The client's side stays as it was.
@@ -123,7 +173,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       rec.close();
       if (opts.once) finish();
     });
-  });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -142,6 +192,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
+        gate.destroyAll();
         if (!server.listening) resolve();
       });
       finish();

@@ -29,10 +29,12 @@ export interface Totals {
   problems: number;
   bytesFromClient: number;
   bytesFromServer: number;
+  /** Connections turned away at the door (access list, --max-conns, TLS handshake). */
+  refused: number;
 }
 
 export class Recorder {
-  readonly totals: Totals = { connections: 0, requests: 0, responses: 0, problems: 0, bytesFromClient: 0, bytesFromServer: 0 };
+  readonly totals: Totals = { connections: 0, requests: 0, responses: 0, problems: 0, bytesFromClient: 0, bytesFromServer: 0, refused: 0 };
   private readonly now: () => number;
 
   constructor(private readonly opts: RecorderOptions) {
@@ -43,6 +45,7 @@ export class Recorder {
     if (event.type === 'request') this.totals.requests++;
     else if (event.type === 'response') this.totals.responses++;
     else if (event.type === 'problem') this.totals.problems++;
+    else if (event.type === 'refused') this.totals.refused++;
     for (const s of this.opts.sinks) s.event?.(event);
   }
 

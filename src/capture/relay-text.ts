@@ -59,6 +59,11 @@ export function describeUpstreamError(err: NodeJS.ErrnoException, connectTimeout
     case 'ECONNRESET':
       return 'reset the connection (ECONNRESET)';
     default:
+      // --upstream-tls: node's certificate checks and OpenSSL's handshake errors.
+      if (/CERT|SIGNATURE|ALTNAME|ISSUER/.test(code)) {
+        return `failed TLS verification: ${err.message} (${code}) — give its CA with --upstream-ca, or --insecure to skip the check`;
+      }
+      if (code.startsWith('ERR_SSL_')) return `failed the TLS handshake: ${err.message.split('\n')[0]} (${code}) — does it speak TLS on that port?`;
       return `could not be reached: ${err.message}${err.message.includes(code) ? '' : ` (${code})`}`;
   }
 }

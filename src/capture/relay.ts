@@ -3,10 +3,12 @@
 // after it was handed to the other socket. It deliberately knows nothing about HTTP (except the
 // optional canned 502 when the upstream cannot be reached), never retries and never pools.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Chunk, ConnectionInfo } from '../model.js';
 import { describeUpstreamError, makeBadGateway } from './relay-text.js';
 import { formatAddress } from './address.js';
 import { formatSize } from '../output/size.js';
+import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 export { parseHostPort } from './relay-text.js';
 
@@ -36,6 +38,14 @@ export interface RelayOptions {
   onShutdown?(conn: ConnectionInfo, source: 'client' | 'server', how: 'fin' | 'reset'): void;
   /** One-line human messages about failures (refused upstream, resets, aborts). */
   onNotice(message: string, conn?: ConnectionInfo): void;
+  /** --upstream-tls: speak TLS to the upstream (verified against `ca`, or the system's CAs,
+   * unless `insecure`). The tap still sees plaintext. */
+  upstreamTls?: { insecure: boolean; ca?: string };
+  /** Access list, --max-conns, --idle-timeout (silence in both directions), TLS to clients. */
+  gate?: GateOptions;
+  /** A client turned away before any byte was read (or its TLS handshake failed); no upstream
+   * connection is made for it. */
+  onRefused?(refusal: Refusal): void;
 }
 
 export interface RelayHandle {
@@ -63,12 +73,13 @@ interface Link {
 export function startRelay(opts: RelayOptions): Promise<RelayHandle> {
   const live = new Set<Link>();
   let nextId = 1;
+  const gate = new ConnectionGate(opts.gate ?? {}, (r) => opts.onRefused?.(r));
   const server = net.createServer(
-    { allowHalfOpen: true, noDelay: true, highWaterMark: RELAY_HIGH_WATER_MARK },
-    (client) => {
+    { allowHalfOpen: true, noDelay: true, highWaterMark: RELAY_HIGH_WATER_MARK, ...GATED_SERVER_OPTIONS },
+    (socket) => gate.accept(socket, (client) => {
       const link = relayConnection(client, nextId++, opts, (l) => live.delete(l));
       live.add(link);
-    },
+    }),
   );
   return new Promise((resolve, reject) => {
     const onListenError = (err: NodeJS.ErrnoException) => reject(toListenError(err, opts));
@@ -89,6 +100,7 @@ export function startRelay(opts: RelayOptions): Promise<RelayHandle> {
           (closing ??= new Promise<void>((done) => {
             server.close(() => done());
             for (const link of [...live]) link.abort('relay closed');
+            gate.destroyAll();
           })),
       });
     });
@@ -119,6 +131,7 @@ function relayConnection(
   const conn: ConnectionInfo = {
     id,
     peer: formatAddress(client.remoteAddress ?? '?', client.remotePort ?? 0),
+    ...((client as { encrypted?: boolean }).encrypted ? { tls: true } : {}),
     local: formatAddress(client.localAddress ?? '?', client.localPort ?? 0),
     upstream: label,
     openedAt: Date.now(),
@@ -133,7 +146,15 @@ function relayConnection(
     noDelay: true,
     highWaterMark: RELAY_HIGH_WATER_MARK,
   };
-  const upstream = net.connect(connectOpts);
+  const secure = opts.upstreamTls;
+  const upstream: net.Socket = secure
+    ? tls.connect({
+      ...connectOpts,
+      servername: net.isIP(opts.to.host) ? undefined : opts.to.host,
+      rejectUnauthorized: !secure.insecure,
+      ca: secure.ca,
+    })
+    : net.connect(connectOpts);
   let connected = false;
   /** False once the upstream failed: client bytes are then read and tapped, not forwarded. */
   let forwarding = true;
@@ -163,6 +184,14 @@ function relayConnection(
     },
   };
 
+  // --idle-timeout: the client socket's timer sees our writes to it too, so this fires only
+  // when neither side has moved a byte for that long.
+  client.on('timeout', () => {
+    const why = idleReason(opts.gate?.idleTimeoutMs ?? 0);
+    onNotice(`closed #${id} ${conn.peer}: ${why}; its ${formatSize(conn.bytesFromClient + conn.bytesFromServer)} are kept`, conn);
+    link.abort(why);
+  });
+
   // Hot path: one write, one counter, one tap call per chunk. Writes to a still-connecting
   // upstream are queued by net.Socket, which gives early client bytes the same backpressure.
   // A socket is read again only when neither the other side's write buffer nor the tap holds it.
@@ -191,7 +220,9 @@ function relayConnection(
     }
   });
 
-  upstream.on('connect', () => {
+  // With TLS the upstream counts as reached once the handshake (and certificate check) is done:
+  // a failure before that is a failure to reach it, answered like a refused connection.
+  upstream.on(secure ? 'secureConnect' : 'connect', () => {
     connected = true;
     clearTimeout(connectTimer);
   });
@@ -230,8 +261,9 @@ function relayConnection(
     }
     forwarding = false;
     if (err.code === 'ECONNRESET') shutdown('client', 'reset');
-    reason ??= `client went away (${err.code ?? 'EUNKNOWN'})`;
-    onNotice(`client #${id} went away; closed its upstream connection`, conn);
+    const tlsProblem = err.code?.startsWith('ERR_SSL_') ? describeTlsError(err) : undefined;
+    reason ??= tlsProblem ?? `client went away (${err.code ?? 'EUNKNOWN'})`;
+    onNotice(`client #${id} ${tlsProblem ? `${conn.peer}: ${tlsProblem}` : 'went away'}; closed its upstream connection`, conn);
     // Mirror a reset so the upstream sees what a direct client would have caused.
     if (err.code === 'ECONNRESET' && connected) upstream.resetAndDestroy();
     else upstream.destroy();

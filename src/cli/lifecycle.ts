@@ -1,6 +1,8 @@
 // Shared by the long-running commands: wait for a signal, the end of a `--once` run, or a
 // fatal output error; count reports; the one-line summary printed at the end.
-import type { Sink } from '../model.js';
+import type { CaptureEvent, Sink } from '../model.js';
+import type { Refusal } from '../capture/gate.js';
+import type { RefusalLog } from './refusal-log.js';
 import type { Totals } from '../capture/recorder.js';
 import type { WerSniffError } from '../errors.js';
 import { isLevel1Request } from '../wer/cer-server.js';
@@ -16,6 +18,14 @@ export function countingSink(): Sink & { reports: number } {
     async close() {},
   };
   return sink;
+}
+
+/** A connection turned away at the door: one stderr line naming the peer (rate-limited, see
+ * refusal-log.ts), and a `refused` event for --json and the summary. */
+export function reportRefusal(recorder: { emit(ev: CaptureEvent): void }, r: Refusal, log: RefusalLog): void {
+  log.log(r);
+  const connection = { id: 0, peer: r.peer, local: r.local, openedAt: r.ts, closedAt: r.ts, bytesFromClient: 0, bytesFromServer: 0 };
+  recorder.emit({ type: 'refused', ts: r.ts, connection, reason: r.reason, message: r.message });
 }
 
 /** Resolves with undefined on SIGINT/SIGTERM or `done`, or with the output error. */
@@ -38,7 +48,8 @@ export function formatSummary(t: Totals, reports: number): string {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   return `stopped: ${plural(t.connections, 'connection')}, ${plural(t.requests, 'request')}, ${plural(reports, 'report')}, ` +
     `${formatSize(t.bytesFromClient)} from clients, ${formatSize(t.bytesFromServer)} to clients` +
-    (t.problems ? `, ${plural(t.problems, 'problem')}` : '');
+    (t.problems ? `, ${plural(t.problems, 'problem')}` : '') +
+    (t.refused ? `, ${t.refused} refused` : '');
 }
 
 export interface Running {

@@ -3,6 +3,7 @@
 import { InvalidArgumentError } from 'commander';
 import { checkAskItem } from '../wer/level1-answer.js';
 import { parseFilter, FilterSyntaxError, type Filter } from '../filter/parse.js';
+import { parseAddressRule, type AddressRule } from '../capture/access-list.js';
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -104,4 +105,33 @@ export function parseRate(value: string): number {
   const n = m ? Number(m[1]) / (m[2]?.toLowerCase() === 'm' ? 60 : 1) : NaN;
   if (!m || !(n > 0) || n > 1_000_000) throw new InvalidArgumentError('expected requests per second above 0, e.g. 10, 0.5 or 120/m');
   return n;
+}
+
+/** `--idle-timeout` default, five minutes: far longer than any pause of a real WER client (it
+ * sends the report as soon as it connects and the CAB right after the answer), short enough that
+ * peers gone without a FIN (a machine switched off mid-upload) don't hold a socket — and the
+ * `-o` file, which keeps each connection's bytes together — for ever. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+/** `--idle-timeout`: a duration, or `off` / `0` for never. */
+export function parseIdleTimeout(value: string): number {
+  if (/^\s*(off|never|none|0)\s*$/i.test(value)) return 0;
+  return parseDuration(value);
+}
+
+/** `--allow` / `--deny`: comma-separated addresses or CIDR blocks; repeatable. */
+export function collectRules(value: string, previous: AddressRule[] = []): AddressRule[] {
+  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) throw new InvalidArgumentError('expected addresses or CIDR blocks, e.g. 10.0.0.0/8,192.0.2.7,fd00::/8');
+  const rules = parts.map((p) => {
+    const r = parseAddressRule(p);
+    if (typeof r === 'string') throw new InvalidArgumentError(r);
+    return r;
+  });
+  return [...previous, ...rules];
+}
+
+/** Repeatable string flags (`--allowfile a --allowfile b`). */
+export function collectStrings(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }

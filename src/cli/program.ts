@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseHeaderLimit,
   parseFilterOption, parseRate,
+  collectRules, collectStrings, parseIdleTimeout, DEFAULT_IDLE_TIMEOUT_MS,
 } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
@@ -45,6 +46,23 @@ function outputOptions(cmd: Command, live: boolean): Command {
   return cmd;
 }
 
+/** Flags of the commands that accept connections (listen, relay): limits, access, TLS. */
+function serverOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-conns <n>', 'connections open at once; beyond it new ones are accepted, logged and closed', parsePositiveInt)
+    .addOption(new Option('--idle-timeout <time>', 'close a connection silent for this long in both directions, keeping its bytes; off = never')
+      .argParser(parseIdleTimeout).default(DEFAULT_IDLE_TIMEOUT_MS, '5m'))
+    .option('--allow <cidr,...>', 'only these clients may connect: addresses or CIDR blocks, IPv4/IPv6 (repeatable)', collectRules)
+    .option('--deny <cidr,...>', 'refuse these clients; wins over --allow (repeatable)', collectRules)
+    .option('--allowfile <file>', 'like --allow: one address or CIDR per line, # comments (repeatable)', collectStrings)
+    .option('--denyfile <file>', 'like --deny: one address or CIDR per line, # comments (repeatable)', collectStrings)
+    .option('--tls', 'speak HTTPS to clients (CorporateWERUseSSL=1); without --cert/--key a self-signed certificate is made')
+    .option('--cert <file>', 'PEM certificate (chain) for --tls (implies --tls)')
+    .option('--key <file>', 'PEM private key of --cert')
+    .option('--save-cert <file>', 'keep the generated certificate in <file>, its key in <file>.key, and reuse them on later runs')
+    .option('--cert-name <name>', 'extra host name or address for the generated certificate (repeatable)', collectStrings);
+}
+
 function parseServerName(value: string): string {
   const err = checkServerName(value);
   if (err) throw new InvalidArgumentError(err);
@@ -80,6 +98,7 @@ Examples:
     .option('--no-cab', 'answer level 1 with iData=0 so the client does not upload a CAB')
     .option('--response-file <file>', 'answer every level-1 report with this body, verbatim')
     .option('--save-dir <dir>', 'one folder per report: level1.http, report.xml, report.json, response.txt, report.cab, cab/');
+  serverOptions(listen);
   outputOptions(listen, true)
     .addHelpText('after', `
 Examples:
@@ -92,7 +111,10 @@ Examples:
   $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted
   $ wer-sniff listen -w cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers
   $ wer-sniff listen -w - | tshark -r - -Y http   # pcap on stdout, human view on stderr
-  $ wer-sniff listen -o all.bin --filter 'event=APPCRASH and machine~WKS-'   # show only these; all.bin keeps everything`)
+  $ wer-sniff listen -o all.bin --filter 'event=APPCRASH and machine~WKS-'   # show only these; all.bin keeps everything
+  $ wer-sniff listen --allow 10.0.0.0/8,fd00::/8 --max-conns 200 --idle-timeout 2m
+  $ wer-sniff listen --tls --save-cert wer-sniff.crt  # HTTPS with a kept self-signed certificate
+  $ wer-sniff listen --tls --cert server.pem --key server.key`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });
@@ -104,7 +126,11 @@ Examples:
     .option('-b, --bind <addr>', 'local address to listen on', '0.0.0.0')
     .option('--connect-timeout <time>', 'give up on an upstream that does not accept within this time', parseDuration, 10_000)
     .addOption(new Option('--on-upstream-error <action>', 'when the upstream cannot be reached: close the client, or answer 502 and close')
-      .argParser(parseChoice(['close', '502'] as const)).default('close'));
+      .argParser(parseChoice(['close', '502'] as const)).default('close'))
+    .option('--upstream-tls', 'speak TLS (HTTPS) to the upstream; its certificate is verified')
+    .option('--upstream-ca <file>', 'PEM CA certificate(s) to verify the upstream with, instead of the system\'s')
+    .option('--insecure', 'with --upstream-tls: do not verify the upstream\'s certificate');
+  serverOptions(relay);
   outputOptions(relay, true)
     .addHelpText('after', `
 Examples:
@@ -112,7 +138,9 @@ Examples:
   $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
   $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502
   $ wer-sniff relay --to cer.example.test:1273 -w relay.pcap      # both directions for Wireshark
-  $ wer-sniff relay --to cer.example.test:1273 --filter 'status>=400 or problem'   # only what went wrong`)
+  $ wer-sniff relay --to cer.example.test:1273 --filter 'status>=400 or problem'   # only what went wrong
+  $ wer-sniff relay --to cer.example.test:1273 --tls --save-cert relay.crt --denyfile blocked.txt
+  $ wer-sniff relay --to cer.example.test:443 --upstream-tls --upstream-ca corp-root.pem`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
     });

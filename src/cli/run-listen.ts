@@ -6,13 +6,15 @@ import { startListener } from '../capture/listener.js';
 import { CerServer, type RespondMode } from '../wer/cer-server.js';
 import { WerSniffError, describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { countingSink, serveUntilStopped } from './lifecycle.js';
+import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
+import { resolveServerFlags, type ServerFlags } from './server-flags.js';
+import { RefusalLog } from './refusal-log.js';
 import { ReportStore } from '../capture/report-store.js';
 import { ProgressLine } from '../output/progress.js';
 import type { BodyObserver } from '../capture/listener.js';
 import type { Sink } from '../model.js';
 
-export interface ListenFlags extends OutputFlags {
+export interface ListenFlags extends OutputFlags, ServerFlags {
   port: number;
   bind: string;
   once?: boolean;
@@ -37,6 +39,8 @@ export async function runListen(flags: ListenFlags): Promise<number> {
       throw new WerSniffError('response-file', `cannot read --response-file ${flags.responseFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
+  const setup = resolveServerFlags(flags);
+  const refusals = new RefusalLog((line) => process.stderr.write(line + '\n'));
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
   const extras: (Sink & BodyObserver)[] = [];
@@ -58,10 +62,17 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   });
   let handle;
   try {
-    handle = await startListener({ port: flags.port, bind: flags.bind, recorder, server, once: flags.once, observers: extras });
+    handle = await startListener({
+      port: flags.port, bind: flags.bind, recorder, server, once: flags.once, observers: extras, gate: setup.gate,
+      onRefused: (r) => reportRefusal(recorder, r, refusals),
+      onNotice: (m) => process.stderr.write(`wer-sniff: ${m}\n`),
+    });
   } catch (err) {
     await recorder.close();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
-  return serveUntilStopped(handle, '', recorder, outputs, () => counter.reports);
+  for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
+  const running = handle;
+  const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
+  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports);
 }

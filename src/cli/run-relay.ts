@@ -5,10 +5,14 @@ import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
 import { startRelay } from '../capture/relay.js';
 import { describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { countingSink, serveUntilStopped } from './lifecycle.js';
+import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
+import { resolveServerFlags, type ServerFlags } from './server-flags.js';
+import { RefusalLog } from './refusal-log.js';
 import { formatAddress } from '../capture/address.js';
+import { WerSniffError } from '../errors.js';
+import fs from 'node:fs';
 
-export interface RelayFlags extends OutputFlags {
+export interface RelayFlags extends OutputFlags, ServerFlags {
   to: { host: string; port: number };
   port: number;
   bind: string;
@@ -16,9 +20,15 @@ export interface RelayFlags extends OutputFlags {
   onUpstreamError: 'close' | '502';
   maxHeaderBytes: number;
   maxBodyBytes: number;
+  upstreamTls?: boolean;
+  insecure?: boolean;
+  upstreamCa?: string;
 }
 
 export async function runRelay(flags: RelayFlags): Promise<number> {
+  const setup = resolveServerFlags(flags);
+  const refusals = new RefusalLog((line) => process.stderr.write(line + '\n'));
+  const upstreamTls = resolveUpstreamTls(flags);
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
   const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
@@ -33,9 +43,14 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
       to: flags.to,
       connectTimeoutMs: flags.connectTimeout,
       onUpstreamError: flags.onUpstreamError,
+      gate: setup.gate,
+      upstreamTls,
+      onRefused: (r) => reportRefusal(recorder, r, refusals),
       onOpen(conn) {
         conn.upstream = upstream;
-        taps.set(conn.id, recorder.open(conn));
+        // The recorder counts the bytes it is given; the relay counts its own on `conn`. One
+        // shared object would show every byte twice in the close event.
+        taps.set(conn.id, recorder.open({ ...conn }));
       },
       onChunk(chunk, conn) {
         // A decoder failure is caught inside push(): relaying and recording go on.
@@ -60,5 +75,25 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
     await recorder.close();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
-  return serveUntilStopped(handle, `, relaying to ${upstream}`, recorder, outputs, () => counter.reports);
+  for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
+  const running = handle;
+  const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
+  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, outputs, () => counter.reports);
+}
+
+function resolveUpstreamTls(flags: RelayFlags): { insecure: boolean; ca?: string } | undefined {
+  if (!flags.upstreamTls) {
+    if (flags.insecure || flags.upstreamCa) throw new WerSniffError('bad-flags', `${flags.insecure ? '--insecure' : '--upstream-ca'} applies to --upstream-tls only — add it, or drop the flag`, 2);
+    return undefined;
+  }
+  let ca: string | undefined;
+  if (flags.upstreamCa) {
+    try {
+      ca = fs.readFileSync(flags.upstreamCa, 'utf8');
+    } catch (err) {
+      throw new WerSniffError('bad-flags', `cannot read --upstream-ca ${flags.upstreamCa}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`, 2);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new WerSniffError('bad-flags', `--upstream-ca ${flags.upstreamCa} holds no PEM certificate`, 2);
+  }
+  return { insecure: Boolean(flags.insecure), ca };
 }

@@ -8,7 +8,7 @@ import type {
 } from '../model.js';
 import { createFramer } from './framer.js';
 import type { Framer, FramerEvent, FramerMode } from './framer-api.js';
-import { BodyAssembler } from './body-assembler.js';
+import { BodyAssembler, MAX_BODY_BYTES } from './body-assembler.js';
 import { decideBodyLength } from './body-length.js';
 
 export interface ExchangeBuilderOptions {
@@ -127,6 +127,7 @@ export class ExchangeBuilder {
     if (cur.head.kind === 'request') {
       ex.request = message as HttpMessage<RequestHead>;
       this.opts.emit({ type: 'request', ts, connection: this.connection, exchange: ex });
+      this.trimUnanswered();
       return;
     }
     const response = message as HttpMessage<ResponseHead>;
@@ -138,6 +139,26 @@ export class ExchangeBuilder {
     const i = this.pending.indexOf(ex);
     if (i >= 0) this.pending.splice(i, 1);
     this.opts.emit({ type: 'response', ts, connection: this.connection, exchange: ex });
+  }
+
+  /**
+   * Unanswered requests are kept for pairing, each with its body when it was small enough to
+   * keep. Without a bound, 64 pipelined unanswered uploads just under --max-body-bytes would
+   * hold 64 of them. Every sink has seen each of these requests whole already (the `request`
+   * event), so beyond one --max-body-bytes in total, older ones keep only what a body over the
+   * limit keeps: length, sha256 and the first bytes.
+   */
+  private trimUnanswered(): void {
+    const budget = this.opts.maxBodyBytes ?? MAX_BODY_BYTES;
+    let kept = 0;
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const body = this.pending[i]!.request?.body;
+      if (!body?.data) continue;
+      kept += body.data.length;
+      if (kept <= budget || i === this.pending.length - 1) continue;
+      body.head = Buffer.from(body.head); // a view into data would keep all of it alive
+      body.data = undefined;
+    }
   }
 
   private onProblem(problem: Problem, ts: number): void {

@@ -82,19 +82,24 @@ export function toHarEntry(ex: Exchange): Json {
   return entry;
 }
 
+/** The client's view: https when it spoke TLS to us (--tls). */
+function scheme(ex: Exchange): string {
+  return ex.connection.tls ? 'https' : 'http';
+}
+
 function toHarRequest(ex: Exchange): Json {
   const req = ex.request;
   const host = (req && headerValue(req.head.headers, 'host')) ?? ex.connection.upstream ?? ex.connection.local;
   if (!req) {
     return {
-      method: '', url: `http://${host}/`, httpVersion: '', cookies: [], headers: [], queryString: [],
+      method: '', url: `${scheme(ex)}://${host}/`, httpVersion: '', cookies: [], headers: [], queryString: [],
       headersSize: -1, bodySize: -1,
     };
   }
   const target = req.head.target;
   const out: Json = {
     method: req.head.method,
-    url: toUrl(host, target),
+    url: toUrl(host, target, scheme(ex)),
     httpVersion: req.head.version,
     cookies: cookies(req.head.headers, 'cookie'),
     headers: toNameValues(req.head.headers),
@@ -193,10 +198,10 @@ function exactText(text: string, data: Buffer, charset: { name: string; rule: st
 
 /** An absolute URL that is a valid URI: WER's PUT targets start with `\` and hold `\`, which
  * are percent-encoded here (the exact target stays in `_rawHead` and the request line). */
-function toUrl(host: string, target: string): string {
+function toUrl(host: string, target: string, scheme: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return encodeUri(target);
   const path = target.startsWith('/') || target === '*' ? target : '/' + target;
-  return `http://${encodeUri(host)}${encodeUri(path)}`;
+  return `${scheme}://${encodeUri(host)}${encodeUri(path)}`;
 }
 
 /** Percent-encodes every byte (latin1, as received) that RFC 3986 does not allow in a URI. */

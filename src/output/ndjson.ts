@@ -49,7 +49,7 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
   const conn = ev.connection.id;
   switch (ev.type) {
     case 'open':
-      return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, upstream: ev.connection.upstream }];
+      return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, upstream: ev.connection.upstream, tls: ev.connection.tls }];
     case 'close':
       return [{
         type, ts, conn, reason: ev.reason, bytesFromClient: ev.connection.bytesFromClient,
@@ -57,6 +57,8 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
       }];
     case 'problem':
       return [{ type, ts, conn, ...ev.problem }];
+    case 'refused':
+      return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, reason: ev.reason, message: ev.message }];
     case 'raw':
       return [{ type, ts, conn, source: ev.source, offset: ev.offset, length: ev.bytes.length, base64: ev.bytes.toString('base64') }];
     case 'request': {

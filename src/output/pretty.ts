@@ -72,7 +72,7 @@ function formatEventOnly(ev: CaptureEvent, opts: PrettyOptions, found?: ReportFi
     case 'open': {
       if (!opts.times) return [`${id} ${p.bold(escapeControl(c.peer, p))}`];
       const via = c.upstream ? ` → ${escapeControl(c.upstream, p)}` : '';
-      return [`${time}${id} ${p.bold(escapeControl(c.peer, p))} connected${via}`];
+      return [`${time}${id} ${p.bold(escapeControl(c.peer, p))} connected${c.tls ? ' (TLS)' : ''}${via}`];
     }
     case 'close': {
       if (!opts.times) return [p.dim(`${id} end of input · ${formatSize(c.bytesFromClient)}`)];
@@ -88,6 +88,8 @@ function formatEventOnly(ev: CaptureEvent, opts: PrettyOptions, found?: ReportFi
       return lines.concat(escapeBytes(ev.bytes.subarray(0, 4096), p, { keepNewlines: true }).split('\n').map((l) => INDENT + l),
         ev.bytes.length > 4096 ? [INDENT + p.dim(`… ${ev.bytes.length - 4096} more bytes`)] : []);
     }
+    case 'refused': // already one stderr line (lifecycle.ts); stdout keeps to accepted traffic
+      return [];
     case 'request':
       return formatRequest(ev.exchange, opts, time, found?.find((r) => r.stage === 'report' && r.exchange === ev.exchange));
     case 'response':

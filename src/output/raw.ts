@@ -1,18 +1,28 @@
 // `--raw` and `-o`: exactly the bytes clients sent, nothing else — what `nc -l > file` saves.
 // With several connections each one's bytes stay together: the first connection streams
-// straight through, later ones wait (in memory) until the ones before them have closed, so a
-// saved file can be decoded again as one stream of whole messages.
+// straight through, later ones wait (in memory, then in a temporary file: spool.ts) until the
+// ones before them have closed, so a saved file can be decoded again as one stream of whole messages.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Sink } from '../model.js';
+import { Spool, SPOOL_MEMORY_BYTES } from './spool.js';
+
+export interface RawSinkOptions {
+  /** Memory per waiting connection before its bytes go to a temporary file. */
+  spoolMemoryBytes?: number;
+  spoolDir?: string;
+}
 
 export class RawSink implements Sink {
   private owner: number | undefined;
   private readonly order: number[] = [];
-  private readonly queued = new Map<number, Buffer[]>();
+  private readonly queued = new Map<number, Spool>();
   private readonly closed = new Set<number>();
 
-  constructor(private readonly out: Writable, private readonly source: Direction = 'client', private readonly endOut = false) {}
+  constructor(
+    private readonly out: Writable, private readonly source: Direction = 'client', private readonly endOut = false,
+    private readonly spoolOpts: RawSinkOptions = {},
+  ) {}
 
   chunk(chunk: Chunk, _conn: ConnectionInfo): void {
     if (chunk.source !== this.source) return;
@@ -20,8 +30,8 @@ export class RawSink implements Sink {
     if (chunk.connId === this.owner) this.out.write(chunk.bytes);
     else {
       let q = this.queued.get(chunk.connId);
-      if (!q) this.queued.set(chunk.connId, (q = []));
-      q.push(chunk.bytes);
+      if (!q) this.queued.set(chunk.connId, (q = new Spool(this.spoolOpts.spoolMemoryBytes ?? SPOOL_MEMORY_BYTES, this.spoolOpts.spoolDir)));
+      q.add(chunk.bytes);
     }
   }
 
@@ -45,7 +55,7 @@ export class RawSink implements Sink {
       const id = this.order[0]!;
       const q = this.queued.get(id);
       this.queued.delete(id);
-      if (q) for (const b of q) this.out.write(b);
+      q?.drain((b) => this.out.write(b));
       if (!this.closed.has(id)) {
         this.owner = id;
         return;
@@ -62,8 +72,7 @@ export class RawSink implements Sink {
   async close(): Promise<void> {
     // Connections still open at shutdown: write what they sent, in order.
     for (const id of this.order) {
-      const q = this.queued.get(id);
-      if (q) for (const b of q) this.out.write(b);
+      this.queued.get(id)?.drain((b) => this.out.write(b));
     }
     this.queued.clear();
     if (this.endOut) {

@@ -66,7 +66,7 @@ describe('Recorder', () => {
     two.close();
     expect(rec.totals).toEqual({
       connections: 2, requests: 2, responses: 1, problems: 1,
-      bytesFromClient: REQ.length * 2 + 18, bytesFromServer: RES.length,
+      bytesFromClient: REQ.length * 2 + 18, bytesFromServer: RES.length, refused: 0,
     });
     expect(one.connection).toMatchObject({ bytesFromClient: REQ.length * 2, bytesFromServer: RES.length });
     expect(two.connection).toMatchObject({ bytesFromClient: 18, bytesFromServer: 0 });
