@@ -12,6 +12,9 @@ import { PcapSink } from '../output/pcap.js';
 import { HarSink } from '../output/har.js';
 import { VERSION } from './program.js';
 import { useColor, type ColorChoice } from './options.js';
+import { Pseudonyms } from '../redact/pseudonyms.js';
+import { RedactLearner } from '../output/redact-learner.js';
+import { RedactingStream } from '../output/redact-stream.js';
 
 
 export interface OutputFlags {
@@ -23,6 +26,7 @@ export interface OutputFlags {
   hexDump?: boolean;
   pcap?: string;
   har?: string;
+  redact?: boolean;
 }
 
 export interface Outputs {
@@ -31,16 +35,24 @@ export interface Outputs {
   fileError: Promise<WerSniffError>;
   /** The first output file error so far, also one that struck while closing. */
   failure(): WerSniffError | undefined;
+  /** --redact: the run's pseudonyms, for other text about traffic (stderr notices). */
+  names?: Pseudonyms;
 }
 
 export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
   if (flags.json && flags.raw) throw new WerSniffError('bad-flags', '--json and --raw both want stdout — pick one (use -o <file> for raw bytes beside --json)', 2);
+  if (flags.redact && flags.hexDump) throw new WerSniffError('bad-flags', '--redact and -x/--hex-dump cannot go together: a hexdump shows names that cannot be replaced — drop -x', 2);
   const sinks: Sink[] = [];
+  // --redact: a learner sees every event first; every derived text goes through the names.
+  const names = flags.redact ? new Pseudonyms() : undefined;
+  if (names) sinks.push(new RedactLearner(names));
+  const text = names ? new RedactingStream(stdout, names) : stdout;
+  const omitBinary = Boolean(names);
   if (flags.raw) sinks.push(new RawSink(stdout));
-  else if (flags.json) sinks.push(new NdjsonSink(stdout));
+  else if (flags.json) sinks.push(new NdjsonSink(text, false, omitBinary));
   else {
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
-    sinks.push(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live }));
+    sinks.push(new PrettySink(text, { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary }));
   }
   const files = new OutputFiles();
   // Open every file before anything is accepted, so a bad path fails at once.
@@ -49,8 +61,12 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     sinks.push(files.guard(new RawSink(stream, 'client', true), flags.output, 'capture file'));
   }
   if (flags.pcap) sinks.push(files.guard(new PcapSink(await files.open(flags.pcap, 'pcap file'), true), flags.pcap, 'pcap file'));
-  if (flags.har) sinks.push(files.guard(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true), flags.har, 'HAR file'));
-  return { sinks, fileError: files.error, failure: () => files.first };
+  if (flags.har) {
+    const file = await files.open(flags.har, 'HAR file');
+    const out = names ? new RedactingStream(file, names, true) : file;
+    sinks.push(files.guard(new HarSink(out, { version: VERSION, omitBinary }, true), flags.har, 'HAR file'));
+  }
+  return { sinks, fileError: files.error, failure: () => files.first, names };
 }
 
 /** The output files of one run: opens them and turns the first write error into the run's end. */

@@ -28,7 +28,8 @@ function outputOptions(cmd: Command, live: boolean): Command {
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
     .option('--pcap <file>', 'also write the traffic to <file> as pcap (TCP synthesised around the exact bytes) for Wireshark/tshark')
-    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers');
+    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers')
+    .option('--redact', 'replace machine, user and domain names and profile folders in the human view, --json and --har by stable pseudonyms (machine-1, user-1, domain-1); raw outputs stay exact');
   if (live) {
     cmd
       .option('--raw', 'stdout carries exactly the bytes clients sent, nothing else (like nc -l)')
@@ -81,7 +82,8 @@ Examples:
   $ wer-sniff listen --ask memory-dump --ask 'wql:SELECT Family FROM Win32_Processor'
   $ wer-sniff listen --no-cab                 # stop clients after level 1
   $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted
-  $ wer-sniff listen --pcap cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers`)
+  $ wer-sniff listen --pcap cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers
+  $ wer-sniff listen --redact --har share.har -o exact.bin   # names pseudonymised in view and HAR, -o exact`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });
@@ -99,7 +101,8 @@ Examples:
 Examples:
   $ wer-sniff relay --to cer.example.test:1273            # listen on 1273, forward, show both ways
   $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
-  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502`)
+  $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502
+  $ wer-sniff relay --to cer.example.test:1273 --redact --json > shareable.ndjson`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
     });
@@ -143,9 +146,11 @@ Examples:
     .argument('<file>', 'the .cab file')
     .option('--extract <dir>', 'extract the files into <dir>')
     .option('--json', 'one JSON object instead of the human view')
+    .option('--redact', 'replace machine, user and domain names and profile folders in the view by pseudonyms (extracted files stay exact)')
     .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
     .addHelpText('after', `
 Examples:
+  $ wer-sniff cab report.cab --redact          # safe to paste: names become machine-1, user-1, …
   $ wer-sniff cab reports/20261125T004112Z_WKS-1_widget.exe_APPCRASH_1/report.cab
   $ wer-sniff cab report.cab --extract out/
   $ wer-sniff cab report.cab --json | jq '.entries[] | select(.kind=="minidump") | .minidump.exception'
@@ -164,6 +169,7 @@ Examples:
   $ wer-sniff decode capture.bin
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
+  $ wer-sniff decode --redact --har share.har capture.bin   # shareable: machine-1, user-1, domain-1
 
 Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems.`)
     .action(async (files: string[], opts) => {

@@ -21,6 +21,8 @@ export interface FormatBodyOptions {
   maxTextLines?: number;
   /** Cap for the `hexDump` hexdump (default DEFAULT_MAX_HEX_BYTES). */
   maxHexBytes?: number;
+  /** --redact: no hexdump of binary bodies (a name in its ASCII column could not be replaced). */
+  omitBinary?: boolean;
 }
 
 export const DEFAULT_MAX_TEXT_LINES = 200;
@@ -84,9 +86,12 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   const data = body.data;
   if (data === undefined && body.length > 0) {
     const out = [headerLine(undefined, body, paint)];
-    out.push(paint.warn(`too large to decode in memory (raise --max-body-bytes to decode it); first ${body.head.length} bytes:`));
-    out.push(...formatHexdump(body.head, {}, paint));
-    if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
+    if (opts.omitBinary) out.push(paint.warn('too large to decode in memory (raise --max-body-bytes to decode it); bytes left out under --redact'));
+    else {
+      out.push(paint.warn(`too large to decode in memory (raise --max-body-bytes to decode it); first ${body.head.length} bytes:`));
+      out.push(...formatHexdump(body.head, {}, paint));
+      if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
+    }
     out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
     return out;
   }
@@ -110,7 +115,8 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
       out.push(...capped(textLines(dec.text ?? '', paint), maxLines, paint));
       break;
     case 'binary':
-      out.push(...hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
+      if (opts.omitBinary) out.push(paint.dim('binary bytes left out under --redact'));
+      else out.push(...hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
       out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
       return out;
   }

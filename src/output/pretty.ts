@@ -18,6 +18,8 @@ export interface PrettyOptions {
   /** Show wall-clock times (live); offline decode has none worth showing. */
   times: boolean;
   maxTextLines?: number;
+  /** --redact: no hexdumps of bodies (see FormatBodyOptions.omitBinary). */
+  omitBinary?: boolean;
 }
 
 const INDENT = '    ';
@@ -112,7 +114,7 @@ function formatHeaders(headers: Header[], p: Paint): string[] {
 function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions): string[] {
   if (msg.body.length === 0 && msg.body.complete) return [];
   const dec = decodeMessage(msg, msg.head.kind === 'response' ? ex.request : undefined);
-  let lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines });
+  let lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines, omitBinary: opts.omitBinary });
   // A CAB is better shown by its contents than by a hexdump of its compressed bytes.
   if (dec.cab) lines = [...(opts.hexDump ? lines : lines.slice(0, 1)), ...formatCabView(dec.cab, opts.paint)];
   return lines.map((l: string) => (l ? INDENT + l : ''));
