@@ -1,6 +1,7 @@
 // Maps output flags to sinks, shared by listen, relay and decode: the human view, NDJSON or
 // raw bytes on stdout, and the output files (raw capture -o, --pcap, --har). Opening the files
 // happens here so a bad path fails before anything is accepted.
+import fs from 'node:fs';
 import { SyncFileStream } from '../output/sync-file.js';
 import type { Sink } from '../model.js';
 import { WerSniffError } from '../errors.js';
@@ -27,16 +28,27 @@ export interface OutputFlags {
   pcap?: string;
   har?: string;
   redact?: boolean;
+  /** listen: reports are also saved there (counts as a record when output files fail). */
+  saveDir?: string;
 }
 
 export interface Outputs {
   sinks: Sink[];
-  /** Resolves with the first error of any output file (-o, --pcap, --har) while running. */
+  /** Resolves when no output records the traffic any more (see OutputFiles): the run ends. */
   fileError: Promise<WerSniffError>;
-  /** The first output file error so far, also one that struck while closing. */
+  /** The first output file failure so far (also while closing): the run exits 1. */
   failure(): WerSniffError | undefined;
   /** --redact: the run's pseudonyms, for other text about traffic (stderr notices). */
   names?: Pseudonyms;
+}
+
+/** Whether stdout keeps what it is given: a file or a pipe, not a terminal or /dev/null. */
+function stdoutRecords(stdout: NodeJS.WriteStream): boolean {
+  try {
+    return !fs.fstatSync((stdout as { fd?: number }).fd ?? 1).isCharacterDevice();
+  } catch {
+    return true;
+  }
 }
 
 export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
@@ -54,7 +66,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
     sinks.push(new PrettySink(text, { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary }));
   }
-  const files = new OutputFiles();
+  const files = new OutputFiles(Boolean(flags.saveDir) || stdoutRecords(stdout), (line) => process.stderr.write(`wer-sniff: ${line}\n`));
   // Open every file before anything is accepted, so a bad path fails at once.
   if (flags.output) {
     const stream = await files.open(flags.output, 'capture file', flags.appendOutput);
@@ -69,11 +81,19 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   return { sinks, fileError: files.error, failure: () => files.first, names };
 }
 
-/** The output files of one run: opens them and turns the first write error into the run's end. */
+/** The output files of one run. A file that fails (disk full, I/O error) is closed and its
+ * output disabled with one stderr line; everything else goes on, and the run's exit code says
+ * so (`failure()`). Only when no output records the traffic any more — every file failed, no
+ * --save-dir, and stdout is a terminal or /dev/null rather than a file or pipe — does the run
+ * end (`error`), since serving on would lose what clients send. */
 class OutputFiles {
   first: WerSniffError | undefined;
   private fail!: (err: WerSniffError) => void;
   readonly error = new Promise<WerSniffError>((resolve) => (this.fail = resolve));
+  private readonly failed = new Set<string>();
+  private readonly opened: string[] = [];
+
+  constructor(private readonly otherRecord: boolean, private readonly notice: (line: string) => void) {}
 
   async open(file: string, what: string, append = false): Promise<SyncFileStream> {
     let stream: SyncFileStream;
@@ -82,20 +102,40 @@ class OutputFiles {
     } catch (err) {
       throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
-    stream.on('error', (err: NodeJS.ErrnoException) => this.failed(file, what, err));
+    this.opened.push(file);
+    stream.on('error', (err: NodeJS.ErrnoException) => this.fault(file, what, err));
     return stream;
   }
 
-  private failed(file: string, what: string, err: NodeJS.ErrnoException): void {
-    if (this.first) return;
-    this.first = new WerSniffError('output-failed', `writing ${what} ${file} failed: ${err.code ?? err.message} — stopped so nothing goes unrecorded`);
-    this.fail(this.first);
+  private fault(file: string, what: string, err: NodeJS.ErrnoException): void {
+    if (this.failed.has(file)) return;
+    this.failed.add(file);
+    const code = err.code ?? err.message;
+    const hint = code === 'ENOSPC' ? 'free some space' : 'check the disk and the path';
+    const rest = this.opened.length > this.failed.size ? 'the other outputs go on' : 'the other outputs go on (none is a file)';
+    this.notice(`writing ${what} ${file} failed: ${code} — ${what} closed, ${rest}; ${hint} and restart to record to it again`);
+    this.first ??= new WerSniffError('output-failed', `${what} ${file} failed during the run (${code}); it holds what was written before that`);
+    if (this.failed.size === this.opened.length && !this.otherRecord) {
+      this.fail(new WerSniffError('output-failed', `every output file failed (${[...this.failed].join(', ')}) and nothing else records the traffic — stopped so nothing goes unrecorded`));
+    }
   }
 
-  /** A failing file must not throw out of close(): its error ends the run through `error`. */
+  /** `sink` until its file fails, a no-op after: it is never written to, waited for or closed
+   * again, and a failure never throws out of close(). */
   guard(sink: Sink, file: string, what: string): Sink {
-    const close = sink.close.bind(sink);
-    sink.close = () => close().catch((err: NodeJS.ErrnoException) => this.failed(file, what, err));
-    return sink;
+    const off = () => this.failed.has(file);
+    return {
+      chunk: sink.chunk && ((c, conn) => void (off() || sink.chunk!(c, conn))),
+      event: sink.event && ((ev) => void (off() || sink.event!(ev))),
+      waitDrain: sink.waitDrain && (() => {
+        const wait = off() ? null : sink.waitDrain!();
+        // A file that fails while waited for never drains: stop waiting when it fails.
+        return wait && wait.catch(() => undefined);
+      }),
+      close: async () => {
+        if (off()) return;
+        await sink.close().catch((err: NodeJS.ErrnoException) => this.fault(file, what, err));
+      },
+    };
   }
 }
