@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/run-async.js';
 import { SAMPLES, VECTORS } from '../helpers/paths.js';
 import { encodeUtf16, writeLevel1Request, writeMetadataXml, writeReportXml, type ReportSpec } from '../../src/wer/report-writer.js';
 import { writeCab } from '../../src/wer/cab-writer.js';
@@ -143,7 +144,7 @@ describe('listen --redact', () => {
     const raw = path.join(dir, 'live.bin');
     const saveDir = path.join(dir, 'saved');
     const cli = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--redact', '--json', '--har', har, '-o', raw, '--save-dir', saveDir]);
-    const sim = runCli(['simulate', '--to', `127.0.0.1:${cli.port}`, '--kind', 'all', '--color', 'never']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${cli.port}`, '--kind', 'all', '--color', 'never']);
     expect(sim.code).toBe(0);
     cli.child.kill('SIGINT');
     expect(await cli.exited).toBe(0);
@@ -161,5 +162,23 @@ describe('listen --redact', () => {
     expect(folders.some((f) => f.includes('SIM-PC-01'))).toBe(true);
     const level1 = fs.readFileSync(path.join(saveDir, folders[0]!, 'level1.http'));
     expect(level1.includes(Buffer.from('tester', 'utf16le'))).toBe(true);
+  }, 30_000);
+});
+
+describe('relay --redact', () => {
+  it('redacts both directions of the relayed traffic in --json', async () => {
+    const upstream = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json']);
+    const relay = await startCli(['relay', '--to', `127.0.0.1:${upstream.port}`, '-p', '0', '-b', '127.0.0.1', '--redact', '--json']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${relay.port}`, '--kind', 'appcrash,hang', '--color', 'never']);
+    expect(sim.code).toBe(0);
+    for (const c of [relay, upstream]) c.child.kill('SIGINT');
+    await Promise.all([relay.exited, upstream.exited]);
+    const plain = upstream.stdout().toString();
+    const json = relay.stdout().toString();
+    expect(json.split('\n').filter((l) => l.includes('"type":"response"')).length).toBe(4);
+    for (const n of ['SIM-PC-01', 'sim.example.test', 'tester']) {
+      expect(occurs(plain, n), `${n} in the upstream's plain view`).toBe(true);
+      expect(occurs(json, n), `${n} in the relay's view`).toBe(false);
+    }
   }, 30_000);
 });
