@@ -102,17 +102,17 @@ class OutputFiles {
     } catch (err) {
       throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
-    this.opened.push(file);
+    this.opened.push(`${what} ${file}`);
     stream.on('error', (err: NodeJS.ErrnoException) => this.fault(file, what, err));
     return stream;
   }
 
   private fault(file: string, what: string, err: NodeJS.ErrnoException): void {
-    if (this.failed.has(file)) return;
-    this.failed.add(file);
+    if (this.failed.has(`${what} ${file}`)) return;
+    this.failed.add(`${what} ${file}`);
     const code = err.code ?? err.message;
     const hint = code === 'ENOSPC' ? 'free some space' : 'check the disk and the path';
-    const rest = this.opened.length > this.failed.size ? 'the other outputs go on' : 'the other outputs go on (none is a file)';
+    const rest = this.opened.length > this.failed.size ? 'the other outputs go on' : 'stdout goes on';
     this.notice(`writing ${what} ${file} failed: ${code} — ${what} closed, ${rest}; ${hint} and restart to record to it again`);
     this.first ??= new WerSniffError('output-failed', `${what} ${file} failed during the run (${code}); it holds what was written before that`);
     if (this.failed.size === this.opened.length && !this.otherRecord) {
@@ -123,7 +123,7 @@ class OutputFiles {
   /** `sink` until its file fails, a no-op after: it is never written to, waited for or closed
    * again, and a failure never throws out of close(). */
   guard(sink: Sink, file: string, what: string): Sink {
-    const off = () => this.failed.has(file);
+    const off = () => this.failed.has(`${what} ${file}`);
     return {
       chunk: sink.chunk && ((c, conn) => void (off() || sink.chunk!(c, conn))),
       event: sink.event && ((ev) => void (off() || sink.event!(ev))),

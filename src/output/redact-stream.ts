@@ -38,7 +38,13 @@ export class RedactingStream extends Writable {
   }
 
   private forward(text: string, cb: (err?: Error | null) => void): void {
-    if (this.out.write(this.names.redact(text))) cb();
-    else this.out.once('drain', () => cb());
+    if (this.out.write(this.names.redact(text))) return cb();
+    // A stream that fails while full never drains: its error (or close) ends the wait too.
+    const done = (err?: Error | null): void => {
+      this.out.off('drain', onDrain).off('error', done).off('close', onDrain);
+      cb(err);
+    };
+    const onDrain = (): void => done();
+    this.out.once('drain', onDrain).once('error', done).once('close', onDrain);
   }
 }

@@ -112,7 +112,7 @@ describe('disk full and failing outputs', () => {
     const r = spawnSync(process.execPath, [BIN, 'listen', '-p', '0', '-b', '127.0.0.1', '--pcap', '/dev/full'], { stdio: ['ignore', devNull, 'pipe'], timeout: 10_000 });
     fs.closeSync(devNull);
     expect(r.status).toBe(1);
-    expect(r.stderr.toString()).toMatch(/every output file failed \(\/dev\/full\) and nothing else records the traffic — stopped so nothing goes unrecorded/);
+    expect(r.stderr.toString()).toMatch(/every output file failed \(pcap file \/dev\/full\) and nothing else records the traffic — stopped so nothing goes unrecorded/);
   });
 
   const tinyFs = path.join(os.tmpdir(), `wer-tmpfs-${process.pid}`);

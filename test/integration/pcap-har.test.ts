@@ -211,7 +211,7 @@ describe('failing output files', () => {
     for (const [flag, what] of [['--pcap', 'pcap file'], ['--har', 'HAR file']]) {
       const r = runCli(['decode', '--json', flag!, '/dev/full', level1]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`wer-sniff: writing ${what} /dev/full failed: ENOSPC — ${what} closed, the other outputs go on`);
+      expect(r.stderr).toContain(`wer-sniff: writing ${what} /dev/full failed: ENOSPC — ${what} closed, stdout goes on`);
       expect(r.stdout.toString()).toContain('"type":"report"');
     }
     // Listen: see faults-outputs.test.ts (it keeps serving; it stops only when nothing records).
