@@ -19,10 +19,10 @@ const MALFORMED = [
   'GET /../../etc/passwd HTTP/1.1\r\nHost: x\x1b]0;owned\x07\r\n\r\n',
 ].map((s) => Buffer.from(s, 'latin1'));
 
-/** One connection: `{ port: local port, sent: Buffer, reset, reports, cabs, error? }`. */
+/** One connection: `{ port: local port, t: connect time, sent: Buffer, reset, reports, cabs, error? }`. */
 export async function runClient(kind, port, n, rand) {
   const sock = net.connect(port, HOST);
-  const rec = { port: 0, sent: [], reset: false, reports: 0, cabs: 0, error: undefined };
+  const rec = { port: 0, t: 0, sent: [], reset: false, reports: 0, cabs: 0, error: undefined };
   const reader = makeReader(sock);
   const write = (b) => {
     rec.sent.push(b);
@@ -34,6 +34,7 @@ export async function runClient(kind, port, n, rand) {
   try {
     await new Promise((resolve, reject) => (sock.once('connect', resolve), sock.once('error', reject)));
     rec.port = sock.localPort;
+    rec.t = performance.now();
     const k = KINDS[n % KINDS.length];
     const now = Date.now();
     const report = makeReport(k, now, n);
