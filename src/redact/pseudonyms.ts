@@ -14,7 +14,7 @@ export type NameKind = 'machine' | 'user' | 'domain';
 const WELL_KNOWN = new Set([
   'system', 'localsystem', 'local service', 'localservice', 'network service', 'networkservice',
   'nt authority', 'builtin', 'nt service', 'workgroup', 'window manager', 'font driver host',
-  'localhost', 'public', 'default', 'default user', 'all users', 'defaultapppool',
+  'localhost', 'public', 'default', 'default user', 'all users', 'defaultapppool', 'administrator', 'guest',
 ]);
 
 /** Profile folder names that are not a person. */
@@ -24,9 +24,9 @@ const SHARED_PROFILES = new Set(['public', 'default', 'default user', 'all users
 const PROFILE_PATH = /(?<=(?:^|[\\/])(?:users|documents and settings|home)[\\/]+)([^\\/:*?"<>|\r\n\t\x1b\x00]+)/giu;
 
 /** A name starts and ends where letters and digits do; an SGR colour code also counts as a
- * boundary (`\x1b[1mjdoe` in the coloured view). */
+ * boundary (`\x1b[1mjdoe` in the coloured view). A JSON key is never replaced. */
 const BEFORE = String.raw`(?<=^|[^\p{L}\p{N}]|\x1b\[[0-9;]*m)`;
-const AFTER = String.raw`(?![\p{L}\p{N}])`;
+const AFTER = String.raw`(?![\p{L}\p{N}])(?!":)`; // not a JSON key: `"user":` stays a key
 
 export const MIN_NAME_LENGTH = 2;
 

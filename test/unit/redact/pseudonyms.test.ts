@@ -20,6 +20,12 @@ describe('Pseudonyms', () => {
     expect(p.redact('C:\\Windows\\System32 x available LAB\\jdoe cer-lab')).toBe('C:\\Windows\\System32 x available domain-1\\jdoe cer-domain-1');
   });
 
+  it('never replaces a JSON key, so the schema survives a user called "user"', () => {
+    const p = new Pseudonyms();
+    p.learn('user', 'user');
+    expect(p.redact('{"user":"CORP\\\\user","x":"user"}')).toBe('{"user":"CORP\\\\user-1","x":"user-1"}');
+  });
+
   it('finds names in JSON-escaped, XML-escaped and coloured text', () => {
     const p = new Pseudonyms();
     p.learn('user', "o'brien");
