@@ -60,28 +60,31 @@ function fdCount(pid) {
 /**
  * -o keeps each connection contiguous, in about the order they opened: the first connection to
  * send owns the file, later ones follow as earlier ones close (output/raw.ts). So each next
- * segment is one of the first few connections not yet found, in open order. Connections are
- * matched to clients by the client's local port (in connect order, should a port be reused).
+ * segment is one of the first few connections not yet found, in open order. A connection is
+ * one of the clients that used its peer port (a port freed by a reset is reused at once); a
+ * client that reset right after connecting can be gone before the listener learned its address
+ * (peer `?:?`), and may be any client left over.
  */
 function checkCapture(cap, opens, closes, results) {
   const byPort = new Map();
-  for (const r of [...results].sort((a, b) => a.t - b.t)) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);
-  const pending = opens.map((o) => ({ len: closes.get(o.conn) ?? 0, rec: byPort.get(Number(o.peer.split(':').at(-1)))?.shift() }));
-  // A client that resets right after connecting can be gone before the listener learns its
-  // address (peer `?:?`): such connections may be any client left over.
-  const orphans = [...byPort.values()].flat();
+  for (const r of results) byPort.set(r.port, [...(byPort.get(r.port) ?? []), r]);
+  const left = new Set(results);
+  const pending = opens.map((o) => ({ len: closes.get(o.conn) ?? 0, port: Number(o.peer.split(':').at(-1)) }));
   const same = (seg, r, prefix) => (prefix ? r.reset && seg.length <= r.sent.length && seg.equals(r.sent.subarray(0, seg.length)) : seg.equals(r.sent));
+  const find = (p, seg, prefix) => {
+    const pool = Number.isInteger(p.port) ? byPort.get(p.port) ?? [] : left;
+    for (const r of pool) if (left.has(r) && same(seg, r, prefix)) return r;
+    return undefined;
+  };
   let off = 0;
   let prefixOnly = 0;
   while (pending.length) {
     let hit = -1;
     for (const prefix of [false, true]) {
       hit = pending.slice(0, 64).findIndex((p) => {
-        const seg = cap.subarray(off, off + p.len);
-        if (p.rec) return same(seg, p.rec, prefix);
-        const i = orphans.findIndex((r) => same(seg, r, prefix));
-        if (i >= 0) p.rec = orphans.splice(i, 1)[0];
-        return i >= 0;
+        const r = find(p, cap.subarray(off, off + p.len), prefix);
+        if (r) left.delete(r);
+        return r !== undefined;
       });
       if (hit >= 0) {
         if (prefix) prefixOnly++;
@@ -92,6 +95,7 @@ function checkCapture(cap, opens, closes, results) {
     off += pending[hit].len;
     pending.splice(hit, 1);
   }
+  if (pending.length) process.stderr.write(`soak: -o segment at offset ${off} matches no client among the next ${Math.min(64, pending.length)} connections\n`);
   return { mismatched: pending.length, prefixOnly, consumed: off };
 }
 
