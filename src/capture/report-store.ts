@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
 import type { BodyObserver } from './listener.js';
 import { decodeMessage } from '../decode/message.js';
-import { isLevel1Request } from '../wer/cer-server.js';
+import { isLevel1Request, MAX_ISSUED } from '../wer/cer-server.js';
 import { extractCabToDir } from '../wer/cab-files.js';
 import { folderName } from './folder-name.js';
 import { SyncFileStream } from '../output/sync-file.js';
@@ -150,6 +150,8 @@ export class ReportStore implements Sink, BodyObserver {
       return;
     }
     this.folders.set(ex.reportId!, dir);
+    // The CER server forgets DumpFile paths beyond MAX_ISSUED; so can we (memory stays flat).
+    if (this.folders.size > MAX_ISSUED) this.folders.delete(this.folders.keys().next().value!);
     this.track(this.write(dir, 'level1.http', bytes ?? Buffer.concat([req.head.raw, req.body.data ?? Buffer.alloc(0)])));
     if (dec.text !== undefined) this.track(this.write(dir, 'report.xml', Buffer.from(dec.text, 'utf8')));
     if (r) this.track(this.write(dir, 'report.json', Buffer.from(JSON.stringify({ reportId: ex.reportId, peer: ex.connection.peer, report: r }, null, 2) + '\n')));

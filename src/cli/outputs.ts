@@ -1,6 +1,8 @@
 // Maps output flags to sinks, shared by listen, relay and decode: the human view, NDJSON or
 // raw bytes on stdout (or pcap with -w -), and the output files (raw capture -o, -w, --har). Opening the files
 // happens here so a bad path fails before anything is accepted.
+import fs from 'node:fs';
+import type { Writable } from 'node:stream';
 import { SyncFileStream } from '../output/sync-file.js';
 import type { Sink } from '../model.js';
 import { WerSniffError } from '../errors.js';
@@ -15,6 +17,9 @@ import { VERSION } from './program.js';
 import { useColor, type ColorChoice } from './options.js';
 import { FilterSink } from '../output/filter-sink.js';
 import type { Filter } from '../filter/parse.js';
+import { Pseudonyms } from '../redact/pseudonyms.js';
+import { RedactLearner } from '../output/redact-learner.js';
+import { RedactingStream } from '../output/redact-stream.js';
 
 
 export interface OutputFlags {
@@ -31,20 +36,35 @@ export interface OutputFlags {
   har?: string;
   /** `--filter`: what the view, --json and --har show; raw outputs stay complete. */
   filter?: Filter;
+  redact?: boolean;
+  /** listen: reports are also saved there (counts as a record when output files fail). */
+  saveDir?: string;
 }
 
 export interface Outputs {
   sinks: Sink[];
-  /** Resolves with the first error of any output file (-o, --pcap, --har) while running. */
+  /** Resolves when no output records the traffic any more (see OutputFiles): the run ends. */
   fileError: Promise<WerSniffError>;
-  /** The first output file error so far, also one that struck while closing. */
+  /** The first output file failure so far (also while closing): the run exits 1. */
   failure(): WerSniffError | undefined;
   /** The --filter wrapper, when there is one (counts what it showed). */
   filtered?: FilterSink;
+  /** --redact: the run's pseudonyms, for other text about traffic (stderr notices). */
+  names?: Pseudonyms;
+}
+
+/** Whether stdout keeps what it is given: a file or a pipe, not a terminal or /dev/null. */
+function stdoutRecords(stdout: NodeJS.WriteStream): boolean {
+  try {
+    return !fs.fstatSync((stdout as { fd?: number }).fd ?? 1).isCharacterDevice();
+  } catch {
+    return true;
+  }
 }
 
 export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
   if (flags.json && flags.raw) throw new WerSniffError('bad-flags', '--json and --raw both want stdout — pick one (use -o <file> for raw bytes beside --json)', 2);
+  if (flags.redact && flags.hexDump) throw new WerSniffError('bad-flags', '--redact and -x/--hex-dump cannot go together: a hexdump shows names that cannot be replaced — drop -x', 2);
   if (flags.write !== undefined && flags.pcap !== undefined && flags.write !== flags.pcap) {
     throw new WerSniffError('bad-flags', '-w and --pcap name the same output (--pcap is its old name) — give one', 2);
   }
@@ -56,7 +76,12 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   if (pcapToStdout && stdout.isTTY) {
     throw new WerSniffError('bad-flags', '-w - writes binary pcap, and stdout is a terminal — pipe it (| tshark -r -) or give a file (-w cap.pcap)', 2);
   }
+  // Raw outputs (exact bytes: never filtered, never redacted).
   const sinks: Sink[] = [];
+  // --redact: a learner sees every event first; every derived text goes through the names.
+  const names = flags.redact ? new Pseudonyms() : undefined;
+  const redacted = (out: Writable): Writable => (names ? new RedactingStream(out, names) : out);
+  const omitBinary = Boolean(names);
   // What is shown and exported; with --filter these go behind a FilterSink, raw outputs never do.
   // The human and JSON views show each report's check findings (output/checked-sink.ts).
   const shown: Sink[] = [];
@@ -65,31 +90,43 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     const view = process.stderr;
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(view.isTTY)));
     sinks.push(new PcapSink(stdout));
-    shown.push(new CheckedSink(new PrettySink(view, { paint, hexDump: Boolean(flags.hexDump), times: live })));
+    shown.push(new CheckedSink(new PrettySink(redacted(view), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary })));
   } else if (flags.raw) sinks.push(new RawSink(stdout));
-  else if (flags.json) shown.push(new CheckedSink(new NdjsonSink(stdout)));
+  else if (flags.json) shown.push(new CheckedSink(new NdjsonSink(redacted(stdout), false, omitBinary)));
   else {
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
-    shown.push(new CheckedSink(new PrettySink(stdout, { paint, hexDump: Boolean(flags.hexDump), times: live })));
+    shown.push(new CheckedSink(new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary })));
   }
-  const files = new OutputFiles();
+  const files = new OutputFiles(Boolean(flags.saveDir) || stdoutRecords(stdout), (line) => process.stderr.write(`wer-sniff: ${line}\n`));
   // Open every file before anything is accepted, so a bad path fails at once.
   if (flags.output) {
     const stream = await files.open(flags.output, 'capture file', flags.appendOutput);
     sinks.push(files.guard(new RawSink(stream, 'client', true), flags.output, 'capture file'));
   }
   if (pcapFile && !pcapToStdout) sinks.push(files.guard(new PcapSink(await files.open(pcapFile, 'pcap file'), true), pcapFile, 'pcap file'));
-  if (flags.har) shown.push(files.guard(new HarSink(await files.open(flags.har, 'HAR file'), { version: VERSION }, true), flags.har, 'HAR file'));
+  if (flags.har) {
+    const file = await files.open(flags.har, 'HAR file');
+    const out = names ? new RedactingStream(file, names, true) : file;
+    shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary }, true), flags.har, 'HAR file'));
+  }
   const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
-  sinks.unshift(...(filtered ? [filtered] : shown));
-  return { sinks, fileError: files.error, failure: () => files.first, filtered };
+  const all = [...(names ? [new RedactLearner(names)] : []), ...(filtered ? [filtered] : shown), ...sinks];
+  return { sinks: all, fileError: files.error, failure: () => files.first, filtered, names };
 }
 
-/** The output files of one run: opens them and turns the first write error into the run's end. */
+/** The output files of one run. A file that fails (disk full, I/O error) is closed and its
+ * output disabled with one stderr line; everything else goes on, and the run's exit code says
+ * so (`failure()`). Only when no output records the traffic any more — every file failed, no
+ * --save-dir, and stdout is a terminal or /dev/null rather than a file or pipe — does the run
+ * end (`error`), since serving on would lose what clients send. */
 class OutputFiles {
   first: WerSniffError | undefined;
   private fail!: (err: WerSniffError) => void;
   readonly error = new Promise<WerSniffError>((resolve) => (this.fail = resolve));
+  private readonly failed = new Set<string>();
+  private readonly opened: string[] = [];
+
+  constructor(private readonly otherRecord: boolean, private readonly notice: (line: string) => void) {}
 
   async open(file: string, what: string, append = false): Promise<SyncFileStream> {
     let stream: SyncFileStream;
@@ -98,20 +135,41 @@ class OutputFiles {
     } catch (err) {
       throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
-    stream.on('error', (err: NodeJS.ErrnoException) => this.failed(file, what, err));
+    this.opened.push(`${what} ${file}`);
+    stream.on('error', (err: NodeJS.ErrnoException) => this.fault(file, what, err));
     return stream;
   }
 
-  private failed(file: string, what: string, err: NodeJS.ErrnoException): void {
-    if (this.first) return;
-    this.first = new WerSniffError('output-failed', `writing ${what} ${file} failed: ${err.code ?? err.message} — stopped so nothing goes unrecorded`);
-    this.fail(this.first);
+  private fault(file: string, what: string, err: NodeJS.ErrnoException): void {
+    if (this.failed.has(`${what} ${file}`)) return;
+    this.failed.add(`${what} ${file}`);
+    const code = err.code ?? err.message;
+    const hint = code === 'ENOSPC' ? 'free some space' : 'check the disk and the path';
+    const rest = this.opened.length > this.failed.size ? 'the other outputs go on' : 'stdout goes on';
+    this.notice(`writing ${what} ${file} failed: ${code} — ${what} closed, ${rest}; ${hint} and restart to record to it again`);
+    this.first ??= new WerSniffError('output-failed', `${what} ${file} failed during the run (${code}); it holds what was written before that`);
+    if (this.failed.size === this.opened.length && !this.otherRecord) {
+      this.fail(new WerSniffError('output-failed', `every output file failed (${[...this.failed].join(', ')}) and nothing else records the traffic — stopped so nothing goes unrecorded`));
+    }
   }
 
-  /** A failing file must not throw out of close(): its error ends the run through `error`. */
+  /** `sink` until its file fails, a no-op after: it is never written to, waited for or closed
+   * again, and a failure never throws out of close(). */
   guard(sink: Sink, file: string, what: string): Sink {
-    const close = sink.close.bind(sink);
-    sink.close = () => close().catch((err: NodeJS.ErrnoException) => this.failed(file, what, err));
-    return sink;
+    const off = () => this.failed.has(`${what} ${file}`);
+    return {
+      chunk: sink.chunk && ((c, conn) => void (off() || sink.chunk!(c, conn))),
+      event: sink.event && ((ev) => void (off() || sink.event!(ev))),
+      shutdown: sink.shutdown && ((conn, source, how, ts) => void (off() || sink.shutdown!(conn, source, how, ts))),
+      waitDrain: sink.waitDrain && (() => {
+        const wait = off() ? null : sink.waitDrain!();
+        // A file that fails while waited for never drains: stop waiting when it fails.
+        return wait && wait.catch(() => undefined);
+      }),
+      close: async () => {
+        if (off()) return;
+        await sink.close().catch((err: NodeJS.ErrnoException) => this.fault(file, what, err));
+      },
+    };
   }
 }

@@ -36,7 +36,8 @@ function outputOptions(cmd: Command, live: boolean): Command {
     .option('-w, --write <file>', 'also write every connection to <file> as pcap (real addresses, TCP synthesised around the exact bytes) for Wireshark/tshark; - for stdout (the human view then goes to stderr)')
     .addOption(new Option('--pcap <file>', 'old name of --write').hideHelp())
     .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers')
-    .option('--filter <expr>', 'show and export (view, --json, --har) only matching exchanges, e.g. \'event=APPCRASH and machine~WKS-\' (language in README); raw outputs stay complete', parseFilterOption);
+    .option('--filter <expr>', 'show and export (view, --json, --har) only matching exchanges, e.g. \'event=APPCRASH and machine~WKS-\' (language in README); raw outputs stay complete', parseFilterOption)
+    .option('--redact', 'replace machine, user and domain names and profile folders in the human view, --json and --har by stable pseudonyms (machine-1, user-1, domain-1); raw outputs stay exact');
   if (live) {
     cmd
       .option('--raw', 'stdout carries exactly the bytes clients sent, nothing else (like nc -l)')
@@ -114,7 +115,8 @@ Examples:
   $ wer-sniff listen -o all.bin --filter 'event=APPCRASH and machine~WKS-'   # show only these; all.bin keeps everything
   $ wer-sniff listen --allow 10.0.0.0/8,fd00::/8 --max-conns 200 --idle-timeout 2m
   $ wer-sniff listen --tls --save-cert wer-sniff.crt  # HTTPS with a kept self-signed certificate
-  $ wer-sniff listen --tls --cert server.pem --key server.key`)
+  $ wer-sniff listen --tls --cert server.pem --key server.key
+  $ wer-sniff listen --redact --har share.har -o exact.bin   # names pseudonymised in view and HAR, -o exact`)
     .action(async (opts) => {
       process.exitCode = await actions.listen(opts);
     });
@@ -140,7 +142,8 @@ Examples:
   $ wer-sniff relay --to cer.example.test:1273 -w relay.pcap      # both directions for Wireshark
   $ wer-sniff relay --to cer.example.test:1273 --filter 'status>=400 or problem'   # only what went wrong
   $ wer-sniff relay --to cer.example.test:1273 --tls --save-cert relay.crt --denyfile blocked.txt
-  $ wer-sniff relay --to cer.example.test:443 --upstream-tls --upstream-ca corp-root.pem`)
+  $ wer-sniff relay --to cer.example.test:443 --upstream-tls --upstream-ca corp-root.pem
+  $ wer-sniff relay --to cer.example.test:1273 --redact --json > shareable.ndjson`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(opts);
     });
@@ -184,9 +187,11 @@ Examples:
     .argument('<file>', 'the .cab file')
     .option('--extract <dir>', 'extract the files into <dir>')
     .option('--json', 'one JSON object instead of the human view')
+    .option('--redact', 'replace machine, user and domain names and profile folders in the view by pseudonyms (extracted files stay exact)')
     .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
     .addHelpText('after', `
 Examples:
+  $ wer-sniff cab report.cab --redact          # safe to paste: names become machine-1, user-1, …
   $ wer-sniff cab reports/20261125T004112Z_WKS-1_widget.exe_APPCRASH_1/report.cab
   $ wer-sniff cab report.cab --extract out/
   $ wer-sniff cab report.cab --json | jq '.entries[] | select(.kind=="minidump") | .minidump.exception'
@@ -210,6 +215,7 @@ Examples:
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
   $ wer-sniff decode --har crashes.har --filter 'event=APPCRASH and not app=explorer.exe' saved/*.http
+  $ wer-sniff decode --redact --har share.har capture.bin   # shareable: machine-1, user-1, domain-1
 
 Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP gaps or a damaged capture file.`)
     .action(async (files: string[], opts) => {

@@ -47,7 +47,8 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   if (flags.saveDir) {
     const dir = flags.saveDir;
     try {
-      extras.push(await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${m}\n`)));
+      const names = outputs.names;
+      extras.push(await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${names ? names.redact(m) : m}\n`)));
     } catch (err) {
       throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }

@@ -68,7 +68,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
         taps.delete(conn.id);
       },
       onNotice(message) {
-        process.stderr.write(`wer-sniff: ${message}\n`);
+        process.stderr.write(`wer-sniff: ${outputs.names ? outputs.names.redact(message) : message}\n`);
       },
     });
   } catch (err) {

@@ -11,6 +11,8 @@ import { createPaint } from '../output/paint.js';
 import { WerSniffError } from '../errors.js';
 import { escapeControl } from '../output/escape.js';
 import { useColor, type ColorChoice } from './options.js';
+import { Pseudonyms } from '../redact/pseudonyms.js';
+import { learnFromCab } from '../redact/collect.js';
 
 const paintFor = (color: ColorChoice | undefined) => createPaint(useColor(color ?? 'auto', process.env, Boolean(process.stdout.isTTY)));
 
@@ -56,6 +58,7 @@ export function runSetup(flags: SetupFlags): number {
 export interface CabFlags {
   extract?: string;
   json?: boolean;
+  redact?: boolean;
   color?: ColorChoice;
 }
 
@@ -67,12 +70,15 @@ export async function runCab(file: string, flags: CabFlags): Promise<number> {
     throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const view = parseCabView(buf);
-  if (flags.json) process.stdout.write(JSON.stringify({ file, header: view.cab.header, folders: view.cab.folders, files: view.cab.files, entries: view.entries, problems: view.cab.problems }) + '\n');
-  else process.stdout.write(formatCabView(view, paintFor(flags.color)).join('\n') + '\n');
+  const names = flags.redact ? new Pseudonyms() : undefined;
+  if (names) learnFromCab(names, view);
+  const show = (text: string): string => (names ? names.redact(text) : text);
+  if (flags.json) process.stdout.write(show(JSON.stringify({ file, header: view.cab.header, folders: view.cab.folders, files: view.cab.files, entries: view.entries, problems: view.cab.problems }) + '\n'));
+  else process.stdout.write(show(formatCabView(view, paintFor(flags.color)).join('\n') + '\n'));
   let failed = view.cab.problems.length > 0 || view.entries.some((e) => e.error);
   if (flags.extract) {
     const res = await extractCabToDir(buf, flags.extract);
-    for (const e of res.errors) process.stderr.write(`wer-sniff: ${escapeControl(e.name)}: ${escapeControl(e.message)}\n`);
+    for (const e of res.errors) process.stderr.write(`wer-sniff: ${escapeControl(names ? names.redact(e.name) : e.name)}: ${escapeControl(e.message)}\n`);
     process.stderr.write(`extracted ${res.written.length} file${res.written.length === 1 ? '' : 's'} to ${flags.extract}\n`);
     failed ||= res.errors.length > 0;
   }

@@ -23,6 +23,8 @@ export interface FormatBodyOptions {
   maxHexBytes?: number;
   /** Lines shown right under a WER report's summary (its check findings). */
   afterReport?: string[];
+  /** --redact: no hexdump of binary bodies (a name in its ASCII column could not be replaced). */
+  omitBinary?: boolean;
 }
 
 export const DEFAULT_MAX_TEXT_LINES = 200;
@@ -86,9 +88,12 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   const data = body.data;
   if (data === undefined && body.length > 0) {
     const out = [headerLine(undefined, body, paint)];
-    out.push(paint.warn(`too large to decode in memory (raise --max-body-bytes to decode it); first ${body.head.length} bytes:`));
-    out.push(...formatHexdump(body.head, {}, paint));
-    if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
+    if (opts.omitBinary) out.push(paint.warn('too large to decode in memory (raise --max-body-bytes to decode it); bytes left out under --redact'));
+    else {
+      out.push(paint.warn(`too large to decode in memory (raise --max-body-bytes to decode it); first ${body.head.length} bytes:`));
+      out.push(...formatHexdump(body.head, {}, paint));
+      if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
+    }
     out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
     return out;
   }
@@ -112,7 +117,8 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
       out.push(...capped(textLines(dec.text ?? '', paint), maxLines, paint));
       break;
     case 'binary':
-      out.push(...hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
+      if (opts.omitBinary) out.push(paint.dim('binary bytes left out under --redact'));
+      else out.push(...hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
       out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
       return out;
   }

@@ -17,6 +17,8 @@ type Json = Record<string, unknown>;
 export interface HarOptions {
   /** log.creator.version. */
   version: string;
+  /** --redact: base64 bodies are left out (names inside them could not be replaced). */
+  omitBinary?: boolean;
 }
 
 export class HarSink implements Sink {
@@ -34,6 +36,7 @@ export class HarSink implements Sink {
 
   async close(): Promise<void> {
     const doc = toHar(this.exchanges, this.opts.version);
+    if (this.opts.omitBinary) withoutBinaryBodies(doc);
     this.exchanges.length = 0;
     this.seen.clear();
     const text = JSON.stringify(doc, null, 2) + '\n';
@@ -42,6 +45,29 @@ export class HarSink implements Sink {
       if (this.endOut) this.out.end(text, done);
       else this.out.write(text, done);
     });
+  }
+}
+
+const BINARY_OMITTED = 'binary body left out under --redact';
+
+/** Drops base64 bodies from a HAR document, with a comment where one was. */
+export function withoutBinaryBodies(doc: Json): void {
+  const note = (o: Json): void => {
+    o.text = '';
+    const kept = String(o.comment ?? '').split('; ').filter((c) => c && !c.startsWith('binary body: text is base64'));
+    o.comment = [...kept, BINARY_OMITTED].join('; ');
+  };
+  for (const e of (doc.log as { entries: Json[] }).entries) {
+    const post = (e.request as Json).postData as Json | undefined;
+    if (post?._encoding === 'base64') {
+      delete post._encoding;
+      note(post);
+    }
+    const content = (e.response as Json).content as Json;
+    if (content.encoding === 'base64') {
+      delete content.encoding;
+      note(content);
+    }
   }
 }
 

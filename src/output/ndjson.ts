@@ -12,13 +12,15 @@ import type { ReportFindings } from '../check/conversation.js';
 export class NdjsonSink implements Sink {
   private readonly batch: BatchWriter;
 
-  constructor(private readonly out: Writable, private readonly endOut = false) {
+  /** `omitBinary` (--redact): base64 bodies and raw bytes are left out — names inside them
+   * could not be replaced. */
+  constructor(private readonly out: Writable, private readonly endOut = false, private readonly omitBinary = false) {
     this.batch = new BatchWriter(out);
   }
 
   /** `found`: check findings this event produced (see output/checked-sink.ts). */
   event(ev: CaptureEvent, found?: ReportFindings[]): void {
-    for (const obj of toJsonEvents(ev)) this.batch.write(JSON.stringify(obj), true);
+    for (const obj of toJsonEvents(ev)) this.batch.write(JSON.stringify(this.omitBinary ? withoutBinary(obj) : obj), true);
     if (found) this.findings(found);
   }
 
@@ -86,6 +88,22 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
       }];
     }
   }
+}
+
+export const BINARY_OMITTED = 'binary bytes left out under --redact';
+
+/** The event without base64 (a `raw` event's bytes, a binary body), noted where it was. */
+export function withoutBinary(obj: Json): Json {
+  const body = obj.body as Json | undefined;
+  if (typeof obj.base64 === 'string') {
+    delete obj.base64;
+    obj.note = BINARY_OMITTED;
+  }
+  if (body && typeof body.base64 === 'string') {
+    delete body.base64;
+    body.notes = [...((body.notes as string[] | undefined) ?? []), BINARY_OMITTED];
+  }
+  return obj;
 }
 
 function bodyJson(msg: HttpMessage, ex?: Exchange): Json {

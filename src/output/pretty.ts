@@ -20,6 +20,8 @@ export interface PrettyOptions {
   /** Show wall-clock times (live); offline decode has none worth showing. */
   times: boolean;
   maxTextLines?: number;
+  /** --redact: no hexdumps of bodies (see FormatBodyOptions.omitBinary). */
+  omitBinary?: boolean;
 }
 
 const INDENT = '    ';
@@ -136,7 +138,7 @@ function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions, 
   const dec = decodeMessage(msg, msg.head.kind === 'response' ? ex.request : undefined);
   // Findings go right under the report's summary; without a decoded report, after the body.
   const underSummary = findings && dec.kind === 'wer-report' && dec.report && msg.body.data ? findings : undefined;
-  let lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines, afterReport: underSummary });
+  let lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines, afterReport: underSummary, omitBinary: opts.omitBinary });
   if (findings && !underSummary) lines.push(...findings);
   // A CAB is better shown by its contents than by a hexdump of its compressed bytes.
   if (dec.cab) lines = [...(opts.hexDump ? lines : lines.slice(0, 1)), ...formatCabView(dec.cab, opts.paint)];

@@ -1,0 +1,33 @@
+// Runs the built CLI without blocking the event loop (spawnSync would stall a listener child
+// whose stdout pipe the test reads), e.g. `simulate` against a `listen` started with startCli.
+import { spawn } from 'node:child_process';
+import { BIN } from './paths.js';
+
+export function runCliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Complete pcap records of `buf` and how many bytes a cut last record leaves over. */
+export function pcapRecords(buf: Buffer): { records: Buffer[]; rest: number } {
+  const records: Buffer[] = [];
+  let off = 24;
+  while (off + 16 <= buf.length) {
+    const len = buf.readUInt32LE(off + 8);
+    if (off + 16 + len > buf.length) break;
+    records.push(buf.subarray(off + 16, off + 16 + len));
+    off += 16 + len;
+  }
+  return { records, rest: buf.length - off };
+}
+
+/** NDJSON lines of a run's stdout. */
+export function events(ndjson: string): { type: string; [k: string]: unknown }[] {
+  return ndjson.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}

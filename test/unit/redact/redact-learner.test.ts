@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { RedactLearner } from '../../../src/output/redact-learner.js';
+import { Pseudonyms } from '../../../src/redact/pseudonyms.js';
+import { T0, makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
+
+describe('RedactLearner', () => {
+  it('learns the relay upstream, the Host header, names in the level-1 answer and paths in problems', () => {
+    const names = new Pseudonyms();
+    const learner = new RedactLearner(names);
+    const connection = makeConnection({ upstream: 'cer.corp.example.test:1273' });
+    learner.event({ type: 'open', ts: T0, connection });
+    const exchange = makeExchange({
+      connection,
+      request: makeRequest('GET', '/x', '', [['Host', 'wer-gw.lab.example.test']]),
+      response: makeResponse(200, 'OK', 'Bucket=1\r\nGetFile=\\\\FILESRV7\\logs\\a.log\r\n', [['Content-Type', 'text/plain']]),
+    });
+    learner.event({ type: 'request', ts: T0, connection, exchange });
+    learner.event({ type: 'response', ts: T0, connection, exchange });
+    learner.event({ type: 'problem', ts: T0, connection, problem: { code: 'x', source: 'client', offset: 0, message: 'bad C:\\Users\\mallory\\x' } });
+    expect(names.redact('cer.corp.example.test wer-gw.lab.example.test FILESRV7 mallory'))
+      .toBe('machine-1.domain-1 machine-2.domain-3 machine-3 user-1');
+  });
+});
