@@ -13,6 +13,7 @@ import { formatHexdump } from './hexdump.js';
 import { formatWerReport } from './format-report.js';
 import { formatXml } from './format-xml.js';
 import type { Paint } from './paint.js';
+import { append, maxOf } from './append.js';
 
 export interface FormatBodyOptions {
   /** Always add a hexdump of the body. */
@@ -62,7 +63,7 @@ function textLines(text: string, paint: Paint): string[] {
 
 /** `Key = value` lines aligned on `=`, then warnings and the explanation. */
 export function formatLevel1Response(r: Level1Response, paint: Paint): string[] {
-  const width = Math.max(0, ...r.entries.map((e) => escapeControl(e.key).length));
+  const width = maxOf(r.entries.map((e) => escapeControl(e.key).length), 0);
   const out = r.entries.map((e) => {
     const key = escapeControl(e.key);
     const brush = e.known !== undefined && e.known === e.key ? paint.key : paint.warn;
@@ -85,7 +86,7 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   if (data === undefined && body.length > 0) {
     const out = [headerLine(undefined, body, paint)];
     out.push(paint.warn(`too large to decode in memory (raise --max-body-bytes to decode it); first ${body.head.length} bytes:`));
-    out.push(...formatHexdump(body.head, {}, paint));
+    append(out, formatHexdump(body.head, {}, paint));
     if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
     out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
     return out;
@@ -97,24 +98,24 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
     case 'empty':
       break;
     case 'wer-report':
-      if (dec.report) out.push(...formatWerReport(dec.report, paint), '');
-      if (dec.xml) out.push(...capped(formatXml(dec.xml, paint), maxLines, paint));
+      if (dec.report) append(out, capped(formatWerReport(dec.report, paint), maxLines, paint)).push('');
+      if (dec.xml) append(out, capped(formatXml(dec.xml, paint), maxLines, paint));
       break;
     case 'level1-response':
-      if (dec.level1) out.push(...formatLevel1Response(dec.level1, paint));
+      if (dec.level1) append(out, capped(formatLevel1Response(dec.level1, paint), maxLines, paint));
       break;
     case 'xml':
-      out.push(...capped(formatXml(dec.xml ?? [], paint), maxLines, paint));
+      append(out, capped(formatXml(dec.xml ?? [], paint), maxLines, paint));
       break;
     case 'text':
-      out.push(...capped(textLines(dec.text ?? '', paint), maxLines, paint));
+      append(out, capped(textLines(dec.text ?? '', paint), maxLines, paint));
       break;
     case 'binary':
-      out.push(...hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
+      append(out, hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
       out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
       return out;
   }
-  if (opts.hexDump && bytes.length > 0) out.push(paint.dim('hexdump:'), ...hexLines(bytes, maxHex, paint));
+  if (opts.hexDump && bytes.length > 0) append(out, [paint.dim('hexdump:'), ...hexLines(bytes, maxHex, paint)]);
   return out;
 }
 

@@ -51,7 +51,7 @@ export function parseWerMetadata(text: string): WerMetadata {
         for (const [name, value] of pairs) out.dynamic.push({ name, value });
         break;
       default: // a repeated section adds to the first instead of replacing it
-        (out.sections[section.name] ??= []).push(...pairs);
+        for (const pair of pairs) (out.sections[section.name] ??= []).push(pair);
     }
   }
   const lcid = find(root, 'OSVersionInformation') && out.os.LCID;
