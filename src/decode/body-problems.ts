@@ -7,13 +7,14 @@
 // (escaped) and recorded byte for byte. Pure: a decoding in, a list out.
 import type { Body } from '../model.js';
 import type { MessageDecoding } from './message.js';
+import type { XmlNode } from './xml.js';
 import { level1List } from './wer/level1-response.js';
 import { safeExtractPath } from './wer/cab-extract.js';
 
 export interface BodyProblem {
   code:
     | 'bad-xml' | 'xml-doctype' | 'odd-length-utf16' | 'lone-surrogate' | 'bom-mismatch' | 'control-characters'
-    | 'unsafe-name' | 'unsafe-dump-path' | 'unsafe-cab-name' | 'bad-cab' | 'bad-minidump';
+    | 'unsafe-name' | 'unsafe-dump-path' | 'unsafe-cab-name' | 'bad-cab' | 'bad-minidump' | 'huge-value';
   message: string;
 }
 
@@ -25,6 +26,20 @@ const ESCAPES_FOLDER = /(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[A-Za-z]:/;
 /** DumpFile paths start with `\` (the server's root, cer2.md §5): only `..`, a drive or a
  * UNC host (`\\\\host`) leave it. `%2e%2e` and `%5c` count, as servers may decode them. */
 const DUMP_ESCAPE = /(^|[\\/])\.\.([\\/]|$)|^[A-Za-z]:|^[\\/]{2}/;
+
+/** Attribute values longer than this are far beyond anything WER sends (names, paths). */
+export const HUGE_VALUE_CHARS = 16 * 1024;
+
+/** The first attribute longer than HUGE_VALUE_CHARS (iteratively: trees can be deep). */
+function hugeAttribute(nodes: XmlNode[]): { element: string; name: string; length: number } | undefined {
+  const stack = [...nodes];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const [name, value] of n.attrs) if (value.length > HUGE_VALUE_CHARS) return { element: n.name, name, length: value.length };
+    for (const c of n.children) stack.push(c);
+  }
+  return undefined;
+}
 
 function unit(c: string): string {
   return `U+${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -65,8 +80,8 @@ export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
   const data = body.data;
   if (!data || data.length === 0) return out;
   if (dec.failure && (dec.failure.view === 'wer-report' || dec.failure.view === 'xml')) {
-    const what = dec.failure.view === 'wer-report' ? 'a WER report' : 'XML';
-    out.push({ code: 'bad-xml', message: `expected well-formed ${what}, saw: ${dec.failure.message} — shown as text` });
+    const what = dec.failure.view === 'wer-report' ? 'a well-formed WER report' : 'well-formed XML';
+    out.push({ code: 'bad-xml', message: `expected ${what}, saw: ${dec.failure.message} — shown as text` });
   }
   const text = dec.text;
   const charset = dec.charset?.name ?? '';
@@ -84,6 +99,10 @@ export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
     if (lone) out.push({ code: 'lone-surrogate', message: `the decoded text holds an unpaired surrogate ${unit(lone[0])} at character ${lone.index} (invalid UTF-16) — shown as \\u${lone[0].charCodeAt(0).toString(16)}` });
     const ctl = CONTROL.exec(text);
     if (ctl) out.push({ code: 'control-characters', message: `the decoded ${dec.kind === 'wer-report' ? 'report' : 'text'} holds ${controlName(ctl[0])} at character ${ctl.index} — shown escaped, never sent to the terminal` });
+  }
+  const huge = dec.xml ? hugeAttribute(dec.xml) : undefined;
+  if (huge) {
+    out.push({ code: 'huge-value', message: `attribute ${short(huge.name)} of ${short(huge.element)} is ${huge.length} characters long, far beyond anything WER sends — shown whole` });
   }
   const r = dec.report;
   if (r) {

@@ -188,7 +188,7 @@ const textView: BodyView = {
 export const BODY_VIEWS: readonly BodyView[] = [emptyView, binaryView, werReportView, level1View, xmlView, textView];
 
 function failureNote(view: BodyKind, e: unknown): string {
-  if (e instanceof XmlParseError) return `XML parse failed at ${e.message}`;
+  if (e instanceof XmlParseError) return `XML parse failed${e.line === undefined ? ':' : ' at'} ${e.message}`;
   return `${view} view failed: ${e instanceof Error ? e.message : String(e)}`;
 }
 

@@ -42,7 +42,7 @@ const RULE_LABELS: Record<CharsetRule | 'protocol', string> = {
 function headerLine(dec: BodyDecoding | undefined, body: Body, paint: Paint): string {
   const parts = [`${paint.bold('body')} ${body.length} byte${body.length === 1 ? '' : 's'}`];
   if (dec && body.length > 0) parts.push(KIND_LABELS[dec.kind]);
-  if (dec?.charset) parts.push(`${dec.charset.name} (${RULE_LABELS[dec.charset.rule]})`);
+  if (dec?.charset) parts.push(`${escapeControl(dec.charset.name, paint)} (${RULE_LABELS[dec.charset.rule]})`);
   if (body.framing === 'chunked') parts.push('chunked');
   if (!body.complete) parts.push(paint.warn('incomplete'));
   if (body.length > 0) parts.push(paint.dim(`sha256 ${body.sha256.slice(0, 16)}…`));
