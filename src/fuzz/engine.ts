@@ -36,6 +36,8 @@ export interface RunOptions {
   onProgress?(stats: RunStats): void;
   /** Failures of one signature kept (the first, usually smallest). Default 1. */
   perSignature?: number;
+  /** Probability of amplifying an input (one slice repeated to 64 KiB–1 MiB). Default AMPLIFY_RATE. */
+  amplifyRate?: number;
 }
 
 export interface RunStats {
@@ -51,10 +53,13 @@ export interface RunStats {
 }
 
 /** Probability that an input is amplified (one slice repeated up to 1 MiB). */
-const AMPLIFY_RATE = 0.01;
+export const AMPLIFY_RATE = 0.01;
+/** Seeds larger than this are not used as starting points (they slow every input down; the
+ * big cases come from amplification and from the bad-input corpus test). */
+export const MAX_SEED_BYTES = 256 * 1024;
 
 /** Makes input `n` of a run. */
-export function makeInput(target: FuzzTarget, seeds: readonly Buffer[], runSeed: number, n: number): Buffer {
+export function makeInput(target: FuzzTarget, seeds: readonly Buffer[], runSeed: number, n: number, amplifyRate = AMPLIFY_RATE): Buffer {
   if (n < seeds.length) return seeds[n]!; // every seed once, unchanged
   const r = createRng(inputSeed(runSeed, n));
   let input = r.pick(seeds);
@@ -67,7 +72,7 @@ export function makeInput(target: FuzzTarget, seeds: readonly Buffer[], runSeed:
       // a mutation that does not fit this input (a field past its end): skip it
     }
   }
-  if (r.chance(AMPLIFY_RATE)) input = amplify(input, r, seeds);
+  if (r.chance(amplifyRate)) input = amplify(input, r, seeds);
   return input;
 }
 
@@ -114,7 +119,8 @@ export function signature(f: Pick<Failure, 'kind' | 'message' | 'where'>): strin
   return `${f.kind}|${f.where ?? ''}|${f.message.replace(/\d+/g, 'N').replace(/"[^"]*"/g, '"…"').slice(0, 160)}`;
 }
 
-export function fuzz(target: FuzzTarget, seeds: readonly Buffer[], opts: RunOptions): RunStats {
+export function fuzz(target: FuzzTarget, allSeeds: readonly Buffer[], opts: RunOptions): RunStats {
+  const seeds = allSeeds.filter((s) => s.length <= MAX_SEED_BYTES);
   if (seeds.length === 0) throw new Error(`fuzz target ${target.name} has no seeds`);
   const stats: RunStats = { target: target.name, inputs: 0, bytes: 0, ms: 0, slowestMs: 0, slowestSize: 0, failures: [], failureCount: 0 };
   const bySignature = new Map<string, number>();
@@ -123,7 +129,7 @@ export function fuzz(target: FuzzTarget, seeds: readonly Buffer[], opts: RunOpti
   for (let n = 0; ; n++) {
     if (opts.count !== undefined && n >= opts.count) break;
     if (opts.deadline !== undefined && opts.now() >= opts.deadline) break;
-    const input = makeInput(target, seeds, opts.seed, n);
+    const input = makeInput(target, seeds, opts.seed, n, opts.amplifyRate);
     opts.beforeInput?.(input, n);
     const t0 = opts.now();
     const failure = runOne(target, input, opts.maxInputMs, opts.now, n);

@@ -33,10 +33,10 @@ type Message =
   | { type: 'progress'; stats: Omit<RunStats, 'failures'> }
   | { type: 'done'; stats: Omit<RunStats, 'failures'>; failures: (Omit<Failure, 'input'> & { input: Uint8Array })[] };
 
-const USAGE = 'usage: npm run fuzz -- [--seconds N] [--count N] [--seed N] [--target framer,pipeline,…] [--max-input-ms 1000] [--hang-seconds 10] [--no-save] [--list]';
+const USAGE = 'usage: npm run fuzz -- [--seconds N] [--count N] [--seed N] [--target framer,pipeline,…] [--max-input-ms 1000] [--hang-seconds 30] [--no-save] [--list]';
 
 function parseArgs(argv: string[]): Args | 'list' {
-  const a: Args = { seed: 1273, targets: TARGETS.map((t) => t.name), maxInputMs: 1000, hangSeconds: 10, saveDir: FUZZ_FIXTURES, save: true };
+  const a: Args = { seed: 1273, targets: TARGETS.map((t) => t.name), maxInputMs: 1000, hangSeconds: 30, saveDir: FUZZ_FIXTURES, save: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = (): string => {
@@ -71,7 +71,7 @@ function parseArgs(argv: string[]): Args | 'list' {
 function workerMain(job: Job): void {
   const target = TARGETS.find((t) => t.name === job.target)!;
   const files = [...loadSeedFiles(), ...loadRegressions().filter((r) => r.target === target.name).map((r) => ({ name: r.file, bytes: r.bytes }))];
-  const seeds = target.seeds(files).filter((b) => b.length <= MAX_INPUT_BYTES);
+  const seeds = target.seeds(files);
   const header = new Int32Array(job.shared, 0, 2);
   const data = new Uint8Array(job.shared, 8);
   const now = (): number => performance.now();

@@ -10,6 +10,10 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../../src/fuzz/targets/pipeline.js';
 import { ROOT } from '../../helpers/paths.js';
+import { folderName } from '../../../src/capture/folder-name.js';
+import { decodeMessage } from '../../../src/decode/message.js';
+import { safeExtractPath } from '../../../src/decode/wer/cab-extract.js';
+import type { Request } from '../../../src/model.js';
 
 const DIR = path.join(ROOT, 'test', 'fixtures', 'bad');
 /** `bothDirections`: a request and its answer in one file, which only offline decode can split. */
@@ -78,4 +82,21 @@ describe('bad-input corpus', () => {
       }
     });
   }
+
+  it('machine-name-traversal.http: the --save-dir folder name stays one safe folder', () => {
+    const r = runPipeline(read('machine-name-traversal.http'), 'offline');
+    const ev = r.events.find((e) => e.type === 'request')!;
+    const report = decodeMessage((ev as { exchange: { request: Request } }).exchange.request).report!;
+    expect(report.machine?.name).toBe('..\\..\\..\\Windows\\System32');
+    const name = folderName(Date.UTC(2024, 4, 14), [report.machine?.name, report.application?.name, report.event?.eventType], 1);
+    expect(name).toBe('20240514T000000Z_Windows-System32_etc-passwd_APPCRASH_1');
+    expect(name).not.toMatch(/[\\/]|\.\./);
+  });
+
+  it('cab-name-traversal.http: every CAB name extracts inside the target folder', () => {
+    const r = runPipeline(read('cab-name-traversal.http'), 'offline');
+    const ev = r.events.find((e) => e.type === 'request')!;
+    const cab = decodeMessage((ev as { exchange: { request: Request } }).exchange.request).cab!;
+    expect(cab.cab.files.map((f) => safeExtractPath(f.name))).toEqual(['Windows/System32/evil.dll', 'autoexec.bat']);
+  });
 });
