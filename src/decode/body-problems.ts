@@ -108,8 +108,10 @@ export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
   if (r) {
     const names: [string, string | undefined][] = [['machine name', r.machine?.name], ['application name', r.application?.name], ['event type', r.event?.eventType]];
     for (const [what, v] of names) {
-      if (v !== undefined && (/[\\/]/.test(v) || /(^|[\\/])\.\.([\\/]|$)/.test(v))) {
-        out.push({ code: 'unsafe-name', message: `the report's ${what} ${short(v)} holds path separators; --save-dir folder names use a safe version` });
+      // separators alone are harmless (folder names replace them); `..`, a root or a drive
+      // is someone trying to climb out of the folder
+      if (v !== undefined && ESCAPES_FOLDER.test(v)) {
+        out.push({ code: 'unsafe-name', message: `the report's ${what} ${short(v)} is a path that climbs out of a folder ("..", a root or a drive); --save-dir folder names use a safe version` });
         break;
       }
     }

@@ -56,7 +56,7 @@ export interface RunStats {
 export const AMPLIFY_RATE = 0.01;
 /** Seeds larger than this are not used as starting points (they slow every input down; the
  * big cases come from amplification and from the bad-input corpus test). */
-export const MAX_SEED_BYTES = 256 * 1024;
+export const MAX_SEED_BYTES = 64 * 1024;
 
 /** Makes input `n` of a run. */
 export function makeInput(target: FuzzTarget, seeds: readonly Buffer[], runSeed: number, n: number, amplifyRate = AMPLIFY_RATE): Buffer {

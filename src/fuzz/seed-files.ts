@@ -22,7 +22,7 @@ export function loadSeedFiles(root = REPO_ROOT): SeedFile[] {
   return [
     ...readDir(vectors, (n) => /\.(http|cab|xml)$/.test(n)),
     ...readDir(path.join(root, 'samples'), (n) => n.endsWith('.http')),
-    ...readDir(path.join(root, 'test', 'fixtures', 'bad'), (n) => !n.endsWith('.json') && !n.endsWith('.md')),
+    ...readDir(path.join(root, 'test', 'fixtures', 'bad'), (n) => /\.(http|bin)$/.test(n)),
     ...generatedSeeds(),
   ];
 }

@@ -1,5 +1,5 @@
 // The short fuzz run that is part of `npm test`: every target, a fixed seed, 100–300 inputs
-// each (every seed unchanged first, then mutations; seeds up to 256 KiB; no amplification, so
+// each (every seed unchanged first, then mutations; seeds up to 64 KiB; no amplification, so
 // it takes seconds). Any failure is printed with the command that reproduces it. The long run
 // is `npm run fuzz` (README "Fuzzing").
 import { performance } from 'node:perf_hooks';
