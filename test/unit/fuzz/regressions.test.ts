@@ -1,5 +1,7 @@
 // Replays every input the fuzzer ever failed on (test/fixtures/fuzz/<target>--<kind>--<hash>.bin)
-// through its target: each one must now pass — no exception, no broken invariant, in time.
+// through its target: each one must now pass — no exception, no broken invariant, in time. The
+// time limit is generous (5 s per 256 KiB) so a busy CI machine does not fail it; the
+// super-linear cases are pinned down load-independently by scaling.test.ts.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { TARGETS } from '../../../src/fuzz/targets/index.js';
@@ -16,8 +18,8 @@ describe('fuzz regressions', () => {
   for (const r of saved) {
     it(`${r.file} passes its target`, () => {
       const target = TARGETS.find((t) => t.name === r.target)!;
-      const f = runOne(target, r.bytes, 2000, () => performance.now());
+      const f = runOne(target, r.bytes, 5000, () => performance.now());
       expect(f ? `${f.kind}: ${f.message}` : undefined).toBeUndefined();
-    }, 60_000);
+    }, 120_000);
   }
 });
