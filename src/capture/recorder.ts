@@ -4,6 +4,8 @@
 // each output behaves the same in all three.
 import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
 import { ExchangeBuilder } from '../http/exchange-builder.js';
+import { decodeMessage } from '../decode/message.js';
+import { bodyProblems } from '../decode/body-problems.js';
 
 export interface RecorderOptions {
   sinks: Sink[];
@@ -101,6 +103,7 @@ export class ConnectionRecorder {
         hooks.beforeEmit?.(ev);
         recorder.emit(ev);
         hooks.afterEmit?.(ev);
+        if (ev.type === 'request' || ev.type === 'response') this.checkBody(ev.type, ev.exchange, ev.ts);
       },
       onRequestHead: hooks.onRequestHead,
       onBodyData: hooks.onBodyData,
@@ -126,6 +129,21 @@ export class ConnectionRecorder {
         type: 'problem', ts, connection: this.connection,
         problem: { code: 'decoder-error', source, offset: 0, message: `decoding stopped for this connection (${(err as Error).message}); its bytes are still recorded` },
       });
+    }
+  }
+
+  /** What is wrong inside the body just completed (bad XML, control characters, a damaged
+   * CAB, …) follows its request/response event as problems. The decoding is the one the sinks
+   * just made (decodeMessage remembers it), so this costs a look, not a second decode. */
+  private checkBody(type: 'request' | 'response', ex: Exchange, ts: number): void {
+    const msg = type === 'request' ? ex.request : ex.response;
+    if (!msg || msg.body.length === 0) return;
+    const found = bodyProblems(decodeMessage(msg, type === 'response' ? ex.request : undefined), msg.body);
+    const source: Direction = this.hooks.layout === 'offline' || type === 'request' ? 'client' : 'server';
+    for (const p of found) {
+      const problem = { code: p.code, source, offset: msg.start + msg.head.raw.length, message: p.message };
+      ex.problems.push(problem);
+      this.recorder.emit({ type: 'problem', ts, connection: this.connection, problem });
     }
   }
 

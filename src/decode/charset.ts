@@ -66,8 +66,13 @@ export function charsetFromContentType(contentType: string | undefined): string 
   if (!contentType) return undefined;
   const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(contentType);
   const name = (m?.[1] ?? m?.[2])?.trim().toLowerCase();
-  return name && iconv.encodingExists(name) ? name : undefined;
+  // iconv-lite ignores everything but letters and digits when it looks a name up, so
+  // "windo\x1aws1252" would pass; only a real charset token (RFC 2978 mime-charset) may.
+  return name && MIME_CHARSET.test(name) && iconv.encodingExists(name) ? name : undefined;
 }
+
+/** RFC 2978 §2.3 mime-charset characters (lower-cased), at most 40 of them. */
+const MIME_CHARSET = /^[a-z0-9!#$%&'+^_`{}~-]{1,40}$/;
 
 /**
  * `encoding="..."` of an XML declaration at the very start. Only consulted for

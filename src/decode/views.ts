@@ -33,6 +33,8 @@ export interface BodyDecoding {
   report?: WerReport;
   level1?: Level1Response;
   notes: string[];
+  /** The best view failed on these bytes (e.g. malformed XML) and a fallback was used. */
+  failure?: { view: BodyKind; message: string };
 }
 
 export interface ViewMeta {
@@ -186,7 +188,7 @@ const textView: BodyView = {
 export const BODY_VIEWS: readonly BodyView[] = [emptyView, binaryView, werReportView, level1View, xmlView, textView];
 
 function failureNote(view: BodyKind, e: unknown): string {
-  if (e instanceof XmlParseError) return `XML parse failed at ${e.message}`;
+  if (e instanceof XmlParseError) return `XML parse failed${e.line === undefined ? ':' : ' at'} ${e.message}`;
   return `${view} view failed: ${e instanceof Error ? e.message : String(e)}`;
 }
 
@@ -210,16 +212,19 @@ export function decodeBody(bytes: Buffer, ctx: BodyContext): BodyDecoding {
     }
   }
   const notes: string[] = [];
+  let failure: BodyDecoding['failure'];
   for (const view of new Set([best, textView, binaryView])) {
     try {
       const result = view.render(bytes, meta);
       result.notes.unshift(...notes);
+      if (failure) result.failure = failure;
       return result;
     } catch (e) {
+      failure ??= { view: view.name, message: failureNote(view.name, e) };
       notes.push(`${failureNote(view.name, e)}; shown as ${view === textView ? 'binary' : 'text'}`);
     }
   }
-  return { kind: 'binary', notes };
+  return failure ? { kind: 'binary', notes, failure } : { kind: 'binary', notes };
 }
 
 function safeScore(view: BodyView, bytes: Buffer, meta: ViewMeta): number {

@@ -10,6 +10,7 @@ import {
   type HeadKind, type HeadProblem, type StartLine,
 } from './head.js';
 import { decideBodyLength } from './body-length.js';
+import { headWarnings } from './head-warnings.js';
 import { ChunkedDecoder } from './chunked.js';
 import { ByteQueue } from './byte-queue.js';
 
@@ -224,6 +225,11 @@ class HttpFramer implements Framer {
       return this.goRaw(out);
     }
     out.push({ type: 'head', head, offset: this.msgStart });
+    // Problems that do not stop framing; after the head so they belong to its message.
+    for (const w of headWarnings(head)) {
+      const offset = this.msgStart + (st.offsets[w.headerIndex] ?? 0);
+      out.push({ type: 'problem', problem: { code: w.code, source: this.source, offset, message: w.message } });
+    }
     switch (length.kind) {
       case 'none':
         this.finish(out, 'none', []);

@@ -13,6 +13,7 @@ import { formatHexdump } from './hexdump.js';
 import { formatWerReport } from './format-report.js';
 import { formatXml } from './format-xml.js';
 import type { Paint } from './paint.js';
+import { append, maxOf } from './append.js';
 
 export interface FormatBodyOptions {
   /** Always add a hexdump of the body. */
@@ -45,7 +46,7 @@ const RULE_LABELS: Record<CharsetRule | 'protocol', string> = {
 function headerLine(dec: BodyDecoding | undefined, body: Body, paint: Paint): string {
   const parts = [`${paint.bold('body')} ${body.length} byte${body.length === 1 ? '' : 's'}`];
   if (dec && body.length > 0) parts.push(KIND_LABELS[dec.kind]);
-  if (dec?.charset) parts.push(`${dec.charset.name} (${RULE_LABELS[dec.charset.rule]})`);
+  if (dec?.charset) parts.push(`${escapeControl(dec.charset.name, paint)} (${RULE_LABELS[dec.charset.rule]})`);
   if (body.framing === 'chunked') parts.push('chunked');
   if (!body.complete) parts.push(paint.warn('incomplete'));
   if (body.length > 0) parts.push(paint.dim(`sha256 ${body.sha256.slice(0, 16)}…`));
@@ -66,7 +67,7 @@ function textLines(text: string, paint: Paint): string[] {
 
 /** `Key = value` lines aligned on `=`, then warnings and the explanation. */
 export function formatLevel1Response(r: Level1Response, paint: Paint): string[] {
-  const width = Math.max(0, ...r.entries.map((e) => escapeControl(e.key).length));
+  const width = maxOf(r.entries.map((e) => escapeControl(e.key).length), 0);
   const out = r.entries.map((e) => {
     const key = escapeControl(e.key);
     const brush = e.known !== undefined && e.known === e.key ? paint.key : paint.warn;
@@ -91,7 +92,7 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
     if (opts.omitBinary) out.push(paint.warn('too large to decode in memory (raise --max-body-bytes to decode it); bytes left out under --redact'));
     else {
       out.push(paint.warn(`too large to decode in memory (raise --max-body-bytes to decode it); first ${body.head.length} bytes:`));
-      out.push(...formatHexdump(body.head, {}, paint));
+      append(out, formatHexdump(body.head, {}, paint));
       if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
     }
     out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
@@ -104,25 +105,25 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
     case 'empty':
       break;
     case 'wer-report':
-      if (dec.report) out.push(...formatWerReport(dec.report, paint), ...(opts.afterReport ?? []), '');
-      if (dec.xml) out.push(...capped(formatXml(dec.xml, paint), maxLines, paint));
+      if (dec.report) append(append(out, capped(formatWerReport(dec.report, paint), maxLines, paint)), opts.afterReport ?? []).push('');
+      if (dec.xml) append(out, capped(formatXml(dec.xml, paint), maxLines, paint));
       break;
     case 'level1-response':
-      if (dec.level1) out.push(...formatLevel1Response(dec.level1, paint));
+      if (dec.level1) append(out, capped(formatLevel1Response(dec.level1, paint), maxLines, paint));
       break;
     case 'xml':
-      out.push(...capped(formatXml(dec.xml ?? [], paint), maxLines, paint));
+      append(out, capped(formatXml(dec.xml ?? [], paint), maxLines, paint));
       break;
     case 'text':
-      out.push(...capped(textLines(dec.text ?? '', paint), maxLines, paint));
+      append(out, capped(textLines(dec.text ?? '', paint), maxLines, paint));
       break;
     case 'binary':
       if (opts.omitBinary) out.push(paint.dim('binary bytes left out under --redact'));
-      else out.push(...hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
+      else append(out, hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
       out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
       return out;
   }
-  if (opts.hexDump && bytes.length > 0) out.push(paint.dim('hexdump:'), ...hexLines(bytes, maxHex, paint));
+  if (opts.hexDump && bytes.length > 0) append(out, [paint.dim('hexdump:'), ...hexLines(bytes, maxHex, paint)]);
   return out;
 }
 

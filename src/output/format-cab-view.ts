@@ -6,20 +6,21 @@ import type { Paint } from './paint.js';
 import { formatCab } from './format-cab.js';
 import { formatMinidump } from './format-minidump.js';
 import { escapeControl } from './escape.js';
+import { append } from './append.js';
 
 export function formatCabView(view: CabView, paint: Paint): string[] {
   const lines = formatCab(view.cab, paint, view.entries.map((e) => ({ name: e.name, size: e.size, error: e.error })));
   for (const e of view.entries) {
     const body = formatEntry(e, paint);
-    if (body.length) lines.push(`${paint.bold('┌')} ${paint.value(escapeControl(e.name, paint))}`, ...body.map((l) => `${paint.bold('│')} ${l}`));
+    if (body.length) append(lines, [`${paint.bold('┌')} ${paint.value(escapeControl(e.name, paint))}`, ...body.map((l) => `${paint.bold('│')} ${l}`)]);
   }
   return lines;
 }
 
 function formatEntry(e: CabEntrySummary, p: Paint): string[] {
   const out: string[] = [];
-  if (e.metadata) out.push(...formatMetadata(e.metadata, p));
-  else if (e.minidump) out.push(...formatMinidump(e.minidump, p));
+  if (e.metadata) append(out, formatMetadata(e.metadata, p));
+  else if (e.minidump) append(out, formatMinidump(e.minidump, p));
   else if (e.text) {
     out.push(p.dim(`${e.text.charset} (${e.text.rule}) · ${e.text.totalLines} lines`));
     for (const l of e.text.lines) out.push(escapeControl(l, p));

@@ -7,6 +7,7 @@ import type { ExtractedFile } from '../decode/wer/cab-extract.js';
 import type { Paint } from './paint.js';
 import { escapeControl } from './escape.js';
 import { formatSize } from './size.js';
+import { maxOf } from './append.js';
 
 const METHOD_LABEL = { none: 'stored', mszip: 'MSZIP', quantum: 'Quantum', lzx: 'LZX', unknown: 'unknown' } as const;
 // [MS-CAB] §2.3 attribs, shown like `ls`: readonly hidden system archive exec, then utf8 name.
@@ -49,7 +50,7 @@ export function formatCab(cab: Cab, paint: Paint, extracted?: ExtractedFile[]): 
   }
 
   if (cab.files.length > 0) {
-    const width = Math.max(4, ...cab.files.map((f) => String(f.size).length));
+    const width = maxOf(cab.files.map((f) => String(f.size).length), 4);
     lines.push(paint.dim(`  ${'size'.padStart(width)}  date                 attrs   name`));
     cab.files.forEach((f, i) => {
       const err = extracted?.[i]?.error;

@@ -6,6 +6,7 @@ import { moduleAt, type MinidumpModule, type MinidumpSummary } from '../decode/w
 import type { Paint } from './paint.js';
 import { escapeControl } from './escape.js';
 import { formatSize } from './size.js';
+import { maxOf } from './append.js';
 
 /** How many modules to show on each side of the faulting one. */
 const NEIGHBOURS = 2;
@@ -56,7 +57,7 @@ export function formatMinidump(sum: MinidumpSummary, paint: Paint): string[] {
   const near = nearFault(sum);
   if (near.modules.length > 0) {
     lines.push(paint.dim(near.hit ? '  modules around the fault:' : '  no module contains the fault; nearest:'));
-    const width = Math.max(...near.modules.map((m) => m.base.length));
+    const width = maxOf(near.modules.map((m) => m.base.length));
     for (const m of near.modules) {
       const mark = m === near.hit ? paint.err('▶') : ' ';
       const version = m.version ? `  ${m.version}` : '';

@@ -9,6 +9,7 @@ import { parameterLabel } from '../decode/wer/names.js';
 import type { WerReport } from '../decode/wer/report.js';
 import { escapeControl } from './escape.js';
 import { plainPaint, type Brush, type Paint } from './paint.js';
+import { append } from './append.js';
 
 const INDENT = '  ';
 const LABEL_WIDTH = 12;
@@ -107,7 +108,7 @@ export function formatWerReport(report: WerReport, paint: Paint): string[] {
       const name = p.name !== undefined ? cell(p.name, paint, paint.key) : cell(known ? `(${known})` : '', paint, paint.dim);
       rows.push([cell(String(p.id), paint), name, cell(p.value, paint, paint.value), cell(p.meaning ?? '', paint)]);
     }
-    out.push(...formatTable(rows, paint, INDENT + INDENT));
+    append(out, formatTable(rows, paint, INDENT + INDENT));
   }
   if (report.secondary.length) {
     out.push(heading('Secondary parameters'));
@@ -115,7 +116,7 @@ export function formatWerReport(report: WerReport, paint: Paint): string[] {
     for (const p of report.secondary) {
       rows.push([cell(p.name, paint, paint.key), cell(p.value, paint, paint.value), cell(p.meaning ?? '', paint)]);
     }
-    out.push(...formatTable(rows, paint, INDENT + INDENT));
+    append(out, formatTable(rows, paint, INDENT + INDENT));
   }
   if (report.files.length) {
     out.push(heading('Files'));
@@ -123,7 +124,7 @@ export function formatWerReport(report: WerReport, paint: Paint): string[] {
       cell(f.name, paint, paint.value),
       cell(`type ${f.type.code}${f.type.name ? ' ' + f.type.name : ''}`, paint),
     ]);
-    out.push(...formatTable(rows, paint, INDENT + INDENT));
+    append(out, formatTable(rows, paint, INDENT + INDENT));
   }
   if (report.extra.length) {
     out.push(heading('Not in the schema'));

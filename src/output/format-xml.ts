@@ -7,6 +7,7 @@
 import type { XmlNode } from '../decode/xml.js';
 import { escapeControl } from './escape.js';
 import { plainPaint, type Paint } from './paint.js';
+import { append } from './append.js';
 
 /** Lines longer than this (plain width) put attributes on their own lines. */
 export const XML_MAX_LINE = 100;
@@ -69,7 +70,7 @@ function textLines(text: string, indent: string, paint: Paint): string[] {
 function formatNode(node: XmlNode, depth: number, paint: Paint, out: string[]): void {
   const indent = INDENT.repeat(depth);
   if (node.name === '#text') {
-    out.push(...textLines(node.text ?? '', indent, paint));
+    append(out, textLines(node.text ?? '', indent, paint));
     return;
   }
   if (node.name === '#cdata') {
@@ -81,12 +82,12 @@ function formatNode(node: XmlNode, depth: number, paint: Paint, out: string[]): 
     return;
   }
   if (node.name.startsWith('?')) {
-    out.push(...openTag({ ...node, name: node.name.slice(1) }, indent, '?>', paint, '<?'));
+    append(out, openTag({ ...node, name: node.name.slice(1) }, indent, '?>', paint, '<?'));
     return;
   }
   const children = node.children.filter((c) => c.name !== '#text' || (c.text ?? '').trim() !== '');
   if (children.length === 0) {
-    out.push(...openTag(node, indent, '/>', paint));
+    append(out, openTag(node, indent, '/>', paint));
     return;
   }
   const closeTag = `${paint.tag('</')}${piece(node.name, paint, paint.tag).painted}${paint.tag('>')}`;
@@ -101,7 +102,7 @@ function formatNode(node: XmlNode, depth: number, paint: Paint, out: string[]): 
       return;
     }
   }
-  out.push(...open.lines);
+  append(out, open.lines);
   for (const child of children) formatNode(child, depth + 1, paint, out);
   out.push(indent + closeTag);
 }

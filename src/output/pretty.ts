@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { CaptureEvent, Exchange, Header, HttpMessage, Sink } from '../model.js';
 import type { Paint } from './paint.js';
+import { append } from './append.js';
 import { escapeControl, escapeBytes } from './escape.js';
 import { formatBody } from './format-body.js';
 import { decodeMessage } from '../decode/message.js';
@@ -59,7 +60,7 @@ export function formatEvent(ev: CaptureEvent, opts: PrettyOptions, found?: Repor
   const lines = formatEventOnly(ev, opts, found);
   for (const r of found ?? []) {
     if (r.stage !== 'report' || ev.type !== 'request' || r.exchange !== ev.exchange) {
-      if (r.findings.length) lines.push(...formatLateFindings(r, opts.paint));
+      if (r.findings.length) append(lines, formatLateFindings(r, opts.paint));
     }
   }
   return lines;
@@ -139,7 +140,7 @@ function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions, 
   // Findings go right under the report's summary; without a decoded report, after the body.
   const underSummary = findings && dec.kind === 'wer-report' && dec.report && msg.body.data ? findings : undefined;
   let lines = formatBody(dec, msg.body, opts.paint, { hexDump: opts.hexDump, maxTextLines: opts.maxTextLines, afterReport: underSummary, omitBinary: opts.omitBinary });
-  if (findings && !underSummary) lines.push(...findings);
+  if (findings && !underSummary) append(lines, findings);
   // A CAB is better shown by its contents than by a hexdump of its compressed bytes.
   if (dec.cab) lines = [...(opts.hexDump ? lines : lines.slice(0, 1)), ...formatCabView(dec.cab, opts.paint)];
   return indented(lines);

@@ -158,8 +158,11 @@ export function cabChecksum(data: Uint8Array, seed = 0): number {
 /** Reads a NUL-terminated string of at most `max` bytes; undefined if no NUL in range. */
 function readZ(buf: Buffer, pos: number, max: number): { bytes: Buffer; end: number } | undefined {
   const limit = Math.min(buf.length, pos + max + 1);
-  const nul = buf.indexOf(0, pos);
-  if (nul < 0 || nul >= limit) return undefined;
+  // Search only up to the limit: from `pos` to the end would make a cabinet with 65,535
+  // file records and few NULs quadratic.
+  const at = pos < limit ? buf.subarray(pos, limit).indexOf(0) : -1;
+  if (at < 0) return undefined;
+  const nul = pos + at;
   return { bytes: buf.subarray(pos, nul), end: nul + 1 };
 }
 

@@ -8,6 +8,9 @@
 // the two agree on every vector and sample and on seeded mutations of them.
 import { decodeXmlEntities, type XmlNode } from '../xml.js';
 
+/** Beyond this many attributes in one tag, repeats are found with a set, not a scan. */
+const MANY_ATTRS = 16;
+
 /** Deeper documents go to fast-xml-parser (its own limit is 256). */
 export const FLAT_XML_MAX_DEPTH = 32;
 
@@ -38,6 +41,8 @@ class Scan {
   empty = false;
   /** Attributes of the current tag; copied out at its end, so each list is exactly its size. */
   private readonly scratch: [string, string][] = [];
+  /** Names of the current tag's attributes once it has MANY_ATTRS of them. */
+  private names: Set<string> | undefined;
   constructor(readonly s: string) {}
 
   spaces(): number {
@@ -73,6 +78,7 @@ class Scan {
     const s = this.s;
     const attrs = this.scratch;
     attrs.length = 0;
+    this.names = undefined;
     for (;;) {
       const spaced = this.spaces() > 0;
       const c = s.charCodeAt(this.i);
@@ -105,7 +111,14 @@ class Scan {
       const raw = s.slice(this.i + 1, end);
       // `<` in a value is not XML; the validator ends a declaration at the first `?>`
       if (raw.includes('<') || (pi && raw.includes('?'))) return undefined;
-      for (let k = 0; k < attrs.length; k++) if (attrs[k]![0] === name) return undefined;
+      if (attrs.length < MANY_ATTRS) {
+        for (let k = 0; k < attrs.length; k++) if (attrs[k]![0] === name) return undefined;
+      } else {
+        // a long list: a set, so a hostile tag with 100,000 attributes stays linear
+        if (attrs.length === MANY_ATTRS) this.names = new Set(attrs.map((a) => a[0]));
+        if (this.names!.has(name)) return undefined;
+        this.names!.add(name);
+      }
       this.i = end + 1;
       attrs.push([name, decodeXmlEntities(raw)]);
     }

@@ -38,6 +38,16 @@ export interface Level1Response {
 
 const BY_LOWER: ReadonlyMap<string, Level1Key> = new Map(LEVEL1_KEYS.map((k) => [k.toLowerCase(), k]));
 
+/** Warnings kept per answer; a hostile one with 200,000 bad lines gets a count for the rest. */
+export const MAX_LEVEL1_WARNINGS = 100;
+const dropped = new WeakMap<Level1Response, number>();
+
+/** Adds a warning (built only while there is room for it). */
+function warn(r: Level1Response, message: () => string): void {
+  if (r.warnings.length < MAX_LEVEL1_WARNINGS) r.warnings.push(message());
+  else dropped.set(r, (dropped.get(r) ?? 0) + 1);
+}
+
 function splitList(value: string): string[] {
   return value.split(';').map((s) => s.trim()).filter((s) => s.length > 0);
 }
@@ -50,38 +60,40 @@ export function parseLevel1Response(text: string): Level1Response {
     if (raw.trim() === '') return;
     const eq = raw.indexOf('=');
     if (eq < 0) {
-      result.warnings.push(`line ${line}: not Key=value: ${JSON.stringify(raw)}`);
+      warn(result, () => `line ${line}: not Key=value: ${JSON.stringify(raw)}`);
       return;
     }
     const entry: Level1Entry = { key: raw.slice(0, eq).trim(), value: raw.slice(eq + 1).trim(), line };
     const known = BY_LOWER.get(entry.key.toLowerCase());
     if (known === undefined) {
-      result.warnings.push(`line ${line}: unknown key ${JSON.stringify(entry.key)}`);
+      warn(result, () => `line ${line}: unknown key ${JSON.stringify(entry.key)}`);
     } else {
       entry.known = known;
       if (entry.key !== known) {
-        result.warnings.push(`line ${line}: key "${entry.key}" should be spelled "${known}" (keys are case-sensitive, MS-CER2 §2.2.2)`);
+        warn(result, () => `line ${line}: key "${entry.key}" should be spelled "${known}" (keys are case-sensitive, MS-CER2 §2.2.2)`);
       }
       if (LEVEL1_LIST_KEYS.has(known)) entry.items = splitList(entry.value);
       const earlier = firstLine.get(known);
-      if (earlier !== undefined) result.warnings.push(`line ${line}: ${known} repeats line ${earlier}; the last value is used`);
+      if (earlier !== undefined) warn(result, () => `line ${line}: ${known} repeats line ${earlier}; the last value is used`);
       else firstLine.set(known, line);
       result.values[known] = entry.value;
       checkValue(result, known, entry.value, line);
     }
     result.entries.push(entry);
   });
+  const more = dropped.get(result);
+  if (more) result.warnings.push(`… and ${more} more warnings`);
   return result;
 }
 
 function checkValue(r: Level1Response, key: Level1Key, value: string, line: number): void {
   if ((key === 'Bucket' || key === 'BucketTable') && !/^[1-9]\d*$/.test(value)) {
-    r.warnings.push(`line ${line}: ${key} should be a positive decimal number, got ${JSON.stringify(value)}`);
+    warn(r, () => `line ${line}: ${key} should be a positive decimal number, got ${JSON.stringify(value)}`);
   }
   if ((key === 'iData' || key === 'MemoryDump' || key === 'fDoc') && value !== '0' && value !== '1') {
-    r.warnings.push(`line ${line}: ${key} should be 1 or 0, got ${JSON.stringify(value)}`);
+    warn(r, () => `line ${line}: ${key} should be 1 or 0, got ${JSON.stringify(value)}`);
   }
-  if (key === 'DumpFile' && value === '') r.warnings.push(`line ${line}: DumpFile is empty`);
+  if (key === 'DumpFile' && value === '') warn(r, () => `line ${line}: DumpFile is empty`);
 }
 
 /** ≥1 non-blank line and more than half of them are `Key=value` with a known key. */

@@ -50,8 +50,12 @@ export function parseWerMetadata(text: string): WerMetadata {
       case 'dynamicsignatures':
         for (const [name, value] of pairs) out.dynamic.push({ name, value });
         break;
-      default: // a repeated section adds to the first instead of replacing it
-        (out.sections[section.name] ??= []).push(...pairs);
+      default: {
+        // a repeated section adds to the first instead of replacing it (a loop, not
+        // push(...pairs): a section of 100,000 children would overflow the call stack)
+        const list = (out.sections[section.name] ??= []);
+        for (const pair of pairs) list.push(pair);
+      }
     }
   }
   const lcid = find(root, 'OSVersionInformation') && out.os.LCID;

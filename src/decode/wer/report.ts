@@ -84,6 +84,8 @@ class Collector {
   readonly report: WerReport = { parameters: [], secondary: [], files: [], extra: [], warnings: [] };
   /** Upper-case names of the known elements seen so far. */
   readonly seen = new Set<string>();
+  /** PARAMETER ids so far (a set: a report with 100,000 parameters must stay linear). */
+  readonly parameterIds = new Set<number | string>();
 
   warn(message: string): void {
     this.report.warnings.push(message);
@@ -185,12 +187,8 @@ function readSignature(c: Collector, node: XmlNode, path: string, eventType: str
       const rawId = c.required(child, upper, 'id');
       const id: number | string = /^\d+$/.test(rawId.trim()) ? parseInt(rawId, 10) : rawId;
       if (typeof id !== 'number' || id > 9) c.warn(`PARAMETER id "${rawId}" is not a digit 0-9`);
-      for (const p of c.report.parameters) {
-        if (p.id === id) {
-          c.warn(`PARAMETER id ${rawId} appears twice`);
-          break;
-        }
-      }
+      if (c.parameterIds.has(id)) c.warn(`PARAMETER id ${rawId} appears twice`);
+      c.parameterIds.add(id);
       const param: WerParameter = { id, value: c.required(child, upper, 'value') };
       const name = attrOf(child, 'name');
       if (name !== undefined) param.name = name;

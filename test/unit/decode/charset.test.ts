@@ -35,6 +35,10 @@ describe('detectCharset rules, in order', () => {
     expect(detectCharset(bytes, 'text/plain; charset=ISO-8859-1')).toEqual({ charset: 'iso-8859-1', rule: 'content-type', bomLength: 0 });
     expect(decodeText(bytes, 'text/plain;charset="iso-8859-1"').text).toBe('café');
     expect(charsetFromContentType('text/plain; charset=no-such-charset')).toBeUndefined();
+    // iconv-lite would find these (it drops non-alphanumerics); they are not charset tokens
+    expect(charsetFromContentType('text/plain; charset=windo\x1aws1252')).toBeUndefined();
+    expect(charsetFromContentType('text/plain; charset=windows1252\x80')).toBeUndefined();
+    expect(charsetFromContentType('text/plain; charset=windows1252')).toBe('windows1252');
     expect(charsetFromContentType('text/plain')).toBeUndefined();
   });
 

@@ -132,18 +132,25 @@ describe('framer: well-formed traffic', () => {
     ]);
   });
 
-  it('auto mode sniffs each message; Content-Length lists of equal values are fine', () => {
+  it('auto mode sniffs each message; Content-Length lists of equal values frame, with a non-fatal note', () => {
     const a = 'POST /stage2.htm HTTP/1.1\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nhi';
     const b = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
     const ev = frameAllWays(bytes(a + b + a), { mode: 'auto' });
     expect(ev.filter((e) => e.type === 'head').map((e) => e.type === 'head' && e.kind)).toEqual(['request', 'response', 'request']);
-    expect(ev.filter((e) => e.type === 'problem')).toEqual([]);
+    expect(ev.filter((e) => e.type === 'raw')).toEqual([]);
+    const second = a.indexOf('Content-Length: 2\r\n');
+    expect(ev.filter((e) => e.type === 'problem').map((e) => e.type === 'problem' && [e.code, e.offset])).toEqual([
+      ['duplicate-content-length', second], ['duplicate-content-length', a.length + b.length + second],
+    ]);
   });
 
   it('Transfer-Encoding chunked overrides Content-Length (RFC 9112 §6.3 step 3)', () => {
     const input = bytes('POST / HTTP/1.1\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n');
     const ev = frameAllWays(input, { mode: 'request' });
-    expect(ev.slice(1)).toEqual([{ type: 'body', offset: input.indexOf('hi'), data: 'hi' }, ok(input.length, 'chunked')]);
+    expect(ev.slice(1)).toEqual([
+      { type: 'problem', code: 'te-and-content-length', offset: input.indexOf('Content-Length'), message: expect.stringContaining('request smuggling') },
+      { type: 'body', offset: input.indexOf('hi'), data: 'hi' }, ok(input.length, 'chunked'),
+    ]);
   });
 
   it('CONNECT 2xx and 101: the rest is a raw tunnel, without a problem', () => {

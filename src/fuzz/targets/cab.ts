@@ -1,0 +1,47 @@
+// Fuzz target: the CAB reader (src/decode/wer/cab.ts), extractor (cab-extract.ts, mszip.ts),
+// the CAB view with its file summaries (decode/cab-view.ts) and formatters. Invariants: nothing
+// throws; an extracted file has exactly its listed size and either data or an error, never both;
+// safeExtractPath keeps every name inside the target folder; the view is terminal-safe.
+import { parseCab } from '../../decode/wer/cab.js';
+import { extractCab, safeExtractPath } from '../../decode/wer/cab-extract.js';
+import { parseCabView } from '../../decode/cab-view.js';
+import { formatCabView } from '../../output/format-cab-view.js';
+import { formatCab } from '../../output/format-cab.js';
+import { createPaint } from '../../output/paint.js';
+import { BYTE_MUTATORS } from '../mutate.js';
+import { mutateCab, mutateMinidump } from '../mutate-formats.js';
+import { checkLines, fail } from '../check.js';
+import { isCabFile, type FuzzTarget } from '../target.js';
+
+const paints = [createPaint(false), createPaint(true)] as const;
+
+/** A relative path with `/` separators that cannot leave the folder it is joined to. */
+export function checkExtractPath(name: string): void {
+  const p = safeExtractPath(name);
+  const segs = p.split('/');
+  if (p === '' || p.startsWith('/') || segs.some((s) => s === '' || s === '.' || s === '..')) fail(`unsafe extract path ${JSON.stringify(p)} from ${JSON.stringify(name)}`);
+  if (/[\\:*?"<>|\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(p)) fail(`extract path ${JSON.stringify(p)} holds a forbidden character`);
+  if (segs.some((s) => /[. ]$/.test(s))) fail(`extract path segment ends in a dot or space: ${JSON.stringify(p)}`);
+}
+
+export const cabTarget: FuzzTarget = {
+  name: 'cab',
+  about: 'CAB listing, extraction (stored, MSZIP, checksums), CAB view and formatters, safe extract paths',
+  seeds: (files) => files.filter(isCabFile).map((f) => f.bytes),
+  mutators: [...BYTE_MUTATORS, mutateCab, mutateCab, mutateCab, mutateCab, mutateMinidump],
+  run(input) {
+    const cab = parseCab(input);
+    const files = cab.header ? extractCab(input, cab) : [];
+    files.forEach((f, i) => {
+      if (f.data && f.error) fail(`file ${i} has both data and an error`);
+      if (!f.data && !f.error) fail(`file ${i} has neither data nor an error`);
+      if (f.data && f.data.length !== f.size) fail(`file ${i} extracted to ${f.data.length} bytes, listed as ${f.size}`);
+    });
+    for (const f of cab.files) checkExtractPath(f.name);
+    const view = parseCabView(input);
+    for (const paint of paints) {
+      checkLines(formatCabView(view, paint), paint.enabled, 'formatted CAB view');
+      checkLines(formatCab(cab, paint, files), paint.enabled, 'formatted CAB listing');
+    }
+  },
+};

@@ -1,0 +1,28 @@
+// Fuzz target: the minidump reader (src/decode/wer/minidump.ts) and its formatter, and the CAB
+// view's per-file summary that chooses it. Invariants: nothing throws, every reported stream
+// and module was inside the buffer, and the formatted summary is terminal-safe.
+import { parseMinidump } from '../../decode/wer/minidump.js';
+import { summariseFile } from '../../decode/cab-view.js';
+import { formatMinidump } from '../../output/format-minidump.js';
+import { createPaint } from '../../output/paint.js';
+import { BYTE_MUTATORS } from '../mutate.js';
+import { mutateMinidump } from '../mutate-formats.js';
+import { checkLines, fail } from '../check.js';
+import { hasMagic, type FuzzTarget } from '../target.js';
+
+const paints = [createPaint(false), createPaint(true)] as const;
+
+export const minidumpTarget: FuzzTarget = {
+  name: 'minidump',
+  about: 'minidump reader (header, directory, system info, exception, modules, threads) and its formatter',
+  seeds: (files) => files.filter((f) => f.bytes.subarray(0, 4).toString('latin1') === 'MDMP').map((f) => f.bytes)
+    .concat(files.filter(hasMagic('MDMP')).map((f) => f.bytes.subarray(f.bytes.indexOf('MDMP', 0, 'latin1')))),
+  mutators: [...BYTE_MUTATORS, mutateMinidump, mutateMinidump, mutateMinidump, mutateMinidump],
+  run(input) {
+    const sum = parseMinidump(input);
+    if (sum.header && sum.streams.length > sum.header.streams) fail(`${sum.streams.length} streams listed, header says ${sum.header.streams}`);
+    for (const paint of paints) checkLines(formatMinidump(sum, paint), paint.enabled, 'formatted minidump');
+    const entry = summariseFile('crash.mdmp', input);
+    if (entry.size !== input.length) fail('summary size differs from the input');
+  },
+};

@@ -1,0 +1,25 @@
+// Replays every input the fuzzer ever failed on (test/fixtures/fuzz/<target>--<kind>--<hash>.bin)
+// through its target: each one must now pass — no exception, no broken invariant, in time. The
+// time limit is generous (5 s per 256 KiB) so a busy CI machine does not fail it; the
+// super-linear cases are pinned down load-independently by scaling.test.ts.
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { TARGETS } from '../../../src/fuzz/targets/index.js';
+import { runOne } from '../../../src/fuzz/engine.js';
+import { loadRegressions } from '../../../src/fuzz/seed-files.js';
+
+const saved = loadRegressions();
+
+describe('fuzz regressions', () => {
+  it('the folder holds findings, each named after a known target', () => {
+    expect(saved.length).toBeGreaterThan(0);
+    for (const r of saved) expect(TARGETS.map((t) => t.name), r.file).toContain(r.target);
+  });
+  for (const r of saved) {
+    it(`${r.file} passes its target`, () => {
+      const target = TARGETS.find((t) => t.name === r.target)!;
+      const f = runOne(target, r.bytes, 5000, () => performance.now());
+      expect(f ? `${f.kind}: ${f.message}` : undefined).toBeUndefined();
+    }, 120_000);
+  }
+});
