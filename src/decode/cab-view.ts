@@ -32,9 +32,14 @@ export function isCab(bytes: Buffer): boolean {
   return bytes.length >= 4 && bytes.toString('latin1', 0, 4) === 'MSCF';
 }
 
-export function parseCabView(buf: Buffer, previewLines = CAB_TEXT_PREVIEW_LINES): CabView {
+/** Largest folder stream decoded for the view: a real CAB's contents fit easily, while a
+ * crafted MSZIP "bomb" (a few MB inflating to GiBs) cannot fill memory. Files beyond it are
+ * listed as unreadable ('too-large'); `wer-sniff cab --extract` is not limited by it. */
+export const CAB_VIEW_MAX_FOLDER_BYTES = 256 * 1024 * 1024;
+
+export function parseCabView(buf: Buffer, previewLines = CAB_TEXT_PREVIEW_LINES, maxFolderBytes = CAB_VIEW_MAX_FOLDER_BYTES): CabView {
   const cab = parseCab(buf);
-  const extracted = cab.header ? extractCab(buf, cab) : [];
+  const extracted = cab.header ? extractCab(buf, cab, { maxFolderBytes }) : [];
   const entries = extracted.map((f): CabEntrySummary => {
     if (!f.data) return { name: f.name, size: f.size, kind: 'unreadable', error: f.error, notes: [] };
     return summariseFile(f.name, f.data, previewLines);

@@ -8,6 +8,18 @@ const MSZIP = readFileSync(path.join(VECTORS, 'sample-report-mszip.cab'));
 const PLAIN = readFileSync(path.join(VECTORS, 'sample-report.cab'));
 const utf16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
 
+describe('parseCabView memory guard', () => {
+  test('files of a folder that inflates beyond the view limit are listed as too large, not decoded', () => {
+    const whole = parseCabView(MSZIP);
+    const sizes = whole.entries.map((e) => e.size);
+    // A limit just below the folder's end: the last file no longer fits, the first ones do.
+    const limit = sizes.reduce((a, b) => a + b, 0) - 1;
+    const v = parseCabView(MSZIP, CAB_TEXT_PREVIEW_LINES, limit);
+    expect(v.entries.map((e) => e.kind)).toEqual(['metadata', 'text', 'unreadable']);
+    expect(v.entries[2]!.error!.code).toBe('too-large');
+  });
+});
+
 describe('parseCabView on the shared vectors', () => {
   test('sample-report-mszip.cab: metadata, text and the (fake) minidump', () => {
     const v = parseCabView(MSZIP);
