@@ -67,54 +67,12 @@ export function normalise(events: FramerEvent[]): Norm[] {
   return out;
 }
 
-/**
- * Nothing is lost: messages (head offset → end offset), raw events and ignorable CR/LF bytes
- * between messages tile the input exactly; every head/raw/body event's bytes equal the input
- * at its offset (de-chunked pieces are contiguous wire bytes too).
- */
-export function checkCoverage(input: Buffer, events: FramerEvent[]): void {
-  // Plain checks (expect() per event is too slow when this runs for every split).
-  const fail = (why: string): never => {
-    throw new Error(`coverage: ${why}`);
-  };
-  const spans: Array<[number, number]> = [];
-  let open: number | undefined;
-  const same = (what: string, offset: number, data: Buffer): void => {
-    if (!input.subarray(offset, offset + data.length).equals(data) || offset + data.length > input.length) {
-      fail(`${what} at ${offset} (${data.length} bytes) differs from the input`);
-    }
-  };
-  for (const ev of events) {
-    if (ev.type === 'head') {
-      if (open !== undefined) fail(`head at ${ev.offset} inside the message from ${open}`);
-      open = ev.offset;
-      same('head', ev.offset, ev.head.raw);
-    } else if (ev.type === 'end') {
-      if (open === undefined) fail(`end at ${ev.offset} without a head`);
-      spans.push([open!, ev.offset]);
-      open = undefined;
-    } else if (ev.type === 'body') {
-      if (open === undefined) fail(`body at ${ev.offset} outside a message`);
-      same('body', ev.offset, ev.data);
-    } else if (ev.type === 'raw') {
-      if (open !== undefined) fail(`raw at ${ev.offset} inside the message from ${open}`);
-      spans.push([ev.offset, ev.offset + ev.data.length]);
-      same('raw', ev.offset, ev.data);
-    }
-  }
-  if (open !== undefined) fail(`message from ${open} never ended`);
-  let pos = 0;
-  const ignorable = (from: number, to: number): void => {
-    for (let i = from; i < to; i++) if (input[i] !== 0x0d && input[i] !== 0x0a) fail(`byte ${i} covered by nothing`);
-  };
-  for (const [start, end] of spans) {
-    if (start < pos || end < start) fail(`span ${start}-${end} overlaps or runs backwards (at ${pos})`);
-    ignorable(pos, start);
-    pos = end;
-  }
-  if (pos > input.length) fail(`spans run past the input (${pos} > ${input.length})`);
-  ignorable(pos, input.length);
-}
+/** Nothing is lost: messages, raw events and ignorable CR/LF between messages tile the input
+ * exactly, and every piece equals the input at its offset. One checker for these tests and the
+ * fuzzer's framer target. */
+import { checkCoverage } from '../../../src/fuzz/targets/framer.js';
+
+export { checkCoverage };
 
 /**
  * Frames `input` whole, byte by byte, and cut in two at every offset; asserts every way gives
