@@ -6,6 +6,11 @@ import type { Body, Header } from '../model.js';
 
 export const BODY_HEAD_BYTES = 4096;
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** A body that is hashed as it comes is hashed in batches of this many bytes. Hashing each
+ * 64 KiB read as it arrives, between socket reads and writes, halved the relay's bulk throughput
+ * (1 GiB: 2.4 s → 4.9 s in interleaved runs); 4 MiB batches brought it back (2.3–2.9 s) for
+ * 4 MiB of memory per large upload. */
+export const HASH_BATCH_BYTES = 4 * 1024 * 1024;
 
 export class BodyAssembler {
   private pieces: Buffer[] | undefined = [];
@@ -14,6 +19,9 @@ export class BodyAssembler {
   private length = 0;
   /** Only once the body is too large to keep: a kept body is hashed in one go at the end. */
   private hash: Hash | undefined;
+  /** Pieces waiting to be hashed (at most HASH_BATCH_BYTES). */
+  private unhashed: Buffer[] = [];
+  private unhashedLength = 0;
 
   /** `declaredLength`: the Content-Length, when the head gives one. A body declared larger than
    * `maxKeep` is hashed from its first byte, so memory never holds even `maxKeep` of it. */
@@ -39,7 +47,16 @@ export class BodyAssembler {
         this.pieces = undefined;
       } else this.pieces.push(data);
     }
-    this.hash?.update(data);
+    if (!this.hash) return;
+    this.unhashed.push(data);
+    this.unhashedLength += data.length;
+    if (this.unhashedLength >= HASH_BATCH_BYTES) this.hashPending();
+  }
+
+  private hashPending(): void {
+    for (const p of this.unhashed) this.hash!.update(p);
+    this.unhashed = [];
+    this.unhashedLength = 0;
   }
 
   get size(): number {
@@ -48,6 +65,7 @@ export class BodyAssembler {
 
   finish(framing: Body['framing'], trailers: Header[], complete: boolean): Body {
     const data = this.pieces ? concat(this.pieces, this.length) : undefined;
+    if (!data) this.hashPending();
     return {
       length: this.length,
       data,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { BODY_HEAD_BYTES, BodyAssembler } from '../../../src/http/body-assembler.js';
+import { BODY_HEAD_BYTES, BodyAssembler, HASH_BATCH_BYTES } from '../../../src/http/body-assembler.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 /** Deterministic bytes 0..255 repeating. */
@@ -48,6 +48,15 @@ describe('BodyAssembler', () => {
     expect(body.length).toBe(5);
     expect(body.head).toEqual(bytes(5));
     expect(body.sha256).toBe(sha(bytes(5)));
+  });
+
+  test('a hashed body is hashed right across batch edges', () => {
+    // 3 batches and a bit, in odd-sized pieces: the hash is that of the whole body.
+    const whole = bytes(HASH_BATCH_BYTES * 3 + 12_345);
+    const a = new BodyAssembler(1024, whole.length);
+    for (let i = 0; i < whole.length; i += 100_003) a.add(whole.subarray(i, i + 100_003));
+    const body = a.finish('content-length', [], true);
+    expect([body.length, body.sha256]).toEqual([whole.length, sha(whole)]);
   });
 
   test('a body declared within the limit is kept as before', () => {
