@@ -173,10 +173,12 @@ Exit codes: 0 every report answered, 1 cannot connect, 4 some report was not ans
     .option('--port <n>', 'port', parsePort, 1273)
     .option('--reg-file <file>', 'also write a .reg file to import on the Windows machine')
     .option('--undo', 'print the commands that remove the settings again')
+    .option('--tls', 'also set CorporateWERUseSSL=1 (for wer-sniff listen --tls) and print how to trust its certificate')
     .addHelpText('after', `
 Examples:
   $ wer-sniff setup --server sniffer.example.test
   $ wer-sniff setup --server 192.0.2.10 --port 8080 --reg-file wer-sniff.reg
+  $ wer-sniff setup --server sniffer.example.test --tls   # HTTPS, for wer-sniff listen --tls
   $ wer-sniff setup --server x --undo`)
     .action(async (opts) => {
       process.exitCode = await actions.setup(opts);

@@ -39,10 +39,15 @@ export interface SetupFlags {
   port: number;
   regFile?: string;
   undo?: boolean;
+  tls?: boolean;
 }
 
 export function runSetup(flags: SetupFlags): number {
-  const lines = flags.undo ? makeUndoCommands() : makeRegCommands(flags);
+  const lines = flags.undo ? makeUndoCommands(flags.tls) : makeRegCommands(flags);
+  if (flags.tls && !flags.undo) {
+    // Windows must trust the certificate `listen --tls` uses before it will send over HTTPS.
+    lines.push(':: and trust the certificate wer-sniff listen --tls uses (keep it with --save-cert wer-sniff.crt):', 'certutil -addstore Root wer-sniff.crt');
+  }
   process.stdout.write(`:: run on the Windows machine, in an elevated prompt (wer-sniff changes nothing itself)\n${lines.join('\n')}\n`);
   if (flags.regFile && !flags.undo) {
     try {

@@ -6,6 +6,8 @@ const WER_KEY_REG = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\Windows E
 export interface SetupOptions {
   server: string;
   port: number;
+  /** Also `CorporateWERUseSSL` = 1: the client speaks HTTPS (to `wer-sniff listen --tls`). */
+  tls?: boolean;
 }
 
 /** A server name Windows can use: no quotes, spaces, control characters or slashes, and
@@ -19,13 +21,16 @@ export function makeRegCommands(o: SetupOptions): string[] {
   return [
     `reg add "${WER_KEY}" /v CorporateWERServer /t REG_SZ /d ${o.server} /f`,
     `reg add "${WER_KEY}" /v CorporateWERPortNumber /t REG_DWORD /d ${o.port} /f`,
+    ...(o.tls ? [`reg add "${WER_KEY}" /v CorporateWERUseSSL /t REG_DWORD /d 1 /f`] : []),
   ];
 }
 
-export function makeUndoCommands(): string[] {
+/** `tls`: also remove `CorporateWERUseSSL` (only when it was set: deleting a missing value fails). */
+export function makeUndoCommands(tls = false): string[] {
   return [
     `reg delete "${WER_KEY}" /v CorporateWERServer /f`,
     `reg delete "${WER_KEY}" /v CorporateWERPortNumber /f`,
+    ...(tls ? [`reg delete "${WER_KEY}" /v CorporateWERUseSSL /f`] : []),
   ];
 }
 
@@ -37,6 +42,7 @@ export function makeRegFile(o: SetupOptions): Buffer {
     `[${WER_KEY_REG}]`,
     `"CorporateWERServer"="${o.server}"`,
     `"CorporateWERPortNumber"=dword:${o.port.toString(16).padStart(8, '0')}`,
+    ...(o.tls ? ['"CorporateWERUseSSL"=dword:00000001'] : []),
     '',
     '',
   ].join('\r\n');

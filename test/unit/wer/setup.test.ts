@@ -29,6 +29,16 @@ describe('setup', () => {
     );
   });
 
+  test('--tls adds CorporateWERUseSSL = 1 to the commands, the .reg file and the undo', () => {
+    const o = { server: 'sniffer.example.test', port: 1273, tls: true };
+    expect(makeRegCommands(o)[2]).toBe('reg add "HKLM\\SOFTWARE\\Microsoft\\Windows\\Windows Error Reporting" /v CorporateWERUseSSL /t REG_DWORD /d 1 /f');
+    expect(makeRegFile(o).subarray(2).toString('utf16le')).toContain('"CorporateWERPortNumber"=dword:000004f9\r\n"CorporateWERUseSSL"=dword:00000001\r\n');
+    expect(makeUndoCommands(true)).toHaveLength(3);
+    expect(makeUndoCommands(true)[2]).toContain('/v CorporateWERUseSSL /f');
+    // Without --tls nothing about SSL is written.
+    expect(makeRegCommands({ ...o, tls: false }).join('\n')).not.toContain('UseSSL');
+  });
+
   test('server names: host names and addresses pass', () => {
     for (const ok of ['sniffer', 'sniffer.example.test', '192.0.2.10', '2001:db8::1', 'WKS-01_a']) expect(checkServerName(ok)).toBeUndefined();
   });
