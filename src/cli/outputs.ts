@@ -12,7 +12,7 @@ import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
 import { PcapSink } from '../output/pcap.js';
 import { HarSink } from '../output/har.js';
-import { CheckedSink } from '../output/checked-sink.js';
+import { CheckedSink, type FindingSink } from '../output/checked-sink.js';
 import { VERSION } from './program.js';
 import { useColor, type ColorChoice } from './options.js';
 import { FilterSink } from '../output/filter-sink.js';
@@ -83,20 +83,22 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   const redacted = (out: Writable): Writable => (names ? new RedactingStream(out, names) : out);
   const omitBinary = Boolean(names);
   // What is shown and exported; with --filter these go behind a FilterSink, raw outputs never do.
-  // The human and JSON views show each report's check findings (output/checked-sink.ts).
+  // The human and JSON views show each report's check findings (output/checked-sink.ts); the
+  // checker sits in front of the filter, so it sees every exchange.
   const shown: Sink[] = [];
+  let view: FindingSink | undefined;
   if (pcapToStdout) {
     // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
-    const view = process.stderr;
-    const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(view.isTTY)));
+    const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(process.stderr.isTTY)));
     sinks.push(new PcapSink(stdout));
-    shown.push(new CheckedSink(new PrettySink(redacted(view), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary })));
+    view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
   } else if (flags.raw) sinks.push(new RawSink(stdout));
-  else if (flags.json) shown.push(new CheckedSink(new NdjsonSink(redacted(stdout), false, omitBinary)));
+  else if (flags.json) view = new NdjsonSink(redacted(stdout), false, omitBinary);
   else {
     const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
-    shown.push(new CheckedSink(new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary })));
+    view = new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
   }
+  if (view) shown.push(view);
   const files = new OutputFiles(Boolean(flags.saveDir) || stdoutRecords(stdout), (line) => process.stderr.write(`wer-sniff: ${line}\n`));
   // Open every file before anything is accepted, so a bad path fails at once.
   if (flags.output) {
@@ -110,7 +112,8 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary }, true), flags.har, 'HAR file'));
   }
   const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
-  const all = [...(names ? [new RedactLearner(names)] : []), ...(filtered ? [filtered] : shown), ...sinks];
+  const front: Sink[] = filtered ? [new CheckedSink(filtered)] : shown.map((s) => (s === view ? new CheckedSink(view) : s));
+  const all = [...(names ? [new RedactLearner(names)] : []), ...front, ...sinks];
   return { sinks: all, fileError: files.error, failure: () => files.first, filtered, names };
 }
 

@@ -9,12 +9,17 @@
 import type { CaptureEvent, ConnectionInfo, Exchange, Sink } from '../model.js';
 import type { Filter } from '../filter/parse.js';
 import { evaluateFilter } from '../filter/evaluate.js';
+import type { ReportFindings } from '../check/conversation.js';
+import type { FindingSink } from './checked-sink.js';
 
 /** Connection events (open, problem, raw) held per connection until it is shown. */
 export const MAX_HELD_EVENTS = 64;
 /** Requests waiting for their response per connection; beyond this the oldest is decided as
  * never answered (the exchange builder gives up on it at the same depth). */
 export const MAX_WAITING = 64;
+/** Shown exchanges remembered for findings that come at the end of the run (a CAB that never
+ * came): the most recent ones, as many as the CER server keeps issued DumpFiles. */
+export const MAX_SHOWN_KEYS = 10_000;
 
 interface ConnState {
   shown: boolean;
@@ -24,16 +29,22 @@ interface ConnState {
 
 type ExchangeEvent = Extract<CaptureEvent, { type: 'request' | 'response' }>;
 
-export class FilterSink implements Sink {
+/** Check findings come in with the event that produced them (the checker in front of this
+ * filter sees every exchange, so a hidden PUT still counts as uploaded) and go out with it when
+ * it is shown; findings of events that are not shown are not shown either. */
+export class FilterSink implements FindingSink {
   private readonly conns = new Map<number, ConnState>();
   private readonly decided = new WeakMap<Exchange, boolean>();
+  private readonly foundFor = new WeakMap<CaptureEvent, ReportFindings[]>();
+  private readonly shownKeys = new Set<string>();
   /** Exchanges shown so far, and seen so far. */
   shownExchanges = 0;
   seenExchanges = 0;
 
   constructor(private readonly filter: Filter, private readonly inner: Sink[]) {}
 
-  event(ev: CaptureEvent): void {
+  event(ev: CaptureEvent, found?: ReportFindings[]): void {
+    if (found) this.foundFor.set(ev, found);
     const st = this.state(ev.connection);
     switch (ev.type) {
       case 'open':
@@ -119,7 +130,25 @@ export class FilterSink implements Sink {
   }
 
   private emit(ev: CaptureEvent): void {
-    for (const s of this.inner) s.event?.(ev);
+    const found = this.foundFor.get(ev);
+    if (ev.type === 'request' || ev.type === 'response') this.remember(`${ev.connection.id}:${ev.exchange.seq}`);
+    for (const s of this.inner) {
+      if (found && isFindingSink(s)) s.event(ev, found);
+      else s.event?.(ev);
+    }
+  }
+
+  private remember(key: string): void {
+    this.shownKeys.delete(key);
+    this.shownKeys.add(key);
+    if (this.shownKeys.size > MAX_SHOWN_KEYS) this.shownKeys.delete(this.shownKeys.values().next().value!);
+  }
+
+  /** Findings at the end of the run: those about exchanges that were shown. */
+  findings(found: ReportFindings[]): void {
+    const shown = found.filter((r) => this.shownKeys.has(r.key));
+    if (!shown.length) return;
+    for (const s of this.inner) if (isFindingSink(s)) s.findings(shown);
   }
 
   waitDrain(): Promise<void> | null {
@@ -137,4 +166,8 @@ export class FilterSink implements Sink {
     this.conns.clear();
     for (const s of this.inner) await s.close();
   }
+}
+
+function isFindingSink(s: Sink): s is FindingSink {
+  return typeof (s as Partial<FindingSink>).findings === 'function';
 }

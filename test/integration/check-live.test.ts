@@ -43,6 +43,26 @@ async function stop(r: RunningCli): Promise<void> {
 const events = (r: RunningCli): Record<string, unknown>[] => r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
 
 describe('findings live', () => {
+  it('--filter hides the PUT, yet the checker saw it: no false "CAB never came"; findings of hidden reports stay hidden', async () => {
+    const r = await start(['listen', '--json', '--filter', 'method=POST']);
+    await sendAndCollect(r.port, [emptySignature()]);
+    expect(await simulate(r.port)).toBe(0);
+    await stop(r);
+    const all = events(r);
+    // Only POSTs are shown; simulate's PUT (r2's CAB) is not.
+    expect(all.filter((e) => e.type === 'request').map((e) => e.method)).toEqual(['POST', 'POST']);
+    const findings = all.filter((e) => e.type === 'finding');
+    // r1 never uploaded its CAB (true), r2 did (its PUT was filtered out of the view, not out of the check).
+    expect(findings.filter((f) => f.rule === 'cab-not-uploaded').map((f) => f.reportId)).toEqual(['r1']);
+    expect(findings.some((f) => f.rule === 'signature-empty' && f.reportId === 'r1')).toBe(true);
+    // A filter that shows nothing shows no findings either.
+    const q = await start(['listen', '--json', '--filter', 'method=GET']);
+    await sendAndCollect(q.port, [emptySignature()]);
+    await stop(q);
+    // Nothing matches, so nothing at all is shown: no events, no findings.
+    expect(q.stdout().toString()).toBe('');
+  });
+
   it('listen --json: finding events follow the report, with its id; the CAB never sent is reported at the end', async () => {
     const r = await start(['listen', '--json']);
     await sendAndCollect(r.port, [emptySignature()]);
