@@ -11,16 +11,19 @@ import { decodeInputs, READ_CHUNK_BYTES } from './decode-file.js';
 import { ConversationGatherer, type Conversation } from '../diff/conversation.js';
 import { parseCab } from '../decode/wer/cab.js';
 import { WerSniffError } from '../errors.js';
+import type { TcpFilter } from '../pcap/capture.js';
 
 export interface LoadOptions {
   maxBodyBytes?: number;
+  /** pcap/pcapng sides: which TCP connections (default: port 1273). */
+  filter?: TcpFilter;
 }
 
 /** One way of turning a path into captured bytes. */
 export interface CaptureLoader {
   accepts(file: string, stat: fs.Stats): boolean;
   /** Feeds the recorder; returns the conversations the gatherer found, completed. */
-  load(file: string, recorder: Recorder, gatherer: ConversationGatherer): Promise<Conversation[]>;
+  load(file: string, recorder: Recorder, gatherer: ConversationGatherer, opts: LoadOptions): Promise<Conversation[]>;
 }
 
 const LEVEL1 = 'level1.http';
@@ -55,9 +58,9 @@ const saveDirLoader: CaptureLoader = {
 /** Raw bytes or .http files, exactly as `decode` reads them. */
 const captureFileLoader: CaptureLoader = {
   accepts: (_file, stat) => stat.isFile(),
-  async load(file, recorder, gatherer) {
+  async load(file, recorder, gatherer, opts) {
     const before = gatherer.conversations.length;
-    await decodeInputs([{ name: file, stream: fs.createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }) }], recorder);
+    await decodeInputs([{ name: file, stream: fs.createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }) }], recorder, { filter: opts.filter });
     return gatherer.conversations.slice(before);
   },
 };
@@ -87,7 +90,7 @@ export async function loadConversations(spec: string, opts: LoadOptions = {}): P
   const recorder = new Recorder({ sinks: [gatherer], maxBodyBytes: opts.maxBodyBytes });
   let convs: Conversation[];
   try {
-    convs = await loader.load(file, recorder, gatherer);
+    convs = await loader.load(file, recorder, gatherer, opts);
   } catch (err) {
     if (err instanceof WerSniffError) throw new WerSniffError(err.code, err.message, 2);
     throw new WerSniffError('input-failed', `reading ${file} failed: ${(err as Error).message}`, 2);

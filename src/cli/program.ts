@@ -231,6 +231,8 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP
     .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
     .option('--max-body-bytes <size>', 'largest body kept in memory for checking', parseSize, MAX_BODY_BYTES)
+    .option('--port <n>', 'pcap input: check TCP connections to or from this port', parsePort, 1273)
+    .option('--all-ports', 'pcap input: check every TCP connection')
     .addHelpText('after', `
 Every report gets findings with a severity (error, warning, note), a rule id, the MS-CER2
 section it rests on, what is wrong and what to change (rule table in README.md). When the
@@ -239,6 +241,7 @@ capture holds the server's answers and the level-2 PUT, the conversation is chec
 Examples:
   $ wer-sniff check capture.bin
   $ wer-sniff check samples/*.http
+  $ wer-sniff check --port 8080 traffic.pcap     # a pcap of WER sent to another port
   $ nc -l 1273 | wer-sniff check               # check what a client sends
   $ wer-sniff check --json mine.http | jq -c 'select(.type=="check") | .findings[] | select(.severity=="error")'
 
@@ -256,6 +259,8 @@ Exit codes: 0 no errors, 1 errors found, 2 unreadable input or no report in it.`
     .option('--json', 'one JSON object with every compared field')
     .addOption(new Option('--color <when>', 'colour the differences').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding', parseSize, MAX_BODY_BYTES)
+    .option('--port <n>', 'pcap input: TCP connections to or from this port', parsePort, 1273)
+    .option('--all-ports', 'pcap input: every TCP connection')
     .addHelpText('after', `
 Examples:
   $ wer-sniff diff mine.http theirs.http          # why is one accepted and not the other?

@@ -3,6 +3,8 @@
 // Exit 0 no errors, 1 errors found, 2 unreadable input (or no report in it).
 import { Recorder } from '../capture/recorder.js';
 import { decodeInputs, openInputs, type DecodeInput } from '../capture/decode-file.js';
+import { WER_PORT } from '../pcap/capture.js';
+import { escapeControl } from '../output/escape.js';
 import { CheckCollector, type CheckedReport } from '../check/collector.js';
 import { countBySeverity } from '../check/rules.js';
 import { WerSniffError } from '../errors.js';
@@ -15,6 +17,8 @@ export interface CheckFlags {
   color?: ColorChoice;
   maxHeaderBytes: number;
   maxBodyBytes: number;
+  port?: number;
+  allPorts?: boolean;
 }
 
 /** Any failure to read becomes exit code 2 ("unreadable input"). */
@@ -23,11 +27,14 @@ function unreadable(err: unknown): WerSniffError {
   return new WerSniffError('input-failed', `reading the input failed: ${(err as Error).message}`, 2);
 }
 
-export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes'>): Promise<CheckedReport[]> {
+export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes' | 'port' | 'allPorts'>): Promise<CheckedReport[]> {
   const collector = new CheckCollector(Date.now);
   const recorder = new Recorder({ sinks: [collector], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   try {
-    await decodeInputs(inputs, recorder);
+    await decodeInputs(inputs, recorder, {
+      filter: { port: flags.port ?? WER_PORT, allPorts: flags.allPorts },
+      onNotice: (m) => process.stderr.write(`wer-sniff: ${escapeControl(m)}\n`),
+    });
   } catch (err) {
     throw unreadable(err);
   } finally {

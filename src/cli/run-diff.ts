@@ -2,6 +2,7 @@
 // conversations pairwise in order, and prints them side by side or as JSON.
 // Exit 0 equal, 1 different, 2 unreadable input.
 import { loadConversations } from '../capture/load-conversations.js';
+import { WER_PORT } from '../pcap/capture.js';
 import { conversationFields } from '../diff/fields.js';
 import { diffFields, isEqual, type DiffRow } from '../diff/compare.js';
 import type { Conversation } from '../diff/conversation.js';
@@ -15,6 +16,8 @@ export interface DiffFlags {
   json?: boolean;
   color?: ColorChoice;
   maxBodyBytes: number;
+  port?: number;
+  allPorts?: boolean;
 }
 
 interface Pair {
@@ -35,7 +38,8 @@ export function pairConversations(as: Conversation[], bs: Conversation[], ignore
 }
 
 export async function runDiff(specA: string, specB: string, flags: DiffFlags, out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  const [as, bs] = [await loadConversations(specA, flags), await loadConversations(specB, flags)];
+  const load = { maxBodyBytes: flags.maxBodyBytes, filter: { port: flags.port ?? WER_PORT, allPorts: flags.allPorts } };
+  const [as, bs] = [await loadConversations(specA, load), await loadConversations(specB, load)];
   const pairs = pairConversations(as, bs, flags.ignore);
   const equal = pairs.every((p) => p.a && p.b && isEqual(p.rows));
   let text = '';

@@ -76,5 +76,14 @@ export function makeCab(kind: Kind, report: ReportSpec, now: number): Buffer {
     threads: 6,
   });
   files.push({ name: bugcheck ? 'SIM-01.dmp' : kind === 'hang' ? 'WERSIM3.tmp.hdmp' : 'WERSIM2.tmp.mdmp', data: dump, date });
+  // Every file the report's FILES lists is in the CAB, as Windows packs it (the check's
+  // files-not-in-cab rule): the rest are small UTF-16 text or XML files.
+  for (const [name] of report.files ?? []) {
+    if (files.some((f) => f.name === name)) continue;
+    const text = name.toLowerCase().endsWith('.xml')
+      ? '<?xml version="1.0" encoding="UTF-16"?>\r\n<SystemInformation><Source>wer-sniff simulate</Source></SystemInformation>\r\n'
+      : `${name}: written by wer-sniff simulate\r\n`;
+    files.push({ name, data: encodeUtf16(text), date });
+  }
   return writeCab(files, { compression: 'mszip' });
 }

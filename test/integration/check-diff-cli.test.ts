@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { SAMPLES, VECTORS } from '../helpers/paths.js';
 import { report } from '../helpers/crafted.js';
+import { toSeedPcap } from '../../src/fuzz/targets/pcap.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-'));
 const vectorFiles = fs.readdirSync(VECTORS).filter((f) => f.endsWith('.http')).map((f) => path.join(VECTORS, f));
@@ -144,5 +145,28 @@ describe('wer-sniff diff (CLI)', () => {
       expect(res.code).toBe(0);
       expect(res.stdout.toString()).toContain('Examples:');
     }
+  });
+});
+
+describe('check and diff read pcap captures', () => {
+  // A TCP conversation on port 1273 around the app-crash vector and its answer.
+  const pcap = write('appcrash.pcap', toSeedPcap(
+    fs.readFileSync(path.join(VECTORS, 'level1-appcrash.http')),
+    fs.readFileSync(path.join(VECTORS, 'level1-response-level2.http')),
+  ));
+
+  it('check finds the report on port 1273; --port elsewhere finds none and says which ports there were', () => {
+    const ok = runCli(['check', '--json', pcap]);
+    expect(ok.code).toBe(0);
+    const lines = ok.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'check').map((l) => l.eventType)).toEqual(['APPCRASH']);
+    const none = runCli(['check', '--port', '8080', pcap]);
+    expect(none.code).toBe(2);
+    expect(none.stderr.toString()).toContain('none to or from port 8080 (ports seen: 1273)');
+  });
+
+  it('diff of a pcap against the raw vector: the same report', () => {
+    const same = runCli(['diff', pcap, path.join(VECTORS, 'level1-appcrash.http'), '--ignore', 'answer,upload']);
+    expect(same.stdout.toString()).not.toMatch(/^[≠<>] report\./m);
   });
 });
