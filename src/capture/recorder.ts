@@ -12,6 +12,10 @@ export interface RecorderOptions {
   maxHeaderBytes?: number;
   maxBodyBytes?: number;
   now?: () => number;
+  /** Inspect each completed body for hostile or damaged content (problems after its event).
+   * Off when nothing shows decoded traffic (`--raw`, `-o`/`-w` alone): it would decode every
+   * body, CABs included, for problems no output displays. Default on. */
+  checkBodies?: boolean;
 }
 
 export interface ConnectionHooks {
@@ -103,7 +107,7 @@ export class ConnectionRecorder {
         hooks.beforeEmit?.(ev);
         recorder.emit(ev);
         hooks.afterEmit?.(ev);
-        if (ev.type === 'request' || ev.type === 'response') this.checkBody(ev.type, ev.exchange, ev.ts);
+        if ((ev.type === 'request' || ev.type === 'response') && opts.checkBodies !== false) this.checkBody(ev.type, ev.exchange, ev.ts);
       },
       onRequestHead: hooks.onRequestHead,
       onBodyData: hooks.onBodyData,

@@ -51,6 +51,8 @@ export interface Outputs {
   filtered?: FilterSink;
   /** --redact: the run's pseudonyms, for other text about traffic (stderr notices). */
   names?: Pseudonyms;
+  /** Some output shows decoded traffic (human view, --json, --har): worth inspecting bodies. */
+  decoded: boolean;
 }
 
 /** Whether stdout keeps what it is given: a file or a pipe, not a terminal or /dev/null. */
@@ -114,7 +116,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
   const front: Sink[] = filtered ? [new CheckedSink(filtered)] : shown.map((s) => (s === view ? new CheckedSink(view) : s));
   const all = [...(names ? [new RedactLearner(names)] : []), ...front, ...sinks];
-  return { sinks: all, fileError: files.error, failure: () => files.first, filtered, names };
+  return { sinks: all, fileError: files.error, failure: () => files.first, filtered, names, decoded: shown.length > 0 };
 }
 
 /** The output files of one run. A file that fails (disk full, I/O error) is closed and its

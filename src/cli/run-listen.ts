@@ -55,7 +55,10 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   }
   // With -w - the human view is on stderr: no progress line to fight with it.
   if (process.stderr.isTTY && (flags.write ?? flags.pcap) !== '-') extras.push(new ProgressLine(process.stderr));
-  const recorder = new Recorder({ sinks: [...outputs.sinks, ...extras, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  const recorder = new Recorder({
+    sinks: [...outputs.sinks, ...extras, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
+    checkBodies: outputs.decoded || Boolean(flags.saveDir),
+  });
   const server = new CerServer({
     mode: flags.respond,
     responseBody,

@@ -31,7 +31,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const upstreamTls = resolveUpstreamTls(flags);
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
-  const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded });
   const taps = new Map<number, ConnectionRecorder>();
   const upstream = formatAddress(flags.to.host, flags.to.port);
 

@@ -154,3 +154,24 @@ describe('a decoder failure', () => {
     expect(sink.log.at(-1)).toBe('close 1');
   });
 });
+
+describe('Recorder body checks', () => {
+  // A text body with an escape sequence in it: a `control-characters` problem follows its request.
+  const text = 'a note long enough to read as text, with a screen clear \x1b[2J hidden in it\n';
+  const hostile = `POST /notes HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`;
+
+  test('on by default: the problem follows the request event', () => {
+    const sink = new ListSink();
+    const rec = new Recorder({ sinks: [sink], now: () => T0 }).open(makeConnection());
+    rec.push('client', b(hostile));
+    expect(sink.log.filter((l) => !l.startsWith('chunk'))).toEqual(['open 1', 'request 1', 'problem control-characters']);
+  });
+
+  test('checkBodies: false (nothing shows decoded traffic): no body is inspected, the bytes still reach every sink', () => {
+    const sink = new ListSink();
+    const rec = new Recorder({ sinks: [sink], now: () => T0, checkBodies: false }).open(makeConnection());
+    rec.push('client', b(hostile));
+    expect(sink.log.filter((l) => !l.startsWith('chunk'))).toEqual(['open 1', 'request 1']);
+    expect(Buffer.concat(sink.chunks.map((c) => c.bytes)).toString('latin1')).toBe(hostile);
+  });
+});
