@@ -1,5 +1,6 @@
 // Runs the built CLI (bin/wer-sniff.js) as a child process, the way users do.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { afterEach } from 'vitest';
 import { BIN } from './paths.js';
 
 /** The parent's environment without colour variables, plus `extra`. */
@@ -51,4 +52,18 @@ export function runCli(args: string[], input?: Buffer | string, env: NodeJS.Proc
 /** Whether a real peer (curl, socat, cabextract, tshark, python3) is installed. */
 export function hasCommand(cmd: string, versionArg = '--version'): boolean {
   return spawnSync(cmd, [versionArg], { stdio: 'ignore' }).error === undefined;
+}
+
+/** `startCli` for one test file: every process it started that still runs is ended (SIGTERM)
+ * after each test. Call once at the top of the file. */
+export function cliStarter(): (args: string[], env?: NodeJS.ProcessEnv) => Promise<RunningCli> {
+  const running: RunningCli[] = [];
+  afterEach(() => {
+    for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
+  });
+  return async (args, env) => {
+    const r = await startCli(args, env);
+    running.push(r);
+    return r;
+  };
 }

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
 import { readPcap, tsharkComplaints, tsharkFollow, tsharkHttp } from '../helpers/pcap-reader.js';
@@ -20,17 +20,8 @@ const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcap-'));
 const file = (name: string) => path.join(tmp, name);
 const readHar = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
-const running: RunningCli[] = [];
 
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
-
-async function start(args: string[]): Promise<RunningCli> {
-  const r = await startCli(args);
-  running.push(r);
-  return r;
-}
+const start = cliStarter();
 
 async function stop(r: RunningCli): Promise<number | null> {
   r.child.kill('SIGINT');

@@ -6,8 +6,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { describe, expect, it, vi } from 'vitest';
+import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { BIN, VECTORS } from '../helpers/paths.js';
 import { readPcap, tshark, tsharkComplaints, tsharkFollow, tsharkHttp } from '../helpers/pcap-reader.js';
@@ -17,7 +17,6 @@ const NO_TSHARK = TSHARK ? '' : ' (SKIPPED: tshark not installed)';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcapout-'));
 const file = (name: string) => path.join(tmp, name);
 const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
-const running: RunningCli[] = [];
 // Each test starts several CLI processes and tshark; on a loaded machine that takes a while.
 vi.setConfig({ testTimeout: 90_000 });
 const FIN = 0x01;
@@ -27,15 +26,7 @@ type Pkt = ReturnType<typeof readPcap>['packets'][number];
 /** The FINs and RSTs of a connection, by the side that sent them (the server listens on `port`). */
 const ends = (list: Pkt[], port: number) => list.filter((p) => p.flags & (FIN | RST)).map((p) => `${p.dport === port ? 'client' : 'server'}:${p.flags & RST ? 'RST' : 'FIN'}`);
 
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
-
-async function start(args: string[]): Promise<RunningCli> {
-  const r = await startCli(args);
-  running.push(r);
-  return r;
-}
+const start = cliStarter();
 
 describe('-w - (pcap on stdout)', () => {
   it.skipIf(!TSHARK || process.platform === 'win32')(`wer-sniff listen -w - | tshark -r - finds the report; the human view goes to stderr${NO_TSHARK}`, async () => {

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
 import { readPcap } from '../helpers/pcap-reader.js';
@@ -27,17 +27,8 @@ const BODY = LEVEL1.subarray(LEVEL1.indexOf('\r\n\r\n') + 4);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-tls-'));
 const file = (name: string) => path.join(tmp, name);
 fs.writeFileSync(file('body.bin'), BODY);
-const running: RunningCli[] = [];
 
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
-
-async function start(args: string[]): Promise<RunningCli> {
-  const r = await startCli(args);
-  running.push(r);
-  return r;
-}
+const start = cliStarter();
 
 async function stop(r: RunningCli): Promise<string[]> {
   r.child.kill('SIGINT');
