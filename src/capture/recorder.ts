@@ -73,13 +73,7 @@ export class Recorder {
   /** Resolves when every sink that buffers is below its high-water mark again, or null when
    * none is backed up. Callers pause their sockets until then. */
   backpressure(): Promise<void> | null {
-    // Called per chunk on the relay's hot path: no allocation unless a sink is backed up.
-    let waits: Promise<void>[] | undefined;
-    for (const s of this.opts.sinks) {
-      const wait = s.waitDrain?.();
-      if (wait) (waits ??= []).push(wait);
-    }
-    return waits ? Promise.all(waits).then(() => undefined) : null;
+    return drained(this.opts.sinks);
   }
 
   async close(): Promise<void> {
@@ -186,4 +180,15 @@ export class ConnectionRecorder {
     this.connection.closedAt = ts;
     this.recorder.emit({ type: 'close', ts, connection: this.connection, reason });
   }
+}
+
+/** Resolves when every one of `sinks` that is backed up has drained; null when none is.
+ * Called per relayed chunk: no allocation unless a sink is backed up. */
+export function drained(sinks: readonly Sink[]): Promise<void> | null {
+  let waits: Promise<void>[] | undefined;
+  for (const s of sinks) {
+    const wait = s.waitDrain?.();
+    if (wait) (waits ??= []).push(wait);
+  }
+  return waits ? Promise.all(waits).then(() => undefined) : null;
 }

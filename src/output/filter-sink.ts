@@ -9,6 +9,7 @@
 import type { CaptureEvent, ConnectionInfo, Exchange, Sink } from '../model.js';
 import type { Filter } from '../filter/parse.js';
 import { evaluateFilter } from '../filter/evaluate.js';
+import { drained } from '../capture/recorder.js';
 import type { ReportFindings } from '../check/conversation.js';
 import type { FindingSink } from './checked-sink.js';
 
@@ -152,8 +153,7 @@ export class FilterSink implements FindingSink {
   }
 
   waitDrain(): Promise<void> | null {
-    const waits = this.inner.map((s) => s.waitDrain?.() ?? null).filter((p): p is Promise<void> => p !== null);
-    return waits.length ? Promise.all(waits).then(() => undefined) : null;
+    return drained(this.inner);
   }
 
   /** One line for stderr at the end of a run. */
