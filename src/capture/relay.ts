@@ -27,8 +27,10 @@ export interface RelayOptions {
    * can no longer be forwarded (upstream failed); the canned 502 is not tapped. An exception
    * thrown here is not caught: recording must not fail silently. A returned promise means the
    * tap is backed up (a slow output): the socket that sent the chunk stops being read until it
-   * resolves, so memory stays bounded and the slowness reaches the sender as TCP backpressure. */
-  onChunk(chunk: Chunk, conn: ConnectionInfo): Promise<void> | null | void;
+   * resolves, so memory stays bounded and the slowness reaches the sender as TCP backpressure.
+   * `released`: the other socket's write was done at once (or the bytes were not forwarded), so
+   * nothing but the tap refers to `chunk.bytes` any more; the tap may keep or even transfer them. */
+  onChunk(chunk: Chunk, conn: ConnectionInfo, released: boolean): Promise<void> | null | void;
   onOpen(conn: ConnectionInfo): void;
   /** Both sockets are closed. `reason` is unset for an orderly close. */
   onClose(conn: ConnectionInfo, reason?: string): void;
@@ -200,12 +202,13 @@ function relayConnection(
   client.on('data', (bytes: Buffer) => {
     conn.bytesFromClient += bytes.length;
     if (forwarding && !upstream.write(bytes)) clientHold.untilDrain(upstream);
-    clientHold.until(onChunk({ connId: id, source: 'client', ts: Date.now(), bytes }, conn));
+    const released = !forwarding || upstream.writableLength === 0;
+    clientHold.until(onChunk({ connId: id, source: 'client', ts: Date.now(), bytes }, conn, released));
   });
   upstream.on('data', (bytes: Buffer) => {
     conn.bytesFromServer += bytes.length;
     if (!client.write(bytes)) upstreamHold.untilDrain(client);
-    upstreamHold.until(onChunk({ connId: id, source: 'server', ts: Date.now(), bytes }, conn));
+    upstreamHold.until(onChunk({ connId: id, source: 'server', ts: Date.now(), bytes }, conn, client.writableLength === 0));
   });
 
   // Half-close: a FIN goes on after the data queued before it.

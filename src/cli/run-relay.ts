@@ -2,7 +2,7 @@
 // framers, decoders and outputs as `listen`, for both directions. A decoder failure is shown
 // as a problem and only stops the tap of that connection, never the forwarding.
 import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
-import { startRelay } from '../capture/relay.js';
+import { startRelayThread } from '../capture/relay-thread.js';
 import { describeListenError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
@@ -37,13 +37,13 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
 
   let handle;
   try {
-    handle = await startRelay({
+    handle = await startRelayThread({
       port: flags.port,
       bind: flags.bind,
       to: flags.to,
       connectTimeoutMs: flags.connectTimeout,
       onUpstreamError: flags.onUpstreamError,
-      gate: setup.gate,
+      gate: setup.spec,
       upstreamTls,
       onRefused: (r) => reportRefusal(recorder, r, refusals),
       onOpen(conn) {

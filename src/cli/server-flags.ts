@@ -2,7 +2,8 @@
 // serverOptions): --max-conns, --idle-timeout, --allow/--deny and their files, and --tls, turned
 // into the gate's options. Reads the rule and PEM files; loaded only when a server starts.
 import fs from 'node:fs';
-import { AccessList, parseRuleLines, type AddressRule } from '../capture/access-list.js';
+import { parseRuleLines, type AddressRule } from '../capture/access-list.js';
+import { gateFromSpec, type GateSpec } from '../capture/gate-spec.js';
 import type { GateOptions } from '../capture/gate.js';
 import { WerSniffError } from '../errors.js';
 import { setUpTls, type TlsFlags } from './tls-setup.js';
@@ -19,6 +20,8 @@ export interface ServerFlags extends TlsFlags {
 
 export interface ServerSetup {
   gate: GateOptions;
+  /** The same as plain data, for a relay thread to build its own gate from. */
+  spec: GateSpec;
   /** Start-up lines for stderr (TLS fingerprint and how-to), without the `wer-sniff: ` prefix. */
   lines: string[];
 }
@@ -30,13 +33,9 @@ export function resolveServerFlags(flags: ServerFlags): ServerSetup {
     // Failing open (no allow rule = everyone allowed) would be the wrong surprise here.
     throw new WerSniffError('bad-flags', `--allowfile ${flags.allowfile.join(', ')} holds no addresses — that would let everyone in; add some or drop the flag`, 2);
   }
-  const access = new AccessList(allow, deny);
   const tls = setUpTls(flags, flags.bind);
-  const lines = tls?.lines ?? [];
-  return {
-    gate: { access: access.active ? access : undefined, maxConns: flags.maxConns, idleTimeoutMs: flags.idleTimeout, tls: tls?.context },
-    lines,
-  };
+  const spec: GateSpec = { allow, deny, maxConns: flags.maxConns, idleTimeoutMs: flags.idleTimeout, tls: tls?.pem };
+  return { gate: gateFromSpec(spec, tls?.context), spec, lines: tls?.lines ?? [] };
 }
 
 function readRules(file: string, flag: string): AddressRule[] {

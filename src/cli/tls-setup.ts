@@ -20,6 +20,8 @@ export interface TlsFlags {
 
 export interface TlsSetup {
   context: tls.SecureContext;
+  /** The PEM the context was made from (a relay thread makes its own context from it). */
+  pem: { cert: string; key: string };
   /** What to tell the operator (stderr lines, without the `wer-sniff: ` prefix). */
   lines: string[];
 }
@@ -88,6 +90,7 @@ function describe(cert: string, key: string, note: string, certFile?: string, ke
   const file = certFile ?? 'wer-sniff.crt';
   return {
     context,
+    pem: { cert, key },
     lines: [
       `TLS: certificate ${subject}${note}, valid until ${new Date(x509.validTo).toISOString().slice(0, 10)}`,
       `TLS: SHA-256 fingerprint ${x509.fingerprint256}`,

@@ -6,7 +6,7 @@ import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../../src/capture/recorder.js';
 import { startListener, type ListenerHandle } from '../../src/capture/listener.js';
 import { startRelay } from '../../src/capture/relay.js';
@@ -15,6 +15,9 @@ import { NdjsonSink } from '../../src/output/ndjson.js';
 import { RawSink } from '../../src/output/raw.js';
 import { AccessList, parseAddressRule, type AddressRule } from '../../src/capture/access-list.js';
 import type { GateOptions, Refusal } from '../../src/capture/gate.js';
+import { gateFromSpec, type GateSpec } from '../../src/capture/gate-spec.js';
+import type { RelayHandle, RelayOptions } from '../../src/capture/relay.js';
+import type * as RelayThread from '../../src/capture/relay-thread.js';
 import tls from 'node:tls';
 import { setUpTls } from '../../src/cli/tls-setup.js';
 import { MemoryStream } from '../helpers/streams.js';
@@ -26,6 +29,17 @@ afterEach(async () => {
 });
 
 const rules = (...texts: string[]): AddressRule[] => texts.map((t) => parseAddressRule(t) as AddressRule);
+type StartRelay = (o: Omit<RelayOptions, 'gate'> & { gate: GateSpec }) => Promise<RelayHandle>;
+const impls: Array<[string, () => Promise<StartRelay>]> = [
+  ['one thread', async () => (o) => startRelay({ ...o, gate: gateFromSpec(o.gate) })],
+  ['relay thread', async () => ((await import('../../dist/capture/relay-thread.js' as string)) as typeof RelayThread).startRelayThread],
+];
+
+/** Polls until `ok()` (5 s at most). */
+async function until(ok: () => boolean): Promise<void> {
+  for (const end = Date.now() + 5_000; !ok() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
+}
+
 const access = (allow: string[], deny: string[] = []) => new AccessList(rules(...allow), rules(...deny));
 
 async function listen(gate: GateOptions, bind = '127.0.0.1') {
@@ -191,7 +205,14 @@ describe('--idle-timeout', () => {
   });
 });
 
-describe('the relay behind the gate', () => {
+// startRelay on the test's thread, and the relay thread the CLI uses (built into dist/ by
+// `npm test`), which builds its own gate from the same rules.
+describe.each(impls)('the relay behind the gate, %s', (_name, load) => {
+  let start: StartRelay;
+  beforeAll(async () => {
+    start = await load();
+  });
+
   async function upstream(onSocket: (s: net.Socket) => void) {
     let accepted = 0;
     const sockets: net.Socket[] = [];
@@ -210,14 +231,14 @@ describe('the relay behind the gate', () => {
     return { port: (server.address() as net.AddressInfo).port, accepted: () => accepted };
   }
 
-  async function relay(to: number, gate: GateOptions) {
+  async function relay(to: number, gate: Partial<GateSpec>) {
     const refused: Refusal[] = [];
     const notices: string[] = [];
     const closed: Array<string | undefined> = [];
     const client: Buffer[] = [];
     const server: Buffer[] = [];
-    const h = await startRelay({
-      port: 0, bind: '127.0.0.1', to: { host: '127.0.0.1', port: to }, connectTimeoutMs: 2000, onUpstreamError: 'close', gate,
+    const h = await start({
+      port: 0, bind: '127.0.0.1', to: { host: '127.0.0.1', port: to }, connectTimeoutMs: 2000, onUpstreamError: 'close', gate: { allow: [], deny: [], ...gate },
       onChunk: (c) => (c.source === 'client' ? client : server).push(c.bytes),
       onOpen: () => {}, onClose: (_c, reason) => closed.push(reason), onNotice: (m) => notices.push(m),
       onRefused: (r) => refused.push(r),
@@ -228,9 +249,10 @@ describe('the relay behind the gate', () => {
 
   it('a denied client never causes an upstream connection', async () => {
     const up = await upstream((s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
-    const r = await relay(up.port, { access: access(['127.0.0.9']) });
+    const r = await relay(up.port, { allow: rules('127.0.0.9') });
     const res = await exchange(r.h.port, 'GET / HTTP/1.1\r\n\r\n', { localAddress: '127.0.0.8' });
     expect(res.reply.length).toBe(0);
+    await until(() => r.refused.length > 0);
     expect(r.refused).toEqual([expect.objectContaining({ reason: 'denied' })]);
     expect(up.accepted()).toBe(0);
     expect(r.client).toEqual([]);
@@ -254,6 +276,7 @@ describe('the relay behind the gate', () => {
     const r = await relay(up.port, { idleTimeoutMs: 300 });
     const res = await exchange(r.h.port, 'GET / HTTP/1.1\r\n\r\n', { end: false });
     expect(res.reply.equals(answer)).toBe(true);
+    await until(() => Buffer.concat(r.server).length >= answer.length);
     expect(Buffer.concat(r.server).equals(answer)).toBe(true);
     expect(r.notices).toEqual([]);
   });
@@ -263,6 +286,7 @@ describe('the relay behind the gate', () => {
     const r = await relay(up.port, { idleTimeoutMs: 300 });
     const res = await exchange(r.h.port, 'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab', { end: false });
     expect(res.reply.length).toBe(0);
+    await until(() => r.notices.length > 0);
     expect(Buffer.concat(r.client).toString()).toBe('POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab');
     expect(r.notices).toEqual([expect.stringMatching(/^closed #1 127\.0\.0\.1:\d+: idle for 300 ms \(--idle-timeout\); its 40 B are kept$/)]);
     await new Promise((r2) => setTimeout(r2, 50));
@@ -278,6 +302,7 @@ describe('the relay behind the gate', () => {
     await new Promise((res) => setTimeout(res, 50));
     const second = await exchange(r.h.port, 'x');
     expect(second.reply.length).toBe(0);
+    await until(() => r.refused.length > 0);
     expect(r.refused.map((x) => x.reason)).toEqual(['max-conns']);
     expect(up.accepted()).toBe(1);
     first.destroy();

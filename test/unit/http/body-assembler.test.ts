@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { BODY_HEAD_BYTES, BodyAssembler, HASH_BATCH_BYTES } from '../../../src/http/body-assembler.js';
+import { BODY_HEAD_BYTES, BodyAssembler } from '../../../src/http/body-assembler.js';
+import { SLOT_BYTES } from '../../../src/http/hash-offload.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 /** Deterministic bytes 0..255 repeating. */
@@ -52,7 +53,7 @@ describe('BodyAssembler', () => {
 
   test('a hashed body is hashed right across batch edges', () => {
     // 3 batches and a bit, in odd-sized pieces: the hash is that of the whole body.
-    const whole = bytes(HASH_BATCH_BYTES * 3 + 12_345);
+    const whole = bytes(SLOT_BYTES * 3 + 12_345);
     const a = new BodyAssembler(1024, whole.length);
     for (let i = 0; i < whole.length; i += 100_003) a.add(whole.subarray(i, i + 100_003));
     const body = a.finish('content-length', [], true);

@@ -1,0 +1,142 @@
+// startRelay on a thread of its own. The tap (framing, decoding, the check, the human view,
+// every output) costs the relay CLI more CPU per exchange than forwarding does; on the same
+// thread it delayed every forwarded byte behind the decoding of the one before. Here the
+// sockets live on a worker thread that only forwards and copies what it forwarded into
+// batches; this thread gets the same callbacks as startRelay's, in the same order, and decodes
+// while the next bytes are already being forwarded. A slow output still slows the clients that
+// feed it (see relay-worker.ts), never memory.
+//
+// The worker needs the compiled relay-worker.js beside this file; where there is none (the
+// TypeScript sources run by vitest), the relay runs on this thread, as startRelay.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Chunk, ConnectionInfo, Direction } from '../model.js';
+import type { GateSpec } from './gate-spec.js';
+import type { Refusal } from './gate.js';
+import { gateFromSpec } from './gate-spec.js';
+import { startRelay, type RelayHandle, type RelayOptions } from './relay.js';
+
+/** What crosses to the worker: everything but the callbacks and the gate (sent as a spec). */
+export type RelayThreadOptions = Omit<RelayOptions, 'gate'> & { gate: GateSpec };
+
+export interface RelayThreadInit {
+  options: Omit<RelayOptions, 'gate' | 'onChunk' | 'onOpen' | 'onClose' | 'onShutdown' | 'onNotice' | 'onRefused'>;
+  gate: GateSpec;
+}
+
+export type RelayThreadEvent =
+  | { type: 'open'; conn: ConnectionInfo }
+  /** The bytes are `length` bytes at `offset` in the batch's buffer number `slot`. */
+  | { type: 'chunk'; connId: number; source: Direction; ts: number; length: number; slot: number; offset: number }
+  | { type: 'shutdown'; connId: number; source: 'client' | 'server'; how: 'fin' | 'reset' }
+  | { type: 'close'; conn: ConnectionInfo; reason?: string }
+  | { type: 'notice'; message: string; connId?: number }
+  | { type: 'refused'; refusal: Refusal };
+
+export type ToRelayThread = { type: 'ack'; bytes: number } | { type: 'close' };
+
+type FromRelayThread =
+  | { type: 'batch'; events: RelayThreadEvent[]; buffers: ArrayBuffer[]; connections: number }
+  | { type: 'listening'; port: number; address: string }
+  | { type: 'listen-error'; message: string; code?: string }
+  | { type: 'closed' };
+
+const WORKER_URL = new URL('./relay-worker.js', import.meta.url);
+
+/** Whether relays started here get their own thread (false when running from sources). */
+export const relayThreadAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL));
+
+export function startRelayThread(opts: RelayThreadOptions): Promise<RelayHandle> {
+  if (!relayThreadAvailable()) return startRelay({ ...opts, gate: gateFromSpec(opts.gate) });
+  const { onChunk, onOpen, onClose, onShutdown, onNotice, onRefused, gate, upstreamTls, ...rest } = opts;
+  const init: RelayThreadInit = { options: { ...rest, upstreamTls }, gate };
+  const worker = new Worker(WORKER_URL, { workerData: init });
+  /** The main thread's copy of each open connection, as the worker last described it. */
+  const conns = new Map<number, ConnectionInfo>();
+  let open = 0;
+  let closed: (() => void) | undefined;
+  let closing: Promise<void> | undefined;
+
+  const onBatch = (events: RelayThreadEvent[], buffers: ArrayBuffer[]): void => {
+    let at = 0;
+    let waits: Promise<void>[] | undefined;
+    for (const ev of events) {
+      switch (ev.type) {
+        case 'open':
+          conns.set(ev.conn.id, ev.conn);
+          onOpen(ev.conn);
+          break;
+        case 'chunk': {
+          const conn = conns.get(ev.connId);
+          const chunk: Chunk = { connId: ev.connId, source: ev.source, ts: ev.ts, bytes: Buffer.from(buffers[ev.slot]!, ev.offset, ev.length) };
+          at += ev.length;
+          if (!conn) break;
+          if (ev.source === 'client') conn.bytesFromClient += ev.length;
+          else conn.bytesFromServer += ev.length;
+          const wait = onChunk(chunk, conn, true);
+          if (wait instanceof Promise) (waits ??= []).push(wait);
+          break;
+        }
+        case 'shutdown': {
+          const conn = conns.get(ev.connId);
+          if (conn) onShutdown?.(conn, ev.source, ev.how);
+          break;
+        }
+        case 'close':
+          conns.delete(ev.conn.id);
+          onClose(ev.conn, ev.reason);
+          break;
+        case 'notice':
+          onNotice(ev.message, ev.connId === undefined ? undefined : conns.get(ev.connId));
+          break;
+        case 'refused':
+          onRefused?.(ev.refusal);
+          break;
+      }
+    }
+    // The bytes are acknowledged once the outputs have taken them: a backed-up output holds the
+    // acknowledgement, and with it (past the worker's bound) the connections that feed it.
+    if (!at) return;
+    const ack = () => worker.postMessage({ type: 'ack', bytes: at } satisfies ToRelayThread);
+    if (waits) void Promise.all(waits).then(ack, ack);
+    else ack();
+  };
+
+  return new Promise<RelayHandle>((resolve, reject) => {
+    let started = false;
+    worker.on('message', (m: FromRelayThread) => {
+      switch (m.type) {
+        case 'batch':
+          open = m.connections;
+          onBatch(m.events, m.buffers);
+          break;
+        case 'listening':
+          started = true;
+          resolve({
+            port: m.port,
+            address: m.address,
+            connections: () => open,
+            close: () => (closing ??= new Promise<void>((done) => {
+              closed = done;
+              worker.postMessage({ type: 'close' } satisfies ToRelayThread);
+            })),
+          });
+          break;
+        case 'listen-error':
+          reject(Object.assign(new Error(m.message), { code: m.code }));
+          void worker.terminate();
+          break;
+        case 'closed':
+          open = 0;
+          void worker.terminate().then(() => closed?.());
+          break;
+      }
+    });
+    worker.on('error', (err) => {
+      // A bug in the relay thread: nothing is forwarded any more, so the run must not go on.
+      if (!started) reject(err);
+      else throw err;
+    });
+  });
+}
