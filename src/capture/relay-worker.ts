@@ -1,6 +1,7 @@
 // The relay thread (see relay-thread.ts): runs startRelay here, on its own event loop, and
 // sends what its callbacks see to the main thread in batches, one per turn of this loop: the
-// events in order, and the tapped bytes transferred (moved, not copied, where they can be). The main thread
+// events in order; the tapped bytes either transferred (large reads, moved, not copied) or
+// copied into a shared ring (see byte-ring.ts). The main thread
 // acknowledges the bytes once its outputs have taken them; while more than MAX_UNACKED_BYTES
 // wait for that, the connections that send more are not read (TCP backpressure), so a slow
 // output bounds memory here exactly as it did in one thread.
@@ -8,10 +9,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ConnectionInfo } from '../model.js';
 import { startRelay, type RelayHandle } from './relay.js';
 import { gateFromSpec } from './gate-spec.js';
-import type { RelayThreadEvent, RelayThreadInit, ToRelayThread } from './relay-thread.js';
+import { ByteRingWriter } from './byte-ring.js';
+import { RING_SLOT, type RelayThreadEvent, type RelayThreadInit, type ToRelayThread } from './relay-thread.js';
 
 /** Tapped bytes handed to the main thread and not yet taken by its outputs, at most. */
-export const MAX_UNACKED_BYTES = 8 * 1024 * 1024;
+export const MAX_UNACKED_BYTES = 4 * 1024 * 1024;
 /** A batch is sent at the end of the loop turn, or as soon as it holds this many bytes. */
 const BATCH_BYTES = 1024 * 1024;
 /** Reads at least this large are moved to the main thread rather than copied. */
@@ -23,12 +25,9 @@ const port = parentPort!;
 const init = workerData as RelayThreadInit;
 
 let events: RelayThreadEvent[] = [];
-/** The batch's memory, each transferred: large reads as they came, small ones copied into one
- * block (built at flush, in the slot `smallSlot` reserved for it). */
-let buffers: (ArrayBuffer | undefined)[] = [];
-let small: Buffer[] = [];
-let smallBytes = 0;
-let smallSlot = -1;
+/** Large reads of this batch, transferred as they came. */
+let buffers: ArrayBuffer[] = [];
+const ring = new ByteRingWriter(init.ring);
 let batchBytes = 0;
 let scheduled = false;
 let unacked = 0;
@@ -48,36 +47,26 @@ function queue(ev: RelayThreadEvent): void {
 function flush(): void {
   scheduled = false;
   if (!events.length) return;
-  if (smallSlot >= 0) {
-    const block = Buffer.allocUnsafeSlow(smallBytes);
-    let at = 0;
-    for (const p of small) at += p.copy(block, at);
-    buffers[smallSlot] = block.buffer as ArrayBuffer;
-  }
-  const list = buffers as ArrayBuffer[];
-  port.postMessage({ type: 'batch', events, buffers: list, connections: handle?.connections() ?? 0 }, list);
+  port.postMessage({ type: 'batch', events, buffers, ringHead: ring.head, connections: handle?.connections() ?? 0 }, buffers);
   events = [];
   buffers = [];
-  small = [];
-  smallBytes = 0;
-  smallSlot = -1;
   batchBytes = 0;
 }
 
-/** Where the chunk's bytes travel: a read of TRANSFER_MIN_BYTES or more that owns its memory,
- * once nothing else refers to it (the forwarding write is done), goes as it is; anything else
- * is copied into the batch's block. Copying large reads into fresh memory cost page faults as
- * well as the copy (0.46 s of CPU per GiB in a profile); moving many small ones one by one
- * costs more than copying them. */
+/** Where the chunk's bytes travel. A read of TRANSFER_MIN_BYTES or more that owns its memory
+ * goes as it is once nothing else refers to it (the forwarding write is done); anything else is
+ * copied into the ring, or, when the ring is full, into memory of its own that is transferred.
+ * Copying large reads cost page faults as well as the copy where the memory was fresh (0.46 s
+ * of CPU per GiB in a profile); moving many small ones one by one costs more than copying. */
 function place(bytes: Buffer, released: boolean): { slot: number; offset: number } {
   const ab = bytes.buffer as ArrayBuffer;
-  if (released && bytes.length >= TRANSFER_MIN_BYTES && bytes.byteOffset === 0 && ab.byteLength === bytes.length && !(ab instanceof SharedArrayBuffer)) {
-    return { slot: buffers.push(ab) - 1, offset: 0 };
+  const whole = bytes.byteOffset === 0 && ab.byteLength === bytes.length && !(ab instanceof SharedArrayBuffer);
+  if (!(released && whole && bytes.length >= TRANSFER_MIN_BYTES)) {
+    const at = ring.put(bytes);
+    if (at >= 0) return { slot: RING_SLOT, offset: at };
   }
-  if (smallSlot < 0) smallSlot = buffers.push(undefined) - 1;
-  small.push(bytes);
-  smallBytes += bytes.length;
-  return { slot: smallSlot, offset: smallBytes - bytes.length };
+  const own = released && whole ? ab : (Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer);
+  return { slot: buffers.push(own) - 1, offset: 0 };
 }
 
 port.on('message', (m: ToRelayThread) => {

@@ -78,7 +78,10 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
-  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, outputs, () => counter.reports);
+  // The relay thread dying is a bug; it stops the run like a failed output does, in one line.
+  const threadFailed = running.failed?.then((err) => new WerSniffError('relay-failed', `the relay thread failed (${err.message}) — nothing is forwarded any more; please report this`));
+  const stopsOn = threadFailed ? { fileError: Promise.race([outputs.fileError, threadFailed]), failure: () => outputs.failure(), filtered: outputs.filtered } : outputs;
+  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, stopsOn, () => counter.reports);
 }
 
 function resolveUpstreamTls(flags: RelayFlags): { insecure: boolean; ca?: string } | undefined {

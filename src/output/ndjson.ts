@@ -29,8 +29,9 @@ export class NdjsonSink implements Sink {
     for (const r of found) for (const obj of toFindingEvents(r)) this.batch.write(JSON.stringify(obj), true);
   }
 
+  /** Asked after every chunk: it does not flush the batch (that would be one write per chunk;
+   * the batch is written once the current task is done, or when full). */
   waitDrain(): Promise<void> | null {
-    this.batch.flush();
     return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
   }
 

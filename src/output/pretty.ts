@@ -45,8 +45,9 @@ export class PrettySink implements Sink {
     for (const r of found) this.batch.write(formatLateFindings(r, this.opts.paint).join('\n'), true);
   }
 
+  /** Asked after every chunk: it does not flush the batch (that would be one write per chunk;
+   * the batch is written once the current task is done, or when full). */
   waitDrain(): Promise<void> | null {
-    this.batch.flush();
     return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
   }
 
