@@ -21,11 +21,11 @@ import { startRelay, type RelayHandle, type RelayOptions } from './relay.js';
 import { byteRingMemory, ByteRingReader, type ByteRingMemory } from './byte-ring.js';
 
 /** Bytes of the ring the relay thread copies small (or not yet written) reads into. */
-export const RING_BYTES = 4 * 1024 * 1024;
+export const RING_BYTES = 2 * 1024 * 1024;
 /** A chunk event's `slot` for bytes in the ring (at `offset`). */
 export const RING_SLOT = -1;
 /** After this many bytes moved in from the relay thread, a young-generation collection. */
-const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
+const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
 
 /**
  * V8 starts a collection when the memory its ArrayBuffers hold grows by ~64 MB, but memory moved

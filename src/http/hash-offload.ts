@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
  * after the body ends, large enough that the messages cost nothing. */
 export const SLOT_BYTES = 1024 * 1024;
 /** Slots in the ring: what is handed over and not hashed yet is at most this many slots. */
-export const SLOTS = 8;
+export const SLOTS = 4;
 /** A helper that makes no progress for this long is taken for dead. */
 const STALL_MS = 10_000;
 /** Cells of the control array: one state per slot (0 free, 1 taken), then a release counter. */
