@@ -1,10 +1,10 @@
 // The relay thread (see relay-thread.ts): runs startRelay here, on its own event loop, and
 // sends what its callbacks see to the main thread in batches, one per turn of this loop: the
 // events in order; the tapped bytes either transferred (large reads, moved, not copied) or
-// copied into a shared ring (see byte-ring.ts). The main thread
-// acknowledges the bytes once its outputs have taken them; while more than MAX_UNACKED_BYTES
-// wait for that, the connections that send more are not read (TCP backpressure), so a slow
-// output bounds memory here exactly as it did in one thread.
+// copied into a shared ring (see byte-ring.ts). The main thread acknowledges the bytes once its
+// outputs have taken them; while more than MAX_UNACKED_BYTES wait for that, the connections
+// that send more are not read (TCP backpressure), so a slow output bounds memory here exactly
+// as it did in one thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ConnectionInfo } from '../model.js';
 import { startRelay, type RelayHandle } from './relay.js';
