@@ -28,22 +28,33 @@ export interface CaptureLoader {
 
 const LEVEL1 = 'level1.http';
 
+/** The report folders `dir` stands for: itself when it is one (holds level1.http), else its
+ * subfolders that are, by name. Throws (exit 2) when there are none. */
+export function reportFolders(dir: string): string[] {
+  const folders = fs.existsSync(path.join(dir, LEVEL1))
+    ? [dir]
+    : fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, LEVEL1))).map((e) => path.join(dir, e.name)).sort();
+  if (folders.length === 0) throw new WerSniffError('not-a-report-folder', `${dir} holds no ${LEVEL1} — give a --save-dir report folder or a capture file`, 2);
+  return folders;
+}
+
+/** A report folder's exchange as one offline stream: level1.http, then response.txt (if any),
+ * framed like any capture. */
+export function reportFolderStream(folder: string): Readable {
+  const bytes = [fs.readFileSync(path.join(folder, LEVEL1))];
+  const response = path.join(folder, 'response.txt');
+  if (fs.existsSync(response)) bytes.push(fs.readFileSync(response));
+  return Readable.from(bytes);
+}
+
 /** A folder written by `--save-dir` (one report), or a folder of them (every report, by name). */
 const saveDirLoader: CaptureLoader = {
   accepts: (_file, stat) => stat.isDirectory(),
   async load(dir, recorder, gatherer) {
-    const folders = fs.existsSync(path.join(dir, LEVEL1))
-      ? [dir]
-      : fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, LEVEL1))).map((e) => path.join(dir, e.name)).sort();
-    if (folders.length === 0) throw new WerSniffError('not-a-report-folder', `${dir} holds no ${LEVEL1} — give a --save-dir report folder or a capture file`, 2);
     const out: Conversation[] = [];
-    for (const folder of folders) {
-      const bytes = [fs.readFileSync(path.join(folder, LEVEL1))];
-      const response = path.join(folder, 'response.txt');
-      if (fs.existsSync(response)) bytes.push(fs.readFileSync(response));
+    for (const folder of reportFolders(dir)) {
       const before = gatherer.conversations.length;
-      // level1.http then response.txt: one offline stream, framed like any capture
-      await decodeInputs([{ name: folder, stream: Readable.from(bytes) }], recorder);
+      await decodeInputs([{ name: folder, stream: reportFolderStream(folder) }], recorder);
       const conv = gatherer.conversations[before];
       if (!conv) throw new WerSniffError('not-a-report-folder', `${path.join(folder, LEVEL1)} holds no level-1 report`, 2);
       conv.label = folder;

@@ -3,7 +3,7 @@
 // belongs to none), what it is and every finding of every stage. Pure: no output of its own.
 import type { CaptureEvent, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
-import { ConversationChecker, type ReportFindings } from './conversation.js';
+import { ConversationChecker, type ReportFindings, type Upload } from './conversation.js';
 import { sortFindings, type Finding } from './rules.js';
 
 export interface CheckedReport {
@@ -32,6 +32,11 @@ export class CheckCollector implements Sink {
 
   event(ev: CaptureEvent): void {
     this.add(this.checker.event(ev));
+  }
+
+  /** A `--save-dir` folder's CAB, for the report of that folder (see ConversationChecker). */
+  savedCab(length: number, complete: boolean, upload: Upload | undefined): void {
+    this.add(this.checker.savedCab(length, complete, upload, this.now()));
   }
 
   /** Ends the run: adds what never came. Call once after the last event. */

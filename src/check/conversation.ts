@@ -62,6 +62,13 @@ export function cabHoldsFile(cabNames: readonly string[], file: string): boolean
   });
 }
 
+/** A complete level-2 upload as the checks need it: its kind, and its file names if a CAB. */
+export interface Upload {
+  length: number;
+  kind: string;
+  cabFiles?: string[];
+}
+
 export interface CheckerOptions {
   /** Add an `answer-not-captured` note to reports in a capture without server bytes (`check`
    * does; the live and decode views leave it out: there it would follow every report of an
@@ -167,19 +174,38 @@ export class ConversationChecker {
     }
     this.byDump.delete(key);
     this.puts.set(ex, t);
-    const findings: Finding[] = [];
-    if (!req.body.complete) {
-      findings.push(finding('put-incomplete', `the CAB upload ended after ${req.body.length} bytes, before the body was complete`, 'let the upload finish; check the connection and any size limit on the server'));
-    } else if (req.body.data) {
+    let upload: Upload | undefined;
+    if (req.body.complete && req.body.data) {
       const dec = decodeMessage(req);
-      if (!dec.cab) {
-        findings.push(finding('put-not-cab', `the level-2 upload (${req.body.length} bytes, ${dec.kind}) is not a CAB`, 'upload the report files packed in one .cab, as Windows does'));
-      } else {
-        const names = dec.cab.cab.files.map((f) => f.name);
-        const missing = (JSON.parse(t.files) as string[]).filter((f) => !cabHoldsFile(names, f));
-        for (const f of missing) {
-          findings.push(finding('files-not-in-cab', `FILES lists ${quote(f)} but the CAB holds no such file (it has ${names.length ? names.map((n) => quote(n)).join(', ') : 'no files'})`, `put ${f} in the CAB or drop it from FILES`));
-        }
+      upload = { length: req.body.length, kind: dec.kind, cabFiles: dec.cab?.cab.files.map((f) => f.name) };
+    }
+    return this.uploadResult(t, req.body.complete, req.body.length, upload, ts);
+  }
+
+  /**
+   * A `--save-dir` folder's CAB (report.cab, or report.cab.incomplete when the upload broke
+   * off), judged as the upload of the report whose answer asked for it: the folder keeps the
+   * CAB, not the PUT. Without a report waiting for its CAB, nothing is said.
+   */
+  savedCab(length: number, complete: boolean, upload: Upload | undefined, ts: number): ReportFindings[] {
+    const next = this.byDump.entries().next();
+    if (next.done) return [];
+    const [key, t] = next.value;
+    this.byDump.delete(key);
+    return this.uploadResult(t, complete, length, upload, ts);
+  }
+
+  private uploadResult(t: Tracked, complete: boolean, length: number, upload: Upload | undefined, ts: number): ReportFindings[] {
+    const findings: Finding[] = [];
+    if (!complete) {
+      findings.push(finding('put-incomplete', `the CAB upload ended after ${length} bytes, before the body was complete`, 'let the upload finish; check the connection and any size limit on the server'));
+    } else if (upload && !upload.cabFiles) {
+      findings.push(finding('put-not-cab', `the level-2 upload (${upload.length} bytes, ${upload.kind}) is not a CAB`, 'upload the report files packed in one .cab, as Windows does'));
+    } else if (upload?.cabFiles) {
+      const names = upload.cabFiles;
+      const missing = (JSON.parse(t.files) as string[]).filter((f) => !cabHoldsFile(names, f));
+      for (const f of missing) {
+        findings.push(finding('files-not-in-cab', `FILES lists ${quote(f)} but the CAB holds no such file (it has ${names.length ? names.map((n) => quote(n)).join(', ') : 'no files'})`, `put ${f} in the CAB or drop it from FILES`));
       }
     }
     return findings.length ? [this.result(t, 'upload', ts, findings)] : [];

@@ -226,7 +226,7 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP
 
   program.command('check')
     .description('check the level-1 reports in saved captures against MS-CER2 and say why one would not be accepted')
-    .argument('[file...]', 'capture files (raw bytes from nc -l, --raw, -o, or .http files); - for stdin')
+    .argument('[file...]', 'capture files (raw bytes from nc -l, --raw, -o, or .http files), --save-dir report folders; - for stdin')
     .option('--json', 'one JSON object per report, then a summary line')
     .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
@@ -242,6 +242,7 @@ Examples:
   $ wer-sniff check capture.bin
   $ wer-sniff check samples/*.http
   $ wer-sniff check --port 8080 traffic.pcap     # a pcap of WER sent to another port
+  $ wer-sniff check reports/                     # every --save-dir report folder in it
   $ nc -l 1273 | wer-sniff check               # check what a client sends
   $ wer-sniff check --json mine.http | jq -c 'select(.type=="check") | .findings[] | select(.severity=="error")'
 

@@ -1,6 +1,10 @@
 // The `check` action: saved captures through the same Recorder as `decode`, every level-1
-// report and its conversation checked (src/check), findings printed per report.
-// Exit 0 no errors, 1 errors found, 2 unreadable input (or no report in it).
+// report and its conversation checked (src/check), findings printed per report. A `--save-dir`
+// folder (or a folder of them) is checked from its level1.http and response.txt, and its
+// report.cab stands for the upload. Exit 0 no errors, 1 errors found, 2 unreadable input (or no
+// report in it).
+import fs from 'node:fs';
+import path from 'node:path';
 import { Recorder } from '../capture/recorder.js';
 import { decodeInputs, openInputs, type DecodeInput } from '../capture/decode-file.js';
 import { WER_PORT } from '../pcap/capture.js';
@@ -8,6 +12,9 @@ import { escapeControl } from '../output/escape.js';
 import { CheckCollector, type CheckedReport } from '../check/collector.js';
 import { countBySeverity } from '../check/rules.js';
 import { WerSniffError } from '../errors.js';
+import { reportFolders, reportFolderStream } from '../capture/load-conversations.js';
+import { isCab } from '../decode/cab-view.js';
+import { parseCab } from '../decode/wer/cab.js';
 import { createPaint } from '../output/paint.js';
 import { formatCheckedReport, formatCheckSummary } from '../output/format-check.js';
 import { useColor, type ColorChoice } from './options.js';
@@ -43,16 +50,45 @@ export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlag
   return collector.finish();
 }
 
+/** One `--save-dir` report folder: its exchange as a capture, its CAB as the upload. */
+export async function checkReportFolder(folder: string, flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes'>): Promise<CheckedReport[]> {
+  const collector = new CheckCollector(Date.now);
+  const recorder = new Recorder({ sinks: [collector], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  try {
+    await decodeInputs([{ name: folder, stream: reportFolderStream(folder) }], recorder);
+    await recorder.close();
+    const cab = path.join(folder, 'report.cab');
+    const broken = `${cab}.incomplete`;
+    if (fs.existsSync(cab)) {
+      const bytes = fs.readFileSync(cab);
+      const files = isCab(bytes) ? parseCab(bytes).files.map((f) => f.name) : undefined;
+      collector.savedCab(bytes.length, true, { length: bytes.length, kind: files ? 'cab' : 'binary', ...(files ? { cabFiles: files } : {}) });
+    } else if (fs.existsSync(broken)) {
+      collector.savedCab(fs.statSync(broken).size, false, undefined);
+    }
+  } catch (err) {
+    await recorder.close();
+    throw unreadable(err);
+  }
+  return collector.finish();
+}
+
 export async function runCheck(files: string[], flags: CheckFlags, out: NodeJS.WriteStream = process.stdout): Promise<number> {
   let inputs: DecodeInput[];
+  let folders: string[];
   try {
-    inputs = openInputs(files);
+    const isDir = (f: string) => f !== '-' && fs.existsSync(f) && fs.statSync(f).isDirectory();
+    folders = files.filter(isDir).flatMap(reportFolders);
+    const rest = files.filter((f) => !isDir(f));
+    inputs = rest.length || !folders.length ? openInputs(rest) : [];
   } catch (err) {
     throw unreadable(err);
   }
-  const reports = await checkCaptures(inputs, flags);
+  const reports = inputs.length ? await checkCaptures(inputs, flags) : [];
+  for (const folder of folders) reports.push(...(await checkReportFolder(folder, flags)));
   if (!reports.some((r) => r.method !== 'PUT')) {
-    throw new WerSniffError('no-report', `no level-1 report in ${inputs.map((i) => i.name).join(', ')} — give captures of POST /stage2.htm (as listen -o, --raw or nc -l saved them)`, 2);
+    const names = [...inputs.map((i) => i.name), ...folders].join(', ');
+    throw new WerSniffError('no-report', `no level-1 report in ${names} — give captures of POST /stage2.htm (as listen -o, --raw or nc -l saved them) or --save-dir folders`, 2);
   }
   const total = countBySeverity(reports.flatMap((r) => r.findings));
   let text = '';

@@ -2,7 +2,8 @@
 // show each report's findings under its summary and as `finding` events in --json (with the
 // report id, and the CAB that never came at the end of the run); and the issue's "done when":
 // a captured report with an empty signature against a normal app crash — `check` names the
-// empty signature as why it cannot be bucketed, `diff` shows the two side by side.
+// empty signature as why it cannot be bucketed, `diff` shows the two side by side; and `check`
+// of --save-dir folders (report.cab standing for the upload).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { BIN } from '../helpers/paths.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { report } from '../helpers/crafted.js';
+import { writeCab } from '../../src/wer/cab-writer.js';
 
 const running: RunningCli[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-live-'));
@@ -142,5 +144,54 @@ describe('done when: empty signature vs a normal app crash', () => {
     // changed values in yellow, values only in b in green
     expect(out).toMatch(/\x1b\[33m0 PARAMETER, 0 SECONDARYPARAM/);
     expect(out).toMatch(/\x1b\[32m\S/);
+  });
+});
+
+describe('check reads --save-dir folders', () => {
+  it('a folder or the save-dir root: the report from level1.http and response.txt, report.cab as its upload', async () => {
+    const dir = path.join(tmp, 'saved');
+    const r = await start(['listen', '--save-dir', dir, '--json']);
+    expect(await simulate(r.port)).toBe(0);
+    await stop(r);
+    const [folder] = fs.readdirSync(dir).map((f) => path.join(dir, f));
+    expect(fs.existsSync(path.join(folder!, 'report.cab'))).toBe(true);
+    const checked = (...args: string[]) => {
+      const res = runCli(['check', '--json', ...args]);
+      const out = res.stdout.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      return { code: res.code, reports: out.filter((o) => o.type === 'check'), rules: out.filter((o) => o.type === 'check').flatMap((o) => o.findings.map((f: { rule: string }) => f.rule)) };
+    };
+
+    // as saved: clean, the folder named as the input, and the same from the root
+    const clean = checked(folder!);
+    expect(clean.code).toBe(0);
+    expect(clean.reports).toHaveLength(1);
+    expect(clean.reports[0].input).toBe(folder);
+    expect(clean.reports[0].eventType).toBe('APPCRASH');
+    expect(clean.rules).toEqual([]);
+    expect(checked(dir)).toMatchObject({ code: 0, rules: [] });
+
+    // the upload broke off: report.cab.incomplete is an incomplete upload (an error)
+    const broken = path.join(tmp, 'broken');
+    fs.cpSync(folder!, broken, { recursive: true });
+    fs.renameSync(path.join(broken, 'report.cab'), path.join(broken, 'report.cab.incomplete'));
+    expect(checked(broken)).toMatchObject({ code: 1, rules: ['put-incomplete'] });
+
+    // no CAB at all although the answer asked for one
+    fs.rmSync(path.join(broken, 'report.cab.incomplete'));
+    expect(checked(broken)).toMatchObject({ code: 0, rules: ['cab-not-uploaded'] });
+
+    // a CAB without the files FILES lists, and an upload that is no CAB
+    fs.writeFileSync(path.join(broken, 'report.cab'), writeCab([{ name: 'other.txt', data: Buffer.from('x') }], { compression: 'none' }));
+    expect(checked(broken).rules.every((rule) => rule === 'files-not-in-cab')).toBe(true);
+    expect(checked(broken).rules.length).toBeGreaterThan(0);
+    fs.writeFileSync(path.join(broken, 'report.cab'), 'not a cabinet');
+    expect(checked(broken)).toMatchObject({ code: 0, rules: ['put-not-cab'] });
+
+    // a folder that holds no report exits 2 and says so
+    const empty = path.join(tmp, 'no-reports');
+    fs.mkdirSync(empty);
+    const none = runCli(['check', empty]);
+    expect(none.code).toBe(2);
+    expect(none.stderr.toString()).toMatch(/holds no level1\.http/);
   });
 });
