@@ -3,21 +3,20 @@
 // 9293 §3.1). Pure: no streams, no state. It builds only what wer-sniff synthesises around
 // captured payloads — no fragmentation, no IP options, only the window-scale TCP option.
 import net from 'node:net';
+import { LINKTYPE_RAW } from '../pcap/link.js';
+import { TCP_ACK, TCP_SYN } from '../pcap/tcp.js';
+
+// The TCP flag bits and the link type (raw IP: each packet starts with its IPv4 or IPv6 header)
+// are the reader's, in src/pcap; re-exported for writers.
+export { LINKTYPE_RAW };
+export { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../pcap/tcp.js';
 
 export const PCAP_MAGIC = 0xa1b2c3d4;
 export const PCAP_SNAPLEN = 262_144;
-/** Raw IP: each packet starts with its IPv4 or IPv6 header (the version nibble tells which). */
-export const LINKTYPE_RAW = 101;
 /** Largest TCP payload in one IPv4 packet: 65,535 − 20 (IP) − 20 (TCP). Used for IPv6 too. */
 export const MAX_SEGMENT_PAYLOAD = 65_495;
 /** Window scale shift announced in SYN and SYN-ACK, so large chunks fit in the window. */
 export const WINDOW_SCALE = 7;
-
-export const TCP_FIN = 0x01;
-export const TCP_SYN = 0x02;
-export const TCP_RST = 0x04;
-export const TCP_PSH = 0x08;
-export const TCP_ACK = 0x10;
 
 export interface Endpoint {
   /** 4 bytes (IPv4) or 16 bytes (IPv6). */

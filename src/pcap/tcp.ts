@@ -5,6 +5,7 @@
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
 export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
 
 export interface TcpSegment {
