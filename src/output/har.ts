@@ -50,7 +50,9 @@ export class HarSink implements Sink {
 
 const BINARY_OMITTED = 'binary body left out under --redact';
 
-/** Drops base64 bodies from a HAR document, with a comment where one was. */
+/** Drops base64 bodies from a HAR document, with a comment where one was, and the exact bytes
+ * kept for replay (`_rawHead`, `_base64`): names are redacted in text, and cannot be inside
+ * base64. `replay` rebuilds such requests from the HAR fields. */
 export function withoutBinaryBodies(doc: Json): void {
   const note = (o: Json): void => {
     o.text = '';
@@ -58,7 +60,9 @@ export function withoutBinaryBodies(doc: Json): void {
     o.comment = [...kept, BINARY_OMITTED].join('; ');
   };
   for (const e of (doc.log as { entries: Json[] }).entries) {
+    delete (e.request as Json)._rawHead;
     const post = (e.request as Json).postData as Json | undefined;
+    if (post) delete post._base64;
     if (post?._encoding === 'base64') {
       delete post._encoding;
       note(post);

@@ -72,6 +72,17 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** Every base64 string in a JSON value: fields named base64, _base64 or _rawHead, and texts
+ * marked `encoding`/`_encoding: base64`. */
+function base64Fields(v: unknown): string[] {
+  if (Array.isArray(v)) return v.flatMap(base64Fields);
+  if (!v || typeof v !== 'object') return [];
+  const o = v as Record<string, unknown>;
+  const own = Object.entries(o).filter(([k, x]) => typeof x === 'string' && (['base64', '_base64', '_rawHead'].includes(k)
+    || (k === 'text' && (o.encoding === 'base64' || o._encoding === 'base64')))).map(([, x]) => x as string);
+  return [...own, ...Object.values(o).flatMap(base64Fields)];
+}
+
 describe('decode --redact', () => {
   it('leaves no machine, user or domain name in the human view, --json or --har', () => {
     const plain = runCli(['decode', '--json', ...inputs]).stdout.toString();
@@ -98,6 +109,15 @@ describe('decode --redact', () => {
     expect(outputs.human).toMatch(/\\\\machine-\d+\\share\\q3\.xlsx/);
     expect(() => outputs.json.trim().split('\n').map((l) => JSON.parse(l))).not.toThrow();
     const doc = JSON.parse(outputs.har);
+    // Nor in the bytes the JSON and HAR carry as base64 (exact heads and bodies for replay):
+    // replacing names in the text cannot reach inside them, so they must not be there at all.
+    const carried = [doc, ...outputs.json.trim().split('\n').map((l) => JSON.parse(l))].flatMap(base64Fields);
+    for (const b64 of carried) {
+      const bytes = Buffer.from(b64, 'base64');
+      for (const name of names) {
+        expect(occurs(bytes.toString('latin1') + bytes.toString('utf16le'), name), `${name} inside a base64 field`).toBe(false);
+      }
+    }
     const put = doc.log.entries.find((e: { request: { postData?: { _kind: string } } }) => e.request.postData?._kind === 'binary');
     expect(put.request.postData.text).toBe('');
     expect(put.request.postData.comment).toBe('binary body left out under --redact');
