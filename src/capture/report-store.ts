@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { once } from 'node:events';
+import { drainOf } from '../output/drain.js';
 import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
 import type { BodyObserver } from './listener.js';
 import { decodeMessage } from '../decode/message.js';
@@ -91,7 +92,10 @@ export class ReportStore implements Sink, BodyObserver {
   }
 
   waitDrain(): Promise<void> | null {
-    for (const up of this.uploads.values()) if (up.stream.writableNeedDrain) return once(up.stream, 'drain').then(() => undefined);
+    for (const up of this.uploads.values()) {
+      const wait = drainOf(up.stream);
+      if (wait) return wait;
+    }
     return null;
   }
 

@@ -2,6 +2,7 @@
 // they decode as text, base64 when binary; WER reports get their own `report` line with every
 // decoded field. The schema is documented in README.md ("JSON events").
 import { once } from 'node:events';
+import { drainOf } from './drain.js';
 import type { Writable } from 'node:stream';
 import type { CaptureEvent, Exchange, HttpMessage, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
@@ -32,7 +33,7 @@ export class NdjsonSink implements Sink {
   /** Asked after every chunk: it does not flush the batch (that would be one write per chunk;
    * the batch is written once the current task is done, or when full). */
   waitDrain(): Promise<void> | null {
-    return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
+    return drainOf(this.out);
   }
 
   async close(): Promise<void> {

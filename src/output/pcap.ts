@@ -12,6 +12,7 @@
 // stand in: client 10.0.0.x:491xx, server 10.0.1.x:1273. Raw input is one stream, so its
 // responses travel client→server.
 import { once } from 'node:events';
+import { drainOf } from './drain.js';
 import type { Writable } from 'node:stream';
 import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Sink } from '../model.js';
 import {
@@ -108,7 +109,7 @@ export class PcapSink implements Sink {
   }
 
   waitDrain(): Promise<void> | null {
-    return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined, () => undefined) : null;
+    return drainOf(this.out);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
 // BatchWriter) so that concurrent connections never interleave mid-message. Every string that came from the wire goes through
 // escapeControl; colour comes from the Paint chosen once by the CLI.
 import { once } from 'node:events';
+import { drainOf } from './drain.js';
 import type { Writable } from 'node:stream';
 import type { CaptureEvent, Exchange, Header, HttpMessage, Sink } from '../model.js';
 import type { Paint } from './paint.js';
@@ -48,7 +49,7 @@ export class PrettySink implements Sink {
   /** Asked after every chunk: it does not flush the batch (that would be one write per chunk;
    * the batch is written once the current task is done, or when full). */
   waitDrain(): Promise<void> | null {
-    return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
+    return drainOf(this.out);
   }
 
   async close(): Promise<void> {

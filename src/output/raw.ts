@@ -3,6 +3,7 @@
 // straight through, later ones wait (in memory, then in a temporary file: spool.ts) until the
 // ones before them have closed, so a saved file can be decoded again as one stream of whole messages.
 import { once } from 'node:events';
+import { drainOf } from './drain.js';
 import type { Writable } from 'node:stream';
 import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Sink } from '../model.js';
 import { Spool, SPOOL_MEMORY_BYTES } from './spool.js';
@@ -66,7 +67,7 @@ export class RawSink implements Sink {
   }
 
   waitDrain(): Promise<void> | null {
-    return this.out.writableNeedDrain ? once(this.out, 'drain').then(() => undefined) : null;
+    return drainOf(this.out);
   }
 
   async close(): Promise<void> {
