@@ -110,8 +110,8 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
           const chunk: Chunk = { connId: ev.connId, source: ev.source, ts: ev.ts, bytes: ev.slot === RING_SLOT ? fromRing.take(ev.offset, ev.length) : Buffer.from(buffers[ev.slot]!, ev.offset, ev.length) };
           at += ev.length;
           if (!conn) break;
-          if (ev.source === 'client') conn.bytesFromClient += ev.length;
-          else conn.bytesFromServer += ev.length;
+          // `conn`'s byte counters are the relay thread's at open; its 'close' event has the
+          // final ones (the recorder counts what it is given itself).
           const wait = onChunk(chunk, conn, true);
           if (wait instanceof Promise) (waits ??= []).push(wait);
           break;
@@ -149,6 +149,8 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
 
   let fail!: (err: Error) => void;
   const failed = new Promise<Error>((r) => (fail = r));
+  /** The worker has exited: asked to (after 'closed'), or not (then it is a failure). */
+  let exited = false;
   return new Promise<RelayThreadHandle>((resolve, reject) => {
     let started = false;
     worker.on('message', (m: FromRelayThread) => {
@@ -165,6 +167,8 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
             failed,
             connections: () => open,
             close: () => (closing ??= new Promise<void>((done) => {
+              // A dead relay thread cannot answer 'close': its sockets went with it.
+              if (exited) return done();
               closed = done;
               worker.postMessage({ type: 'close' } satisfies ToRelayThread);
             })),
@@ -176,14 +180,22 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
           break;
         case 'closed':
           open = 0;
-          void worker.terminate().then(() => closed?.());
+          void worker.terminate(); // its 'exit' ends close()
           break;
       }
     });
-    worker.on('error', (err) => {
-      // A bug in the relay thread: nothing is forwarded any more, so the run must not go on.
+    // A bug in the relay thread (an error, or an exit nobody asked for): nothing is forwarded
+    // any more, so the run must not go on; a close() waiting for it returns.
+    const died = (err: Error): void => {
       if (!started) reject(err);
       else fail(err);
+    };
+    worker.on('error', died);
+    worker.on('exit', (code) => {
+      exited = true;
+      open = 0;
+      if (closed) closed();
+      else died(new Error(`the relay thread exited (code ${code})`));
     });
   });
 }
