@@ -98,8 +98,10 @@ const abandoned = new FinalizationRegistry<{ id: number; worker: Worker }>(({ id
 export class OffloadedHash {
   private readonly id = nextId++;
   private readonly helper = startHelper();
-  /** Inline fallback: no helper, or it stalled mid-way (then the digest is "unavailable"). */
-  private inline: Hash | undefined;
+  /** Inline when there is no helper. */
+  private readonly inline: Hash | undefined;
+  /** The helper stalled with part of this body: its digest is "unavailable", nothing more is
+   * hashed for it. */
   private lost = false;
   /** Pieces not handed over yet (the caller's buffers, not copies), under one slot in total. */
   private pending: Uint8Array[] = [];
@@ -112,6 +114,7 @@ export class OffloadedHash {
 
   /** The caller must not change `data` afterwards (socket reads never are). */
   update(data: Uint8Array): void {
+    if (this.lost) return;
     if (this.inline) return void this.inline.update(data);
     if (data.length === 0) return;
     this.pending.push(data);
@@ -122,12 +125,16 @@ export class OffloadedHash {
   /** Hex digest; waits for the helper to hash what it was given. */
   digest(): string {
     abandoned.unregister(this);
-    if (!this.inline) this.handOver(true);
-    if (this.inline) return this.lost ? 'unavailable' : this.inline.digest('hex');
+    if (this.inline) return this.inline.digest('hex');
+    this.handOver(true);
+    if (this.lost || !this.helper!.alive) return 'unavailable';
     const result = new SharedArrayBuffer(4 + 32);
     const flag = new Int32Array(result, 0, 1);
     this.helper!.worker.postMessage({ id: this.id, result });
-    if (!waitFor(() => Atomics.load(flag, 0) === 1, flag, 0)) return 'unavailable';
+    if (!waitFor(() => Atomics.load(flag, 0) === 1, flag, 0)) {
+      stalled(this.helper!);
+      return 'unavailable';
+    }
     return Buffer.from(result, 4, 32).toString('hex');
   }
 
@@ -155,11 +162,18 @@ export class OffloadedHash {
 
   /** The helper stopped making progress: this body's digest is unavailable. */
   private giveUp(): void {
+    stalled(this.helper!);
     this.lost = true;
-    this.inline = createHash('sha256');
     this.pending = [];
     this.pendingLength = 0;
   }
+}
+
+/** Taken for dead at once, by every body: its 'exit' event cannot arrive while this thread
+ * waits, and each body would otherwise wait STALL_MS of its own. New bodies hash inline. */
+function stalled(h: Helper): void {
+  h.alive = false;
+  helperFailed = true;
 }
 
 /** A free slot, marked taken; waits while the helper is still hashing every one. -1 when it
@@ -168,6 +182,7 @@ function takeSlot(h: Helper): number {
   const cells = h.cells;
   let since = Date.now();
   for (;;) {
+    if (!h.alive) return -1;
     const seen = Atomics.load(cells, RELEASED);
     for (let i = 0; i < SLOTS; i++) {
       if (Atomics.load(cells, i) === 0) {
