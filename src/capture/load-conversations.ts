@@ -10,6 +10,7 @@ import { Recorder } from './recorder.js';
 import { decodeInputs, READ_CHUNK_BYTES } from './decode-file.js';
 import { ConversationGatherer, type Conversation } from '../diff/conversation.js';
 import { parseCab } from '../decode/wer/cab.js';
+import { isCab } from '../decode/cab-view.js';
 import { WerSniffError } from '../errors.js';
 import type { TcpFilter } from '../pcap/capture.js';
 
@@ -47,6 +48,17 @@ export function reportFolderStream(folder: string): Readable {
   return Readable.from(bytes);
 }
 
+/** A report folder's CAB: report.cab, or report.cab.incomplete where the upload broke off;
+ * `files` (names and sizes) when the bytes are a cabinet. Undefined when there is neither. */
+export function readSavedCab(folder: string): { complete: boolean; length: number; files?: { name: string; size: number }[] } | undefined {
+  const cab = path.join(folder, 'report.cab');
+  const broken = `${cab}.incomplete`;
+  if (!fs.existsSync(cab)) return fs.existsSync(broken) ? { complete: false, length: fs.statSync(broken).size } : undefined;
+  const bytes = fs.readFileSync(cab);
+  if (!isCab(bytes)) return { complete: true, length: bytes.length };
+  return { complete: true, length: bytes.length, files: parseCab(bytes).files.map((f) => ({ name: f.name, size: f.size })) };
+}
+
 /** A folder written by `--save-dir` (one report), or a folder of them (every report, by name). */
 const saveDirLoader: CaptureLoader = {
   accepts: (_file, stat) => stat.isDirectory(),
@@ -58,8 +70,8 @@ const saveDirLoader: CaptureLoader = {
       const conv = gatherer.conversations[before];
       if (!conv) throw new WerSniffError('not-a-report-folder', `${path.join(folder, LEVEL1)} holds no level-1 report`, 2);
       conv.label = folder;
-      const cab = path.join(folder, 'report.cab');
-      if (fs.existsSync(cab)) conv.cabFiles = parseCab(fs.readFileSync(cab)).files.map((f) => ({ name: f.name, size: f.size }));
+      const cab = readSavedCab(folder);
+      if (cab?.complete) conv.cabFiles = cab.files ?? [];
       out.push(conv);
     }
     return out;

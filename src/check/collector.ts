@@ -35,8 +35,8 @@ export class CheckCollector implements Sink {
   }
 
   /** A `--save-dir` folder's CAB, for the report of that folder (see ConversationChecker). */
-  savedCab(length: number, complete: boolean, upload: Upload | undefined): void {
-    this.add(this.checker.savedCab(length, complete, upload, this.now()));
+  savedCab(upload: Upload): void {
+    this.add(this.checker.savedCab(upload, this.now()));
   }
 
   /** Ends the run: adds what never came. Call once after the last event. */

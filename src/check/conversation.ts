@@ -62,10 +62,12 @@ export function cabHoldsFile(cabNames: readonly string[], file: string): boolean
   });
 }
 
-/** A complete level-2 upload as the checks need it: its kind, and its file names if a CAB. */
+/** A level-2 upload as the checks need it; `kind` and `cabFiles` only when it is complete and
+ * its bytes were kept (`cabFiles` only for a CAB). */
 export interface Upload {
+  complete: boolean;
   length: number;
-  kind: string;
+  kind?: string;
   cabFiles?: string[];
 }
 
@@ -174,12 +176,13 @@ export class ConversationChecker {
     }
     this.byDump.delete(key);
     this.puts.set(ex, t);
-    let upload: Upload | undefined;
+    const upload: Upload = { complete: req.body.complete, length: req.body.length };
     if (req.body.complete && req.body.data) {
       const dec = decodeMessage(req);
-      upload = { length: req.body.length, kind: dec.kind, cabFiles: dec.cab?.cab.files.map((f) => f.name) };
+      upload.kind = dec.kind;
+      if (dec.cab) upload.cabFiles = dec.cab.cab.files.map((f) => f.name);
     }
-    return this.uploadResult(t, req.body.complete, req.body.length, upload, ts);
+    return this.uploadResult(t, upload, ts);
   }
 
   /**
@@ -187,21 +190,21 @@ export class ConversationChecker {
    * off), judged as the upload of the report whose answer asked for it: the folder keeps the
    * CAB, not the PUT. Without a report waiting for its CAB, nothing is said.
    */
-  savedCab(length: number, complete: boolean, upload: Upload | undefined, ts: number): ReportFindings[] {
+  savedCab(upload: Upload, ts: number): ReportFindings[] {
     const next = this.byDump.entries().next();
     if (next.done) return [];
     const [key, t] = next.value;
     this.byDump.delete(key);
-    return this.uploadResult(t, complete, length, upload, ts);
+    return this.uploadResult(t, upload, ts);
   }
 
-  private uploadResult(t: Tracked, complete: boolean, length: number, upload: Upload | undefined, ts: number): ReportFindings[] {
+  private uploadResult(t: Tracked, upload: Upload, ts: number): ReportFindings[] {
     const findings: Finding[] = [];
-    if (!complete) {
-      findings.push(finding('put-incomplete', `the CAB upload ended after ${length} bytes, before the body was complete`, 'let the upload finish; check the connection and any size limit on the server'));
-    } else if (upload && !upload.cabFiles) {
+    if (!upload.complete) {
+      findings.push(finding('put-incomplete', `the CAB upload ended after ${upload.length} bytes, before the body was complete`, 'let the upload finish; check the connection and any size limit on the server'));
+    } else if (upload.kind !== undefined && !upload.cabFiles) {
       findings.push(finding('put-not-cab', `the level-2 upload (${upload.length} bytes, ${upload.kind}) is not a CAB`, 'upload the report files packed in one .cab, as Windows does'));
-    } else if (upload?.cabFiles) {
+    } else if (upload.cabFiles) {
       const names = upload.cabFiles;
       const missing = (JSON.parse(t.files) as string[]).filter((f) => !cabHoldsFile(names, f));
       for (const f of missing) {

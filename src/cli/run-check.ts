@@ -4,7 +4,6 @@
 // report.cab stands for the upload. Exit 0 no errors, 1 errors found, 2 unreadable input (or no
 // report in it).
 import fs from 'node:fs';
-import path from 'node:path';
 import { Recorder } from '../capture/recorder.js';
 import { decodeInputs, openInputs, type DecodeInput } from '../capture/decode-file.js';
 import { WER_PORT } from '../pcap/capture.js';
@@ -12,9 +11,8 @@ import { escapeControl } from '../output/escape.js';
 import { CheckCollector, type CheckedReport } from '../check/collector.js';
 import { countBySeverity } from '../check/rules.js';
 import { WerSniffError } from '../errors.js';
-import { reportFolders, reportFolderStream } from '../capture/load-conversations.js';
-import { isCab } from '../decode/cab-view.js';
-import { parseCab } from '../decode/wer/cab.js';
+import { readSavedCab, reportFolders, reportFolderStream } from '../capture/load-conversations.js';
+import type { Upload } from '../check/conversation.js';
 import { createPaint } from '../output/paint.js';
 import { formatCheckedReport, formatCheckSummary } from '../output/format-check.js';
 import { useColor, type ColorChoice } from './options.js';
@@ -34,7 +32,9 @@ function unreadable(err: unknown): WerSniffError {
   return new WerSniffError('input-failed', `reading the input failed: ${(err as Error).message}`, 2);
 }
 
-export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes' | 'port' | 'allPorts'>): Promise<CheckedReport[]> {
+/** Checks the reports in `inputs` (one conversation across them). `savedCab`: a `--save-dir`
+ * folder's CAB, judged as the upload of its report (the folder keeps the CAB, not the PUT). */
+export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes' | 'port' | 'allPorts'>, savedCab?: Upload): Promise<CheckedReport[]> {
   const collector = new CheckCollector(Date.now);
   const recorder = new Recorder({ sinks: [collector], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   try {
@@ -47,30 +47,25 @@ export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlag
   } finally {
     await recorder.close();
   }
+  if (savedCab) collector.savedCab(savedCab);
   return collector.finish();
 }
 
-/** One `--save-dir` report folder: its exchange as a capture, its CAB as the upload. */
-export async function checkReportFolder(folder: string, flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes'>): Promise<CheckedReport[]> {
-  const collector = new CheckCollector(Date.now);
-  const recorder = new Recorder({ sinks: [collector], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+/** One `--save-dir` report folder: level1.http and response.txt as its capture, its CAB as the
+ * upload. Each folder is a run of its own: its CAB belongs to its report only. */
+async function checkReportFolder(folder: string, flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes'>): Promise<CheckedReport[]> {
+  let stream;
+  let cab;
   try {
-    await decodeInputs([{ name: folder, stream: reportFolderStream(folder) }], recorder);
-    await recorder.close();
-    const cab = path.join(folder, 'report.cab');
-    const broken = `${cab}.incomplete`;
-    if (fs.existsSync(cab)) {
-      const bytes = fs.readFileSync(cab);
-      const files = isCab(bytes) ? parseCab(bytes).files.map((f) => f.name) : undefined;
-      collector.savedCab(bytes.length, true, { length: bytes.length, kind: files ? 'cab' : 'binary', ...(files ? { cabFiles: files } : {}) });
-    } else if (fs.existsSync(broken)) {
-      collector.savedCab(fs.statSync(broken).size, false, undefined);
-    }
+    stream = reportFolderStream(folder);
+    cab = readSavedCab(folder);
   } catch (err) {
-    await recorder.close();
     throw unreadable(err);
   }
-  return collector.finish();
+  const upload: Upload | undefined = cab && (cab.complete
+    ? { complete: true, length: cab.length, kind: cab.files ? 'cab' : 'binary', ...(cab.files ? { cabFiles: cab.files.map((f) => f.name) } : {}) }
+    : { complete: false, length: cab.length });
+  return checkCaptures([{ name: folder, stream }], flags, upload);
 }
 
 export async function runCheck(files: string[], flags: CheckFlags, out: NodeJS.WriteStream = process.stdout): Promise<number> {
