@@ -43,7 +43,6 @@ export interface DecodeOptions {
   onNotice?(message: string): void;
 }
 
-/** Decodes every input; returns how many notices (file-level problems) were reported. */
 /** True when one of the named files (not stdin) is a pcap/pcapng capture, by magic number.
  * Such input has real times and addresses, so it is shown like a live capture. */
 export function hasCaptureFile(files: string[]): boolean {

@@ -1,14 +1,12 @@
 // pcap/pcapng input: reads a capture file and replays its reassembled TCP connections into a
 // Recorder as if they were live — real addresses as peer/local, both directions in capture
 // order with capture timestamps, FIN/RST as they happened, and gaps or cut packets as problem
-// events. Also `readCaptureConnections`, for commands that only want each connection's bytes
-// (replay, diff). A capture is read whole into memory (its payload is kept once more while
+// events. Also `captureConnectionBytes`, for commands that only want each connection's bytes
+// (replay). A capture is read whole into memory (its payload is kept once more while
 // reassembled); the decoder itself streams.
-import fs from 'node:fs';
 import type { ConnectionInfo, Problem } from '../model.js';
 import type { Recorder, ConnectionRecorder } from './recorder.js';
-import { WerSniffError } from '../errors.js';
-import { parseCapture, WER_PORT, type CapturedConnection, type TcpFilter } from '../pcap/capture.js';
+import { type CapturedConnection, type TcpFilter } from '../pcap/capture.js';
 import type { FileNotice } from '../pcap/frames.js';
 import type { ParsedCapture } from '../pcap/capture.js';
 
@@ -19,19 +17,6 @@ export interface CaptureConnectionBytes {
   /** Everything the server sent. */
   server: Buffer;
   problems: Problem[];
-}
-
-/** The TCP connections of a pcap/pcapng file with each side's bytes; undefined when the file
- * is not a capture (by magic number). Throws WerSniffError when it cannot be read. */
-export function readCaptureConnections(file: string, filter: TcpFilter = { port: WER_PORT }): CaptureConnectionBytes[] | undefined {
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (err) {
-    throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`);
-  }
-  const cap = parseCapture(buf, filter);
-  return cap && captureConnectionBytes(cap);
 }
 
 /** Each connection of a parsed capture with each side's reassembled bytes and its problems. */

@@ -5,7 +5,8 @@
 // CONTINUE_WAIT_MS without one (as curl does); if a final answer comes first, the body is not
 // sent and the connection is not reused. Failures are one-line Errors naming the target.
 import net from 'node:net';
-import type { ConnectionInfo, Exchange } from '../model.js';
+import type { ConnectionInfo, Exchange, Header } from '../model.js';
+import { hasToken } from '../http/head.js';
 import type { ConnectionRecorder, Recorder } from './recorder.js';
 import type { PreparedRequest } from '../replay/prepare.js';
 import { formatAddress } from './address.js';
@@ -13,11 +14,10 @@ import { formatAddress } from './address.js';
 /** RFC 9112 §9.3: whether the connection stays open after this exchange — not when either side
  * said `Connection: close`, nor after an HTTP/1.0 answer without `keep-alive`. */
 export function keepsAlive(ex: Exchange): boolean {
-  const tokens = (headers: [string, string][] | undefined) =>
-    (headers ?? []).filter(([n]) => n.toLowerCase() === 'connection').flatMap(([, v]) => v.toLowerCase().split(',').map((t) => t.trim()));
-  const res = tokens(ex.response?.head.headers);
-  if (res.includes('close') || tokens(ex.request?.head.headers).includes('close')) return false;
-  if (ex.response?.head.version === 'HTTP/1.0') return res.includes('keep-alive');
+  const says = (headers: Header[] | undefined, token: string) => hasToken(headers ?? [], 'connection', token);
+  const res = ex.response?.head.headers;
+  if (says(res, 'close') || says(ex.request?.head.headers, 'close')) return false;
+  if (ex.response?.head.version === 'HTTP/1.0') return says(res, 'keep-alive');
   return true;
 }
 

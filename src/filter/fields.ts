@@ -4,6 +4,7 @@
 // absent. Pure: reads the model, decodes bodies through the shared cache, no I/O.
 import type { ConnectionInfo, Exchange, Header, HttpMessage, Problem } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
+import { getHeaderAll } from '../http/head.js';
 import type { WerReport } from '../decode/wer/report.js';
 
 /** What one event lets the filter see. */
@@ -30,8 +31,7 @@ function report(s: FilterSubject): WerReport | undefined {
 }
 
 function headerValues(headers: Header[] | undefined, name: string | undefined): FieldValue[] {
-  if (!headers || !name) return none;
-  return headers.filter((h) => h[0].toLowerCase() === name).map((h) => h[1]);
+  return headers && name ? getHeaderAll(headers, name) : none;
 }
 
 function decoded(msg: HttpMessage | undefined, s: FilterSubject) {

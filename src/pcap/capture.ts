@@ -1,7 +1,6 @@
 // A whole capture file (classic pcap or pcapng, told apart by magic) to its TCP connections.
 // The container is parsed into frames first, then the frames into connections. Pure: the
 // caller reads the file.
-import type { Direction } from '../model.js';
 import { parseClassicPcap } from './classic.js';
 import { parsePcapng } from './pcapng.js';
 import { detectCaptureFormat, type CaptureFormat, type FileNotice } from './frames.js';
@@ -28,9 +27,3 @@ export function parseCapture(buf: Buffer, filter: TcpFilter = { port: WER_PORT }
   return { ...tcp, notices, format, frames: c.frames.length };
 }
 
-/** The reassembled bytes one side of `conn` sent, in order (gaps skipped; see the problems). */
-export function bytesFrom(capture: TcpCapture, conn: CapturedConnection, source: Direction): Buffer {
-  const parts: Buffer[] = [];
-  for (const s of capture.steps) if (s.conn === conn && s.type === 'data' && s.source === source) parts.push(s.bytes);
-  return Buffer.concat(parts);
-}

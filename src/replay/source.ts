@@ -1,7 +1,7 @@
 // What `replay` sends, whatever the capture format: a list of connections, each a list of
 // request byte blobs sent in order on one connection. Raw captures (split-requests.ts), HAR
-// (har-requests.ts) and — once the pcap reader exists — pcap all produce this: a pcap reader
-// only needs to hand each TCP connection's client→server bytes to `splitRequests`.
+// (har-requests.ts) and pcap (each TCP connection's client→server bytes through
+// `splitRequests`) all produce this.
 // Pure types and helpers; no I/O.
 
 export interface ReplayConnection {

@@ -8,7 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { VECTORS } from '../helpers/paths.js';
-import { readCaptureConnections } from '../../src/capture/pcap-input.js';
+import { captureConnectionBytes } from '../../src/capture/pcap-input.js';
+import { parseCapture } from '../../src/pcap/capture.js';
 
 const TEXT2PCAP = hasCommand('text2pcap', '-v');
 const EDITCAP = hasCommand('editcap', '-V') && hasCommand('mergecap', '-V');
@@ -174,13 +175,13 @@ describe.skipIf(!TEXT2PCAP || !EDITCAP)('captures damaged by editcap and mergeca
     expect(events(r.stdout).filter((e) => e.type === 'report')).toHaveLength(1);
   });
 
-  it('readCaptureConnections gives each side\'s bytes for replay and diff', () => {
-    const conns = readCaptureConnections(base())!;
+  it('captureConnectionBytes gives each side\'s bytes (replay sends the client\'s)', () => {
+    const conns = captureConnectionBytes(parseCapture(fs.readFileSync(base()))!);
     expect(conns).toHaveLength(1);
     expect(conns[0]!.client.equals(req)).toBe(true);
     expect(conns[0]!.server.equals(res)).toBe(true);
     expect(conns[0]!.connection).toMatchObject({ client: '192.0.2.10:49712', server: '192.0.2.1:1273', end: 'open' });
-    expect(readCaptureConnections(path.join(VECTORS, 'level1-hang.http'))).toBeUndefined();
+    expect(parseCapture(fs.readFileSync(path.join(VECTORS, 'level1-hang.http')))).toBeUndefined();
   });
 });
 

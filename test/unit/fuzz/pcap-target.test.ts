@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { toSeedPcap, pcapTarget } from '../../../src/fuzz/targets/pcap.js';
-import { parseCapture, bytesFrom } from '../../../src/pcap/capture.js';
+import { parseCapture } from '../../../src/pcap/capture.js';
+import { captureConnectionBytes } from '../../../src/capture/pcap-input.js';
 import { VECTORS } from '../../helpers/paths.js';
 
 const vector = (name: string) => readFileSync(path.join(VECTORS, name));
@@ -16,8 +17,9 @@ describe('pcap fuzz target', () => {
     const cap = parseCapture(toSeedPcap(req, ans))!;
     expect(cap.connections).toHaveLength(1);
     const [c] = cap.connections;
-    expect(bytesFrom(cap, c!, 'client').equals(req)).toBe(true);
-    expect(bytesFrom(cap, c!, 'server').equals(ans)).toBe(true);
+    const [bytes] = captureConnectionBytes(cap);
+    expect(bytes!.client.equals(req)).toBe(true);
+    expect(bytes!.server.equals(ans)).toBe(true);
     expect([c!.client, c!.server]).toEqual(['192.0.2.7:50123', '192.0.2.1:1273']);
     expect(cap.steps.filter((s) => s.type === 'problem')).toEqual([]);
   });

@@ -2,7 +2,8 @@
 // port; FIN, RST and still-open ends; the port filter; port reuse; cut packets; IPv6; and the
 // global capture order across connections.
 import { describe, expect, test } from 'vitest';
-import { parseCapture, bytesFrom, type CaptureStep } from '../../../src/pcap/capture.js';
+import { parseCapture, type CapturedConnection, type CaptureStep, type ParsedCapture } from '../../../src/pcap/capture.js';
+import { captureConnectionBytes } from '../../../src/capture/pcap-input.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Endpoint } from '../../../src/output/pcap-packets.js';
 import { classicPcap, ep, ethernet, Pcapng, sll2, tcpPacket, type RawFrame } from '../../helpers/pcap-build.js';
 
@@ -37,6 +38,9 @@ class Talk {
 const client = ep('192.0.2.10', 49712);
 const server = ep('192.0.2.1', 1273);
 const pcap = (frames: RawFrame[]) => classicPcap(frames, { linkType: 101 });
+/** One side's reassembled bytes of one connection. */
+const bytesFrom = (cap: ParsedCapture, conn: CapturedConnection, source: 'client' | 'server'): Buffer =>
+  captureConnectionBytes(cap).find((b) => b.connection === conn)![source];
 const kinds = (steps: CaptureStep[]) => steps.map((s) => (s.type === 'data' || s.type === 'fin' || s.type === 'reset' ? `${s.type}:${s.source}` : s.type));
 
 describe('parseCapture', () => {
