@@ -4,6 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import { checkAskItem } from '../wer/level1-answer.js';
 import { parseFilter, FilterSyntaxError, type Filter } from '../filter/parse.js';
 import { parseAddressRule, type AddressRule } from '../capture/access-list.js';
+import { createPaint, type Paint } from '../output/paint.js';
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -58,6 +59,11 @@ export function useColor(choice: ColorChoice, env: NodeJS.ProcessEnv, isTTY: boo
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   return isTTY;
+}
+
+/** The paint for output to `stream` under --color `choice` (default auto). */
+export function paintFor(choice: ColorChoice | undefined, stream: { isTTY?: boolean } = process.stdout): Paint {
+  return createPaint(useColor(choice ?? 'auto', process.env, Boolean(stream.isTTY)));
 }
 
 /** `10s`, `500ms`, `1.5s`, `2m`; a bare number is seconds. Returns milliseconds. */

@@ -6,7 +6,6 @@ import type { Writable } from 'node:stream';
 import { SyncFileStream } from '../output/sync-file.js';
 import type { Sink } from '../model.js';
 import { WerSniffError } from '../errors.js';
-import { createPaint } from '../output/paint.js';
 import { PrettySink } from '../output/pretty.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
@@ -14,7 +13,7 @@ import { PcapSink } from '../output/pcap.js';
 import { HarSink } from '../output/har.js';
 import { CheckedSink, type FindingSink } from '../output/checked-sink.js';
 import { VERSION } from './program.js';
-import { useColor, type ColorChoice } from './options.js';
+import { paintFor, type ColorChoice } from './options.js';
 import { FilterSink } from '../output/filter-sink.js';
 import type { Filter } from '../filter/parse.js';
 import { Pseudonyms } from '../redact/pseudonyms.js';
@@ -91,13 +90,13 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   let view: FindingSink | undefined;
   if (pcapToStdout) {
     // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
-    const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(process.stderr.isTTY)));
+    const paint = paintFor(flags.color, process.stderr);
     sinks.push(new PcapSink(stdout));
     view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
   } else if (flags.raw) sinks.push(new RawSink(stdout));
   else if (flags.json) view = new NdjsonSink(redacted(stdout), false, omitBinary);
   else {
-    const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(stdout.isTTY)));
+    const paint = paintFor(flags.color, stdout);
     view = new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
   }
   if (view) shown.push(view);

@@ -13,9 +13,8 @@ import { countBySeverity } from '../check/rules.js';
 import { WerSniffError } from '../errors.js';
 import { readSavedCab, reportFolders, reportFolderStream } from '../capture/load-conversations.js';
 import type { Upload } from '../check/conversation.js';
-import { createPaint } from '../output/paint.js';
 import { formatCheckedReport, formatCheckSummary } from '../output/format-check.js';
-import { useColor, type ColorChoice } from './options.js';
+import { paintFor, type ColorChoice } from './options.js';
 
 export interface CheckFlags {
   json?: boolean;
@@ -91,7 +90,7 @@ export async function runCheck(files: string[], flags: CheckFlags, out: NodeJS.W
     for (const r of reports) text += JSON.stringify({ type: 'check', ...r, counts: countBySeverity(r.findings) }) + '\n';
     text += JSON.stringify({ type: 'summary', reports: reports.filter((r) => r.method !== 'PUT').length, counts: total }) + '\n';
   } else {
-    const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(out.isTTY)));
+    const paint = paintFor(flags.color, out);
     for (const r of reports) text += formatCheckedReport(r, paint).join('\n') + '\n';
     text += formatCheckSummary(reports, paint) + '\n';
   }

@@ -6,9 +6,8 @@ import { WER_PORT } from '../pcap/capture.js';
 import { conversationFields } from '../diff/fields.js';
 import { diffFields, isEqual, type DiffRow } from '../diff/compare.js';
 import type { Conversation } from '../diff/conversation.js';
-import { createPaint } from '../output/paint.js';
 import { formatDiffRows, formatDiffVerdict } from '../output/format-diff.js';
-import { useColor, type ColorChoice } from './options.js';
+import { paintFor, type ColorChoice } from './options.js';
 
 export interface DiffFlags {
   all?: boolean;
@@ -52,7 +51,7 @@ export async function runDiff(specA: string, specB: string, flags: DiffFlags, ou
       })),
     }) + '\n';
   } else {
-    const paint = createPaint(useColor(flags.color ?? 'auto', process.env, Boolean(out.isTTY)));
+    const paint = paintFor(flags.color, out);
     const width = out.isTTY && out.columns ? out.columns : 120;
     for (const p of pairs) {
       if (!p.a || !p.b) {

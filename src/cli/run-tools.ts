@@ -7,14 +7,12 @@ import { makeRegCommands, makeRegFile, makeUndoCommands } from '../wer/setup.js'
 import { parseCabView } from '../decode/cab-view.js';
 import { formatCabView } from '../output/format-cab-view.js';
 import { extractCabToDir } from '../wer/cab-files.js';
-import { createPaint } from '../output/paint.js';
 import { WerSniffError } from '../errors.js';
 import { escapeControl } from '../output/escape.js';
-import { useColor, type ColorChoice } from './options.js';
+import { paintFor, type ColorChoice } from './options.js';
 import { Pseudonyms } from '../redact/pseudonyms.js';
 import { learnFromCab } from '../redact/collect.js';
 
-const paintFor = (color: ColorChoice | undefined) => createPaint(useColor(color ?? 'auto', process.env, Boolean(process.stdout.isTTY)));
 
 export interface SimulateFlags {
   to: { host: string; port: number };
