@@ -5,6 +5,7 @@ import { checkAskItem } from '../wer/level1-answer.js';
 import { parseFilter, FilterSyntaxError, type Filter } from '../filter/parse.js';
 import { parseAddressRule, type AddressRule } from '../capture/access-list.js';
 import { createPaint, type Paint } from '../output/paint.js';
+import { WER_PORT, type TcpFilter } from '../pcap/capture.js';
 
 export function parsePort(value: string): number {
   const n = Number(value);
@@ -140,4 +141,9 @@ export function collectRules(value: string, previous: AddressRule[] = []): Addre
 /** Repeatable string flags (`--allowfile a --allowfile b`). */
 export function collectStrings(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** Which TCP connections of pcap input a command reads, from its --port and --all-ports. */
+export function tcpFilterOf(flags: { port?: number; allPorts?: boolean }): TcpFilter {
+  return { port: flags.port ?? WER_PORT, allPorts: flags.allPorts };
 }

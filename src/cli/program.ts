@@ -26,11 +26,24 @@ export interface Actions {
 
 export const VERSION = '0.1.0';
 
+/** --color, with what it colours. */
+function colorOption(what: string): Option {
+  return new Option('--color <when>', `colour ${what}`).choices(['auto', 'always', 'never']).default('auto');
+}
+
+/** --port and --all-ports of the commands that read pcap input; `verb` says what they do. */
+function portOption(verb: string): Option {
+  return new Option('--port <n>', `pcap input: ${verb} TCP connections to or from this port`).argParser(parsePort).default(1273);
+}
+function allPortsOption(verb: string): Option {
+  return new Option('--all-ports', `pcap input: ${verb} every TCP connection`);
+}
+
 function outputOptions(cmd: Command, live: boolean): Command {
   cmd
     .option('--json', 'NDJSON events on stdout, one per line (schema in README)')
     .option('-x, --hex-dump', 'show bodies as a hexdump')
-    .addOption(new Option('--color <when>', 'colour the human view').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(colorOption('the human view'))
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
     .option('-w, --write <file>', 'also write every connection to <file> as pcap (real addresses, TCP synthesised around the exact bytes) for Wireshark/tshark; - for stdout (the human view then goes to stderr)')
@@ -155,7 +168,7 @@ Examples:
     .option('--cab <file>', 'upload this CAB instead of a generated one')
     .option('--count <n>', 'send each kind this many times', parsePositiveInt, 1)
     .option('--timeout <time>', 'connect timeout', parseDuration, 10_000)
-    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(colorOption('the output'))
     .addHelpText('after', `
 Examples:
   $ wer-sniff simulate --to 127.0.0.1:1273                 # one app crash, level 1 and 2
@@ -190,7 +203,7 @@ Examples:
     .option('--extract <dir>', 'extract the files into <dir>')
     .option('--json', 'one JSON object instead of the human view')
     .option('--redact', 'replace machine, user and domain names and profile folders in the view by pseudonyms (extracted files stay exact)')
-    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(colorOption('the output'))
     .addHelpText('after', `
 Examples:
   $ wer-sniff cab report.cab --redact          # safe to paste: names become machine-1, user-1, …
@@ -206,8 +219,8 @@ Exit codes: 0 read cleanly, 1 not a CAB, 3 damaged or partly unreadable.`)
   const decode = program.command('decode')
     .description('decode saved captures (raw bytes from nc -l, --raw, -o, .http files, or pcap/pcapng); stdin when no file or -')
     .argument('[file...]', 'capture files (raw bytes, or pcap/pcapng told by their magic number); - for stdin')
-    .option('--port <n>', 'pcap input: decode TCP connections to or from this port', parsePort, 1273)
-    .option('--all-ports', 'pcap input: decode every TCP connection');
+    .addOption(portOption('decode'))
+    .addOption(allPortsOption('decode'));
   outputOptions(decode, false)
     .addHelpText('after', `
 Examples:
@@ -228,11 +241,11 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP
     .description('check the level-1 reports in saved captures against MS-CER2 and say why one would not be accepted')
     .argument('[file...]', 'capture files (raw bytes from nc -l, --raw, -o, or .http files), --save-dir report folders; - for stdin')
     .option('--json', 'one JSON object per report, then a summary line')
-    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(colorOption('the output'))
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
     .option('--max-body-bytes <size>', 'largest body kept in memory for checking', parseSize, MAX_BODY_BYTES)
-    .option('--port <n>', 'pcap input: check TCP connections to or from this port', parsePort, 1273)
-    .option('--all-ports', 'pcap input: check every TCP connection')
+    .addOption(portOption('check'))
+    .addOption(allPortsOption('check'))
     .addHelpText('after', `
 Every report gets findings with a severity (error, warning, note), a rule id, the MS-CER2
 section it rests on, what is wrong and what to change (rule table in README.md). When the
@@ -258,10 +271,10 @@ Exit codes: 0 no errors, 1 errors found, 2 unreadable input or no report in it.`
     .option('--all', 'also show the fields that are equal')
     .option('--ignore <fields>', 'comma-separated fields to leave out (a field, a prefix such as report.MACHINEINFO, or a last part such as eventtime)', parseIgnoreList, DEFAULT_DIFF_IGNORE)
     .option('--json', 'one JSON object with every compared field')
-    .addOption(new Option('--color <when>', 'colour the differences').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(colorOption('the differences'))
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding', parseSize, MAX_BODY_BYTES)
-    .option('--port <n>', 'pcap input: TCP connections to or from this port', parsePort, 1273)
-    .option('--all-ports', 'pcap input: every TCP connection')
+    .addOption(portOption('compare'))
+    .addOption(allPortsOption('compare'))
     .addHelpText('after', `
 Examples:
   $ wer-sniff diff mine.http theirs.http          # why is one accepted and not the other?
@@ -284,8 +297,8 @@ Exit codes: 0 equal, 1 different, 2 unreadable input.`)
     .option('--rate <n/s>', 'at most this many requests per second (10, 0.5, 120/m)', parseRate)
     .option('--count <n>', 'send the whole set this many times', parsePositiveInt, 1)
     .option('--timeout <time>', 'give up on a connect, or on an answer when nothing moved for this long (500ms, 30s, 2m)', parseDuration, 30_000)
-    .option('--port <n>', 'pcap input: replay TCP connections to or from this port', parsePort, 1273)
-    .option('--all-ports', 'pcap input: replay every TCP connection');
+    .addOption(portOption('replay'))
+    .addOption(allPortsOption('replay'));
   outputOptions(replayCmd, false)
     .addHelpText('after', `
 Examples:

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import { Recorder } from '../capture/recorder.js';
 import { decodeInputs, openInputs, type DecodeInput } from '../capture/decode-file.js';
-import { WER_PORT } from '../pcap/capture.js';
 import { escapeControl } from '../output/escape.js';
 import { CheckCollector, type CheckedReport } from '../check/collector.js';
 import { countBySeverity } from '../check/rules.js';
@@ -14,7 +13,7 @@ import { WerSniffError } from '../errors.js';
 import { readSavedCab, reportFolders, reportFolderStream } from '../capture/load-conversations.js';
 import type { Upload } from '../check/conversation.js';
 import { formatCheckedReport, formatCheckSummary } from '../output/format-check.js';
-import { paintFor, type ColorChoice } from './options.js';
+import { tcpFilterOf, paintFor, type ColorChoice } from './options.js';
 
 export interface CheckFlags {
   json?: boolean;
@@ -38,7 +37,7 @@ export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlag
   const recorder = new Recorder({ sinks: [collector], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   try {
     await decodeInputs(inputs, recorder, {
-      filter: { port: flags.port ?? WER_PORT, allPorts: flags.allPorts },
+      filter: tcpFilterOf(flags),
       onNotice: (m) => process.stderr.write(`wer-sniff: ${escapeControl(m)}\n`),
     });
   } catch (err) {

@@ -1,8 +1,8 @@
 // The `decode` action: saved captures through the live pipeline to the chosen output.
+import { tcpFilterOf } from './options.js';
 import { Recorder } from '../capture/recorder.js';
 import { decodeInputs, hasCaptureFile, openInputs } from '../capture/decode-file.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { WER_PORT } from '../pcap/capture.js';
 import { escapeControl } from '../output/escape.js';
 
 export interface DecodeFlags extends OutputFlags {
@@ -19,7 +19,7 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
   let failure;
   let notices = 0;
   const decodeOpts = {
-    filter: { port: flags.port ?? WER_PORT, allPorts: flags.allPorts },
+    filter: tcpFilterOf(flags),
     onNotice: (m: string) => process.stderr.write(`wer-sniff: ${escapeControl(m)}\n`),
   };
   try {

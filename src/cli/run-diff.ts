@@ -2,12 +2,11 @@
 // conversations pairwise in order, and prints them side by side or as JSON.
 // Exit 0 equal, 1 different, 2 unreadable input.
 import { loadConversations } from '../capture/load-conversations.js';
-import { WER_PORT } from '../pcap/capture.js';
 import { conversationFields } from '../diff/fields.js';
 import { diffFields, isEqual, type DiffRow } from '../diff/compare.js';
 import type { Conversation } from '../diff/conversation.js';
 import { formatDiffRows, formatDiffVerdict } from '../output/format-diff.js';
-import { paintFor, type ColorChoice } from './options.js';
+import { tcpFilterOf, paintFor, type ColorChoice } from './options.js';
 
 export interface DiffFlags {
   all?: boolean;
@@ -37,7 +36,7 @@ export function pairConversations(as: Conversation[], bs: Conversation[], ignore
 }
 
 export async function runDiff(specA: string, specB: string, flags: DiffFlags, out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  const load = { maxBodyBytes: flags.maxBodyBytes, filter: { port: flags.port ?? WER_PORT, allPorts: flags.allPorts } };
+  const load = { maxBodyBytes: flags.maxBodyBytes, filter: tcpFilterOf(flags) };
   const [as, bs] = [await loadConversations(specA, load), await loadConversations(specB, load)];
   const pairs = pairConversations(as, bs, flags.ignore);
   const equal = pairs.every((p) => p.a && p.b && isEqual(p.rows));

@@ -1,11 +1,11 @@
 // The `replay` action: read the captures, frame and filter the requests, send them to --to
 // through the shared outputs (view, --json, --har, --pcap), print the summary line.
+import { tcpFilterOf } from './options.js';
 import { Recorder } from '../capture/recorder.js';
 import { readReplaySource } from '../capture/replay-input.js';
 import { replay, formatReplaySummary, type ReplayTotals } from '../capture/replay.js';
 import { prepareRequests } from '../replay/prepare.js';
 import { WerSniffError } from '../errors.js';
-import { WER_PORT } from '../pcap/capture.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 
 export interface ReplayFlags extends OutputFlags {
@@ -22,7 +22,7 @@ export interface ReplayFlags extends OutputFlags {
 
 export async function runReplay(files: string[], flags: ReplayFlags): Promise<number> {
   const notice = (m: string) => process.stderr.write(`wer-sniff: ${m}\n`);
-  const source = readReplaySource(files, flags.maxHeaderBytes, { port: flags.port ?? WER_PORT, allPorts: flags.allPorts });
+  const source = readReplaySource(files, flags.maxHeaderBytes, tcpFilterOf(flags));
   for (const n of source.notes) notice(n);
   const { connections, skipped } = prepareRequests(source, flags.filter);
   if (skipped) notice(`${skipped} request${skipped === 1 ? '' : 's'} not sent (${flags.filter ? 'left out by --filter or ' : ''}not a complete HTTP request)`);
