@@ -6,6 +6,7 @@
 import type { Body, Problem, RequestHead } from '../model.js';
 import type { BodyDecoding } from '../decode/views.js';
 import { headerValue } from '../decode/views.js';
+import { detectBom } from '../decode/charset.js';
 import { finding, type Finding } from './rules.js';
 import { quote } from './check-structure.js';
 
@@ -15,13 +16,6 @@ function isUtf16Name(name: string): boolean {
   return /^(utf-?16|ucs-?2|unicode)/i.test(name.trim());
 }
 
-function bomOf(data: Buffer): 'utf-16le' | 'utf-16be' | 'utf-8' | undefined {
-  if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) return 'utf-8';
-  if (data.length >= 2 && data[0] === 0xff && data[1] === 0xfe) return 'utf-16le';
-  if (data.length >= 2 && data[0] === 0xfe && data[1] === 0xff) return 'utf-16be';
-  return undefined;
-}
-
 export function checkEncoding(body: Body, dec: BodyDecoding): Finding[] {
   const out: Finding[] = [];
   const data = body.data;
@@ -29,7 +23,7 @@ export function checkEncoding(body: Body, dec: BodyDecoding): Finding[] {
   const actual = dec.charset.name;
   const actual16 = isUtf16Name(actual);
   const declared = DECLARATION.exec(dec.text)?.[1];
-  const bom = bomOf(data);
+  const bom = detectBom(data)?.charset;
   const bom16 = bom !== undefined && bom !== 'utf-8';
   let contradicted = false;
   if (bom && declared !== undefined && isUtf16Name(declared) !== bom16) {

@@ -24,7 +24,8 @@ export interface DecodedText extends CharsetDetection {
 export const UTF16_SNIFF_BYTES = 64;
 export const FALLBACK_CHARSET = 'windows-1252';
 
-function detectBom(bytes: Buffer): CharsetDetection | undefined {
+/** The byte-order mark `bytes` start with, if any. */
+export function detectBom(bytes: Buffer): CharsetDetection | undefined {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return { charset: 'utf-8', rule: 'bom', bomLength: 3 };
   }
