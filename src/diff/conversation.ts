@@ -19,6 +19,10 @@ export class ConversationGatherer implements Sink {
   readonly conversations: Conversation[] = [];
   private readonly byDump = new Map<string, Conversation>();
   private readonly perInput = new Map<number, number>();
+  /** Each report's conversation, found by its exchange when the answer comes. */
+  private readonly byReport = new WeakMap<Exchange, Conversation>();
+  /** Per connection, its conversations still without an upload, oldest first. */
+  private readonly unpaired = new Map<number, Conversation[]>();
 
   event(ev: CaptureEvent): void {
     if (ev.type === 'request' && ev.exchange.request) {
@@ -28,10 +32,15 @@ export class ConversationGatherer implements Sink {
       else if (isReportRequest(head, ex)) {
         const n = (this.perInput.get(ex.connection.id) ?? 0) + 1;
         this.perInput.set(ex.connection.id, n);
-        this.conversations.push({ label: `${ex.connection.peer}#${n}`, report: ex });
+        const conv: Conversation = { label: `${ex.connection.peer}#${n}`, report: ex };
+        this.conversations.push(conv);
+        this.byReport.set(ex, conv);
+        const list = this.unpaired.get(ex.connection.id);
+        if (list) list.push(conv);
+        else this.unpaired.set(ex.connection.id, [conv]);
       }
     } else if (ev.type === 'response' && ev.exchange.response && ev.exchange.request) {
-      const conv = this.conversations.find((c) => c.report === ev.exchange);
+      const conv = this.byReport.get(ev.exchange);
       const dump = conv ? decodeMessage(ev.exchange.response, ev.exchange.request).level1?.values.DumpFile : undefined;
       if (conv && dump) this.byDump.set(normalizeDumpTarget(dump), conv);
     }
@@ -42,10 +51,12 @@ export class ConversationGatherer implements Sink {
   private onPut(ex: Exchange): void {
     const target = normalizeDumpTarget(ex.request!.head.target);
     // Paired by the issued DumpFile; else the latest report on the connection still without one.
-    const conv = this.byDump.get(target)
-      ?? [...this.conversations].reverse().find((c) => !c.upload && c.report.connection.id === ex.connection.id);
+    const waiting = this.unpaired.get(ex.connection.id);
+    const conv = this.byDump.get(target) ?? waiting?.at(-1);
     if (!conv || conv.upload) return;
     conv.upload = ex;
+    const list = this.unpaired.get(conv.report.connection.id)!;
+    list.splice(list.lastIndexOf(conv), 1);
     const cab = ex.request!.body.data ? decodeMessage(ex.request!).cab : undefined;
     if (cab) conv.cabFiles = cab.cab.files.map((f) => ({ name: f.name, size: f.size }));
   }
