@@ -60,6 +60,8 @@ type Side = 0 | 1;
 interface Flow {
   conn: CapturedConnection;
   ends: [{ ip: string; port: number }, { ip: string; port: number }];
+  /** The first end as raw address bytes and port: how each segment's side is told. */
+  firstEnd: string;
   halves: [HalfStream, HalfStream];
   synFrom?: Side;
   synAckFrom?: Side;
@@ -105,10 +107,10 @@ export function toTcpCapture(frames: Iterable<Frame>, filter: TcpFilter): TcpCap
       notices.push({ code: 'bad-tcp', frame: frame.index, message: `frame ${frame.index}: ${tcp.error}${ip.truncated ? ' (cut by the snaplen)' : ''}; skipped` });
       continue;
     }
-    const src = { ip: formatIp(ip.src), port: tcp.sport };
-    const dst = { ip: formatIp(ip.dst), port: tcp.dport };
-    const a = `${src.ip}|${src.port}`;
-    const b = `${dst.ip}|${dst.port}`;
+    // Keys from the raw address bytes: formatting addresses (IPv6 zero runs) is left to the
+    // few segments that open a flow, not every segment of every stream in the file.
+    const a = `${ip.src.toString('latin1')}|${tcp.sport}`;
+    const b = `${ip.dst.toString('latin1')}|${tcp.dport}`;
     const key = a < b ? `${a}|${b}` : `${b}|${a}`;
     seen.add(key);
     if (!filter.allPorts && tcp.sport !== filter.port && tcp.dport !== filter.port) {
@@ -127,12 +129,13 @@ export function toTcpCapture(frames: Iterable<Frame>, filter: TcpFilter): TcpCap
     }
     if (!flow) {
       const conn: CapturedConnection = { id: ++nextId, client: '', server: '', openedAt: frame.ts, handshake: false, end: 'open' };
-      flow = { conn, ends: [src, dst], halves: [new HalfStream(), new HalfStream()], finFrom: new Set(), steps: [], closed: false };
+      const ends: Flow['ends'] = [{ ip: formatIp(ip.src), port: tcp.sport }, { ip: formatIp(ip.dst), port: tcp.dport }];
+      flow = { conn, ends, firstEnd: a, halves: [new HalfStream(), new HalfStream()], finFrom: new Set(), steps: [], closed: false };
       flows.set(key, flow);
       add(flow, { conn, ts: frame.ts, type: 'open' });
     }
     if (flow.closed) continue;
-    const side: Side = flow.ends[0].ip === src.ip && flow.ends[0].port === src.port ? 0 : 1;
+    const side: Side = flow.firstEnd === a ? 0 : 1;
     const ts = frame.ts;
     if (tcp.flags & TCP_SYN) {
       flow.halves[side].syn(tcp.seq);
