@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { median, fmt, markdownTable } from './lib.js';
 
 const BIN = fileURLToPath(new URL('../bin/wer-sniff.js', import.meta.url));
-const VECTOR = fileURLToPath(new URL('../../shared/protocol/vectors/level1-appcrash.http', import.meta.url));
+const VECTOR = fileURLToPath(new URL('../test/fixtures/vectors/level1-appcrash.http', import.meta.url));
 const REPORTS = Number(process.env.DECODE_REPORTS ?? 100_000);
 const ROUNDS = Number(process.env.DECODE_ROUNDS ?? 3);
 

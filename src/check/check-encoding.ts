@@ -1,8 +1,8 @@
-// Encoding and framing of a level-1 request (MS-CER2 §2.1, §2.2.1, cer2.md §3.1): the body is
+// Encoding and framing of a level-1 request (MS-CER2 §2.1, §2.2.1, docs/protocol.md §3.1): the body is
 // "a Unicode XML document" and every example declares encoding="UTF-16"; the declaration, the
 // byte-order mark and the bytes must agree; UTF-16 needs an even byte count; Content-Length must
 // frame the whole report; the examples POST to /stage2.htm. A missing BOM is not a finding
-// (cer2.md §11.2: unknown whether Windows sends one).
+// (docs/protocol.md §11.2: unknown whether Windows sends one).
 import type { Body, Problem, RequestHead } from '../model.js';
 import type { BodyDecoding } from '../decode/views.js';
 import { headerValue } from '../decode/views.js';

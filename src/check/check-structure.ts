@@ -2,7 +2,7 @@
 // required attributes missing or empty, elements given twice, and elements or attributes the
 // schema does not know (notes: they are kept and shown, real clients may send them). Element
 // names are matched case-insensitively and in any order, like report.ts reads them: the
-// examples' order differs from the schema's (cer2.md §3.2), which is not a finding.
+// examples' order differs from the schema's (docs/protocol.md §3.2), which is not a finding.
 import { attrOf, isElement, rootElement, textContent, type XmlNode } from '../decode/xml.js';
 import { finding, type Finding } from './rules.js';
 import { ELEMENTS, REQUIRED_CHILDREN, ROOT, TYPED_ATTRS } from './schema.js';

@@ -1,4 +1,4 @@
-// Values of a level-1 report against their simple types (MS-CER2 §2.2.1.2, cer2.md §3.2, §7):
+// Values of a level-1 report against their simple types (MS-CER2 §2.2.1.2, docs/protocol.md §3.2, §7):
 // reporttype 0-4, eventtime a FILETIME that is not 0, not before 2006 and not more than a day
 // after `now` (shown decoded), PARAMETER ids 0-9, unique, at most 10; filetype 1-5; string
 // lengths; os in dotted form; lcid a known locale. Quirks real clients produce are not

@@ -1,4 +1,4 @@
-// The level-1 schema as MS-CER2 §2.2.1.3 defines it (cer2.md §3.2): per element, its section,
+// The level-1 schema as MS-CER2 §2.2.1.3 defines it (docs/protocol.md §3.2): per element, its section,
 // required and optional attributes, and the length limit of each attribute's simple type
 // (§2.2.1.2: maxpathstring ≤ 256, string32 ≤ 32). Data only.
 

@@ -23,7 +23,7 @@ const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 /** `..` as a whole path segment, a leading separator or a drive: ways out of a folder. */
 const ESCAPES_FOLDER = /(^|[\\/])\.\.([\\/]|$)|^[\\/]|^[A-Za-z]:/;
-/** DumpFile paths start with `\` (the server's root, cer2.md §5): only `..`, a drive or a
+/** DumpFile paths start with `\` (the server's root, docs/protocol.md §5): only `..`, a drive or a
  * UNC host (`\\\\host`) leave it. `%2e%2e` and `%5c` count, as servers may decode them. */
 const DUMP_ESCAPE = /(^|[\\/])\.\.([\\/]|$)|^[A-Za-z]:|^[\\/]{2}/;
 

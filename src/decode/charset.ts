@@ -1,5 +1,5 @@
 // Picks the character set of a body and decodes it with iconv-lite. Rules, first match wins:
-// BOM → NUL pattern of BOM-less UTF-16 (MS-CER2 level 1 bodies are "Unicode", cer2.md §3.1) →
+// BOM → NUL pattern of BOM-less UTF-16 (MS-CER2 level 1 bodies are "Unicode", docs/protocol.md §3.1) →
 // Content-Type charset → XML declaration (only on ASCII-compatible bytes) → valid UTF-8 →
 // windows-1252. The result names the rule that fired so the user can see why. It deliberately
 // never guesses beyond that (no statistical detection) and never rewrites the input bytes.

@@ -1,5 +1,4 @@
-// Loads the fuzzer's seed files from disk: the shared protocol vectors beside the repo (when
-// present), samples/, the bad-input corpus (test/fixtures/bad) and earlier fuzz findings
+// Loads the fuzzer's seed files from disk: the MS-CER2 vectors (test/fixtures/vectors), samples/, the bad-input corpus (test/fixtures/bad) and earlier fuzz findings
 // (test/fixtures/fuzz), plus the seeds generated in code. Tooling, so it reads files; the
 // targets and the engine stay pure.
 import fs from 'node:fs';
@@ -18,7 +17,7 @@ function readDir(dir: string, keep: (name: string) => boolean): SeedFile[] {
 }
 
 export function loadSeedFiles(root = REPO_ROOT): SeedFile[] {
-  const vectors = path.resolve(root, '..', 'shared', 'protocol', 'vectors');
+  const vectors = path.join(root, 'test', 'fixtures', 'vectors');
   return [
     ...readDir(vectors, (n) => /\.(http|cab|xml)$/.test(n)),
     ...readDir(path.join(root, 'samples'), (n) => n.endsWith('.http')),

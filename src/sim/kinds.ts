@@ -1,4 +1,4 @@
-// The four kinds of report `simulate` sends, with invented but realistic values (cer2.md §4
+// The four kinds of report `simulate` sends, with invented but realistic values (docs/protocol.md §4
 // shapes, §7.5 parameter names), and the CAB a Windows client would upload for each: the
 // metadata XML (UTF-16LE), Version.txt and a small minidump whose facts match the report.
 import { encodeUtf16, toFiletime, writeMetadataXml, type ReportSpec } from '../wer/report-writer.js';
@@ -52,7 +52,7 @@ export function makeReport(kind: Kind, now: number, n = 1): ReportSpec {
   }
 }
 
-/** What Windows would pack for `report` (cer2.md §8.1): metadata XML, Version.txt, a dump. */
+/** What Windows would pack for `report` (docs/protocol.md §8.1): metadata XML, Version.txt, a dump. */
 export function makeCab(kind: Kind, report: ReportSpec, now: number): Buffer {
   const date = new Date(now);
   // The bluescreen report comes from a server (os SKU 7, Standard Server); the others from Windows 11 Pro.

@@ -4,7 +4,7 @@
 
 export interface ReportSpec {
   machine: string;
-  /** Dotted 8-field os string, e.g. 10.0.22631.2.0.0.256.48 (cer2.md §7.2). */
+  /** Dotted 8-field os string, e.g. 10.0.22631.2.0.0.256.48 (docs/protocol.md §7.2). */
   os: string;
   lcid: number;
   user: string;
@@ -58,7 +58,7 @@ export function writeLevel1Request(host: string, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 
-/** The `*.WERInternalMetadata.xml` Windows puts in the CAB (cer2.md §8.1), from the report. */
+/** The `*.WERInternalMetadata.xml` Windows puts in the CAB (docs/protocol.md §8.1), from the report. */
 export function writeMetadataXml(r: ReportSpec, product = '(0x30): Windows 11 Pro', edition = 'Professional'): string {
   const [major = '10', minor = '0', build = '0'] = r.os.split('.');
   const el = (name: string, value: string | number) => `\t\t<${name}>${escapeXml(String(value))}</${name}>\r\n`;

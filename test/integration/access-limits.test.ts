@@ -3,12 +3,10 @@
 // --idle-timeout closes silent connections while keeping their bytes. Clients pick their local
 // address (127.0.0.2, …) with net.connect({ localAddress }), which Linux allows for 127/8.
 import net from 'node:net';
-import fs from 'node:fs';
-import path from 'node:path';
 import { once } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from '../../src/capture/recorder.js';
-import { startListener, type ListenerHandle } from '../../src/capture/listener.js';
+import { startListener } from '../../src/capture/listener.js';
 import { startRelay } from '../../src/capture/relay.js';
 import { CerServer } from '../../src/wer/cer-server.js';
 import { NdjsonSink } from '../../src/output/ndjson.js';
@@ -21,7 +19,7 @@ import type * as RelayThread from '../../src/capture/relay-thread.js';
 import tls from 'node:tls';
 import { setUpTls } from '../../src/cli/tls-setup.js';
 import { MemoryStream } from '../helpers/streams.js';
-import { VECTORS } from '../helpers/paths.js';
+import { readVector } from '../helpers/paths.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -74,7 +72,7 @@ function exchange(port: number, data: Buffer | string, opts: { host?: string; lo
   });
 }
 
-const LEVEL1 = () => fs.readFileSync(path.join(VECTORS, 'level1-appcrash.http'));
+const LEVEL1 = () => readVector('level1-appcrash.http');
 
 /** Whether this machine can listen on ::1 (IPv6 may be off in containers). */
 async function hasIpv6(): Promise<boolean> {

@@ -6,14 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { SAMPLES, VECTORS } from '../helpers/paths.js';
+import { SAMPLES, vectorPath, readVector, vectorFiles } from '../helpers/paths.js';
 import { report } from '../helpers/crafted.js';
 import { toSeedPcap } from '../../src/fuzz/targets/pcap.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-'));
-const vectorFiles = fs.readdirSync(VECTORS).filter((f) => f.endsWith('.http')).map((f) => path.join(VECTORS, f));
+const httpVectors = vectorFiles('.http');
 const sampleFiles = fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.http')).map((f) => path.join(SAMPLES, f));
-const V = (name: string): string => path.join(VECTORS, name);
+const V = (name: string): string => vectorPath(name);
 const lines = (out: Buffer): Record<string, unknown>[] => out.toString().trim().split('\n').map((l) => JSON.parse(l));
 
 function write(name: string, bytes: Buffer): string {
@@ -24,7 +24,7 @@ function write(name: string, bytes: Buffer): string {
 
 describe('wer-sniff check (CLI)', () => {
   it('every shared vector and sample checks without errors (exit 0)', () => {
-    const res = runCli(['check', '--json', ...vectorFiles, ...sampleFiles]);
+    const res = runCli(['check', '--json', ...httpVectors, ...sampleFiles]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const out = lines(res.stdout);
@@ -151,8 +151,8 @@ describe('wer-sniff diff (CLI)', () => {
 describe('check and diff read pcap captures', () => {
   // A TCP conversation on port 1273 around the app-crash vector and its answer.
   const pcap = write('appcrash.pcap', toSeedPcap(
-    fs.readFileSync(path.join(VECTORS, 'level1-appcrash.http')),
-    fs.readFileSync(path.join(VECTORS, 'level1-response-level2.http')),
+    readVector('level1-appcrash.http'),
+    readVector('level1-response-level2.http'),
   ));
 
   it('check finds the report on port 1273; --port elsewhere finds none and says which ports there were', () => {
@@ -166,7 +166,7 @@ describe('check and diff read pcap captures', () => {
   });
 
   it('diff of a pcap against the raw vector: the same report', () => {
-    const same = runCli(['diff', pcap, path.join(VECTORS, 'level1-appcrash.http'), '--ignore', 'answer,upload']);
+    const same = runCli(['diff', pcap, vectorPath('level1-appcrash.http'), '--ignore', 'answer,upload']);
     expect(same.stdout.toString()).not.toMatch(/^[≠<>] report\./m);
   });
 });

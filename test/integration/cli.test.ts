@@ -8,9 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
-import { BIN, SAMPLES, VECTORS } from '../helpers/paths.js';
+import { BIN, SAMPLES, vectorPath, readVector, vectorFiles } from '../helpers/paths.js';
 
-const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const bodyOf = (http: Buffer) => http.subarray(http.indexOf('\r\n\r\n') + 4);
 const running: RunningCli[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-cli-'));
@@ -30,7 +29,7 @@ describe('wer-sniff listen (CLI)', () => {
     const r = await cli(['--raw', '--once', '--respond', 'none']);
     expect(r.stderr()).toMatch(/^listening on 127\.0\.0\.1:\d+\n/);
     expect(r.port).toBeGreaterThan(0);
-    const sent = Buffer.concat([vector('level1-appcrash.http'), Buffer.from([0, 1, 2, 0xff, 0x1b]), vector('level2-put.http')]);
+    const sent = Buffer.concat([readVector('level1-appcrash.http'), Buffer.from([0, 1, 2, 0xff, 0x1b]), readVector('level2-put.http')]);
     await sendAndCollect(r.port, [sent]);
     expect(await r.exited).toBe(0);
     expect(r.stdout().equals(sent)).toBe(true);
@@ -41,7 +40,7 @@ describe('wer-sniff listen (CLI)', () => {
   it.skipIf(!hasCommand('curl'))('shows the decoded crash summary of a report curl posts', async () => {
     const r = await cli(['--once', '--color', 'never']);
     const bodyFile = path.join(tmp, 'body.xml');
-    fs.writeFileSync(bodyFile, bodyOf(vector('level1-appcrash.http')));
+    fs.writeFileSync(bodyFile, bodyOf(readVector('level1-appcrash.http')));
     const c = spawnSync('curl', ['-sS', '--data-binary', `@${bodyFile}`, '-H', 'User-Agent: MSDW', `http://127.0.0.1:${r.port}/stage2.htm`]);
     expect(c.status).toBe(0);
     expect(c.stdout.toString()).toMatch(/iData=1\r\nDumpFile=\\PersistedCabs\\/);
@@ -71,8 +70,8 @@ res2 = c.getresponse(); res2.read()
 print(res.status, res2.status, dump)
 `;
     const bodyFile = path.join(tmp, 'bs.xml');
-    fs.writeFileSync(bodyFile, bodyOf(vector('level1-bluescreen.http')));
-    const py = spawnSync('python3', ['-c', script, String(r.port), bodyFile, path.join(VECTORS, 'sample-report-mszip.cab')]);
+    fs.writeFileSync(bodyFile, bodyOf(readVector('level1-bluescreen.http')));
+    const py = spawnSync('python3', ['-c', script, String(r.port), bodyFile, vectorPath('sample-report-mszip.cab')]);
     expect(py.stderr.toString()).toBe('');
     expect(py.stdout.toString()).toMatch(/^200 200 \\PersistedCabs\\Blue\\[0-9a-f-]{36}\.cab/);
     r.child.kill('SIGINT');
@@ -83,13 +82,13 @@ print(res.status, res2.status, dump)
     const report = events.find((e) => e.type === 'report');
     expect(report.report.event.eventType).toBe('BlueScreen');
     expect(put.reportId).toBe(report.reportId);
-    expect(put.body.length).toBe(fs.statSync(path.join(VECTORS, 'sample-report-mszip.cab')).size);
+    expect(put.body.length).toBe(fs.statSync(vectorPath('sample-report-mszip.cab')).size);
     expect(r.stderr()).toMatch(/stopped: 1 connection, 2 requests, 1 report/);
   });
 
   it('-o writes the exact client bytes beside the human view; --append-output appends', async () => {
     const file = path.join(tmp, 'cap.bin');
-    const a = vector('level1-generic.http');
+    const a = readVector('level1-generic.http');
     let r = await cli(['--once', '-o', file]);
     await sendAndCollect(r.port, [a]);
     await r.exited;
@@ -132,7 +131,7 @@ print(res.status, res2.status, dump)
 describe('wer-sniff decode (CLI)', () => {
   it('decodes every vector and sample', () => {
     const files = [
-      ...fs.readdirSync(VECTORS).filter((f) => f.endsWith('.http')).map((f) => path.join(VECTORS, f)),
+      ...vectorFiles('.http'),
       ...fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.http')).map((f) => path.join(SAMPLES, f)),
     ];
     // One run over all files: each input is its own connection, numbered in order.
@@ -151,7 +150,7 @@ describe('wer-sniff decode (CLI)', () => {
   });
 
   it('reads stdin, shows the report like the live view, and escapes control bytes', () => {
-    const evil = Buffer.concat([vector('level1-generic.http'), Buffer.from('GARBAGE \x1b]0;pwned\x07\r\n\r\n', 'latin1')]);
+    const evil = Buffer.concat([readVector('level1-generic.http'), Buffer.from('GARBAGE \x1b]0;pwned\x07\r\n\r\n', 'latin1')]);
     const res = runCli(['decode', '--color', 'never'], evil);
     const out = res.stdout.toString();
     expect(out).toContain('POST /stage2.htm');
@@ -162,7 +161,7 @@ describe('wer-sniff decode (CLI)', () => {
   });
 
   it('ends quietly with exit 0 when stdout is closed early (| head)', async () => {
-    const big = Buffer.concat(Array.from({ length: 3000 }, () => vector('level1-appcrash.http')));
+    const big = Buffer.concat(Array.from({ length: 3000 }, () => readVector('level1-appcrash.http')));
     const child = spawn(process.execPath, [BIN, 'decode', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (b) => (err += b));

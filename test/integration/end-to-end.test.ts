@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasCommand, runCli, startCli } from '../helpers/cli.js';
-import { VECTORS } from '../helpers/paths.js';
+import { vectorPath, readVector } from '../helpers/paths.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-e2e-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -32,7 +32,7 @@ describe('simulate ⇄ listen --save-dir', () => {
       expect(sim.stderr).toBe('simulate: 4 level-1 reports answered, 4 CABs accepted\n');
       expect(sim.code).toBe(0);
       expect(sim.stdout.toString().match(/level 2 complete/g)).toHaveLength(4);
-      const custom = runCli(['simulate', '--to', `127.0.0.1:${listen.port}`, '--kind', 'generic', '--cab', path.join(VECTORS, 'sample-report-mszip.cab')]);
+      const custom = runCli(['simulate', '--to', `127.0.0.1:${listen.port}`, '--kind', 'generic', '--cab', vectorPath('sample-report-mszip.cab')]);
       expect(custom.code).toBe(0);
     } finally {
       listen.child.kill('SIGINT');
@@ -62,7 +62,7 @@ describe('simulate ⇄ listen --save-dir', () => {
     }
     // The report that uploaded the shared vector CAB has it byte for byte.
     const last = path.join(saveDir, folders.find((f) => f.endsWith('_5'))!);
-    expect(fs.readFileSync(path.join(last, 'report.cab')).equals(fs.readFileSync(path.join(VECTORS, 'sample-report-mszip.cab')))).toBe(true);
+    expect(fs.readFileSync(path.join(last, 'report.cab')).equals(readVector('sample-report-mszip.cab'))).toBe(true);
 
     if (hasCommand('cabextract')) {
       for (const f of folders) {
@@ -102,14 +102,14 @@ describe('setup and cab', () => {
 
   it('cab lists, summarises and extracts the shared sample', () => {
     const out = path.join(tmp, 'cabout');
-    const r = runCli(['cab', path.join(VECTORS, 'sample-report-mszip.cab'), '--extract', out, '--color', 'never']);
+    const r = runCli(['cab', vectorPath('sample-report-mszip.cab'), '--extract', out, '--color', 'never']);
     expect(r.code).toBe(0);
     const text = r.stdout.toString();
     expect(text).toMatch(/cabinet · 3 files · 1 folder \(MSZIP\)/);
     expect(text).toContain('WER5A11.tmp.mdmp');
     expect(text).toMatch(/Windows NT 10\.0 · build 19045/);
     expect(fs.readdirSync(out).sort()).toEqual(['WER4F2A.tmp.WERInternalMetadata.xml', 'WER51C0.tmp.Version.txt', 'WER5A11.tmp.mdmp']);
-    const bad = runCli(['cab', path.join(VECTORS, 'level1-generic.http')]);
+    const bad = runCli(['cab', vectorPath('level1-generic.http')]);
     expect(bad.code).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasCommand, startCli } from '../helpers/cli.js';
-import { BIN, SAMPLES, VECTORS } from '../helpers/paths.js';
+import { BIN, SAMPLES, readVector } from '../helpers/paths.js';
 import { events, pcapRecords, runCliAsync } from '../helpers/run-async.js';
 import { readPcap, tsharkComplaints, tsharkHttp } from '../helpers/pcap-reader.js';
 
@@ -16,8 +16,8 @@ let tmp: string;
 beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-faults-'))));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const LEVEL1 = fs.readFileSync(path.join(VECTORS, 'level1-appcrash.http'));
-const PUT = fs.readFileSync(path.join(VECTORS, 'level2-put.http'));
+const LEVEL1 = readVector('level1-appcrash.http');
+const PUT = readVector('level2-put.http');
 const sumClientBytes = (evs: ReturnType<typeof events>) =>
   evs.filter((e) => e.type === 'close').reduce((n, e) => n + (e.bytesFromClient as number), 0);
 

@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli, type RunningCli } from '../helpers/cli.js';
-import { VECTORS } from '../helpers/paths.js';
+import { readVector } from '../helpers/paths.js';
 import { events, runCliAsync } from '../helpers/run-async.js';
 
-const LEVEL1 = fs.readFileSync(path.join(VECTORS, 'level1-appcrash.http'));
-const PUT = fs.readFileSync(path.join(VECTORS, 'level2-put.http'));
+const LEVEL1 = readVector('level1-appcrash.http');
+const PUT = readVector('level2-put.http');
 const HEAD_END = LEVEL1.indexOf('\r\n\r\n') + 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
-import { SAMPLES, VECTORS } from '../helpers/paths.js';
+import { SAMPLES, VECTORS, vectorPath, readVector } from '../helpers/paths.js';
 import { harSchemaErrors } from '../helpers/har-schema.js';
 import { harProblems } from '../helpers/har-check.js';
 
@@ -67,7 +67,7 @@ describe('HAR 1.2 schema', () => {
 
   it('a binary CAB PUT: base64 that decodes to the exact CAB, mime type as sent', () => {
     const har = file('cab.har');
-    const cab = fs.readFileSync(path.join(VECTORS, 'sample-report-mszip.cab'));
+    const cab = readVector('sample-report-mszip.cab');
     const put = Buffer.concat([Buffer.from(`PUT \\PersistedCabs\\Blue\\0b6f2c1e.cab HTTP/1.1\r\nHost: cer:1273\r\nContent-Type: application/octet-stream\r\nContent-Length: ${cab.length}\r\n\r\n`, 'latin1'), cab]);
     const input = file('cab-put.http');
     fs.writeFileSync(input, put);
@@ -182,7 +182,7 @@ describe('--filter in front of the view, --json and --har', () => {
   });
 
   it('decode: a bad expression is one line naming the column, exit 2', () => {
-    const r = runCli(['decode', '--filter', 'status>=4xx', path.join(VECTORS, 'level1-appcrash.http')]);
+    const r = runCli(['decode', '--filter', 'status>=4xx', vectorPath('level1-appcrash.http')]);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe(`error: option '--filter <expr>' argument 'status>=4xx' is invalid. column 7: status is a number, but "4xx" is not (e.g. status>=400)`);
     expect(r.stdout.length).toBe(0);

@@ -1,8 +1,6 @@
 // The listener on real loopback sockets, in-process: framing of the shared vectors split into
 // fragments, CER answers, report pairing, and that bad traffic on one connection leaves the
 // others alone.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Recorder } from '../../src/capture/recorder.js';
 import { startListener, type ListenerHandle } from '../../src/capture/listener.js';
@@ -11,9 +9,8 @@ import { NdjsonSink } from '../../src/output/ndjson.js';
 import { RawSink } from '../../src/output/raw.js';
 import { MemoryStream } from '../helpers/streams.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
-import { VECTORS } from '../helpers/paths.js';
+import { readVector } from '../helpers/paths.js';
 
-const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const handles: ListenerHandle[] = [];
 
 async function listen(mode: RespondMode = 'cer', noCab = false) {
@@ -34,7 +31,7 @@ afterEach(async () => {
 describe('listen', () => {
   it('answers a level-1 report byte by byte with iData=1 and a DumpFile, and decodes it', async () => {
     const { h, events, raw } = await listen();
-    const req = vector('level1-appcrash.http');
+    const req = readVector('level1-appcrash.http');
     const reply = await sendAndCollect(h.port, splitEvery(req, 1));
     const text = reply.toString('latin1');
     expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
@@ -52,10 +49,10 @@ describe('listen', () => {
   it('pairs the PUT of the CAB with its report, for \\ / and %5C spellings, with 100-continue', async () => {
     for (const spelling of ['backslash', 'slash', 'percent']) {
       const { h, events } = await listen();
-      const first = await sendAndCollect(h.port, [vector('level1-hang.http')]);
+      const first = await sendAndCollect(h.port, [readVector('level1-hang.http')]);
       const dump = /DumpFile=(.*)\r\n/.exec(first.toString('latin1'))![1]!;
       const target = spelling === 'backslash' ? dump : spelling === 'slash' ? dump.replace(/\\/g, '/') : dump.replace(/\\/g, '%5C');
-      const cab = vector('sample-report.cab');
+      const cab = readVector('sample-report.cab');
       const head = `PUT ${target} HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${cab.length}\r\n\r\n`;
       const reply = await sendAndCollect(h.port, [Buffer.from(head, 'latin1'), cab], { delayMs: 20 });
       expect(reply.toString('latin1')).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
@@ -68,23 +65,23 @@ describe('listen', () => {
 
   it('flags a PUT to a path it never issued, and still answers it', async () => {
     const { h, events } = await listen();
-    const reply = await sendAndCollect(h.port, [vector('level2-put.http')]);
+    const reply = await sendAndCollect(h.port, [readVector('level2-put.http')]);
     expect(reply.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(events().find((e) => e.type === 'problem')?.code).toBe('unknown-dump-path');
   });
 
   it('--no-cab answers iData=0 and no DumpFile', async () => {
     const { h } = await listen('cer', true);
-    const reply = (await sendAndCollect(h.port, [vector('level1-generic.http')])).toString('latin1');
+    const reply = (await sendAndCollect(h.port, [readVector('level1-generic.http')])).toString('latin1');
     expect(reply).toContain('iData=0\r\n');
     expect(reply).not.toContain('DumpFile');
   });
 
   it('respond none never writes a byte; ok answers every pipelined request', async () => {
     const none = await listen('none');
-    expect((await sendAndCollect(none.h.port, [vector('level1-generic.http')])).length).toBe(0);
+    expect((await sendAndCollect(none.h.port, [readVector('level1-generic.http')])).length).toBe(0);
     const ok = await listen('ok');
-    const two = Buffer.concat([vector('level1-generic.http'), vector('level1-bluescreen.http')]);
+    const two = Buffer.concat([readVector('level1-generic.http'), readVector('level1-bluescreen.http')]);
     const reply = (await sendAndCollect(ok.h.port, [two])).toString('latin1');
     expect(reply.match(/HTTP\/1\.1 200 OK\r\nContent-Length: 0\r\n\r\n/g)).toHaveLength(2);
   });
@@ -96,7 +93,7 @@ describe('listen', () => {
     const [r1, , r3] = await Promise.all([
       sendAndCollect(h.port, [hello]),
       sendAndCollect(h.port, [garbage]),
-      sendAndCollect(h.port, splitEvery(vector('level1-appcrash.http'), 100), { delayMs: 1 }),
+      sendAndCollect(h.port, splitEvery(readVector('level1-appcrash.http'), 100), { delayMs: 1 }),
     ]);
     expect(r1.length).toBe(0);
     expect(r3.toString('latin1')).toContain('iData=1');
@@ -113,8 +110,8 @@ describe('listen', () => {
 
   it('keeps each connection\'s raw bytes together when connections overlap', async () => {
     const { h, raw } = await listen('none');
-    const a = vector('level1-appcrash.http');
-    const b = vector('level1-hang.http');
+    const a = readVector('level1-appcrash.http');
+    const b = readVector('level1-hang.http');
     await Promise.all([
       sendAndCollect(h.port, splitEvery(a, 500), { delayMs: 5 }),
       sendAndCollect(h.port, splitEvery(b, 500), { delayMs: 5 }),

@@ -10,13 +10,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
-import { VECTORS } from '../helpers/paths.js';
+import { vectorPath, readVector } from '../helpers/paths.js';
 import { readPcap, tsharkComplaints, tsharkFollow, tsharkHttp } from '../helpers/pcap-reader.js';
 import { harProblems } from '../helpers/har-check.js';
 
 const TSHARK = hasCommand('tshark');
 const NO_TSHARK = !TSHARK ? ' (SKIPPED: tshark not installed)' : '';
-const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcap-'));
 const file = (name: string) => path.join(tmp, name);
 const readHar = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
@@ -38,7 +37,7 @@ describe('decode --pcap --har', () => {
   const har = file('decode.har');
 
   it('writes both files; the HAR has one entry per message with every required field', () => {
-    const r = runCli(['decode', '--pcap', pcap, '--har', har, '--json', ...inputs.map((n) => path.join(VECTORS, n))]);
+    const r = runCli(['decode', '--pcap', pcap, '--har', har, '--json', ...inputs.map((n) => vectorPath(n))]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const f = readPcap(fs.readFileSync(pcap));
@@ -51,20 +50,20 @@ describe('decode --pcap --har', () => {
     const e = doc.log.entries;
     expect(e.map((x: any) => [x.request.method, x.response.status])).toEqual([['POST', 0], ['', 200], ['PUT', 0], ['', 200]]);
     expect(e[0].request.postData.text).toContain('<WERREPORT');
-    const cab = vector('sample-report.cab');
+    const cab = readVector('sample-report.cab');
     expect(Buffer.from(e[2].request.postData.text, 'base64').equals(cab)).toBe(true);
     expect(e[2].request.postData._encoding).toBe('base64');
     expect(e[1].response.content.text).toMatch(/^Bucket=/);
   });
 
   it.skipIf(!TSHARK)(`tshark shows every request and response, and follow gives back each file exactly${NO_TSHARK}`, () => {
-    const put = vector('level2-put.http').toString('latin1').split(' ')[1];
+    const put = readVector('level2-put.http').toString('latin1').split(' ')[1];
     expect(tsharkHttp(pcap)).toEqual([['POST', '/stage2.htm', ''], ['', '', '200'], ['PUT', put, ''], ['', '', '200']]);
     const streams = tsharkFollow(pcap);
     expect(streams).toHaveLength(4);
     // Offline input is one stream per file, so everything travels client → server.
     streams.forEach((s, i) => {
-      expect(s.client.equals(vector(inputs[i]!))).toBe(true);
+      expect(s.client.equals(readVector(inputs[i]!))).toBe(true);
       expect(s.server.length).toBe(0);
     });
     expect(tsharkComplaints(pcap)).toBe('');
@@ -76,7 +75,7 @@ describe('listen --pcap --har', () => {
     const pcap = file('listen.pcap');
     const har = file('listen.har');
     const r = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--once', '--pcap', pcap, '--har', har]);
-    const sent = vector('level1-appcrash.http');
+    const sent = readVector('level1-appcrash.http');
     const reply = await sendAndCollect(r.port, splitEvery(sent, 333), { delayMs: 2 });
     expect(reply.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*iData=1\r\nDumpFile=/);
     expect(await r.exited).toBe(0);
@@ -116,7 +115,7 @@ describe('listen --pcap --har', () => {
   it.skipIf(!TSHARK || !ipv6Loopback())(`IPv6: listen -b ::1 writes IPv6 packets tshark dissects${NO_TSHARK}`, async () => {
     const pcap = file('v6.pcap');
     const r = await start(['listen', '-p', '0', '-b', '::1', '--once', '--pcap', pcap]);
-    const sent = vector('level1-hang.http');
+    const sent = readVector('level1-hang.http');
     const reply = await new Promise<Buffer>((resolve, reject) => {
       const got: Buffer[] = [];
       const sock = net.connect({ host: '::1', port: r.port }, () => sock.end(sent));
@@ -169,7 +168,7 @@ describe('relay --pcap --har', () => {
     const upstream = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--json']);
     const relay = await start(['relay', '--to', `127.0.0.1:${upstream.port}`, '-p', '0', '-b', '127.0.0.1', '--json', '--pcap', pcap, '--har', har]);
     const relayPort = Number(/listening on [^\n]*?:(\d+), relaying/.exec(relay.stderr())![1]);
-    const sent = vector('level1-bluescreen.http');
+    const sent = readVector('level1-bluescreen.http');
     const reply = await sendAndCollect(relayPort, splitEvery(sent, 500), { delayMs: 2 });
     expect(reply.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     await new Promise((res) => setTimeout(res, 200));
@@ -187,7 +186,7 @@ describe('relay --pcap --har', () => {
 });
 
 describe('failing output files', () => {
-  const level1 = path.join(VECTORS, 'level1-appcrash.http');
+  const level1 = vectorPath('level1-appcrash.http');
 
   it('a path that cannot be opened: one line, exit 1, nothing decoded', () => {
     for (const [flag, what] of [['--pcap', 'pcap file'], ['--har', 'HAR file']]) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
-import { VECTORS } from '../helpers/paths.js';
+import { readVector } from '../helpers/paths.js';
 import { captureConnectionBytes } from '../../src/capture/pcap-input.js';
 import { parseCapture } from '../../src/pcap/capture.js';
 
@@ -15,7 +15,6 @@ const TEXT2PCAP = hasCommand('text2pcap', '-v');
 const EDITCAP = hasCommand('editcap', '-V') && hasCommand('mergecap', '-V');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcapin-'));
 const file = (name: string) => path.join(tmp, name);
-const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const running: RunningCli[] = [];
 // Each test starts several CLI processes and tshark; on a loaded machine that takes a while.
 vi.setConfig({ testTimeout: 90_000 });
@@ -83,8 +82,8 @@ describe.skipIf(!TEXT2PCAP)('decode of text2pcap captures of the shared vectors'
   for (const [label, args, peer] of variants) {
     it(`${label}: the same request, report and response events as the raw bytes`, () => {
       for (const [reqName, resName] of PAIRS) {
-        const req = vector(reqName);
-        const res = vector(resName);
+        const req = readVector(reqName);
+        const res = readVector(resName);
         const cap = text2pcap(`${reqName}-${args[1]}.cap`, req, res, args);
         const fromPcap = runCli(['decode', '--json', cap]);
         expect(fromPcap.stderr).toBe('');
@@ -106,7 +105,7 @@ describe.skipIf(!TEXT2PCAP)('decode of text2pcap captures of the shared vectors'
   }
 
   it('a capture on another port: one clear stderr line, then --port and --all-ports decode it', () => {
-    const cap = text2pcap('port8080.pcap', vector('level1-hang.http'), vector('level1-response-level2.http'), ['-F', 'pcap', '-T', '49712,8080', '-4', '192.0.2.10,192.0.2.1']);
+    const cap = text2pcap('port8080.pcap', readVector('level1-hang.http'), readVector('level1-response-level2.http'), ['-F', 'pcap', '-T', '49712,8080', '-4', '192.0.2.10,192.0.2.1']);
     const none = runCli(['decode', '--json', cap]);
     expect(none.code).toBe(0);
     expect(none.stdout.length).toBe(0);
@@ -119,7 +118,7 @@ describe.skipIf(!TEXT2PCAP)('decode of text2pcap captures of the shared vectors'
   });
 
   it('the same capture on stdin is recognised by its magic number', () => {
-    const cap = text2pcap('stdin.pcapng', vector('level1-generic.http'), vector('level1-response-loose.http'), ['-T', '50000,1273', '-4', '10.0.0.1,10.0.0.2']);
+    const cap = text2pcap('stdin.pcapng', readVector('level1-generic.http'), readVector('level1-response-loose.http'), ['-T', '50000,1273', '-4', '10.0.0.1,10.0.0.2']);
     const r = runCli(['decode', '--json'], fs.readFileSync(cap));
     expect(r.code).toBe(0);
     expect(events(r.stdout).map((e) => e.type)).toEqual(['open', 'request', 'report', 'response', 'close']);
@@ -127,8 +126,8 @@ describe.skipIf(!TEXT2PCAP)('decode of text2pcap captures of the shared vectors'
 });
 
 describe.skipIf(!TEXT2PCAP || !EDITCAP)('captures damaged by editcap and mergecap' + (TEXT2PCAP && EDITCAP ? '' : ' (SKIPPED: editcap/mergecap not installed)'), () => {
-  const req = vector('level1-appcrash.http');
-  const res = vector('level1-response-level2.http');
+  const req = readVector('level1-appcrash.http');
+  const res = readVector('level1-response-level2.http');
   const base = () => text2pcap('whole.pcap', req, res, ['-F', 'pcap', '-T', '49712,1273', '-4', '192.0.2.10,192.0.2.1'], 1000);
   const editcap = (args: string[]) => {
     const r = spawnSync(args[0]!, args.slice(1));
@@ -181,7 +180,7 @@ describe.skipIf(!TEXT2PCAP || !EDITCAP)('captures damaged by editcap and mergeca
     expect(conns[0]!.client.equals(req)).toBe(true);
     expect(conns[0]!.server.equals(res)).toBe(true);
     expect(conns[0]!.connection).toMatchObject({ client: '192.0.2.10:49712', server: '192.0.2.1:1273', end: 'open' });
-    expect(parseCapture(fs.readFileSync(path.join(VECTORS, 'level1-hang.http')))).toBeUndefined();
+    expect(parseCapture(readVector('level1-hang.http'))).toBeUndefined();
   });
 });
 

@@ -7,16 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
-import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
+import { hasCommand, runCli, cliStarter } from '../helpers/cli.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
-import { BIN, VECTORS } from '../helpers/paths.js';
+import { BIN, vectorPath, readVector } from '../helpers/paths.js';
 import { readPcap, tshark, tsharkComplaints, tsharkFollow, tsharkHttp } from '../helpers/pcap-reader.js';
 
 const TSHARK = hasCommand('tshark');
 const NO_TSHARK = TSHARK ? '' : ' (SKIPPED: tshark not installed)';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcapout-'));
 const file = (name: string) => path.join(tmp, name);
-const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 // Each test starts several CLI processes and tshark; on a loaded machine that takes a while.
 vi.setConfig({ testTimeout: 90_000 });
 const FIN = 0x01;
@@ -43,7 +42,7 @@ describe('-w - (pcap on stdout)', () => {
         if (m) { clearTimeout(timer); resolve(Number(m[1])); }
       });
     });
-    const sent = vector('level1-appcrash.http');
+    const sent = readVector('level1-appcrash.http');
     const reply = await sendAndCollect(port, splitEvery(sent, 700), { delayMs: 2 });
     expect(reply.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK/);
     const code = await new Promise((resolve) => sh.on('close', resolve));
@@ -60,21 +59,21 @@ describe('-w - (pcap on stdout)', () => {
       expect(r.stdout.length).toBe(0);
       expect(r.stderr).toBe(`wer-sniff: -w - puts pcap on stdout, and ${flag} wants stdout too — write one of them to a file (-w <file>, or -o <file> for raw bytes)\n`);
     }
-    expect(runCli(['decode', '-w', '-', '--json', path.join(VECTORS, 'level1-hang.http')]).code).toBe(2);
+    expect(runCli(['decode', '-w', '-', '--json', vectorPath('level1-hang.http')]).code).toBe(2);
   });
 
   it('--pcap is a hidden alias of -w; naming two different files is refused', () => {
     expect(runCli(['listen', '--help']).stdout.toString()).not.toContain('--pcap');
-    const r = runCli(['decode', '-w', file('a.pcap'), '--pcap', file('b.pcap'), path.join(VECTORS, 'level1-hang.http')]);
+    const r = runCli(['decode', '-w', file('a.pcap'), '--pcap', file('b.pcap'), vectorPath('level1-hang.http')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('wer-sniff: -w and --pcap name the same output (--pcap is its old name) — give one\n');
-    const alias = runCli(['decode', '--pcap', file('alias.pcap'), '--json', path.join(VECTORS, 'level1-hang.http')]);
+    const alias = runCli(['decode', '--pcap', file('alias.pcap'), '--json', vectorPath('level1-hang.http')]);
     expect(alias.code).toBe(0);
     expect(readPcap(fs.readFileSync(file('alias.pcap'))).packets.length).toBeGreaterThan(3);
   });
 
   it('decode -w - writes the pcap to stdout (header first), the human view to stderr', () => {
-    const r = runCli(['decode', '-w', '-', '--color', 'never', path.join(VECTORS, 'level1-hang.http')]);
+    const r = runCli(['decode', '-w', '-', '--color', 'never', vectorPath('level1-hang.http')]);
     expect(r.code).toBe(0);
     expect(readPcap(r.stdout).packets.length).toBeGreaterThan(3);
     expect(r.stderr).toContain('▶ POST /stage2.htm');
@@ -85,7 +84,7 @@ describe('-w <file>', () => {
   it.skipIf(!TSHARK)(`kill -9 with a connection open leaves a file tshark opens, request intact; decode reads it${NO_TSHARK}`, async () => {
     const pcap = file('killed.pcap');
     const r = await start(['listen', '-p', '0', '-b', '127.0.0.1', '-w', pcap]);
-    const sent = vector('level1-generic.http');
+    const sent = readVector('level1-generic.http');
     const sock = net.connect({ port: r.port, host: '127.0.0.1' });
     await new Promise<void>((resolve) => sock.on('connect', () => resolve()));
     sock.write(sent);
@@ -112,11 +111,11 @@ describe('-w <file>', () => {
     const pcap = file('ends.pcap');
     const r = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-w', pcap]);
     // Connection 1: orderly (client half-closes, the server answers and closes).
-    await sendAndCollect(r.port, [vector('level1-hang.http')]);
+    await sendAndCollect(r.port, [readVector('level1-hang.http')]);
     // Connection 2: the client resets in the middle of its request.
     const sock = net.connect({ port: r.port, host: '127.0.0.1' });
     await new Promise<void>((resolve) => sock.on('connect', () => resolve()));
-    sock.write(vector('level1-hang.http').subarray(0, 300));
+    sock.write(readVector('level1-hang.http').subarray(0, 300));
     await new Promise((res) => setTimeout(res, 200));
     sock.resetAndDestroy();
     await new Promise((res) => setTimeout(res, 300));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
-import { SAMPLES, VECTORS } from '../helpers/paths.js';
+import { SAMPLES, vectorFiles } from '../helpers/paths.js';
 import { encodeUtf16, writeLevel1Request, writeMetadataXml, writeReportXml, type ReportSpec } from '../../src/wer/report-writer.js';
 import { writeCab } from '../../src/wer/cab-writer.js';
 import { writeMinidump } from '../../src/wer/minidump-writer.js';
@@ -65,7 +65,7 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-redact-'));
   fs.writeFileSync(path.join(dir, 'private.bin'), privateCapture());
   inputs = [
-    ...fs.readdirSync(VECTORS).filter((f) => f.endsWith('.http')).map((f) => path.join(VECTORS, f)),
+    ...vectorFiles('.http'),
     ...fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.http')).map((f) => path.join(SAMPLES, f)),
     path.join(dir, 'private.bin'),
   ];

@@ -8,9 +8,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
-import { VECTORS } from '../helpers/paths.js';
+import { readVector } from '../helpers/paths.js';
 
-const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const running: RunningCli[] = [];
 afterEach(() => {
   for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
@@ -28,10 +27,10 @@ describe('wer-sniff relay (CLI)', () => {
   it('relays a level-1 report and the CAB upload to a CER server byte for byte, decoding both ways', async () => {
     const upstream = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--raw']);
     const relay = await start(['relay', '--to', `127.0.0.1:${upstream.port}`, '-p', '0', '-b', '127.0.0.1', '--json']);
-    const level1 = vector('level1-appcrash.http');
+    const level1 = readVector('level1-appcrash.http');
     const viaRelay = await sendAndCollect(relay.port, splitEvery(level1, 333), { delayMs: 2, end: true });
     const dump = /DumpFile=(.*)\r\n/.exec(viaRelay.toString('latin1'))![1]!;
-    const cab = vector('sample-report-mszip.cab');
+    const cab = readVector('sample-report-mszip.cab');
     const put = Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n`, 'latin1'),
       Buffer.from(`${cab.length.toString(16)}\r\n`), cab, Buffer.from('\r\n0\r\n\r\n')]);
     const putReply = await sendAndCollect(relay.port, [put]);
@@ -62,7 +61,7 @@ describe('wer-sniff relay (CLI)', () => {
 
   it.skipIf(!hasCommand('python3') || !hasCommand('curl'))('curl through the relay to python http.server gets the same bytes as directly', async () => {
     const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'wer-sniff-py-'));
-    fs.writeFileSync(path.join(dir, 'report.cab'), vector('sample-report.cab'));
+    fs.writeFileSync(path.join(dir, 'report.cab'), readVector('sample-report.cab'));
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const pyPort = (probe.address() as net.AddressInfo).port;
@@ -77,7 +76,7 @@ describe('wer-sniff relay (CLI)', () => {
       const direct = spawnSync('curl', ['-s', `http://127.0.0.1:${pyPort}/report.cab`]).stdout;
       const relayed = spawnSync('curl', ['-s', `http://127.0.0.1:${relay.port}/report.cab`]).stdout;
       expect(relayed.equals(direct)).toBe(true);
-      expect(relayed.equals(vector('sample-report.cab'))).toBe(true);
+      expect(relayed.equals(readVector('sample-report.cab'))).toBe(true);
       await new Promise((r) => setTimeout(r, 100));
       relay.child.kill('SIGINT');
       await relay.exited;
@@ -93,7 +92,7 @@ describe('wer-sniff relay (CLI)', () => {
   it('reports an unreachable upstream in one line, answers 502 when asked, and keeps serving', async () => {
     const relay = await start(['relay', '--to', '127.0.0.1:9', '-p', '0', '-b', '127.0.0.1', '--on-upstream-error', '502', '--json']);
     for (let i = 0; i < 2; i++) {
-      const reply = await sendAndCollect(relay.port, [vector('level1-generic.http')]);
+      const reply = await sendAndCollect(relay.port, [readVector('level1-generic.http')]);
       expect(reply.toString('latin1')).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
     }
     relay.child.kill('SIGINT');

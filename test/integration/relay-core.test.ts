@@ -7,17 +7,15 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startRelay, parseHostPort, type RelayOptions, type RelayHandle } from '../../src/capture/relay.js';
 import type { Chunk, ConnectionInfo } from '../../src/model.js';
 import type * as RelayThread from '../../src/capture/relay-thread.js';
+import { VECTORS, readVector } from '../helpers/paths.js';
 
-const VECTORS = path.resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/protocol/vectors');
 const HOST = '127.0.0.1';
 
 const cleanups: Array<() => unknown> = [];
@@ -208,7 +206,7 @@ describe.each(impls)('%s', (_name, load) => {
     it('finds the protocol vectors', () => expect(vectors.length).toBeGreaterThanOrEqual(8));
 
     it.each(vectors)('%s, both directions', async (name) => {
-      const bytes = readFileSync(path.join(VECTORS, name));
+      const bytes = readVector(name);
       await roundTrip(bytes, bytes);
     });
 

@@ -9,11 +9,10 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
-import { BIN, VECTORS } from '../helpers/paths.js';
+import { BIN, vectorPath, readVector } from '../helpers/paths.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-replay-'));
 const file = (name: string) => path.join(tmp, name);
-const vector = (name: string) => fs.readFileSync(path.join(VECTORS, name));
 const PYTHON = hasCommand('python3');
 const running: RunningCli[] = [];
 const servers: net.Server[] = [];
@@ -58,8 +57,8 @@ async function rawServer(onConnection: (s: net.Socket) => void): Promise<number>
 }
 
 describe('replay against wer-sniff listen', () => {
-  const level1 = vector('level1-appcrash.http');
-  const put = vector('level2-put.http');
+  const level1 = readVector('level1-appcrash.http');
+  const put = readVector('level2-put.http');
   const keepAlive = file('keep-alive.bin');
   fs.writeFileSync(keepAlive, Buffer.concat([level1, put]));
 
@@ -67,7 +66,7 @@ describe('replay against wer-sniff listen', () => {
     // Capture two connections with -w, then replay the pcap into a second listener.
     const pcap = file('replay-source.pcap');
     const first = await listen(['-w', pcap]);
-    for (const bytes of [Buffer.concat([level1, put]), vector('level1-hang.http')]) {
+    for (const bytes of [Buffer.concat([level1, put]), readVector('level1-hang.http')]) {
       await new Promise<void>((resolve, reject) => {
         const s = net.connect(first.r.port, '127.0.0.1', () => s.end(bytes));
         s.on('data', () => {}).on('close', () => resolve()).on('error', reject);
@@ -81,7 +80,7 @@ describe('replay against wer-sniff listen', () => {
     const events = await stopListen(r);
     expect(opens(events)).toBe(2);
     // -o keeps each connection contiguous, in the order they started.
-    expect(fs.readFileSync(raw).equals(Buffer.concat([level1, put, vector('level1-hang.http')]))).toBe(true);
+    expect(fs.readFileSync(raw).equals(Buffer.concat([level1, put, readVector('level1-hang.http')]))).toBe(true);
   });
 
   it('keep-alive as captured: both requests on one connection, byte-identical, answers decoded', async () => {
@@ -113,7 +112,7 @@ describe('replay against wer-sniff listen', () => {
   it('--rate 10/s: 5 requests take at least 400 ms (lower bound only)', async () => {
     const { r } = await listen();
     const five = file('five.bin');
-    fs.writeFileSync(five, Buffer.concat(Array.from({ length: 5 }, () => vector('level1-hang.http'))));
+    fs.writeFileSync(five, Buffer.concat(Array.from({ length: 5 }, () => readVector('level1-hang.http'))));
     const out = await runAsync(['replay', five, '--to', `127.0.0.1:${r.port}`, '--rate', '10', '--json']);
     expect(out.code).toBe(0);
     expect(out.stderr).toMatch(/replayed: 5 sent, 5 answered/);
@@ -151,12 +150,12 @@ describe('replay against wer-sniff listen', () => {
 
   it('--filter chooses what is sent (request fields); the rest is counted on stderr', async () => {
     const { r, raw } = await listen();
-    const out = await runAsync(['replay', keepAlive, path.join(VECTORS, 'level1-bluescreen.http'), '--to', `127.0.0.1:${r.port}`, '--filter', 'method=PUT or event=BlueScreen', '--json']);
+    const out = await runAsync(['replay', keepAlive, vectorPath('level1-bluescreen.http'), '--to', `127.0.0.1:${r.port}`, '--filter', 'method=PUT or event=BlueScreen', '--json']);
     expect(out.code).toBe(0);
     expect(out.stderr).toContain('wer-sniff: 1 request not sent (left out by --filter or not a complete HTTP request)\n');
     expect(out.stderr).toMatch(/replayed: 2 sent, 2 answered/);
     await stopListen(r);
-    expect(fs.readFileSync(raw).equals(Buffer.concat([put, vector('level1-bluescreen.http')]))).toBe(true);
+    expect(fs.readFileSync(raw).equals(Buffer.concat([put, readVector('level1-bluescreen.http')]))).toBe(true);
   });
 });
 

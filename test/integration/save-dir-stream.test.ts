@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
-import { VECTORS } from '../helpers/paths.js';
+import { readVector } from '../helpers/paths.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 256 * MiB;
@@ -28,7 +28,7 @@ describe('listen --save-dir with a large upload', () => {
     let sent = '';
     const listen = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--save-dir', dir, '--max-body-bytes', '1MiB', '--json']);
     try {
-      const answer = await sendAndCollect(listen.port, [fs.readFileSync(path.join(VECTORS, 'level1-hang.http'))]);
+      const answer = await sendAndCollect(listen.port, [readVector('level1-hang.http')]);
       const dump = /DumpFile=(.*)\r\n/.exec(answer.toString('latin1'))![1]!;
       const hash = createHash('sha256');
       const block = Buffer.alloc(MiB);

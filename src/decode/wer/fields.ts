@@ -1,4 +1,4 @@
-// Decoders for single WER field values (cer2.md §7): FILETIME event times, the dotted `os`
+// Decoders for single WER field values (docs/protocol.md §7): FILETIME event times, the dotted `os`
 // string, LCIDs, PE link timestamps, exception and bugcheck codes, report/file type numbers,
 // and the `_`-joined pieces BlueScreen reports use. Each takes one string and returns a
 // plain object or undefined when the value does not have the expected shape; none of them
@@ -9,7 +9,7 @@ import {
 
 export { decodeLcid, type LcidInfo } from './lcid.js';
 
-/** 100-ns ticks between 1601-01-01 and 1970-01-01 (cer2.md §7.1). */
+/** 100-ns ticks between 1601-01-01 and 1970-01-01 (docs/protocol.md §7.1). */
 export const FILETIME_UNIX_EPOCH = 116444736000000000n;
 const MAX_U64 = (1n << 64n) - 1n;
 
@@ -95,7 +95,7 @@ export interface SkuInfo {
   hex: string;
   name?: string;
   server?: boolean;
-  /** Always true: the meaning of the 8th os field is inferred (cer2.md §7.2, §11.11). */
+  /** Always true: the meaning of the 8th os field is inferred (docs/protocol.md §7.2, §11.11). */
   bestEffort: true;
 }
 
@@ -180,7 +180,7 @@ function versionName(major: number, minor: number, build: number | undefined, se
 
 /**
  * The MACHINEINFO `os` string `major.minor.build.platformId.spMajor.spMinor.suiteMask.sku`
- * (cer2.md §7.2). Also accepts fewer fields and `_` separators (BlueScreen `OS Version`
+ * (docs/protocol.md §7.2). Also accepts fewer fields and `_` separators (BlueScreen `OS Version`
  * `10_0_19045`). Undefined unless it is 2+ decimal fields.
  */
 export function decodeOsString(os: string): OsInfo | undefined {
@@ -231,14 +231,14 @@ function servicePackName(major: number, minor: number): string | undefined {
   return minor === 0 ? `SP${major}` : `SP${major}.${minor}`;
 }
 
-/** BlueScreen `Service Pack` = `spMajor_spMinor` (cer2.md §7.2). */
+/** BlueScreen `Service Pack` = `spMajor_spMinor` (docs/protocol.md §7.2). */
 export function decodeServicePackPair(s: string): string | undefined {
   const m = /^\s*(\d+)[_.](\d+)\s*$/.exec(s);
   if (!m) return undefined;
   return servicePackName(parseInt(m[1]!, 10), parseInt(m[2]!, 10)) ?? 'no service pack';
 }
 
-/** BlueScreen `Product` = `suiteMask_sku` (cer2.md §7.2), e.g. `256_1`. */
+/** BlueScreen `Product` = `suiteMask_sku` (docs/protocol.md §7.2), e.g. `256_1`. */
 export function decodeProductPair(s: string): string | undefined {
   const m = /^\s*(\d+)_(\d+)\s*$/.exec(s);
   if (!m) return undefined;

@@ -1,5 +1,5 @@
 // Windows locale identifiers ([MS-LCID]) to BCP 47 language tags, for MACHINEINFO `lcid` and
-// the `Locale ID` secondary parameter (cer2.md §7.6). A static table of the common LCIDs plus
+// the `Locale ID` secondary parameter (docs/protocol.md §7.6). A static table of the common LCIDs plus
 // the special LOCALE_* values; it deliberately does not derive tags for unknown LCIDs from
 // their primary-language bits (a wrong guess is worse than "unknown").
 

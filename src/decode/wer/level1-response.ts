@@ -1,4 +1,4 @@
-// Parses the level 1 server response body (MS-CER2 §2.2.2, cer2.md §4): `Name=value` lines,
+// Parses the level 1 server response body (MS-CER2 §2.2.2, docs/protocol.md §4): `Name=value` lines,
 // any order, every line optional. Lenient like the spec's own examples: split on the FIRST
 // `=`, trim blanks around key and value, accept LF-only lines, recognise keys whose case is
 // wrong (with a warning: the ABNF says case-sensitive). Also explains in sentences what the

@@ -1,4 +1,4 @@
-// The human `meaning` of a signature value (cer2.md §7.5): chosen by the parameter's English
+// The human `meaning` of a signature value (docs/protocol.md §7.5): chosen by the parameter's English
 // label — its `name` attribute, or for localized/missing names the label WER uses for that id
 // and event type — then decoded by fields.ts (timestamps, exception and bugcheck codes, OS
 // version, locale...). Values without a known label get no meaning; nothing here warns.
@@ -21,7 +21,7 @@ function lcidMeaning(v: string): string | undefined {
   return l ? [l.hex, l.tag ?? l.special ?? 'unknown locale'].join(' ') : undefined;
 }
 
-/** How to explain a value, by its English label (cer2.md §7.5), lower-case. */
+/** How to explain a value, by its English label (docs/protocol.md §7.5), lower-case. */
 const BY_LABEL: Record<string, Decoder> = Object.assign(Object.create(null) as Record<string, Decoder>, {
   'application timestamp': decodePeTimestamp,
   'fault module timestamp': decodePeTimestamp,

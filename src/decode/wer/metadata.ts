@@ -1,4 +1,4 @@
-// `*.WERInternalMetadata.xml` from a level-2 CAB (cer2.md §8.1): a <WERReportMetadata>
+// `*.WERInternalMetadata.xml` from a level-2 CAB (docs/protocol.md §8.1): a <WERReportMetadata>
 // document (UTF-16) with OSVersionInformation, ProblemSignatures (EventType, Parameter0..n),
 // DynamicSignatures and SystemInformation. Summarised into the same vocabulary as the level-1
 // report. Unknown sections are kept as name/value pairs, never dropped.

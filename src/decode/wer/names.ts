@@ -1,8 +1,8 @@
 // Name tables for WER values: exception codes (NTSTATUS and friends), bugcheck codes,
-// WER_REPORT_TYPE, WER_FILE_TYPE (cer2.md §7.3, §7.4), PRODUCT_* SKUs and VER_SUITE_* bits
+// WER_REPORT_TYPE, WER_FILE_TYPE (docs/protocol.md §7.3, §7.4), PRODUCT_* SKUs and VER_SUITE_* bits
 // (§7.2), and the English labels of signature parameters per event type (§7.5). Pure
 // look-ups; parsing hex strings lives in fields.ts. The SKU table is best-effort (the meaning
-// of the 8th `os` field is inferred, cer2.md §11.11); the others are well-known constants.
+// of the 8th `os` field is inferred, docs/protocol.md §11.11); the others are well-known constants.
 
 /** Exception codes seen in WER signatures (lower-case hex, no 0x). */
 export const EXCEPTION_CODES: Readonly<Record<string, string>> = {
@@ -109,7 +109,7 @@ export const BUGCHECK_CODES: ReadonlyMap<number, string> = new Map([
   [0xc000021a, 'STATUS_SYSTEM_PROCESS_TERMINATED'],
 ]);
 
-/** WER_REPORT_TYPE (werapi.h), cer2.md §7.3. */
+/** WER_REPORT_TYPE (werapi.h), docs/protocol.md §7.3. */
 export const REPORT_TYPES: ReadonlyMap<number, string> = new Map([
   [0, 'WerReportNonCritical'],
   [1, 'WerReportCritical'],
@@ -119,7 +119,7 @@ export const REPORT_TYPES: ReadonlyMap<number, string> = new Map([
   [5, 'WerReportInvalid'],
 ]);
 
-/** WER_FILE_TYPE (werapi.h), cer2.md §7.4; 6+ are newer SDK additions. */
+/** WER_FILE_TYPE (werapi.h), docs/protocol.md §7.4; 6+ are newer SDK additions. */
 export const FILE_TYPES: ReadonlyMap<number, string> = new Map([
   [1, 'Microdump'],
   [2, 'Minidump'],
@@ -230,7 +230,7 @@ export const SKUS: ReadonlyMap<number, { name: string; server?: true }> = new Ma
   [0x198, { name: 'Datacenter: Azure Edition Core', server: true }],
 ]);
 
-/** English labels of PARAMETER ids per event type (cer2.md §7.5). Index = id. */
+/** English labels of PARAMETER ids per event type (docs/protocol.md §7.5). Index = id. */
 export const PARAMETER_LABELS: Readonly<Record<string, readonly string[]>> = {
   appcrash: [
     'Application Name', 'Application Version', 'Application Timestamp', 'Fault Module Name',

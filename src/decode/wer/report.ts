@@ -1,4 +1,4 @@
-// Turns a level 1 `<WERREPORT>` document (MS-CER2 §2.2.1, cer2.md §3.2) into a WerReport:
+// Turns a level 1 `<WERREPORT>` document (MS-CER2 §2.2.1, docs/protocol.md §3.2) into a WerReport:
 // machine, user, application, event, signature parameters with a human `meaning` (§7.5),
 // files, plus everything unknown (`extra`) and what looked wrong (`warnings`). Lenient on
 // purpose: any child order, case-insensitive element/attribute names, missing pieces and

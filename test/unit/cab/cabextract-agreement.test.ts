@@ -1,17 +1,14 @@
 // Cross-checks our reader and writer against cabextract (libmspack): same listing (names, sizes,
 // dates), same extracted bytes, and `cabextract -t` agrees on what is damaged.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path, { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCab } from '../../../src/decode/wer/cab.js';
 import { extractCab } from '../../../src/decode/wer/cab-extract.js';
 import { writeCab, type CabInputFile } from '../../../src/wer/cab-writer.js';
 import { buildRawCab } from './raw-cab.js';
 import { cabextractFiles, cabextractKey, cabextractList, cabextractTest, HAS_CABEXTRACT, NO_CABEXTRACT } from './cabextract.js';
+import { readVector } from '../../helpers/paths.js';
 
-const VECTORS = path.resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/protocol/vectors');
 
 /** Deterministic bytes: runs of xorshift noise alternating with repeated text. */
 export function mixedData(n: number, seed = 0x9e3779b9): Buffer {
@@ -53,7 +50,7 @@ const files: CabInputFile[] = [
 
 describe(`cabextract agrees${NO_CABEXTRACT}`, () => {
   for (const name of ['sample-report.cab', 'sample-report-mszip.cab']) {
-    it.skipIf(!HAS_CABEXTRACT)(`on the vector ${name}`, () => agree(readFileSync(path.join(VECTORS, name))));
+    it.skipIf(!HAS_CABEXTRACT)(`on the vector ${name}`, () => agree(readVector(name)));
   }
 
   for (const compression of ['none', 'mszip'] as const) {

@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
-import path, { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCab } from '../../../src/decode/wer/cab.js';
 import { extractCab } from '../../../src/decode/wer/cab-extract.js';
 import { writeCab } from '../../../src/wer/cab-writer.js';
 import { buildRawCab } from './raw-cab.js';
+import { readVector } from '../../helpers/paths.js';
 
-const VECTORS = path.resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/protocol/vectors');
-const plain = readFileSync(path.join(VECTORS, 'sample-report.cab'));
-const mszip = readFileSync(path.join(VECTORS, 'sample-report-mszip.cab'));
+const plain = readVector('sample-report.cab');
+const mszip = readVector('sample-report-mszip.cab');
 
 /** Offset of CFDATA block `i` of folder 0 (no reserve). */
 function blockOffset(cab: Buffer, i: number): number {

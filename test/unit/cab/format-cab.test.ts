@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path, { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +7,9 @@ import { formatAttribs, formatCab } from '../../../src/output/format-cab.js';
 import { createPaint, plainPaint } from '../../../src/output/paint.js';
 import { writeCab } from '../../../src/wer/cab-writer.js';
 import { buildRawCab } from './raw-cab.js';
+import { readVector } from '../../helpers/paths.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const VECTORS = path.resolve(HERE, '../../../../shared/protocol/vectors');
 const FIXTURES = path.resolve(HERE, '../../fixtures/cab');
 const show = (buf: Buffer): string => {
   const cab = parseCab(buf);
@@ -19,7 +18,7 @@ const show = (buf: Buffer): string => {
 
 describe('formatCab', () => {
   it('lists the MSZIP vector', async () => {
-    await expect(show(readFileSync(path.join(VECTORS, 'sample-report-mszip.cab')))).toMatchFileSnapshot(path.join(FIXTURES, 'sample-report-mszip.txt'));
+    await expect(show(readVector('sample-report-mszip.cab'))).toMatchFileSnapshot(path.join(FIXTURES, 'sample-report-mszip.txt'));
   });
 
   it('shows LZX folders and per-file errors', async () => {

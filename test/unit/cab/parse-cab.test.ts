@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path, { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseCab, cabChecksum, decodeDosDateTime, decodeTypeCompress } from '../../../src/decode/wer/cab.js';
 import { writeCab } from '../../../src/wer/cab-writer.js';
 import { buildRawCab } from './raw-cab.js';
+import { readVector } from '../../helpers/paths.js';
 
-const VECTORS = path.resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/protocol/vectors');
-const plain = readFileSync(path.join(VECTORS, 'sample-report.cab'));
-const mszip = readFileSync(path.join(VECTORS, 'sample-report-mszip.cab'));
+const plain = readVector('sample-report.cab');
+const mszip = readVector('sample-report-mszip.cab');
 
 describe('parseCab on the protocol vectors', () => {
   it('reads every CFHEADER field of sample-report.cab', () => {

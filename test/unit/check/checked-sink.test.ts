@@ -6,9 +6,7 @@ import { CheckedSink, type FindingSink } from '../../../src/output/checked-sink.
 import type { ReportFindings } from '../../../src/check/conversation.js';
 import type { CaptureEvent } from '../../../src/model.js';
 import { report, NOW } from '../../helpers/crafted.js';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 
 class Probe implements FindingSink {
   readonly log: string[] = [];
@@ -35,7 +33,7 @@ async function run(bytes: Buffer): Promise<string[]> {
 
 describe('CheckedSink', () => {
   it('gives the request its findings, and reports the CAB that never came before closing', async () => {
-    const answer = readFileSync(path.join(VECTORS, 'level1-response-level2.http'));
+    const answer = readVector('level1-response-level2.http');
     const log = await run(Buffer.concat([report({ params: [], secondary: [] }), answer]));
     expect(log).toEqual(['open', 'request [report:signature-empty]', 'response', 'close', 'later [end:cab-not-uploaded]', 'close']);
   });

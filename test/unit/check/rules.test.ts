@@ -1,19 +1,16 @@
 // One crafted bad report (or conversation) per rule: each produces its finding with the
 // rule's severity and section, and every rule in the table is exercised here.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES, type RuleId } from '../../../src/check/rules.js';
 import { encodeUtf16, toFiletime } from '../../../src/wer/report-writer.js';
 import { checkBytes, NOW, post, report, response, rulesOf, xmlOf } from '../../helpers/crafted.js';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 
-const vector = (name: string): Buffer => readFileSync(path.join(VECTORS, name));
 const utf16NoBom = (s: string): Buffer => Buffer.from(s, 'utf16le');
 const swap16 = (b: Buffer): Buffer => Buffer.from(b).swap16();
-const level2Answer = vector('level1-response-level2.http');
+const level2Answer = readVector('level1-response-level2.http');
 const DUMP = /DumpFile=(.*)\r\n/.exec(level2Answer.toString('latin1'))![1]!;
-const cab = vector('sample-report.cab');
+const cab = readVector('sample-report.cab');
 const put = (target: string, body: Buffer, length = body.length): Buffer =>
   Buffer.concat([Buffer.from(`PUT ${target} HTTP/1.1\r\nHost: cer-lab.example.test:1273\r\nContent-Length: ${length}\r\n\r\n`, 'latin1'), body]);
 
@@ -151,7 +148,7 @@ describe('specific findings', () => {
   });
 
   it('a clean conversation (report, CAB asked, PUT to the DumpFile, 200) has no findings', () => {
-    const conv = Buffer.concat([vector('level1-appcrash.http'), level2Answer, vector('level2-put.http'), vector('level2-response-ok.http')]);
+    const conv = Buffer.concat([readVector('level1-appcrash.http'), level2Answer, readVector('level2-put.http'), readVector('level2-response-ok.http')]);
     expect(checkBytes(conv).flatMap((r) => r.findings)).toEqual([]);
   });
 
@@ -168,8 +165,8 @@ describe('real-Windows quirks are not errors', () => {
       const user = /<USERINFO[^>]*\/>/.exec(x)![0];
       return x.replace(sig, '').replace(user, '').replace('<MACHINEINFO', `${user}${sig}<MACHINEINFO`);
     });
-    const loose = Buffer.concat([reordered, vector('level1-response-loose.http')]);
-    const blue = vector('level1-bluescreen.http');
+    const loose = Buffer.concat([reordered, readVector('level1-response-loose.http')]);
+    const blue = readVector('level1-bluescreen.http');
     const findings = checkBytes(loose, blue).flatMap((r) => r.findings);
     expect(findings.filter((f) => f.severity !== 'note')).toEqual([]);
   });

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { CAB_TEXT_PREVIEW_LINES, isCab, parseCabView, summariseFile } from '../../../src/decode/cab-view.js';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 
-const MSZIP = readFileSync(path.join(VECTORS, 'sample-report-mszip.cab'));
-const PLAIN = readFileSync(path.join(VECTORS, 'sample-report.cab'));
+const MSZIP = readVector('sample-report-mszip.cab');
+const PLAIN = readVector('sample-report.cab');
 const utf16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
 
 describe('parseCabView memory guard', () => {

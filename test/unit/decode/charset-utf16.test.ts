@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import iconv from 'iconv-lite';
 import { decodeText, decodeWith } from '../../../src/decode/charset.js';
-import { readVector } from './vectors.js';
+import { readVector } from '../../helpers/paths.js';
 
 const le = (s: string): Buffer => Buffer.from(s, 'utf16le');
 const viaIconv = (b: Buffer): string => iconv.decode(b, 'utf-16le', { stripBOM: false });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import iconv from 'iconv-lite';
 import { charsetFromContentType, decodeText, detectCharset } from '../../../src/decode/charset.js';
-import { readVector } from './vectors.js';
+import { readVector } from '../../helpers/paths.js';
 
 const le = (s: string): Buffer => Buffer.from(s, 'utf16le');
 const be = (s: string): Buffer => le(s).swap16();

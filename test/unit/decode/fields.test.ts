@@ -6,7 +6,7 @@ import {
 import { LCID_TAGS } from '../../../src/decode/wer/lcid.js';
 import { parameterLabel } from '../../../src/decode/wer/names.js';
 
-describe('decodeFiletime (cer2.md §7.1)', () => {
+describe('decodeFiletime (docs/protocol.md §7.1)', () => {
   test('both cross-checks from the spec examples', () => {
     // §4.3: 2008-03-11 09:00:17.9046 UTC (dump Mini031108-01.dmp); §4.1: 07:01:59.6486 UTC
     expect(decodeFiletime('128496996179046077')).toEqual({ iso: '2008-03-11T09:00:17.904Z' });
@@ -30,7 +30,7 @@ describe('decodeFiletime (cer2.md §7.1)', () => {
   });
 });
 
-describe('decodeOsString (cer2.md §7.2)', () => {
+describe('decodeOsString (docs/protocol.md §7.2)', () => {
   test('6.1.7601.2.1.0.256.1 = Windows 7 SP1', () => {
     expect(decodeOsString('6.1.7601.2.1.0.256.1')).toEqual({
       fieldCount: 8, major: 6, minor: 1, build: 7601, platformId: 2, spMajor: 1, spMinor: 0,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { explainLevel1Response, looksLikeLevel1Response, parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
-import { splitVector } from './vectors.js';
+import { splitVector } from '../../helpers/paths.js';
 
 const bodyText = (name: string): string => splitVector(name).body.toString('latin1');
 const DUMP = '\\PersistedCabs\\Generic\\APPCRASH\\widget.exe\\3.2.1.0\\65f1a2b3\\render.dll\\3.2.1.0\\65f1a2a0\\c0000005\\000000000001a2f4\\0b6f2c1e-5d4a-4e8b-9c37-2a1f0e9d8c7b.cab';

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { DECODE_CACHE_SIZE, decodeMessage } from '../../../src/decode/message.js';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 import { makeRequest } from '../../helpers/factories.js';
 
-const body = readFileSync(path.join(VECTORS, 'level1-appcrash.body.xml'));
+const body = readVector('level1-appcrash.body.xml');
 const level1 = () => makeRequest('POST', '/stage2.htm', body, [['Content-Length', String(body.length)]]);
 
 describe('decodeMessage', () => {

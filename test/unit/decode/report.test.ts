@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { decodeText } from '../../../src/decode/charset.js';
 import { parseWerReport, type WerReport } from '../../../src/decode/wer/report.js';
 import { XmlParseError } from '../../../src/decode/xml.js';
-import { readVector, splitVector } from './vectors.js';
+import { readVector, splitVector } from '../../helpers/paths.js';
 
 function reportOf(vector: string): WerReport {
   return parseWerReport(decodeText(splitVector(vector).body).text);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { decodeBody, looksBinary, type BodyContext } from '../../../src/decode/views.js';
-import { readVector, splitVector } from './vectors.js';
+import { readVector, splitVector } from '../../helpers/paths.js';
 
 const request: BodyContext = { headers: [['User-Agent', 'MSDW']], isResponse: false, requestMethod: 'POST', requestTarget: '/stage2.htm' };
 const stage2Reply: BodyContext = { headers: [['Content-Type', 'text/plain']], isResponse: true, requestMethod: 'POST', requestTarget: '/stage2.htm' };

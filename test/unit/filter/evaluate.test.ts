@@ -3,7 +3,7 @@ import { parseFilter } from '../../../src/filter/parse.js';
 import { evaluateFilter, type Verdict } from '../../../src/filter/evaluate.js';
 import type { FilterSubject } from '../../../src/filter/fields.js';
 import { makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
-import { splitVector } from '../decode/vectors.js';
+import { splitVector } from '../../helpers/paths.js';
 import type { Exchange } from '../../../src/model.js';
 
 const appcrash = splitVector('level1-appcrash.http');

@@ -1,19 +1,16 @@
 // The pcap fuzz target's seeds are real conversations: the reader gives back exactly the
 // request and answer they were built from (so mutations start from something that decodes).
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { toSeedPcap, pcapTarget } from '../../../src/fuzz/targets/pcap.js';
 import { parseCapture } from '../../../src/pcap/capture.js';
 import { captureConnectionBytes } from '../../../src/capture/pcap-input.js';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 
-const vector = (name: string) => readFileSync(path.join(VECTORS, name));
 
 describe('pcap fuzz target', () => {
   test('a seed pcap decodes to exactly its request and answer, both FINs seen', () => {
-    const req = vector('level1-appcrash.http');
-    const ans = vector('level1-response-level2.http');
+    const req = readVector('level1-appcrash.http');
+    const ans = readVector('level1-response-level2.http');
     const cap = parseCapture(toSeedPcap(req, ans))!;
     expect(cap.connections).toHaveLength(1);
     const [c] = cap.connections;
@@ -26,7 +23,7 @@ describe('pcap fuzz target', () => {
 
   test('seeds come from the HTTP requests, each wrapped with an answer; run accepts them', () => {
     const files = ['level1-hang.http', 'level2-put.http', 'level1-response-level2.http']
-      .map((name) => ({ name, bytes: vector(name) }));
+      .map((name) => ({ name, bytes: readVector(name) }));
     const seeds = pcapTarget.seeds(files);
     expect(seeds).toHaveLength(2);
     for (const s of seeds) expect(() => pcapTarget.run(s)).not.toThrow();

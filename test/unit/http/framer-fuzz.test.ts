@@ -1,14 +1,9 @@
 // Seeded random mutations of real and hand-made inputs: however the bytes are split, the framer
 // must say the same thing and account for every byte.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FramerMode } from '../../../src/http/framer-api.js';
 import { checkCoverage, feed, normalise } from './framer-harness.js';
-
-const __dirname = path.dirname(fileURLToPath(import.meta.url));
-const VECTORS = path.resolve(__dirname, '../../../../shared/protocol/vectors');
+import { readVector } from '../../helpers/paths.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -22,7 +17,7 @@ function rng(seed: number): () => number {
 }
 
 const bases: Buffer[] = [
-  ...['level1-generic.http', 'level1-response-level2.http', 'level2-response-ok.http', 'level1-response-loose.http'].map((f) => fs.readFileSync(path.join(VECTORS, f))),
+  ...['level1-generic.http', 'level1-response-level2.http', 'level2-response-ok.http', 'level1-response-loose.http'].map((f) => readVector(f)),
   Buffer.from('POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\nT: 1\r\n\r\nGET / HTTP/1.1\r\n\r\n'),
   Buffer.from('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 204 No\r\n\r\n'),
   Buffer.from('\r\nGET /a HTTP/1.1\nX: a\n b\n\nHTTP/1.0 200 OK\r\n\r\nrest'),

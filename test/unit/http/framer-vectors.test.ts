@@ -1,29 +1,25 @@
 // The framer on the MS-CER2 wire vectors: each whole, byte by byte and split at every offset.
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseHead } from '../../../src/http/head.js';
 import { feed, frameAllWays, checkCoverage, normalise } from './framer-harness.js';
+import { VECTORS, readVector } from '../../helpers/paths.js';
 
-const __dirname = path.dirname(fileURLToPath(import.meta.url));
-const VECTORS = path.resolve(__dirname, '../../../../shared/protocol/vectors');
 const files = fs.readdirSync(VECTORS).filter((f) => f.endsWith('.http')).sort();
-const read = (f: string): Buffer => fs.readFileSync(path.join(VECTORS, f));
 
 function split(wire: Buffer): { head: Buffer; body: Buffer } {
   const end = wire.indexOf('\r\n\r\n') + 4;
   return { head: wire.subarray(0, end), body: wire.subarray(end) };
 }
 
-describe('framer on shared/protocol/vectors/*.http', () => {
+describe('framer on the MS-CER2 vectors (*.http)', () => {
   it('finds the vectors', () => {
     expect(files.length).toBeGreaterThanOrEqual(10);
   });
 
   for (const file of files) {
     it(`${file}: same events every way, head and body as on the wire`, () => {
-      const wire = read(file);
+      const wire = readVector(file);
       const { head, body } = split(wire);
       const isResponse = wire.subarray(0, 5).toString() === 'HTTP/';
       const parsed = parseHead(head);
@@ -52,47 +48,47 @@ describe('framer on shared/protocol/vectors/*.http', () => {
   }
 
   it('level1-appcrash: POST /stage2.htm carrying the UTF-16 XML of level1-appcrash.body.xml', () => {
-    const events = normalise(feed(read('level1-appcrash.http'), [], { mode: 'request' }));
+    const events = normalise(feed(readVector('level1-appcrash.http'), [], { mode: 'request' }));
     expect(events[0]).toMatchObject({
       type: 'head', kind: 'request', method: 'POST', target: '/stage2.htm', version: 'HTTP/1.1',
       headers: [['User-Agent', 'MSDW'], ['Host', 'cer-lab.example.test:1273'], ['Content-Length', '2376'], ['Connection', 'Keep-Alive']],
     });
-    expect(events[1]).toMatchObject({ type: 'body', data: read('level1-appcrash.body.xml').toString('latin1') });
+    expect(events[1]).toMatchObject({ type: 'body', data: readVector('level1-appcrash.body.xml').toString('latin1') });
   });
 
   it('level2-put: PUT to the raw-backslash DumpFile path carrying sample-report.cab', () => {
-    const events = normalise(feed(read('level2-put.http'), [], { mode: 'request' }));
+    const events = normalise(feed(readVector('level2-put.http'), [], { mode: 'request' }));
     expect(events[0]).toMatchObject({ method: 'PUT', target: expect.stringMatching(/^\\PersistedCabs\\Generic\\APPCRASH\\.*\.cab$/) });
-    expect(events[1]).toMatchObject({ type: 'body', data: read('sample-report.cab').toString('latin1') });
+    expect(events[1]).toMatchObject({ type: 'body', data: readVector('sample-report.cab').toString('latin1') });
   });
 
   it('level1-response-level2: 200 OK with the DumpFile body', () => {
-    const events = normalise(feed(read('level1-response-level2.http'), [], { mode: 'response', expect: ['POST'] }));
+    const events = normalise(feed(readVector('level1-response-level2.http'), [], { mode: 'response', expect: ['POST'] }));
     expect(events[0]).toMatchObject({ kind: 'response', version: 'HTTP/1.1', status: 200, reason: 'OK' });
     expect(events[1]).toMatchObject({ type: 'body', data: expect.stringMatching(/^Bucket=1001\r\nBucketTable=5\r\niData=1\r\nDumpFile=\\PersistedCabs\\/) });
   });
 
   it('a whole keep-alive conversation: every request on one stream, every response on another', () => {
     const requests = ['level1-appcrash.http', 'level1-hang.http', 'level1-bluescreen.http', 'level1-generic.http', 'level2-put.http'];
-    const client = Buffer.concat(requests.map(read));
+    const client = Buffer.concat(requests.map((f) => readVector(f)));
     const events = frameAllWays(client, { mode: 'request' });
     const heads = events.filter((e) => e.type === 'head');
     expect(heads.map((h) => h.type === 'head' && h.kind === 'request' && h.method)).toEqual(['POST', 'POST', 'POST', 'POST', 'PUT']);
     let at = 0;
     for (const [i, f] of requests.entries()) {
       expect(heads[i]!.offset).toBe(at);
-      at += read(f).length;
+      at += readVector(f).length;
     }
     expect(events.at(-1)).toEqual({ type: 'end', offset: client.length, framing: 'content-length', trailers: [], complete: true });
 
     const responses = ['level1-response-level2.http', 'level1-response-nolevel2.http', 'level1-response-loose.http', 'level2-response-ok.http'];
-    const server = Buffer.concat(responses.map(read));
+    const server = Buffer.concat(responses.map((f) => readVector(f)));
     const r = frameAllWays(server, { mode: 'response', expect: ['POST', 'POST', 'POST', 'PUT'] });
     expect(r.filter((e) => e.type === 'end')).toHaveLength(4);
     expect(r.filter((e) => e.type === 'problem')).toEqual([]);
 
     // offline: both directions in one stream, sniffed message by message
-    const mixed = Buffer.concat([read('level1-appcrash.http'), read('level1-response-level2.http'), read('level2-put.http'), read('level2-response-ok.http')]);
+    const mixed = Buffer.concat([readVector('level1-appcrash.http'), readVector('level1-response-level2.http'), readVector('level2-put.http'), readVector('level2-response-ok.http')]);
     const m = feed(mixed, [], { mode: 'auto' });
     checkCoverage(mixed, m);
     expect(normalise(m).filter((e) => e.type === 'head').map((e) => e.type === 'head' && e.kind)).toEqual(['request', 'response', 'request', 'response']);

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { Body } from '../../../src/model.js';
 import { decodeBody, type BodyContext } from '../../../src/decode/views.js';
 import { formatBody, toBodyJson } from '../../../src/output/format-body.js';
-import { splitVector } from '../decode/vectors.js';
+import { splitVector } from '../../helpers/paths.js';
 import { marked, plain } from './paints.js';
 
 function makeBody(data: Buffer, over: Partial<Body> = {}): Body {

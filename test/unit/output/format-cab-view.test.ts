@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseCabView, type CabView } from '../../../src/decode/cab-view.js';
 import { formatCabView } from '../../../src/output/format-cab-view.js';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 import { marked, plain } from './paints.js';
 
-const MSZIP = readFileSync(path.join(VECTORS, 'sample-report-mszip.cab'));
+const MSZIP = readVector('sample-report-mszip.cab');
 
 describe('formatCabView', () => {
   test('the MSZIP vector: listing, then one block per file', () => {

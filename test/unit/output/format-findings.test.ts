@@ -36,7 +36,7 @@ describe('format-findings', () => {
     expect(formatLateFindings(late, plainPaint)[0]).toBe('#3 check at the end of report r7: 1 warning');
     expect(toFindingEvents(late)).toEqual([{
       type: 'finding', ts: new Date(T0).toISOString(), conn: 3, seq: 2, reportId: 'r7', stage: 'end',
-      severity: 'warning', rule: 'cab-not-uploaded', section: '§2.2.3', ref: 'cer2.md §5', message: 'no PUT came', fix: 'check level 2',
+      severity: 'warning', rule: 'cab-not-uploaded', section: '§2.2.3', ref: 'docs/protocol.md §5', message: 'no PUT came', fix: 'check level 2',
     }]);
   });
 });

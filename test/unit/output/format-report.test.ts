@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { decodeText } from '../../../src/decode/charset.js';
 import { parseWerReport } from '../../../src/decode/wer/report.js';
 import { formatWerReport } from '../../../src/output/format-report.js';
-import { splitVector } from '../decode/vectors.js';
+import { splitVector } from '../../helpers/paths.js';
 import { marked, plain } from './paints.js';
 
 const reportOf = (name: string) => parseWerReport(decodeText(splitVector(name).body).text);

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { decodeText } from '../../../src/decode/charset.js';
 import { parseXml } from '../../../src/decode/xml.js';
 import { formatXml } from '../../../src/output/format-xml.js';
-import { readVector } from '../decode/vectors.js';
+import { readVector } from '../../helpers/paths.js';
 import { marked, plain } from './paints.js';
 
 describe('formatXml', () => {

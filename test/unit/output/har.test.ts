@@ -7,7 +7,7 @@ import { Recorder } from '../../../src/capture/recorder.js';
 import { HarSink } from '../../../src/output/har.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { harProblems } from '../../helpers/har-check.js';
-import { readVector, splitVector } from '../decode/vectors.js';
+import { readVector, splitVector } from '../../helpers/paths.js';
 
 type Json = Record<string, any>;
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 0);

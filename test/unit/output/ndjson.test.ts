@@ -1,16 +1,14 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent } from '../../../src/model.js';
 import { NdjsonSink, toJsonEvents } from '../../../src/output/ndjson.js';
 import { MemoryStream } from '../../helpers/streams.js';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 import { T0, makeBody, makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
 
 const conn = makeConnection({ id: 4, bytesFromClient: 100, bytesFromServer: 20, upstream: 'cer.example.test:1273' });
 const TS = '2024-05-14T09:26:54.000Z';
-const body = readFileSync(path.join(VECTORS, 'level1-appcrash.body.xml'));
-const cab = readFileSync(path.join(VECTORS, 'sample-report-mszip.cab'));
+const body = readVector('level1-appcrash.body.xml');
+const cab = readVector('sample-report-mszip.cab');
 /** Every line must survive JSON (no bigint, no Buffer, no cycles). */
 const roundTrip = (ev: CaptureEvent) => toJsonEvents(ev).map((o) => JSON.parse(JSON.stringify(o)) as Record<string, unknown>);
 

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent } from '../../../src/model.js';
 import { formatEvent, PrettySink, type PrettyOptions } from '../../../src/output/pretty.js';
 import { MemoryStream } from '../../helpers/streams.js';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 import { T0, makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
 import { marked, plain } from './paints.js';
 
@@ -13,7 +11,7 @@ const offline: PrettyOptions = { paint: plain, hexDump: false, times: false };
 /** `hh:mm:ss.mmm ` of T0+n in local time; the seconds never depend on the time zone. */
 const CLOCK = /^\d\d:\d\d:54\.\d\d\d /;
 const conn = makeConnection({ id: 2, bytesFromClient: 2048, bytesFromServer: 34, upstream: 'cer.example.test:1273' });
-const body = readFileSync(path.join(VECTORS, 'level1-appcrash.body.xml'));
+const body = readVector('level1-appcrash.body.xml');
 
 const first = (ev: CaptureEvent, o = live) => formatEvent(ev, o)[0]!;
 const stripClock = (s: string) => s.replace(CLOCK, '');

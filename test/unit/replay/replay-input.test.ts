@@ -8,7 +8,7 @@ import { prepareRequests } from '../../../src/replay/prepare.js';
 import { parseFilter } from '../../../src/filter/parse.js';
 import { keepsAlive } from '../../../src/capture/replay-session.js';
 import { makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
-import { readVector } from '../decode/vectors.js';
+import { readVector } from '../../helpers/paths.js';
 
 const level1 = readVector('level1-appcrash.http');
 const put = readVector('level2-put.http');

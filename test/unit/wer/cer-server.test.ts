@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Header } from '../../../src/model.js';
 import { CerServer, isLevel1Request, type CerServerOptions } from '../../../src/wer/cer-server.js';
 import { parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
-import { VECTORS } from '../../helpers/paths.js';
+import { readVector } from '../../helpers/paths.js';
 import { makeExchange, makeRequest } from '../../helpers/factories.js';
 
-const BODY = readFileSync(path.join(VECTORS, 'level1-appcrash.body.xml'));
+const BODY = readVector('level1-appcrash.body.xml');
 const GUID = '11111111-2222-3333-4444-555555555555';
 
 function server(over: Partial<CerServerOptions> = {}): CerServer {

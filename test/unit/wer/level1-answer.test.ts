@@ -95,7 +95,7 @@ describe('buildLevel1Answer', () => {
   });
 });
 
-describe('makeDumpFilePath (cer2.md §4 shapes)', () => {
+describe('makeDumpFilePath (docs/protocol.md §4 shapes)', () => {
   test('BlueScreen → \\PersistedCabs\\Blue\\<guid>.cab, any case', () => {
     expect(makeDumpFilePath(report('bluescreen'), GUID)).toBe(`\\PersistedCabs\\Blue\\${GUID}.cab`);
     const r = { ...report('bluescreen'), event: { eventType: 'BLUESCREEN' } };
