@@ -72,7 +72,8 @@ export function checkTarget(head: RequestHead): Finding[] {
     out.push(finding('wrong-method', `the report was sent with ${quote(head.method)}, not POST`, 'send level 1 as POST /stage2.htm'));
   }
   const path = head.target.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0] ?? '';
-  if (path.toLowerCase() !== '/stage2.htm') {
+  // A prefix before /stage2.htm may come from CorporateWERDirectory (docs/protocol.md §10a).
+  if (!/(^|[\\/])stage2\.htm$/i.test(path)) {
     out.push(finding('wrong-path', `the report was sent to ${quote(head.target)}, not /stage2.htm`, 'POST level 1 to /stage2.htm, the path Windows uses (MS-CER2 §4.1–§4.4)'));
   }
   return out;

@@ -51,6 +51,12 @@ export function parseResponseUrl(value: string): string {
   return value;
 }
 
+/** `--dump-server`: a host name or address on one line of the level-1 answer. */
+export function parseDumpServer(value: string): string {
+  if (!/^[A-Za-z0-9.:[\]_-]{1,253}$/.test(value)) throw new InvalidArgumentError('expected a host name or address, e.g. cer.example.test or 192.0.2.10');
+  return value;
+}
+
 export type ColorChoice = 'auto' | 'always' | 'never';
 
 /** The flag wins; then NO_COLOR, then FORCE_COLOR; then whether stdout is a terminal. */

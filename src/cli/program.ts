@@ -2,7 +2,7 @@
 // function; nothing here touches sockets or files.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseHeaderLimit,
+  parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseDumpServer, parseHeaderLimit,
   parseFilterOption, parseRate,
   collectRules, collectStrings, parseIdleTimeout, DEFAULT_IDLE_TIMEOUT_MS,
 } from './options.js';
@@ -110,6 +110,7 @@ Examples:
     .option('--ask <item>', 'ask the client for more: memory-dump, docs, file:<path>, file-version:<path>, wql:<query>, regkey:<key>, regtree:<key> (repeatable)', collectAsk, [])
     .option('--response-url <url>', 'Response= URL Windows shows to the user', parseResponseUrl)
     .option('--no-cab', 'answer level 1 with iData=0 so the client does not upload a CAB')
+    .option('--dump-server <host>', 'also answer DumpServer=<host> beside DumpFile (not in MS-CER2; an open CER server sends it)', parseDumpServer)
     .option('--response-file <file>', 'answer every level-1 report with this body, verbatim')
     .option('--save-dir <dir>', 'one folder per report: level1.http, report.xml, report.json, response.txt, report.cab, cab/');
   serverOptions(listen);
@@ -122,6 +123,7 @@ Examples:
   $ wer-sniff listen -o capture.bin --json | jq -c 'select(.type=="report")'
   $ wer-sniff listen --ask memory-dump --ask 'wql:SELECT Family FROM Win32_Processor'
   $ wer-sniff listen --no-cab                 # stop clients after level 1
+  $ wer-sniff listen --dump-server cer.example.test   # DumpServer= beside DumpFile
   $ wer-sniff listen --save-dir reports/      # a folder per report, CAB extracted
   $ wer-sniff listen -w cap.pcap --har cap.har   # for tshark -r cap.pcap -Y http, HAR viewers
   $ wer-sniff listen -w - | tshark -r - -Y http   # pcap on stdout, human view on stderr

@@ -25,6 +25,7 @@ export interface ListenFlags extends OutputFlags, ServerFlags {
   bucketTable?: number;
   ask: string[];
   responseUrl?: string;
+  dumpServer?: string;
   cab: boolean;
   responseFile?: string;
   saveDir?: string;
@@ -62,7 +63,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const server = new CerServer({
     mode: flags.respond,
     responseBody,
-    answer: { bucket: flags.bucket, bucketTable: flags.bucketTable, ask: flags.ask, responseUrl: flags.responseUrl, noCab: !flags.cab },
+    answer: { bucket: flags.bucket, bucketTable: flags.bucketTable, ask: flags.ask, responseUrl: flags.responseUrl, dumpServer: flags.dumpServer, noCab: !flags.cab },
   });
   let handle;
   try {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { simulate } from '../sim/simulate.js';
 import type { Kind } from '../sim/kind-names.js';
-import { makeRegCommands, makeRegFile, makeUndoCommands } from '../wer/setup.js';
+import { makeRegCommands, makeRegFile, makeRegNotes, makeUndoCommands } from '../wer/setup.js';
 import { parseCabView } from '../decode/cab-view.js';
 import { formatCabView } from '../output/format-cab-view.js';
 import { extractCabToDir } from '../wer/cab-files.js';
@@ -41,7 +41,7 @@ export interface SetupFlags {
 }
 
 export function runSetup(flags: SetupFlags): number {
-  const lines = flags.undo ? makeUndoCommands(flags.tls) : makeRegCommands(flags);
+  const lines = flags.undo ? makeUndoCommands(flags.tls) : [...makeRegCommands(flags), ...makeRegNotes(flags)];
   if (flags.tls && !flags.undo) {
     // Windows must trust the certificate `listen --tls` uses before it will send over HTTPS.
     lines.push(':: and trust the certificate wer-sniff listen --tls uses (keep it with --save-cert wer-sniff.crt):', 'certutil -addstore Root wer-sniff.crt');

@@ -34,8 +34,10 @@ const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
 /** DumpFile paths remembered for pairing PUTs; the oldest are forgotten beyond this. */
 export const MAX_ISSUED = 10_000;
 
+/** A level-1 report: a POST to `/stage2.htm`, also under a prefix (`/cer/stage2.htm`), which a
+ * `CorporateWERDirectory` setting may add (docs/protocol.md §10a). */
 export function isLevel1Request(head: RequestHead): boolean {
-  return head.method === 'POST' && /^\/?stage2\.htm(\?|$)/i.test(head.target.replace(/^[a-z]+:\/\/[^/]*/i, ''));
+  return head.method === 'POST' && /^(?:[^?]*[\\/])?stage2\.htm(\?|$)/i.test(head.target.replace(/^[a-z]+:\/\/[^/]*/i, ''));
 }
 
 export class CerServer {

@@ -14,6 +14,9 @@ export interface AnswerOptions {
   responseUrl?: string;
   /** Answer without iData/DumpFile: the client stops after level 1. */
   noCab: boolean;
+  /** `--dump-server`: a `DumpServer=` line beside DumpFile, as an open CER server sends
+   * (docs/protocol.md §10a); not in MS-CER2, so nothing is sent without it. */
+  dumpServer?: string;
 }
 
 export interface Level1Answer {
@@ -90,7 +93,7 @@ export function buildLevel1Answer(report: WerReport | undefined, opts: AnswerOpt
   if (opts.noCab) lines.push('iData=0');
   else {
     dumpFile = makeDumpFilePath(report, guid);
-    lines.push('iData=1', `DumpFile=${dumpFile}`);
+    lines.push('iData=1', ...(opts.dumpServer ? [`DumpServer=${opts.dumpServer}`] : []), `DumpFile=${dumpFile}`);
   }
   return { body: lines.map((l) => `${l}\r\n`).join(''), dumpFile };
 }

@@ -17,11 +17,25 @@ export function checkServerName(server: string): string | undefined {
   return undefined;
 }
 
+/** `CorporateWERUploadOnFreeNetworksOnly` = 0: current Windows reads this value (the policy's
+ * "Only upload on free networks"); at 1 a metered network holds reports back, which looks
+ * exactly like "reports don't arrive" (docs/protocol.md §10a). */
+const FREE_NETWORKS = 'CorporateWERUploadOnFreeNetworksOnly';
+
 export function makeRegCommands(o: SetupOptions): string[] {
   return [
     `reg add "${WER_KEY}" /v CorporateWERServer /t REG_SZ /d ${o.server} /f`,
     `reg add "${WER_KEY}" /v CorporateWERPortNumber /t REG_DWORD /d ${o.port} /f`,
+    `reg add "${WER_KEY}" /v ${FREE_NETWORKS} /t REG_DWORD /d 0 /f`,
     ...(o.tls ? [`reg add "${WER_KEY}" /v CorporateWERUseSSL /t REG_DWORD /d 1 /f`] : []),
+  ];
+}
+
+/** Comment lines (`::`) printed with the commands: what the values mean and the port caveat. */
+export function makeRegNotes(o: SetupOptions): string[] {
+  return [
+    `:: ${FREE_NETWORKS}=0: upload on any network (1 holds reports back on metered networks)`,
+    `:: the port must equal wer-sniff listen --port (${o.port}); 1273 is MS-CER2's default, some hardening guides use 1232`,
   ];
 }
 
@@ -30,6 +44,7 @@ export function makeUndoCommands(tls = false): string[] {
   return [
     `reg delete "${WER_KEY}" /v CorporateWERServer /f`,
     `reg delete "${WER_KEY}" /v CorporateWERPortNumber /f`,
+    `reg delete "${WER_KEY}" /v ${FREE_NETWORKS} /f`,
     ...(tls ? [`reg delete "${WER_KEY}" /v CorporateWERUseSSL /f`] : []),
   ];
 }
@@ -42,6 +57,7 @@ export function makeRegFile(o: SetupOptions): Buffer {
     `[${WER_KEY_REG}]`,
     `"CorporateWERServer"="${o.server}"`,
     `"CorporateWERPortNumber"=dword:${o.port.toString(16).padStart(8, '0')}`,
+    `"${FREE_NETWORKS}"=dword:00000000`,
     ...(o.tls ? ['"CorporateWERUseSSL"=dword:00000001'] : []),
     '',
     '',

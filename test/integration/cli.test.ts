@@ -37,6 +37,23 @@ describe('wer-sniff listen (CLI)', () => {
     expect(r.stderr()).toMatch(/stopped: 1 connection, 1 request, 1 report, .*, 1 problem\n$/);
   });
 
+  it('a report POSTed under a prefix is answered as level 1; --dump-server adds DumpServer=, and the PUT there pairs', async () => {
+    const r = await cli(['--json', '--dump-server', 'cer.example.test']);
+    const level1 = Buffer.from(readVector('level1-hang.http').toString('latin1').replace('POST /stage2.htm ', 'POST /cer/stage2.htm '), 'latin1');
+    const answer = (await sendAndCollect(r.port, [level1])).toString('latin1');
+    expect(answer).toMatch(/\r\niData=1\r\nDumpServer=cer\.example\.test\r\nDumpFile=\\PersistedCabs\\/);
+    const dump = /DumpFile=(.*)\r\n/.exec(answer)![1]!;
+    const cab = readVector('sample-report.cab');
+    await sendAndCollect(r.port, [Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: cer.example.test\r\nContent-Length: ${cab.length}\r\n\r\n`, 'latin1'), cab]);
+    r.child.kill('SIGINT');
+    expect(await r.exited).toBe(0);
+    const events = r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
+    const requests = events.filter((e) => e.type === 'request');
+    expect(requests.map((e) => e.reportId)).toEqual(['r1', 'r1']);
+    expect(events.filter((e) => e.type === 'problem')).toEqual([]);
+    expect(runCli(['listen', '--dump-server', 'a b']).code).toBe(2);
+  });
+
   it.skipIf(!hasCommand('curl'))('shows the decoded crash summary of a report curl posts', async () => {
     const r = await cli(['--once', '--color', 'never']);
     const bodyFile = path.join(tmp, 'body.xml');

@@ -8,6 +8,8 @@
 export const LEVEL1_KEYS = [
   'Response', 'Bucket', 'BucketTable', 'iData', 'MemoryDump', 'RegKey', 'RegTree', 'fDoc', 'WQL',
   'GetFile', 'GetFileVersion', 'DumpFile',
+  // Not in MS-CER2; sent by an open CER server (aurel26/wer-server, docs/protocol.md §10a).
+  'DumpServer',
 ] as const;
 export type Level1Key = (typeof LEVEL1_KEYS)[number];
 
@@ -130,7 +132,7 @@ export function explainLevel1Response(r: Level1Response): string[] {
 
   const wantsData = v.iData === '1';
   const dump = v.DumpFile;
-  if (wantsData && dump) out.push(`server asks for a CAB at ${dump} (level 2 PUT to that path)`);
+  if (wantsData && dump) out.push(`server asks for a CAB at ${dump} (level 2 PUT to that path${v.DumpServer ? ` on ${v.DumpServer}` : ''})`);
   else if (wantsData) out.push('iData=1 but no DumpFile: Windows has nowhere to upload the CAB');
   else if (dump) {
     out.push(`DumpFile ${dump} given but iData is ${v.iData === undefined ? 'missing' : v.iData}: the CAB upload is not requested`);

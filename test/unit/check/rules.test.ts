@@ -147,6 +147,12 @@ describe('specific findings', () => {
     expect(rules).not.toContain('xml-malformed');
   });
 
+  it('a report POSTed under a prefix (CorporateWERDirectory: /cer/stage2.htm) is a report, not a wrong path', () => {
+    const reports = checkBytes(post(encodeUtf16(xmlOf()), '/cer/stage2.htm'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.findings.map((f) => f.rule)).not.toContain('wrong-path');
+  });
+
   it('a clean conversation (report, CAB asked, PUT to the DumpFile, 200) has no findings', () => {
     const conv = Buffer.concat([readVector('level1-appcrash.http'), level2Answer, readVector('level2-put.http'), readVector('level2-response-ok.http')]);
     expect(checkBytes(conv).flatMap((r) => r.findings)).toEqual([]);

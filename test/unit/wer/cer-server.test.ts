@@ -167,7 +167,14 @@ describe('isLevel1Request', () => {
     ['POST', 'http://cer-lab.example.test:1273/stage2.htm', true],
     ['GET', '/stage2.htm', false],
     ['POST', '/stage2.html', false],
-    ['POST', '/dir/stage2.htm', false],
+    // under a prefix, which CorporateWERDirectory may add (docs/protocol.md §10a)
+    ['POST', '/dir/stage2.htm', true],
+    ['POST', '/a/b/Stage2.htm?x=1', true],
+    ['POST', '\\cer\\stage2.htm', true],
+    ['POST', 'http://cer-lab.example.test:1273/wer/stage2.htm', true],
+    ['POST', '/xstage2.htm', false],
+    ['POST', '/stage2.htm/x', false],
+    ['POST', '/a?next=/stage2.htm', false],
   ])('%s %s → %s', (m, t, want) => {
     expect(isLevel1Request(head(m, t))).toBe(want);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { WerReport } from '../../../src/decode/wer/report.js';
 import { parseWerReport } from '../../../src/decode/wer/report.js';
-import { parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
+import { explainLevel1Response, parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
 import {
   buildLevel1Answer, checkAskItem, makeDumpFilePath, normalizeDumpTarget, safePathPart, signatureNumber,
 } from '../../../src/wer/level1-answer.js';
@@ -51,6 +51,18 @@ describe('buildLevel1Answer', () => {
       'MemoryDump=1', 'fDoc=1', 'GetFile=C:\\a.txt;%WINDIR%\\b.log', 'WQL=SELECT Family FROM Win32_Processor',
       'RegKey=HKLM\\SOFTWARE\\X', 'RegTree=HKCU\\Y', 'GetFileVersion=C:\\w.exe',
     ]);
+  });
+
+  test('--dump-server: DumpServer= between iData and DumpFile; our parser knows the key and names the host', () => {
+    const a = buildLevel1Answer(report('appcrash'), { ...base, bucket: 1, bucketTable: 1, dumpServer: 'cer.example.test' }, GUID);
+    expect(lines(a.body).map((x) => x.slice(0, x.indexOf('=')))).toEqual(['Bucket', 'BucketTable', 'iData', 'DumpServer', 'DumpFile']);
+    expect(lines(a.body)[3]).toBe('DumpServer=cer.example.test');
+    const parsed = parseLevel1Response(a.body);
+    expect(parsed.warnings).toEqual([]);
+    expect(explainLevel1Response(parsed).join('\n')).toContain(`server asks for a CAB at ${a.dumpFile} (level 2 PUT to that path on cer.example.test)`);
+    // Without the flag, and with --no-cab, nothing new is sent.
+    expect(buildLevel1Answer(report('appcrash'), base, GUID).body).not.toContain('DumpServer');
+    expect(buildLevel1Answer(report('appcrash'), { ...base, noCab: true, dumpServer: 'x' }, GUID).body).not.toContain('DumpServer');
   });
 
   test('noCab: iData=0 and no DumpFile', () => {
