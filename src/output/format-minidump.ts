@@ -10,7 +10,17 @@ import { maxOf } from './append.js';
 
 /** How many modules to show on each side of the faulting one. */
 const NEIGHBOURS = 2;
-const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
+
+/** '37 modules', or for a capped or name-sharing list '160,000 modules (1 distinct name, 1,000 listed)'. */
+function moduleCountText(sum: MinidumpSummary): string {
+  const total = sum.moduleCount ?? sum.modules.length;
+  const notes = [
+    ...(sum.moduleNames !== undefined ? [plural(sum.moduleNames, 'distinct name')] : []),
+    ...(sum.modules.length < total ? [`${sum.modules.length.toLocaleString('en-US')} listed`] : []),
+  ];
+  return `${plural(total, 'module')}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+}
 
 /** EXCEPTION_ACCESS_VIOLATION parameters: [0] = 0 read, 1 write, 8 execute (DEP); [1] = address. */
 function accessDetail(params: string[]): string {
@@ -50,12 +60,15 @@ export function formatMinidump(sum: MinidumpSummary, paint: Paint): string[] {
   }
   const ex = exceptionText(sum, paint, esc);
   if (ex) parts.push(ex);
-  if (sum.header) parts.push(plural(sum.modules.length, 'module'));
+  if (sum.header) parts.push(moduleCountText(sum));
   if (sum.threadCount !== undefined) parts.push(plural(sum.threadCount, 'thread'));
   const lines = [parts.join(paint.dim(' · '))];
 
   const near = nearFault(sum);
-  if (near.modules.length > 0) {
+  if (!near.hit && sum.exception?.module) {
+    // the faulting module is one of the records beyond the listed ones
+    lines.push(paint.dim(`  the faulting module is not among the ${sum.modules.length.toLocaleString('en-US')} listed`));
+  } else if (near.modules.length > 0) {
     lines.push(paint.dim(near.hit ? '  modules around the fault:' : '  no module contains the fault; nearest:'));
     const width = maxOf(near.modules.map((m) => m.base.length));
     for (const m of near.modules) {
