@@ -1,9 +1,16 @@
 // Summarises a Windows minidump (minidumpapiset.h): header, stream directory, system info,
-// exception, module list and thread count. Truncation and out-of-range RVAs become `problems`,
+// exception, modules (with CodeView ids), unloaded modules, threads (with names), process
+// times, and the crashing thread's stack walked from the exception context. Truncation and out-of-range RVAs become `problems`,
 // never exceptions; every loop is bounded by the bytes present, and lists and strings are
 // capped (MINIDUMP_CAPS) so that a small dump cannot describe a huge summary.
 import { readDirectory, readHeader, streamOf } from './header.js';
-import { readException } from './exception.js';
+import { contextArch, readContext } from './context.js';
+import { exceptionContext, readException } from './exception.js';
+import { clippedRange, memoryOf, readMemory } from './memory.js';
+import { readProcess } from './process.js';
+import { walkStack } from './stack.js';
+import { readThreads } from './threads.js';
+import { readUnloaded } from './unloaded.js';
 import { readModules } from './modules.js';
 import { DumpReader } from './reader.js';
 import { readSystem } from './system.js';
@@ -29,12 +36,39 @@ export function parseMinidump(buf: Buffer): MinidumpSummary {
     if (modules.distinctNames < modules.present) sum.moduleNames = modules.distinctNames;
   }
 
-  const ex = streamOf(r, dir, STREAM.Exception, EXCEPTION_STREAM_SIZE);
-  if (ex) sum.exception = readException(r, ex, modules);
+  const ul = streamOf(r, dir, STREAM.UnloadedModuleList, 12);
+  const unloaded = ul ? readUnloaded(r, ul) : undefined;
+  if (unloaded) {
+    sum.unloadedModules = unloaded.listed;
+    sum.unloadedModuleCount = unloaded.present;
+  }
 
-  // MINIDUMP_THREAD_LIST (or MINIDUMP_THREAD_EX_LIST): NumberOfThreads first.
+  const ex = streamOf(r, dir, STREAM.Exception, EXCEPTION_STREAM_SIZE);
+  if (ex) sum.exception = readException(r, ex, modules, unloaded);
+
   const tl = streamOf(r, dir, STREAM.ThreadList, 4) ?? streamOf(r, dir, STREAM.ThreadExList, 4);
-  if (tl) sum.threadCount = buf.readUInt32LE(tl.rva);
+  const threads = tl ? readThreads(r, tl, streamOf(r, dir, STREAM.ThreadNames, 4)) : undefined;
+  if (threads) {
+    sum.threadCount = threads.claimed;
+    sum.threads = threads.listed;
+  }
+
+  const misc = streamOf(r, dir, STREAM.MiscInfo, 24);
+  if (misc) sum.process = readProcess(r, misc, h.timeDateStamp);
+
+  // The crashing thread's stack: exception context, the thread's Stack memory, then the lists.
+  if (ex && sum.exception) {
+    const where = exceptionContext(r, ex);
+    const arch = contextArch(sum.system?.archCode, r, where.rva, where.size);
+    const ctx = arch ? readContext(r, arch, where.rva, where.size, 'exception ThreadContext') : undefined;
+    if (ctx) {
+      const t = threads?.byId(sum.exception.threadId);
+      const own = t && t.stack.size > 0 ? clippedRange(r, t.stack.start, t.stack.size, t.stack.rva) : undefined;
+      const lists = readMemory(r, { list: streamOf(r, dir, STREAM.MemoryList, 4), list64: streamOf(r, dir, STREAM.Memory64List, 16) });
+      const memory = own ? memoryOf(r, [own], lists) : lists;
+      sum.stack = { threadId: sum.exception.threadId, arch: ctx.arch, frames: walkStack(ctx, memory, modules) };
+    }
+  }
   sum.problems = r.finish();
   return sum;
 }

@@ -3,6 +3,7 @@
 // first MINIDUMP_CAPS.modules become full entries, the first MINIDUMP_CAPS.moduleIndex go into
 // a sorted address index, and the rest are only counted. Names are decoded per RVA once, so
 // many records sharing one long name cost one decode.
+import { codeId, readCodeView } from './codeview.js';
 import type { DumpReader } from './reader.js';
 import {
   MINIDUMP_CAPS, MODULE_SIZE, VS_FFI_SIGNATURE, count, hex, isoTime,
@@ -26,29 +27,20 @@ export interface ModuleTable {
   module(index: number): MinidumpModule;
 }
 
-/** How many records of `n` the stream and buffer hold, with a problem when fewer than `n`. */
-function presentRecords(r: DumpReader, s: MinidumpStream, first: number, n: number): number {
-  const inStream = Math.max(0, Math.floor((s.rva + s.size - first) / MODULE_SIZE));
-  const inBuffer = Math.max(0, Math.floor((r.buf.length - first) / MODULE_SIZE));
-  if (n <= Math.min(inStream, inBuffer)) return n;
-  if (inStream <= inBuffer) {
-    r.problem('stream-too-small', `${s.name} lists ${n} modules but holds ${inStream}`, first + inStream * MODULE_SIZE);
-    return inStream;
-  }
-  r.fits(first + inBuffer * MODULE_SIZE, MODULE_SIZE, `module ${inBuffer}`);
-  return inBuffer;
-}
-
 function decodeModule(r: DumpReader, o: number, i: number, free = false): MinidumpModule {
   const buf = r.buf;
   const ts = buf.readUInt32LE(o + 16);
   const ffi = o + 24; // VS_FIXEDFILEINFO
   const ms = buf.readUInt32LE(ffi + 8), ls = buf.readUInt32LE(ffi + 12);
+  const size = buf.readUInt32LE(o + 8);
+  const debug = readCodeView(r, buf.readUInt32LE(o + 76), buf.readUInt32LE(o + 80), `CodeView record of module ${i}`);
   return {
     name: r.string(buf.readUInt32LE(o + 20), `name of module ${i}`, free) ?? `<module ${i}>`,
-    base: hex(buf.readBigUInt64LE(o)), size: buf.readUInt32LE(o + 8), checksum: buf.readUInt32LE(o + 12),
+    base: hex(buf.readBigUInt64LE(o)), size, checksum: buf.readUInt32LE(o + 12),
     timeDateStamp: ts, time: isoTime(ts),
     ...(buf.readUInt32LE(ffi) === VS_FFI_SIGNATURE ? { version: `${ms >>> 16}.${ms & 0xffff}.${ls >>> 16}.${ls & 0xffff}` } : {}),
+    codeId: codeId(ts, size),
+    ...(debug ? { debug } : {}),
   };
 }
 
@@ -65,7 +57,7 @@ export function readModules(r: DumpReader, s: MinidumpStream): ModuleTable {
   const buf = r.buf;
   const n = buf.readUInt32LE(s.rva);
   const first = s.rva + (s.size === 8 + n * MODULE_SIZE ? 8 : 4);
-  const present = presentRecords(r, s, first, n);
+  const present = r.records(s.name, first, s.rva + s.size, n, MODULE_SIZE, 'module');
   const at = (i: number): number => first + i * MODULE_SIZE;
   const kept: MinidumpModule[] = [];
   for (let i = 0; i < Math.min(present, MINIDUMP_CAPS.modules); i++) kept.push(decodeModule(r, at(i), i));

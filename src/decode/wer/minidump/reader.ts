@@ -38,6 +38,25 @@ export class DumpReader {
     return rva >= 0 && size >= 0 && rva + size <= this.buf.length;
   }
 
+  /** How many of `n` claimed `size`-byte records starting at `first` the stream (ending at
+   * `end`) and the buffer hold, with a problem when fewer than `n`. */
+  records(what: string, first: number, end: number, n: number, size: number, item: string): number {
+    const inStream = Math.max(0, Math.floor((end - first) / size));
+    const inBuffer = Math.max(0, Math.floor((this.buf.length - first) / size));
+    if (n <= Math.min(inStream, inBuffer)) return n;
+    if (inStream <= inBuffer) {
+      this.problem('stream-too-small', `${what} lists ${n} ${item}s but holds ${inStream}`, first + inStream * size);
+      return inStream;
+    }
+    this.fits(first + inBuffer * size, size, `${item} ${inBuffer}`);
+    return inBuffer;
+  }
+
+  /** u64 at `at` as a bigint, or undefined when outside the buffer. */
+  u64(at: number): bigint | undefined {
+    return this.has(at, 8) ? this.buf.readBigUInt64LE(at) : undefined;
+  }
+
   /** MINIDUMP_STRING at `rva` (u32 Length in bytes, then UTF-16LE), at most nameChars of it.
    * Each RVA is decoded (and any problem with it recorded) once; every call spends the kept
    * length from the summary's text budget, and once that is gone returns undefined.
@@ -49,15 +68,20 @@ export class DumpReader {
       this.strings.set(rva, s);
     }
     if (!s || free) return s?.text;
-    if (s.text.length > this.textLeft) {
+    return this.spend(s.text, what, rva);
+  }
+
+  /** `text` when the summary's text budget still holds it (which it then shrinks). */
+  spend(text: string, what: string, rva: number): string | undefined {
+    if (text.length > this.textLeft) {
       if (!this.textCapped) {
         this.textCapped = true;
         this.problem('capped', `names beyond ${count(MINIDUMP_CAPS.textChars)} characters in all are not kept (from ${what} on)`, rva);
       }
       return undefined;
     }
-    this.textLeft -= s.text.length;
-    return s.text;
+    this.textLeft -= text.length;
+    return text;
   }
 
   private decode(rva: number, what: string): DecodedString | undefined {

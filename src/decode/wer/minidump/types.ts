@@ -48,6 +48,68 @@ export interface MinidumpModule {
   time: string;
   /** VS_FIXEDFILEINFO file version 'a.b.c.d' when the block is valid. */
   version?: string;
+  /** Breakpad/symbol-server code id: TimeDateStamp as %08X then SizeOfImage as %x. */
+  codeId: string;
+  /** The CodeView record (RSDS or NB10) naming the PDB. */
+  debug?: MinidumpDebugId;
+}
+
+export interface MinidumpDebugId {
+  format: 'RSDS' | 'NB10';
+  /** PdbFileName as stored (may be a full path). */
+  pdb: string;
+  /** RSDS: the GUID as 32 uppercase hex digits; NB10: the signature as 8. */
+  guid: string;
+  age: number;
+  /** Symbol-server path: 'name.pdb/GUIDAGE/name.pdb' (age in uppercase hex). */
+  key: string;
+}
+
+export interface MinidumpUnloadedModule {
+  name: string;
+  base: string;
+  size: number;
+  timeDateStamp: number;
+}
+
+export interface MinidumpThread {
+  id: number;
+  name?: string;
+  suspendCount: number;
+  priority: number;
+  teb: string;
+  /** The captured stack memory: start address and byte count. */
+  stack?: { start: string; size: number };
+}
+
+/** One frame of the crashing thread's stack. */
+export interface MinidumpFrame {
+  /** The instruction pointer (frame 0) or the return address (callers), '0x…'. */
+  address: string;
+  /** How it was found, as rust-minidump/Breakpad say it. */
+  trust: 'context' | 'frame pointer' | 'scan';
+  /** File name of the module holding the instruction. */
+  module?: string;
+  /** Offset of the instruction in it; for callers of the return address − 1. */
+  offset?: string;
+  /** 'render.dll+0x1a2f4', or the address when no module holds it. */
+  text: string;
+}
+
+export interface MinidumpStack {
+  threadId: number;
+  arch: string;
+  frames: MinidumpFrame[];
+}
+
+export interface MinidumpProcess {
+  id?: number;
+  /** ProcessCreateTime (MINIDUMP_MISC_INFO), ISO. */
+  created?: string;
+  /** Header TimeDateStamp − ProcessCreateTime, in seconds. */
+  uptimeSeconds?: number;
+  userSeconds?: number;
+  kernelSeconds?: number;
 }
 
 export interface MinidumpException {
@@ -61,6 +123,10 @@ export interface MinidumpException {
   parameters: string[];
   /** The module whose image contains the address. */
   module?: { name: string; offset: string };
+  /** Access violation / in-page error: what the faulting instruction did, and where. */
+  access?: { kind: 'read' | 'write' | 'execute'; address: string };
+  /** No loaded module holds the address but an unloaded one did: likely a call into freed code. */
+  unloadedModule?: { name: string; offset: string };
 }
 
 export interface MinidumpSummary {
@@ -76,6 +142,14 @@ export interface MinidumpSummary {
   /** How many different ModuleNameRvas those records use (modules sharing one name string). */
   moduleNames?: number;
   threadCount?: number;
+  /** The first MINIDUMP_CAPS.threads threads, with names from ThreadNamesStream. */
+  threads?: MinidumpThread[];
+  unloadedModules?: MinidumpUnloadedModule[];
+  /** Records present in UnloadedModuleListStream. */
+  unloadedModuleCount?: number;
+  process?: MinidumpProcess;
+  /** The crashing thread's stack, walked from the exception context. */
+  stack?: MinidumpStack;
   problems: MinidumpProblem[];
 }
 
@@ -93,6 +167,12 @@ export const MINIDUMP_CAPS = {
   nameChars: 1024,
   /** Characters of names kept across the whole summary. */
   textChars: 256 * 1024,
+  /** Threads and unloaded modules materialised. */
+  threads: 256,
+  unloaded: 256,
+  /** Frames of the crashing thread, and stack words scanned for each frame. */
+  frames: 64,
+  scanWords: 1024,
   /** Problems listed; one more 'capped' problem counts the rest. */
   problems: 64,
 } as const;
