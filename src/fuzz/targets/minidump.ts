@@ -19,7 +19,7 @@ const paints = [createPaint(false), createPaint(true)] as const;
 
 export const minidumpTarget: FuzzTarget = {
   name: 'minidump',
-  about: 'minidump reader (header, directory, system info, exception, modules, threads) and its formatter',
+  about: 'minidump reader (header, directory, system info, exception, modules, threads, memory, stack walk) and its formatter',
   seeds: (files) => files.filter((f) => f.bytes.subarray(0, 4).toString('latin1') === 'MDMP').map((f) => f.bytes)
     .concat(files.filter(hasMagic('MDMP')).map((f) => f.bytes.subarray(f.bytes.indexOf('MDMP', 0, 'latin1')))),
   mutators: [...BYTE_MUTATORS, mutateMinidump, mutateMinidump, mutateMinidump, mutateMinidump,
@@ -31,6 +31,8 @@ export const minidumpTarget: FuzzTarget = {
     if (json > MAX_SUMMARY_JSON) fail(`summary of a ${input.length}-byte dump is ${json} characters of JSON`);
     if (sum.modules.length > MINIDUMP_CAPS.modules) fail(`${sum.modules.length} modules listed`);
     if (sum.problems.length > MINIDUMP_CAPS.problems + 1) fail(`${sum.problems.length} problems listed`);
+    if ((sum.stack?.frames.length ?? 0) > MINIDUMP_CAPS.frames) fail(`${sum.stack!.frames.length} frames walked`);
+    if ((sum.threads?.length ?? 0) > MINIDUMP_CAPS.threads) fail(`${sum.threads!.length} threads listed`);
     for (const paint of paints) checkLines(formatMinidump(sum, paint), paint.enabled, 'formatted minidump');
     const entry = summariseFile('crash.mdmp', input);
     if (entry.size !== input.length) fail('summary size differs from the input');
