@@ -2,7 +2,8 @@
 // into 437 KB and PUT to a real `wer-sniff listen`. Before the summary caps the process ran out
 // of memory (exit 134) and every connection dropped; now the PUT is answered, another client's
 // level-1 report after it is answered too, and the listener is still running. `cab --json` on
-// the same CAB exits normally with a bounded document.
+// the same CAB, and `decode --json` of a saved capture of the PUT, exit normally with bounded
+// output.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,5 +66,18 @@ describe('the 437 KB name-amplification CAB', () => {
     const mini = doc.entries.find((e: { kind: string }) => e.kind === 'minidump').minidump;
     expect(mini.moduleCount).toBe(160_000);
     expect(mini.problems.map((p: { code: string }) => p.code)).toContain('capped');
+  }, 60_000);
+
+  it('decode --json of a saved capture of the PUT finishes with bounded NDJSON', () => {
+    const file = path.join(tmp, 'capture.bin');
+    const head = `PUT /PersistedCabs/x.cab HTTP/1.1\r\nHost: x\r\nContent-Length: ${CAB.length}\r\n\r\n`;
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(head, 'latin1'), CAB]));
+    const r = runCli(['decode', file, '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(3); // problems found: the bad-minidump body problem names the cap
+    expect(r.stdout.length).toBeLessThan(2_000_000);
+    const events = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const problem = events.find((e) => e.type === 'problem' && e.code === 'bad-minidump');
+    expect(problem.message).toContain('capped: name of module 0');
   }, 60_000);
 });
