@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMinidump } from '../../../src/decode/wer/minidump.js';
 import { writeMinidump } from '../../../src/wer/minidump-writer.js';
-import { X64_CRASH, X86_CRASH } from './stack-fixture.js';
+import { ARM64_CRASH, X64_CRASH, X86_CRASH } from './stack-fixture.js';
 
 const HAS_LLDB = spawnSync('lldb', ['--version']).status === 0;
 
@@ -25,7 +25,7 @@ function lldb(dump: Buffer): string {
   }
 }
 
-function agree(dump: Buffer): void {
+function agree(dump: Buffer, minFrames = 2): void {
   const out = lldb(dump);
   const sum = parseMinidump(dump);
   const e = sum.exception!;
@@ -45,7 +45,7 @@ function agree(dump: Buffer): void {
   });
   // lldb's unwinder follows the frame-pointer chain; our context and frame-pointer frames agree
   const bt = [...out.matchAll(/frame #\d+: (0x[0-9a-f]+)/g)].map((m) => BigInt(m[1]!));
-  expect(bt.length).toBeGreaterThanOrEqual(2);
+  expect(bt.length).toBeGreaterThanOrEqual(minFrames);
   const ours = sum.stack!.frames.filter((f) => f.trust !== 'scan').map((f) => BigInt(f.address));
   expect(ours.slice(0, bt.length)).toEqual(bt.slice(0, ours.length));
 }
@@ -59,5 +59,11 @@ describe(`lldb agrees with the triage decoding${HAS_LLDB ? '' : ' [skipped: lldb
 
   it.skipIf(!HAS_LLDB)('x86 with an EBP chain in a Memory64ListStream', () => {
     agree(writeMinidump(X86_CRASH));
+  });
+
+  it.skipIf(!HAS_LLDB)('ARM64: exception, threads, modules and the PC (lldb unwinds no further here)', () => {
+    const dump = writeMinidump(ARM64_CRASH);
+    agree(dump, 1);
+    expect(lldb(dump)).toContain('(aarch64) was loaded');
   });
 });

@@ -78,3 +78,16 @@ export const X86_CRASH: MinidumpWriteOptions = {
   },
   memory64: true,
 };
+
+export const ARM64 = { app: 0x7ff700000000n, stack: 0x16f000000n };
+
+/** ARM64: PC and LR in arm.exe, one X29 frame record on the stack. */
+export const ARM64_CRASH: MinidumpWriteOptions = {
+  ...X64_CRASH, arch: 'ARM64', unloaded: undefined, threadNames: undefined,
+  modules: [{ name: 'C:\\app\\arm.exe', base: ARM64.app, size: 0x10000, timestamp: 0 }],
+  exception: {
+    code: 0xc0000005, address: ARM64.app + 0x120n, threadId: 5, parameters: [8n, ARM64.app + 0x120n],
+    context: { ip: ARM64.app + 0x120n, sp: ARM64.stack, fp: ARM64.stack + 0x20n, lr: ARM64.app + 0x204n },
+  },
+  stack: { start: ARM64.stack, data: stackBytes(0x100, 8, { 0x20: 0n, 0x28: ARM64.app + 0x304n }) },
+};

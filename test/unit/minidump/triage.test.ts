@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { MINIDUMP_CAPS, parseMinidump } from '../../../src/decode/wer/minidump.js';
 import { writeMinidump } from '../../../src/wer/minidump-writer.js';
-import { stackBytes, X64, X64_CRASH, X86, X86_CRASH } from './stack-fixture.js';
+import { ARM64_CRASH, stackBytes, X64, X64_CRASH, X86, X86_CRASH } from './stack-fixture.js';
 
 const frames = (buf: Buffer) => parseMinidump(buf).stack?.frames.map((f) => [f.text, f.trust]);
 
@@ -41,13 +41,7 @@ describe('the crashing thread\'s stack', () => {
   });
 
   it('ARM64: the PC names the module; the X29 record chain gives the caller', () => {
-    const stack = 0x16f000000n, app = 0x7ff700000000n;
-    const sum = parseMinidump(writeMinidump({
-      ...X64_CRASH, arch: 'ARM64', unloaded: undefined, threadNames: undefined,
-      modules: [{ name: 'C:\\app\\arm.exe', base: app, size: 0x10000, timestamp: 0 }],
-      exception: { code: 0xc0000005, address: app + 0x120n, threadId: 5, parameters: [8n, app + 0x120n], context: { ip: app + 0x120n, sp: stack, fp: stack + 0x20n, lr: app + 0x204n } },
-      stack: { start: stack, data: stackBytes(0x100, 8, { 0x20: 0n, 0x28: app + 0x304n }) },
-    }));
+    const sum = parseMinidump(writeMinidump(ARM64_CRASH));
     expect(sum.system?.arch).toBe('ARM64');
     expect(sum.exception).toMatchObject({ module: { name: 'C:\\app\\arm.exe', offset: '0x120' }, access: { kind: 'execute', address: '0x7ff700000120' } });
     expect(sum.stack?.frames.map((f) => [f.text, f.trust])).toEqual([['arm.exe+0x120', 'context'], ['arm.exe+0x303', 'frame pointer']]);
