@@ -66,6 +66,22 @@ describe('the crashing thread\'s stack', () => {
     expect(cut.problems).toContainEqual(expect.objectContaining({ code: 'truncated', message: expect.stringContaining('exception ThreadContext at RVA') }));
   });
 
+  it('memory lists claiming huge ranges or counts are clipped to the bytes present', () => {
+    const dump = writeMinidump({ ...X86_CRASH, stack: undefined, memory: [X86_CRASH.stack!] }); // only in Memory64ListStream
+    const dir = 32, n = dump.readUInt32LE(8);
+    const m64 = [...Array(n).keys()].map((i) => dir + i * 12).find((e) => dump.readUInt32LE(e) === 9)!;
+    const rva = dump.readUInt32LE(m64 + 8);
+    dump.writeBigUInt64LE(1n << 40n, rva + 16 + 8); // DataSize of the only range: 1 TiB
+    const sum = parseMinidump(dump);
+    expect(sum.stack?.frames.map((f) => f.text)).toEqual(['render.dll+0x1000', 'render.dll+0x10ff', 'app.exe+0x21ff', 'kernel32.dll+0x32ff', 'app.exe+0x4f']);
+    dump.writeBigUInt64LE(0xffffffffffffffffn, rva); // NumberOfMemoryRanges
+    const t0 = performance.now();
+    const many = parseMinidump(dump);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(many.problems.map((p) => p.code)).toEqual(['stream-too-small']);
+    expect(many.stack?.frames).toHaveLength(5);
+  });
+
   it('a Stack descriptor pointing past the end of the dump reads nothing outside it', () => {
     const dump = writeMinidump(X64_CRASH);
     const tl = dump.readUInt32LE(32 + 3 * 12 + 8);
