@@ -193,7 +193,7 @@ function fixChecksums(cab: Buffer): void {
 }
 
 /** Edits the CAB/minidump found in the input in place (it runs to the end of the input). */
-function mutateEmbedded(b: Buffer, magic: string, edit: (x: Buffer, r: Rng) => void, r: Rng): Buffer {
+export function mutateEmbedded(b: Buffer, magic: string, edit: (x: Buffer, r: Rng) => void, r: Rng): Buffer {
   const at = b.indexOf(magic, 0, 'latin1');
   if (at < 0) return b;
   const out = Buffer.from(b);

@@ -45,6 +45,25 @@ export function generatedSeeds(): SeedFile[] {
       threads: 3,
     }),
   });
+  // a stack to walk: x64 context, an RBP record, a scanned return address, CodeView, names
+  const stackWords = Buffer.alloc(0x200);
+  stackWords.writeBigUInt64LE(0x1100n, 0x40); // [rbp]: the caller's rbp
+  stackWords.writeBigUInt64LE(0x7ff6a0001234n, 0x48); // [rbp+8] → return into a.exe
+  stackWords.writeBigUInt64LE(0x7ffb5e004d61n, 0x100); // found by the scan
+  out.push({
+    name: 'gen-minidump-stack.mdmp',
+    bytes: writeMinidump({
+      time: new Date(T), arch: 'AMD64', os: { major: 10, minor: 0, build: 22631 }, processors: 4,
+      exception: { code: 0xc0000005, address: 0x7ff6a0001000n, threadId: 9, parameters: [0n, 8n], context: { ip: 0x7ff6a0001000n, sp: 0x1000n, fp: 0x1040n } },
+      modules: [
+        { name: 'C:\\a.exe', base: 0x7ff6a0000000n, size: 0x10000, timestamp: 0x4ce7979d, pdb: { name: 'a.pdb', guid: '0123456789abcdef0123456789abcdef', age: 1 } },
+        { name: 'C:\\Windows\\System32\\ntdll.dll', base: 0x7ffb5e000000n, size: 0x1f8000, timestamp: 0x5e8a2b1c },
+      ],
+      threads: 2, threadNames: { 0: 'main' }, stack: { start: 0x1000n, data: stackWords },
+      unloaded: [{ name: 'C:\\gone.dll', base: 0x7ff6b0000000n, size: 0x1000, timestamp: 0 }],
+      process: { id: 42, created: new Date(T - 60_000) },
+    }),
+  });
   out.push(
     { name: 'gen-level1-answer.http', bytes: Buffer.from(LEVEL1_ANSWER, 'latin1') },
     { name: 'gen-chunked.http', bytes: Buffer.from('POST /up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\nT: 1\r\n\r\nGET / HTTP/1.1\r\n\r\n', 'latin1') },

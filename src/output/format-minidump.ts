@@ -1,27 +1,58 @@
 // Terminal lines for a minidump summary: one headline ("minidump · time · AMD64 ×8 · Windows
 // 10.0.19045 · exception c0000005 access violation at 0x… in render.dll+0x1a2f4 (thread 4242) ·
-// 37 modules · 12 threads"), then the modules around the faulting address, then problems.
+// 37 modules · 12 threads · up 5m 31s"), a note when the address lies in an unloaded module,
+// the top frames of the crashing thread, the modules around the faulting address, problems.
+// The full stack is in the JSON summary (MinidumpSummary.stack).
 // Module names and strings are untrusted and go through escapeControl. Deliberately no I/O.
 import { moduleAt, type MinidumpModule, type MinidumpSummary } from '../decode/wer/minidump.js';
 import type { Paint } from './paint.js';
 import { escapeControl } from './escape.js';
 import { formatSize } from './size.js';
-import { maxOf } from './append.js';
+import { append, maxOf } from './append.js';
 
 /** How many modules to show on each side of the faulting one. */
 const NEIGHBOURS = 2;
-const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
 
-/** EXCEPTION_ACCESS_VIOLATION parameters: [0] = 0 read, 1 write, 8 execute (DEP); [1] = address. */
-function accessDetail(params: string[]): string {
-  const kind = { '0x0': 'reading', '0x1': 'writing', '0x8': 'executing' }[params[0] ?? ''];
-  return kind && params[1] ? ` ${kind} ${params[1]}` : '';
+/** '37 modules', or for a capped or name-sharing list '160,000 modules (1 distinct name, 1,000 listed)'. */
+function moduleCountText(sum: MinidumpSummary): string {
+  const total = sum.moduleCount ?? sum.modules.length;
+  const notes = [
+    ...(sum.moduleNames !== undefined ? [plural(sum.moduleNames, 'distinct name')] : []),
+    ...(sum.modules.length < total ? [`${sum.modules.length.toLocaleString('en-US')} listed`] : []),
+  ];
+  return `${plural(total, 'module')}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+}
+
+/** Frames shown under the headline. */
+const STACK_LINES = 5;
+const ACCESS_VERBS = { read: 'reading', write: 'writing', execute: 'executing (DEP)' } as const;
+
+/** 331 → '5m 31s'; 90061 → '1d 1h 1m'. */
+export function formatUptime(seconds: number): string {
+  const d = Math.floor(seconds / 86400), h = Math.floor(seconds / 3600) % 24, m = Math.floor(seconds / 60) % 60, sec = seconds % 60;
+  if (d) return `${d}d ${h}h ${m}m`;
+  if (h) return `${h}h ${m}m`;
+  return m ? `${m}m ${sec}s` : `${sec}s`;
+}
+
+function stackLines(sum: MinidumpSummary, paint: Paint, esc: (s: string) => string): string[] {
+  const st = sum.stack;
+  if (!st || st.frames.length === 0) return [];
+  const name = sum.threads?.find((t) => t.id === st.threadId)?.name;
+  const lines = [paint.dim(`  stack of thread ${st.threadId}${name !== undefined ? ` (${esc(name)})` : ''}:`)];
+  const shown = st.frames.slice(0, STACK_LINES);
+  const width = maxOf(shown.map((f) => esc(f.text).length));
+  shown.forEach((f, i) => lines.push(`    ${String(i).padStart(2)}  ${paint.value(esc(f.text).padEnd(width))}  ${paint.dim(f.trust)}`));
+  if (st.frames.length > shown.length) lines.push(paint.dim(`    … ${plural(st.frames.length - shown.length, 'more frame')} (--json lists them)`));
+  return lines;
 }
 
 function exceptionText(sum: MinidumpSummary, paint: Paint, esc: (s: string) => string): string | undefined {
   const e = sum.exception;
   if (!e) return undefined;
-  const name = e.codeName ? ` ${e.codeName}${e.code === 'c0000005' ? accessDetail(e.parameters) : ''}` : '';
+  const access = e.access ? ` ${ACCESS_VERBS[e.access.kind]} ${e.access.address}` : '';
+  const name = e.codeName ? ` ${e.codeName}${access}` : '';
   const where = e.module ? ` in ${paint.value(`${esc(e.module.name.replace(/^.*[\\/]/, ''))}+${e.module.offset}`)}` : '';
   return `${paint.err(`exception ${e.code}${name}`)} at ${e.address}${where} (thread ${e.threadId})`;
 }
@@ -50,12 +81,19 @@ export function formatMinidump(sum: MinidumpSummary, paint: Paint): string[] {
   }
   const ex = exceptionText(sum, paint, esc);
   if (ex) parts.push(ex);
-  if (sum.header) parts.push(plural(sum.modules.length, 'module'));
+  if (sum.header) parts.push(moduleCountText(sum));
   if (sum.threadCount !== undefined) parts.push(plural(sum.threadCount, 'thread'));
+  if (sum.process?.uptimeSeconds !== undefined) parts.push(`up ${formatUptime(sum.process.uptimeSeconds)}`);
   const lines = [parts.join(paint.dim(' · '))];
+  const gone = sum.exception?.unloadedModule;
+  if (gone) lines.push(`  ${paint.warn('!')} the address is in unloaded ${paint.value(`${esc(gone.name.replace(/^.*[\\/]/, ''))}+${gone.offset}`)}: code ran after its module was unloaded`);
+  append(lines, stackLines(sum, paint, esc));
 
   const near = nearFault(sum);
-  if (near.modules.length > 0) {
+  if (!near.hit && sum.exception?.module) {
+    // the faulting module is one of the records beyond the listed ones
+    lines.push(paint.dim(`  the faulting module is not among the ${sum.modules.length.toLocaleString('en-US')} listed`));
+  } else if (near.modules.length > 0) {
     lines.push(paint.dim(near.hit ? '  modules around the fault:' : '  no module contains the fault; nearest:'));
     const width = maxOf(near.modules.map((m) => m.base.length));
     for (const m of near.modules) {

@@ -34,15 +34,16 @@ describe('parseMinidump(writeMinidump(...))', () => {
       threadId: 4242, code: 'c0000005', codeName: 'access violation', flags: 0,
       address: '0x7ff6a125a2f4', record: '0x0', parameters: ['0x1', '0x0'],
       module: { name: 'C:\\Program Files\\Widget\\render.dll', offset: '0x1a2f4' },
+      access: { kind: 'write', address: '0x0' },
     });
   });
 
   it('reads back the modules and the thread count', () => {
     expect(sum.modules).toEqual([
-      { name: 'C:\\Program Files\\Widget\\widget.exe', base: '0x7ff6a0000000', size: 0x200000, checksum: 0, timeDateStamp: 0x65f1a2b3, time: '2024-03-13T12:57:23Z', version: '3.2.1.0' },
-      { name: 'C:\\Program Files\\Widget\\render.dll', base: '0x7ff6a1240000', size: 0x80000, checksum: 0, timeDateStamp: 0x65f1a2a0, time: '2024-03-13T12:57:04Z', version: '3.2.1.0' },
-      { name: 'C:\\Windows\\System32\\ntdll.dll', base: '0x7ffc1e000000', size: 0x1f8000, checksum: 0, timeDateStamp: 1696932000, time: '2023-10-10T10:00:00Z', version: '10.0.19041.3636' },
-      { name: 'C:\\Windows\\System32\\KERNEL32.DLL', base: '0x7ffc1c000000', size: 0xbf000, checksum: 0, timeDateStamp: 0x5a1b2c3d, time: '2017-11-26T21:03:57Z' },
+      { name: 'C:\\Program Files\\Widget\\widget.exe', base: '0x7ff6a0000000', size: 0x200000, checksum: 0, timeDateStamp: 0x65f1a2b3, time: '2024-03-13T12:57:23Z', version: '3.2.1.0', codeId: '65F1A2B3200000' },
+      { name: 'C:\\Program Files\\Widget\\render.dll', base: '0x7ff6a1240000', size: 0x80000, checksum: 0, timeDateStamp: 0x65f1a2a0, time: '2024-03-13T12:57:04Z', version: '3.2.1.0', codeId: '65F1A2A080000' },
+      { name: 'C:\\Windows\\System32\\ntdll.dll', base: '0x7ffc1e000000', size: 0x1f8000, checksum: 0, timeDateStamp: 1696932000, time: '2023-10-10T10:00:00Z', version: '10.0.19041.3636', codeId: '652520A01f8000' },
+      { name: 'C:\\Windows\\System32\\KERNEL32.DLL', base: '0x7ffc1c000000', size: 0xbf000, checksum: 0, timeDateStamp: 0x5a1b2c3d, time: '2017-11-26T21:03:57Z', codeId: '5A1B2C3Dbf000' },
     ]);
     expect(sum.threadCount).toBe(12);
   });

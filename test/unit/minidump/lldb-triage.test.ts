@@ -1,0 +1,69 @@
+// Independent judge of the triage decoding: LLDB's minidump reader (Debian `lldb`) opens the
+// same hand-built dumps and must agree with parseMinidump on the exception code, address and
+// thread, the thread ids, the process id, module bases and names, the RSDS GUID and age (its
+// module UUID), and the frames its own frame-pointer unwinder finds. Skipped without lldb.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseMinidump } from '../../../src/decode/wer/minidump.js';
+import { writeMinidump } from '../../../src/wer/minidump-writer.js';
+import { ARM64_CRASH, X64_CRASH, X86_CRASH } from './stack-fixture.js';
+
+const HAS_LLDB = spawnSync('lldb', ['--version']).status === 0;
+
+function lldb(dump: Buffer): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wer-sniff-triage-'));
+  try {
+    const file = path.join(dir, 'crash.dmp');
+    writeFileSync(file, dump);
+    const r = spawnSync('lldb', ['-b', '--core', file, '-o', 'thread list', '-o', 'bt', '-o', 'image list'], { timeout: 60_000 });
+    return r.stdout.toString();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function agree(dump: Buffer, minFrames = 2): void {
+  const out = lldb(dump);
+  const sum = parseMinidump(dump);
+  const e = sum.exception!;
+  // the stopped thread and its exception
+  const stop = /^\* thread #1: tid = (0x[0-9a-f]+),.*stop reason = Exception (0x[0-9a-f]+) encountered at address (0x[0-9a-f]+)/m.exec(out);
+  expect(stop, out).not.toBeNull();
+  expect(Number(stop![1])).toBe(e.threadId);
+  expect(stop![2]).toBe(`0x${e.code}`);
+  expect(BigInt(stop![3]!)).toBe(BigInt(e.address));
+  expect([...out.matchAll(/thread #\d+: tid = (0x[0-9a-f]+)/g)].map((m) => Number(m[1]))).toEqual(sum.threads!.map((t) => t.id));
+  // modules: base, path, and for RSDS modules the UUID (GUID-AGE)
+  const images = [...out.matchAll(/^\[\s*\d+\]\s+(?:([0-9A-F-]{32,})\s+)?(0x[0-9a-f]+) (.+?)\s*$/gm)];
+  expect(images.map((m) => [BigInt(m[2]!), m[3]])).toEqual(sum.modules.map((m) => [BigInt(m.base), m.name]));
+  images.forEach((m, i) => {
+    const d = sum.modules[i]!.debug;
+    expect(m[1]?.replace(/-/g, '')).toBe(d ? `${d.guid}${d.age.toString(16).toUpperCase().padStart(8, '0')}` : undefined);
+  });
+  // lldb's unwinder follows the frame-pointer chain; our context and frame-pointer frames agree
+  const bt = [...out.matchAll(/frame #\d+: (0x[0-9a-f]+)/g)].map((m) => BigInt(m[1]!));
+  expect(bt.length).toBeGreaterThanOrEqual(minFrames);
+  const ours = sum.stack!.frames.filter((f) => f.trust !== 'scan').map((f) => BigInt(f.address));
+  expect(ours.slice(0, bt.length)).toEqual(bt.slice(0, ours.length));
+}
+
+describe(`lldb agrees with the triage decoding${HAS_LLDB ? '' : ' [skipped: lldb not installed]'}`, () => {
+  it.skipIf(!HAS_LLDB)('x64 with RSDS records, thread names and a process id', () => {
+    const dump = writeMinidump(X64_CRASH);
+    agree(dump);
+    expect(lldb(dump)).toContain(`Process ${parseMinidump(dump).process!.id} stopped`);
+  });
+
+  it.skipIf(!HAS_LLDB)('x86 with an EBP chain in a Memory64ListStream', () => {
+    agree(writeMinidump(X86_CRASH));
+  });
+
+  it.skipIf(!HAS_LLDB)('ARM64: exception, threads, modules and the PC (lldb unwinds no further here)', () => {
+    const dump = writeMinidump(ARM64_CRASH);
+    agree(dump, 1);
+    expect(lldb(dump)).toContain('(aarch64) was loaded');
+  });
+});
