@@ -145,9 +145,11 @@ export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
       out.push({ code: 'bad-cab', message: `damaged cabinet: ${issues[0]!.code}: ${issues[0]!.message}${more}` });
     }
     for (const e of cab.entries) {
-      const p = e.minidump?.problems[0];
+      // 'capped' says the summary lists less than the dump holds (a big but sound dump): not damage.
+      const damage = (e.minidump?.problems ?? []).filter((p) => p.code !== 'capped');
+      const p = damage[0];
       if (p) {
-        out.push({ code: 'bad-minidump', message: `damaged minidump ${short(e.name)}: ${p.code}: ${p.message}${e.minidump!.problems.length > 1 ? ` (and ${e.minidump!.problems.length - 1} more)` : ''}` });
+        out.push({ code: 'bad-minidump', message: `damaged minidump ${short(e.name)}: ${p.code}: ${p.message}${damage.length > 1 ? ` (and ${damage.length - 1} more)` : ''}` });
         break;
       }
     }

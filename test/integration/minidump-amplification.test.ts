@@ -74,10 +74,11 @@ describe('the 437 KB name-amplification CAB', () => {
     fs.writeFileSync(file, Buffer.concat([Buffer.from(head, 'latin1'), CAB]));
     const r = runCli(['decode', file, '--json']);
     expect(r.stderr).toBe('');
-    expect(r.code).toBe(3); // problems found: the bad-minidump body problem names the cap
+    // A summary that lists less than the dump holds is not damage: no bad-minidump, exit 0.
+    expect(r.code).toBe(0);
     expect(r.stdout.length).toBeLessThan(2_000_000);
     const events = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
-    const problem = events.find((e) => e.type === 'problem' && e.code === 'bad-minidump');
-    expect(problem.message).toContain('capped: name of module 0');
+    expect(events.filter((e) => e.type === 'problem')).toEqual([]);
+    expect(r.stdout.toString()).toContain('capped');
   }, 60_000);
 });

@@ -56,7 +56,7 @@ describe('shared module names', () => {
     expect(chars).toBeLessThanOrEqual(MINIDUMP_CAPS.textChars);
     expect(sum.modules.every((m) => m.name.length <= MINIDUMP_CAPS.nameChars)).toBe(true);
     expect(sum.problems.length).toBeLessThanOrEqual(MINIDUMP_CAPS.problems + 1);
-    expect(sum.problems.at(-1)).toMatchObject({ code: 'capped', message: expect.stringMatching(/^[\d,]+ more problems not listed$/) });
+    expect(sum.problems.at(-1)).toMatchObject({ code: 'more-problems', message: expect.stringMatching(/^[\d,]+ more problems not listed$/) });
     expect(jsonSize(sum)).toBeLessThan(2_000_000);
   });
 });
@@ -108,7 +108,7 @@ describe('claimed counts with little data', () => {
     const sum = parseMinidump(dump);
     expect(sum.problems).toHaveLength(MINIDUMP_CAPS.problems + 1);
     // 1,000 listed names + the faulting module's + the list cap = 1,002 problems
-    expect(sum.problems.at(-1)).toEqual({ code: 'capped', message: '938 more problems not listed' });
+    expect(sum.problems.at(-1)).toEqual({ code: 'more-problems', message: '938 more problems not listed' });
   });
 });
 

@@ -98,9 +98,9 @@ export class DumpReader {
     return { text: this.buf.toString('utf16le', rva + 4, rva + 4 + keep * 2), chars };
   }
 
-  /** The problems, with one 'capped' entry counting those not listed. */
+  /** The problems, with one 'more-problems' entry counting those not listed. */
   finish(): MinidumpProblem[] {
-    if (this.dropped > 0) this.problems.push({ code: 'capped', message: `${count(this.dropped)} more problems not listed` });
+    if (this.dropped > 0) this.problems.push({ code: 'more-problems', message: `${count(this.dropped)} more problems not listed` });
     return this.problems;
   }
 }
