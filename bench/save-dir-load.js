@@ -21,7 +21,7 @@ const COUNT = opt('count', 400);
 const LIMIT = opt('limit', 256);
 const ATTEMPTS = opt('attempts', 20);
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'wer-sniff.js');
-const FILES = ['level1.http', 'report.xml', 'report.json', 'response.txt', 'report.cab'];
+const FILES = ['level1.http', 'report.xml', 'report.json', 'response.txt', 'report.cab', 'cab'];
 
 /** One report, tried again (after a pause) while the listener drops the connection unanswered. */
 async function report(port, n) {
@@ -66,7 +66,8 @@ export async function run({ count = COUNT, limit = LIMIT } = {}) {
     summary: lines.find((l) => l.startsWith('stopped:')),
     lastLine: lines.filter(Boolean).pop(),
   };
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (process.env.KEEP) console.error(`kept ${dir}`, stderr.slice(0, 4000), results.filter((r) => !r.ok).slice(0, 5));
+  else fs.rmSync(dir, { recursive: true, force: true });
   return figures;
 }
 
