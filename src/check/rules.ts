@@ -80,6 +80,7 @@ export const RULES = {
   'cab-not-uploaded': { severity: 'warning', section: '§2.2.3', ref: 'cer2.md §5', title: 'the server asked for the CAB (iData=1, DumpFile) and no PUT came' },
   'put-path-not-issued': { severity: 'error', section: '§2.2.3', ref: 'cer2.md §5', title: 'the CAB was PUT to a path the server did not issue as DumpFile' },
   'put-unpaired': { severity: 'note', section: '§2.2.3', ref: 'cer2.md §5', title: 'a PUT whose level-1 answer is not in this capture' },
+  'duplicate-upload': { severity: 'warning', section: '§2.2.3', ref: 'cer2.md §5', title: 'the CAB was PUT to the same DumpFile more than once' },
   'put-incomplete': { severity: 'error', section: '§2.2.3', ref: 'cer2.md §5', title: 'the CAB upload ended early' },
   'put-not-accepted': { severity: 'error', section: '§2.2.3', ref: 'cer2.md §5', title: 'the server answered the CAB upload with a status other than 200' },
   'put-not-cab': { severity: 'warning', section: '§3.1.5', ref: 'cer2.md §5, §8', title: 'the level-2 upload is not a CAB' },
