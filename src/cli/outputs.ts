@@ -90,9 +90,11 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   // checker sits in front of the filter, so it sees every exchange.
   const shown: Sink[] = [];
   let view: FindingSink | undefined;
-  // Closing stdout (`| head`) drops what writes there, when something else still records.
+  // Closing stdout (`| head`) drops what writes there when files still record (else the run
+  // ends: stdout-closed.ts), so only then are the stdout sinks wrapped.
   let stdoutGone = false;
-  const onStdout = <S extends Sink>(sink: S): S => guarded(sink, () => stdoutGone);
+  const recordsElsewhere = live && Boolean(flags.output || (pcapFile && !pcapToStdout) || flags.har || flags.saveDir);
+  const onStdout = <S extends Sink>(sink: S): S => (recordsElsewhere ? guarded(sink, () => stdoutGone) : sink);
   if (pcapToStdout) {
     // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
     const paint = paintFor(flags.color, process.stderr);
@@ -117,7 +119,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     const out = names ? new RedactingStream(file, names, true) : file;
     shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary }, true), flags.har, 'HAR file'));
   }
-  if (live) {
+  if (recordsElsewhere) {
     // The README promises the run stops only when nothing records any more: with -o, -w <file>,
     // --har or --save-dir still recording, a closed stdout drops the view and capture goes on.
     const records = [flags.output && `-o ${flags.output}`, pcapFile && !pcapToStdout && `-w ${pcapFile}`, flags.har && `--har ${flags.har}`, flags.saveDir && `--save-dir ${flags.saveDir}`]
