@@ -262,7 +262,10 @@ export class ReportStore implements Sink, BodyObserver {
 
   private fail(what: string, e: unknown): void {
     const err = e as NodeJS.ErrnoException;
-    const hint = err.code === 'ENOSPC' ? ' — the disk is full' : err.code === 'EACCES' || err.code === 'EPERM' ? ' — check permissions' : '';
+    const hint = err.code === 'ENOSPC' ? ' — the disk is full'
+      : err.code === 'EACCES' || err.code === 'EPERM' ? ' — check permissions'
+      : isOutOfDescriptors(err) ? ' — out of file descriptors for too long; raise the limit (ulimit -n)'
+      : err.code === 'ENAMETOOLONG' ? ' — the path is too long; use a shorter --save-dir' : '';
     this.onError(`${what}: ${err.code ?? err.message}${hint}; capture continues`);
   }
 }
