@@ -5,7 +5,6 @@
 // bench/save-dir-load.js (outside npm test).
 import { describe, expect, it } from 'vitest';
 import { hasCommand } from '../helpers/cli.js';
-// @ts-expect-error plain JS bench module, no type declarations
 import { run } from '../../bench/save-dir-load.js';
 
 const bash = process.platform !== 'win32' && hasCommand('bash');
