@@ -189,12 +189,19 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     address: addr.address,
     done,
     async close() {
+      // Each destroyed socket finishes its connection in its 'close' handler (the request it
+      // was in the middle of, e.g. a cut-off PUT, is emitted there). Resolve only after that:
+      // the caller closes the outputs next, and the conversation check ends the run there —
+      // events arriving after it were judged against an emptied table (a false
+      // put-path-not-issued for a DumpFile that was issued, a cab-not-uploaded beside it).
+      const closed = [...sockets].map((s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
         gate.destroyAll();
         if (!server.listening) resolve();
       });
+      await Promise.all(closed);
       finish();
     },
   };

@@ -1,19 +1,21 @@
 // `--save-dir`: one folder per report — level1.http (exact request bytes), report.xml
 // (decoded, UTF-8), report.json, response.txt (what was answered), report.cab (streamed to disk
 // as it arrives, never held whole) and cab/ (extracted files). Every file is written to a temp
-// name and renamed. A failing disk is reported once per report and never stops the capture.
+// name and renamed only once written and closed without error; a failed one is removed. Files
+// are opened through a FileSlots queue (a bounded number at once; EMFILE waited out), so a
+// burst of reports is delayed, not lost. A failing disk is reported once per file and never
+// stops the capture; `lost` counts the reports not saved whole (the run then exits 1).
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { once } from 'node:events';
-import { drainOf } from '../output/drain.js';
 import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
 import type { BodyObserver } from './listener.js';
 import { decodeMessage } from '../decode/message.js';
 import { isLevel1Request, MAX_ISSUED } from '../wer/cer-server.js';
 import { extractCabToDir } from '../wer/cab-files.js';
 import { folderName } from './folder-name.js';
-import { SyncFileStream } from '../output/sync-file.js';
+import { FileSlots, isOutOfDescriptors } from './file-slots.js';
+import { UploadFile } from './upload-file.js';
 import { escapeControl } from '../output/escape.js';
 
 /** Client bytes kept per connection to write level1.http exactly. A level-1 body is a few KiB;
@@ -29,27 +31,43 @@ interface Window {
 
 interface Upload {
   dir: string;
-  stream: SyncFileStream;
-  part: string;
-  failed: boolean;
+  file: UploadFile;
 }
+
+/** Disk failures that leave a partly written extracted file behind (removed again). */
+const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
 
 export class ReportStore implements Sink, BodyObserver {
   private readonly windows = new Map<number, Window>();
   private readonly folders = new Map<string, string>();
   private readonly uploads = new Map<Exchange, Upload>();
+  /** CABs already named in a folder (complete, incomplete): the next is report.<n>.cab. */
+  private readonly cabCounts = new Map<string, { complete: number; incomplete: number }>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Report folders (or reports without one) missing a file they should hold. */
+  private readonly lostReports = new Set<string>();
   private unmatched = 0;
+  private uploadSeq = 0;
+  readonly slots: FileSlots;
 
-  constructor(private readonly root: string, private readonly onError: (message: string) => void, private readonly now = Date.now) {}
+  constructor(private readonly root: string, private readonly onError: (message: string) => void, private readonly now = Date.now, slots?: FileSlots) {
+    this.slots = slots ?? new FileSlots({
+      onExhausted: (code) => onError(`out of file descriptors (${code}) while saving reports: their files wait in a queue until some close — raise the limit (ulimit -n) if this repeats; capture continues`),
+    });
+  }
 
   /** Checks the folder can be created and written before anything is accepted. */
-  static async open(root: string, onError: (message: string) => void): Promise<ReportStore> {
+  static async open(root: string, onError: (message: string) => void, slots?: FileSlots): Promise<ReportStore> {
     await fsp.mkdir(root, { recursive: true });
     const probe = path.join(root, `.wer-sniff-probe-${process.pid}`);
     await fsp.writeFile(probe, '');
     await fsp.rm(probe);
-    return new ReportStore(root, onError);
+    return new ReportStore(root, onError, Date.now, slots);
+  }
+
+  /** How many reports were not saved whole (a file failed, or no folder could be made). */
+  get lost(): number {
+    return this.lostReports.size;
   }
 
   chunk(c: Chunk, _conn: ConnectionInfo): void {
@@ -69,31 +87,26 @@ export class ReportStore implements Sink, BodyObserver {
   onRequestHead(ex: Exchange, head: RequestHead): void {
     if (head.method !== 'PUT') return;
     const known = ex.reportId ? this.folders.get(ex.reportId) : undefined;
-    const dir = known ?? path.join(this.root, folderName(this.now(), ['unmatched-upload'], ++this.unmatched));
-    const part = path.join(dir, `report.cab.${process.pid}.part`);
-    const upload: Upload = { dir, part, stream: undefined as unknown as SyncFileStream, failed: false };
+    let dir = known;
     try {
-      fs.mkdirSync(dir, { recursive: true });
-      upload.stream = new SyncFileStream(part);
+      dir ??= this.uniqueDir(folderName(this.now(), ['unmatched-upload'], ++this.unmatched));
     } catch (e) {
-      this.fail(`cannot save the upload in ${dir}`, e);
+      this.lostReports.add(`upload ${++this.uploadSeq}`);
+      this.fail(`cannot save the upload in ${this.root}`, e);
       return;
     }
-    upload.stream.on('error', (e) => {
-      if (!upload.failed) this.fail(`saving ${part} failed`, e);
-      upload.failed = true;
-    });
-    this.uploads.set(ex, upload);
+    // A temp file per upload: two PUTs to one DumpFile must not write into the same file.
+    const part = path.join(dir, `report.cab.${process.pid}-${++this.uploadSeq}.part`);
+    this.uploads.set(ex, { dir, file: new UploadFile(part, this.slots) });
   }
 
   onBodyData(ex: Exchange, source: Direction, data: Buffer): void {
-    const up = source === 'client' ? this.uploads.get(ex) : undefined;
-    if (up && !up.failed) up.stream.write(data);
+    if (source === 'client') this.uploads.get(ex)?.file.write(data);
   }
 
   waitDrain(): Promise<void> | null {
     for (const up of this.uploads.values()) {
-      const wait = drainOf(up.stream);
+      const wait = up.file.waitDrain();
       if (wait) return wait;
     }
     return null;
@@ -150,6 +163,7 @@ export class ReportStore implements Sink, BodyObserver {
     try {
       dir = this.uniqueDir(folderName(req.endTs, [r?.machine?.name, r?.application?.name ?? r?.parameters[0]?.value, r?.event?.eventType], n));
     } catch (e) {
+      this.lostReports.add(`report ${ex.reportId}`);
       this.fail(`cannot create a report folder in ${this.root}`, e);
       return;
     }
@@ -161,27 +175,59 @@ export class ReportStore implements Sink, BodyObserver {
     if (r) this.track(this.write(dir, 'report.json', Buffer.from(JSON.stringify({ reportId: ex.reportId, peer: ex.connection.peer, report: r }, null, 2) + '\n')));
   }
 
+  /** The upload's file is renamed only once it is written and closed without error; a
+   * failed one is removed (it must not keep a full disk full). The first complete CAB of a
+   * folder is report.cab, later ones report.2.cab, … (duplicate PUTs are kept, not mixed). */
   private async finishUpload(ex: Exchange, up: Upload): Promise<void> {
-    await new Promise<void>((resolve) => up.stream.end(() => resolve()));
-    if (up.failed) return;
-    const complete = ex.request?.body.complete ?? false;
-    const final = path.join(up.dir, complete ? 'report.cab' : 'report.cab.incomplete');
     try {
-      await fsp.rename(up.part, final);
+      await up.file.finish();
     } catch (e) {
+      this.lostReports.add(up.dir);
+      this.fail(`saving the upload ${path.join(up.dir, 'report.cab')} failed (partial file removed)`, e);
+      return;
+    }
+    const complete = ex.request?.body.complete ?? false;
+    const final = path.join(up.dir, this.cabName(up.dir, complete));
+    try {
+      await fsp.rename(up.file.path, final);
+    } catch (e) {
+      up.file.discard();
+      this.lostReports.add(up.dir);
       this.fail(`cannot finish ${final}`, e);
       return;
     }
     const data = ex.request?.body.data;
-    if (complete && data && data.toString('latin1', 0, 4) === 'MSCF') {
+    if (complete && path.basename(final) === 'report.cab' && data && data.toString('latin1', 0, 4) === 'MSCF') {
+      const cabDir = path.join(up.dir, 'cab');
       try {
-        const res = await extractCabToDir(data, path.join(up.dir, 'cab'));
-        // Names come from the CAB (the wire): escaped before they reach the terminal.
-        for (const err of res.errors) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);
+        // In a file slot; run again (overwriting its own files) when descriptors ran out.
+        const res = await this.slots.run((attempt) => extractCabToDir(data, cabDir, attempt ? { overwrite: true } : {}), (r) => r.errors.some((e) => isOutOfDescriptors(e)));
+        for (const err of res.errors) {
+          if (err.path && DISK_ERRORS.has(err.code)) {
+            // A disk failure mid-file leaves a truncated file: removed, the report counts as lost.
+            await fsp.rm(err.path, { force: true }).catch(() => {});
+            this.lostReports.add(up.dir);
+          }
+          // Names come from the CAB (the wire): escaped before they reach the terminal.
+          this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);
+        }
       } catch (e) {
-        this.fail(`extracting the CAB into ${path.join(up.dir, 'cab')} failed`, e);
+        this.lostReports.add(up.dir);
+        this.fail(`extracting the CAB into ${cabDir} failed`, e);
       }
     }
+  }
+
+  /** report.cab (report.cab.incomplete) for a folder's first, report.<n>.cab after that. */
+  private cabName(dir: string, complete: boolean): string {
+    let counts = this.cabCounts.get(dir);
+    if (!counts) {
+      this.cabCounts.set(dir, (counts = { complete: 0, incomplete: 0 }));
+      if (this.cabCounts.size > MAX_ISSUED) this.cabCounts.delete(this.cabCounts.keys().next().value!);
+    }
+    const n = complete ? ++counts.complete : ++counts.incomplete;
+    const name = n === 1 ? 'report.cab' : `report.${n}.cab`;
+    return complete ? name : `${name}.incomplete`;
   }
 
   private uniqueDir(name: string): string {
@@ -196,13 +242,14 @@ export class ReportStore implements Sink, BodyObserver {
     }
   }
 
-  /** Atomic write: temp file in the same folder, then rename. */
+  /** Atomic write: temp file in the same folder (in a file slot), then rename. */
   private async write(dir: string, name: string, data: Buffer): Promise<void> {
     const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
     try {
-      await fsp.writeFile(tmp, data);
+      await this.slots.run(() => fsp.writeFile(tmp, data));
       await fsp.rename(tmp, path.join(dir, name));
     } catch (e) {
+      this.lostReports.add(dir);
       this.fail(`cannot write ${path.join(dir, name)}`, e);
       await fsp.rm(tmp, { force: true }).catch(() => {});
     }
@@ -215,7 +262,10 @@ export class ReportStore implements Sink, BodyObserver {
 
   private fail(what: string, e: unknown): void {
     const err = e as NodeJS.ErrnoException;
-    const hint = err.code === 'ENOSPC' ? ' — the disk is full' : err.code === 'EACCES' || err.code === 'EPERM' ? ' — check permissions' : '';
+    const hint = err.code === 'ENOSPC' ? ' — the disk is full'
+      : err.code === 'EACCES' || err.code === 'EPERM' ? ' — check permissions'
+      : isOutOfDescriptors(err) ? ' — out of file descriptors for too long; raise the limit (ulimit -n)'
+      : err.code === 'ENAMETOOLONG' ? ' — the path is too long; use a shorter --save-dir' : '';
     this.onError(`${what}: ${err.code ?? err.message}${hint}; capture continues`);
   }
 }

@@ -87,6 +87,8 @@ export class ConversationChecker {
   private readonly openByConn = new Map<number, Set<Tracked>>();
   /** Reports whose answer asked for the CAB, by normalised DumpFile, until the PUT comes. */
   private readonly byDump = new Map<string, Tracked>();
+  /** Reports whose CAB came, by normalised DumpFile: a second PUT there is a duplicate. */
+  private readonly uploaded = new Map<string, Tracked>();
   /** PUTs waiting for their answer, with the report they belong to. */
   private readonly puts = new WeakMap<Exchange, Tracked | undefined>();
   private readonly answeredConns = new Set<number>();
@@ -111,6 +113,7 @@ export class ConversationChecker {
       out.push(this.result(t, 'end', ts, [finding('cab-not-uploaded', `the server asked for the CAB at ${quote(t.dumpFile!, 160)} (iData=1) and no PUT to it came before the capture ended`, 'check that the client can reach the server for level 2 and that DumpFile is a path it can PUT to')]));
     }
     this.byDump.clear();
+    this.uploaded.clear();
     this.openByConn.clear();
     return out;
   }
@@ -160,6 +163,12 @@ export class ConversationChecker {
     const req = ex.request!;
     const key = normalizeDumpTarget(req.head.target);
     const t = this.byDump.get(key);
+    const first = t ? undefined : this.uploaded.get(key);
+    if (first) {
+      // The path was issued and its CAB already came: an upload sent again, not a wrong path.
+      this.puts.set(ex, first);
+      return [this.result(first, 'upload', ts, [finding('duplicate-upload', `the CAB was PUT to ${quote(req.head.target, 160)} again: that DumpFile already had its upload (with --save-dir the first complete one is report.cab, later ones report.2.cab, …)`, 'PUT each CAB once; if the client retries, check why it did not take the first 200 answer')])];
+    }
     if (!t) {
       // Reports on this connection still waiting for their CAB: the PUT was meant for one.
       const waiting = [...this.byDump.values()].filter((r) => r.connection.id === ex.connection.id);
@@ -175,6 +184,8 @@ export class ConversationChecker {
         : finding('put-unpaired', `PUT to ${quote(req.head.target, 160)}: the level-1 answer that issued it is not in this capture`, 'capture the level-1 report and its answer too to check the upload against them')], ex)];
     }
     this.byDump.delete(key);
+    this.uploaded.set(key, t);
+    ConversationChecker.bound(this.uploaded);
     this.puts.set(ex, t);
     const upload: Upload = { complete: req.body.complete, length: req.body.length };
     if (req.body.complete && req.body.data) {

@@ -81,6 +81,7 @@ export const RULES = {
   'put-path-not-issued': { severity: 'error', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the CAB was PUT to a path the server did not issue as DumpFile' },
   'put-unpaired': { severity: 'note', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'a PUT whose level-1 answer is not in this capture' },
   'put-incomplete': { severity: 'error', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the CAB upload ended early' },
+  'duplicate-upload': { severity: 'warning', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the CAB was PUT to the same DumpFile more than once' },
   'put-not-accepted': { severity: 'error', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the server answered the CAB upload with a status other than 200' },
   'put-not-cab': { severity: 'warning', section: '§3.1.5', ref: 'docs/protocol.md §5, §8', title: 'the level-2 upload is not a CAB' },
   'files-not-in-cab': { severity: 'warning', section: '§2.2.1.3.7', ref: 'docs/protocol.md §8.1', title: 'FILES lists a file the CAB does not contain' },

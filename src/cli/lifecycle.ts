@@ -4,7 +4,7 @@ import type { CaptureEvent, Sink } from '../model.js';
 import type { Refusal } from '../capture/gate.js';
 import type { RefusalLog } from './refusal-log.js';
 import type { Totals } from '../capture/recorder.js';
-import type { WerSniffError } from '../errors.js';
+import { WerSniffError } from '../errors.js';
 import { isLevel1Request } from '../wer/cer-server.js';
 import { formatSize } from '../output/size.js';
 import { formatAddress } from '../capture/address.js';
@@ -44,12 +44,13 @@ export function waitForStop(done: Promise<void>, fileError: Promise<WerSniffErro
   });
 }
 
-export function formatSummary(t: Totals, reports: number): string {
+export function formatSummary(t: Totals, reports: number, lost = 0): string {
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   return `stopped: ${plural(t.connections, 'connection')}, ${plural(t.requests, 'request')}, ${plural(reports, 'report')}, ` +
     `${formatSize(t.bytesFromClient)} from clients, ${formatSize(t.bytesFromServer)} to clients` +
     (t.problems ? `, ${plural(t.problems, 'problem')}` : '') +
-    (t.refused ? `, ${t.refused} refused` : '');
+    (t.refused ? `, ${t.refused} refused` : '') +
+    (lost ? `, ${plural(lost, 'report')} not saved` : '');
 }
 
 export interface Running {
@@ -60,19 +61,29 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** `--save-dir`: how many reports it could not save whole, and where. */
+export interface SavedReports {
+  readonly lost: number;
+  readonly dir: string;
+}
+
 /** Prints the `listening on` line, serves until stopped, flushes every output, prints the
- * summary, and throws the first output failure. Shared by `listen` and `relay`. */
+ * summary, and throws the first output failure (or, with `saved`, reports it lost). Shared by
+ * `listen` and `relay`. */
 export async function serveUntilStopped(
   running: Running, what: string, recorder: { totals: Totals; close(): Promise<void> },
   outputs: { fileError: Promise<WerSniffError>; failure(): WerSniffError | undefined; filtered?: { describe(): string } }, reports: () => number,
+  saved?: SavedReports,
 ): Promise<number> {
   process.stderr.write(`listening on ${formatAddress(running.address, running.port)}${what}\n`);
   const failure = await waitForStop(running.done ?? new Promise(() => {}), outputs.fileError);
   await running.close();
   await recorder.close();
-  process.stderr.write(formatSummary(recorder.totals, reports()) + '\n');
+  const lost = saved?.lost ?? 0;
+  process.stderr.write(formatSummary(recorder.totals, reports(), lost) + '\n');
   if (outputs.filtered) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
-  const failed = failure ?? outputs.failure();
+  const failed = failure ?? outputs.failure() ?? (lost ? new WerSniffError('save-dir-lost',
+    `${lost} ${lost === 1 ? 'report was' : 'reports were'} not saved whole in --save-dir ${saved!.dir} (the lines above say why) — free disk space or raise the open-file limit (ulimit -n); -o/-w captures still hold them`) : undefined);
   if (failed) throw failed;
   return 0;
 }

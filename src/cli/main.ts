@@ -1,8 +1,10 @@
 // Entry point behind bin/wer-sniff.js: runs the program, turns failures into one stderr line
-// and an exit code, and ends quietly when stdout is closed early (`| head`).
+// and an exit code, and ends quietly when stdout is closed early (`| head`) — unless the run
+// still records into files (stdout-closed.ts).
 import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { WerSniffError } from '../errors.js';
+import { stdoutClosed } from './stdout-closed.js';
 import type { ListenFlags } from './run-listen.js';
 import type { DecodeFlags } from './run-decode.js';
 import type { RelayFlags } from './run-relay.js';
@@ -13,7 +15,11 @@ import type { DiffFlags } from './run-diff.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
+    // Closed early (`| head`): the run ends quietly, unless it still records elsewhere.
+    if (err.code === 'EPIPE') {
+      if (stdoutClosed()) return;
+      process.exit(0);
+    }
     process.stderr.write(`wer-sniff: cannot write to stdout: ${err.message}\n`);
     process.exit(1);
   });

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { SyncFileStream } from '../output/sync-file.js';
-import type { Sink } from '../model.js';
+import type { CaptureEvent, Sink } from '../model.js';
+import type { ReportFindings } from '../check/conversation.js';
 import { WerSniffError } from '../errors.js';
 import { PrettySink } from '../output/pretty.js';
 import { NdjsonSink } from '../output/ndjson.js';
@@ -19,6 +20,7 @@ import type { Filter } from '../filter/parse.js';
 import { Pseudonyms } from '../redact/pseudonyms.js';
 import { RedactLearner } from '../output/redact-learner.js';
 import { RedactingStream } from '../output/redact-stream.js';
+import { onStdoutClosed } from './stdout-closed.js';
 
 
 export interface OutputFlags {
@@ -88,19 +90,24 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   // checker sits in front of the filter, so it sees every exchange.
   const shown: Sink[] = [];
   let view: FindingSink | undefined;
+  // Closing stdout (`| head`) drops what writes there when files still record (else the run
+  // ends: stdout-closed.ts), so only then are the stdout sinks wrapped.
+  let stdoutGone = false;
+  const recordsElsewhere = live && Boolean(flags.output || (pcapFile && !pcapToStdout) || flags.har || flags.saveDir);
+  const onStdout = <S extends Sink>(sink: S): S => (recordsElsewhere ? guarded(sink, () => stdoutGone) : sink);
   if (pcapToStdout) {
     // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
     const paint = paintFor(flags.color, process.stderr);
-    sinks.push(new PcapSink(stdout));
+    sinks.push(onStdout(new PcapSink(stdout)));
     view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
-  } else if (flags.raw) sinks.push(new RawSink(stdout));
-  else if (flags.json) view = new NdjsonSink(redacted(stdout), false, omitBinary);
+  } else if (flags.raw) sinks.push(onStdout(new RawSink(stdout)));
+  else if (flags.json) view = onStdout(new NdjsonSink(redacted(stdout), false, omitBinary));
   else {
     const paint = paintFor(flags.color, stdout);
-    view = new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
+    view = onStdout(new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary }));
   }
   if (view) shown.push(view);
-  const files = new OutputFiles(Boolean(flags.saveDir) || stdoutRecords(stdout), (line) => process.stderr.write(`wer-sniff: ${line}\n`));
+  const files = new OutputFiles(() => Boolean(flags.saveDir) || (!stdoutGone && stdoutRecords(stdout)), (line) => process.stderr.write(`wer-sniff: ${line}\n`));
   // Open every file before anything is accepted, so a bad path fails at once.
   if (flags.output) {
     const stream = await files.open(flags.output, 'capture file', flags.appendOutput);
@@ -111,6 +118,19 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     const file = await files.open(flags.har, 'HAR file');
     const out = names ? new RedactingStream(file, names, true) : file;
     shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary }, true), flags.har, 'HAR file'));
+  }
+  if (recordsElsewhere) {
+    // The README promises the run stops only when nothing records any more: with -o, -w <file>,
+    // --har or --save-dir still recording, a closed stdout drops the view and capture goes on.
+    const records = [flags.output && `-o ${flags.output}`, pcapFile && !pcapToStdout && `-w ${pcapFile}`, flags.har && `--har ${flags.har}`, flags.saveDir && `--save-dir ${flags.saveDir}`]
+      .filter((x): x is string => Boolean(x));
+    onStdoutClosed(() => {
+      const still = records.filter((r) => r.startsWith('--save-dir') || !files.hasFailed(r));
+      if (still.length === 0) return false;
+      stdoutGone = true;
+      process.stderr.write(`wer-sniff: stdout was closed, so the ${pcapToStdout ? 'pcap on stdout' : flags.raw ? 'raw output on stdout' : 'view'} stopped; capture goes on into ${still.join(', ')} — stop it with Ctrl-C or SIGTERM\n`);
+      return true;
+    });
   }
   const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
   const front: Sink[] = filtered ? [new CheckedSink(filtered)] : shown.map((s) => (s === view ? new CheckedSink(view) : s));
@@ -130,7 +150,16 @@ class OutputFiles {
   private readonly failed = new Set<string>();
   private readonly opened: string[] = [];
 
-  constructor(private readonly otherRecord: boolean, private readonly notice: (line: string) => void) {}
+  /** Paths of the files opened, by the flag that named them (`-o cap.bin`), for hasFailed. */
+  private readonly byFlag = new Map<string, string>();
+
+  constructor(private readonly otherRecord: () => boolean, private readonly notice: (line: string) => void) {}
+
+  /** Whether the output a flag names (`-o cap.bin`, `-w x.pcap`, `--har x.har`) has failed. */
+  hasFailed(flag: string): boolean {
+    const key = this.byFlag.get(flag);
+    return key !== undefined && this.failed.has(key);
+  }
 
   async open(file: string, what: string, append = false): Promise<SyncFileStream> {
     let stream: SyncFileStream;
@@ -140,6 +169,7 @@ class OutputFiles {
       throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
     this.opened.push(`${what} ${file}`);
+    this.byFlag.set(`${FLAG_OF[what] ?? what} ${file}`, `${what} ${file}`);
     stream.on('error', (err: NodeJS.ErrnoException) => this.fault(file, what, err));
     return stream;
   }
@@ -152,7 +182,7 @@ class OutputFiles {
     const rest = this.opened.length > this.failed.size ? 'the other outputs go on' : 'stdout goes on';
     this.notice(`writing ${what} ${file} failed: ${code} — ${what} closed, ${rest}; ${hint} and restart to record to it again`);
     this.first ??= new WerSniffError('output-failed', `${what} ${file} failed during the run (${code}); it holds what was written before that`);
-    if (this.failed.size === this.opened.length && !this.otherRecord) {
+    if (this.failed.size === this.opened.length && !this.otherRecord()) {
       this.fail(new WerSniffError('output-failed', `every output file failed (${[...this.failed].join(', ')}) and nothing else records the traffic — stopped so nothing goes unrecorded`));
     }
   }
@@ -160,20 +190,31 @@ class OutputFiles {
   /** `sink` until its file fails, a no-op after: it is never written to, waited for or closed
    * again, and a failure never throws out of close(). */
   guard(sink: Sink, file: string, what: string): Sink {
-    const off = () => this.failed.has(`${what} ${file}`);
-    return {
-      chunk: sink.chunk && ((c, conn) => void (off() || sink.chunk!(c, conn))),
-      event: sink.event && ((ev) => void (off() || sink.event!(ev))),
-      shutdown: sink.shutdown && ((conn, source, how, ts) => void (off() || sink.shutdown!(conn, source, how, ts))),
-      waitDrain: sink.waitDrain && (() => {
-        const wait = off() ? null : sink.waitDrain!();
-        // A file that fails while waited for never drains: stop waiting when it fails.
-        return wait && wait.catch(() => undefined);
-      }),
-      close: async () => {
-        if (off()) return;
-        await sink.close().catch((err: NodeJS.ErrnoException) => this.fault(file, what, err));
-      },
-    };
+    return guarded(sink, () => this.failed.has(`${what} ${file}`), (err) => this.fault(file, what, err));
   }
+}
+
+const FLAG_OF: Record<string, string> = { 'capture file': '-o', 'pcap file': '-w', 'HAR file': '--har' };
+
+/** `sink` while `off()` is false, a no-op after (not written to, waited for or closed: its
+ * stream is gone). Also passes the findings of a FindingSink through. A failure while
+ * closing goes to `onCloseError` instead of out of close(). */
+function guarded<S extends Sink>(sink: S, off: () => boolean, onCloseError?: (err: NodeJS.ErrnoException) => void): S {
+  const s = sink as S & Partial<FindingSink>;
+  const wrapped: Sink & Partial<FindingSink> = {
+    chunk: s.chunk && ((c, conn) => void (off() || s.chunk!(c, conn))),
+    event: s.event && ((ev: CaptureEvent, found?: ReportFindings[]) => void (off() || (s.event as FindingSink['event'])(ev, found))),
+    findings: s.findings && ((found) => void (off() || s.findings!(found))),
+    shutdown: s.shutdown && ((conn, source, how, ts) => void (off() || s.shutdown!(conn, source, how, ts))),
+    waitDrain: s.waitDrain && (() => {
+      const wait = off() ? null : s.waitDrain!();
+      // A stream that fails while waited for never drains: stop waiting when it fails.
+      return wait && wait.catch(() => undefined);
+    }),
+    close: async () => {
+      if (off()) return;
+      await (onCloseError ? s.close().catch(onCloseError) : s.close());
+    },
+  };
+  return wrapped as unknown as S;
 }

@@ -45,11 +45,13 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
   const extras: (Sink & BodyObserver)[] = [];
+  let store: ReportStore | undefined;
   if (flags.saveDir) {
     const dir = flags.saveDir;
     try {
       const names = outputs.names;
-      extras.push(await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${names ? names.redact(m) : m}\n`)));
+      store = await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${names ? names.redact(m) : m}\n`));
+      extras.push(store);
     } catch (err) {
       throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
@@ -79,5 +81,6 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
-  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports);
+  const saved = store && { get lost() { return store.lost; }, dir: flags.saveDir! };
+  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, saved);
 }

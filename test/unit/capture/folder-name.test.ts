@@ -72,3 +72,39 @@ describe('folderName', () => {
       .toBe('20240514T092654Z_unknown__CON_Blue-Screen_12');
   });
 });
+
+describe('folderName length in bytes and UTF-16 units', () => {
+  const utf16 = (s: string) => s.length;
+  const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
+
+  test('40-character CJK machine and app names fit in 255 bytes with room for ~n (was 271 bytes: ENAMETOOLONG)', () => {
+    const machine = '開発部門'.repeat(10);
+    const app = '表計算ソフトウェア製品'.repeat(4).slice(0, 40);
+    const name = folderName(T0, [machine, app, 'APPCRASH'], 123456);
+    expect(utf8(name)).toBeLessThanOrEqual(255 - 8);
+    expect(utf16(name)).toBeLessThanOrEqual(255);
+    expect(name.isWellFormed()).toBe(true);
+    // The short part stays whole; the long ones share the cut and keep their start.
+    expect(name).toMatch(/^20240514T092654Z_開発部門開発部門[^_]+_表計算ソフトウェア製品[^_]+_APPCRASH_123456$/);
+    const [, m, a] = name.split('_');
+    expect(Math.abs(utf8(m!) - utf8(a!))).toBeLessThanOrEqual(3);
+  });
+
+  test('emoji (4 bytes, 2 UTF-16 units each) are never split', () => {
+    const name = folderName(T0, ['😀'.repeat(40), '🚀'.repeat(40), '💥'.repeat(40)], 1);
+    expect(utf8(name)).toBeLessThanOrEqual(247);
+    expect(utf16(name)).toBeLessThanOrEqual(255);
+    expect(name.isWellFormed()).toBe(true);
+    expect(name).toMatch(/^20240514T092654Z_(😀)+_(🚀)+_(💥)+_1$/u);
+  });
+
+  test('ASCII names are not cut below their 40 characters', () => {
+    const name = folderName(T0, ['m'.repeat(60), 'a'.repeat(60), 'e'.repeat(60)], 7);
+    expect(name).toBe(`20240514T092654Z_${'m'.repeat(40)}_${'a'.repeat(40)}_${'e'.repeat(40)}_7`);
+  });
+
+  test('safeNamePart can be bounded by bytes too', () => {
+    expect(safeNamePart('日本語のアプリ', 40, 9)).toBe('日本語');
+    expect(safeNamePart('ab😀', 40, 5)).toBe('ab');
+  });
+});

@@ -65,6 +65,7 @@ const CASES: Record<RuleId, () => Buffer[]> = {
   'cab-not-uploaded': () => [Buffer.concat([report(), level2Answer])],
   'put-path-not-issued': () => [Buffer.concat([report(), level2Answer, put('/PersistedCabs/other.cab', cab)])],
   'put-unpaired': () => [put('/PersistedCabs/other.cab', cab)],
+  'duplicate-upload': () => [Buffer.concat([report(), level2Answer, put(DUMP, cab), put(DUMP, cab)])],
   'put-incomplete': () => [Buffer.concat([report(), level2Answer, put(DUMP, cab, cab.length + 500)])],
   'put-not-accepted': () => [Buffer.concat([report(), level2Answer, put(DUMP, cab), response('507 Insufficient Storage')])],
   'put-not-cab': () => [Buffer.concat([report(), level2Answer, put(DUMP, Buffer.from('not a cabinet'))])],
