@@ -10,7 +10,7 @@ import { PrettySink } from '../output/pretty.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
 import { PcapSink } from '../output/pcap.js';
-import { HarSink } from '../output/har.js';
+import { HarSink, INLINE_BODY_BYTES } from '../output/har.js';
 import { CheckedSink, type FindingSink } from '../output/checked-sink.js';
 import { VERSION } from './program.js';
 import { paintFor, type ColorChoice } from './options.js';
@@ -33,6 +33,8 @@ export interface OutputFlags {
   /** Old name of --write. */
   pcap?: string;
   har?: string;
+  /** --include-bodies: bodies over 1 MiB whole in --har and --json, not just size and sha256. */
+  includeBodies?: boolean;
   /** `--filter`: what the view, --json and --har show; raw outputs stay complete. */
   filter?: Filter;
   redact?: boolean;
@@ -83,6 +85,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   const names = flags.redact ? new Pseudonyms() : undefined;
   const redacted = (out: Writable): Writable => (names ? new RedactingStream(out, names) : out);
   const omitBinary = Boolean(names);
+  const inlineMax = flags.includeBodies ? Infinity : INLINE_BODY_BYTES;
   // What is shown and exported; with --filter these go behind a FilterSink, raw outputs never do.
   // The human and JSON views show each report's check findings (output/checked-sink.ts); the
   // checker sits in front of the filter, so it sees every exchange.
@@ -94,7 +97,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     sinks.push(new PcapSink(stdout));
     view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
   } else if (flags.raw) sinks.push(new RawSink(stdout));
-  else if (flags.json) view = new NdjsonSink(redacted(stdout), false, omitBinary);
+  else if (flags.json) view = new NdjsonSink(redacted(stdout), false, omitBinary, inlineMax);
   else {
     const paint = paintFor(flags.color, stdout);
     view = new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
@@ -110,7 +113,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   if (flags.har) {
     const file = await files.open(flags.har, 'HAR file');
     const out = names ? new RedactingStream(file, names, true) : file;
-    shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary }, true), flags.har, 'HAR file'));
+    shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary, inlineMax }, true), flags.har, 'HAR file'));
   }
   const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
   const front: Sink[] = filtered ? [new CheckedSink(filtered)] : shown.map((s) => (s === view ? new CheckedSink(view) : s));

@@ -1,93 +1,31 @@
-// `--har <file>`: an HTTP Archive (HAR 1.2) for browser devtools and HAR viewers, written whole
-// at close(). One entry per exchange in the order requests (or lone responses) completed. Text
+// One HAR 1.2 entry per exchange, for `--har` (har.ts streams them into the file). Text
 // bodies (after charset decoding, so UTF-16 reports read as text) go in `text`; binary ones
 // are base64 — `content.encoding: "base64"` as HAR 1.2 allows for responses, and for request
 // bodies (HAR 1.2 has no encoding there) `postData.text` holds base64 with `_encoding:
-// "base64"` and a comment saying so. Bodies too large to keep in memory get size, `_sha256`
-// and a comment instead of text. A request never answered gets status 0, as browsers write
-// aborted requests. It deliberately streams nothing: a HAR is one JSON document.
-import type { Writable } from 'node:stream';
-import type { CaptureEvent, Exchange, Header, HttpMessage, Sink } from '../model.js';
+// "base64"` and a comment saying so. Bodies over `inlineMax` (1 MiB unless --include-bodies)
+// and bodies too large to keep in memory are referenced instead: `_size`, `_sha256`,
+// `_omitted: true` and a comment, no text — so a HAR of many large uploads stays small and
+// is written entry by entry. A request never answered gets status 0, as browsers write
+// aborted requests.
+import type { Exchange, Header, HttpMessage } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
 import { headerValue } from '../decode/views.js';
 import { roundTrips } from '../decode/charset.js';
+import { formatSize } from './size.js';
 
 type Json = Record<string, unknown>;
 
-export interface HarOptions {
-  /** log.creator.version. */
-  version: string;
-  /** --redact: base64 bodies are left out (names inside them could not be replaced). */
-  omitBinary?: boolean;
-}
+/** Bodies larger than this are referenced (size, sha256), not inlined, unless --include-bodies. */
+export const INLINE_BODY_BYTES = 1024 * 1024;
 
-export class HarSink implements Sink {
-  private readonly exchanges: Exchange[] = [];
-  private readonly seen = new Set<Exchange>();
-
-  constructor(private readonly out: Writable, private readonly opts: HarOptions, private readonly endOut = false) {}
-
-  event(ev: CaptureEvent): void {
-    if ((ev.type === 'request' || ev.type === 'response') && !this.seen.has(ev.exchange)) {
-      this.seen.add(ev.exchange);
-      this.exchanges.push(ev.exchange);
-    }
-  }
-
-  async close(): Promise<void> {
-    const doc = toHar(this.exchanges, this.opts.version);
-    if (this.opts.omitBinary) withoutBinaryBodies(doc);
-    this.exchanges.length = 0;
-    this.seen.clear();
-    const text = JSON.stringify(doc, null, 2) + '\n';
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (this.endOut) this.out.end(text, done);
-      else this.out.write(text, done);
-    });
-  }
-}
-
-const BINARY_OMITTED = 'binary body left out under --redact';
-
-/** Drops base64 bodies from a HAR document, with a comment where one was, and the exact bytes
- * kept for replay (`_rawHead`, `_base64`): names are redacted in text, and cannot be inside
- * base64. `replay` rebuilds such requests from the HAR fields. */
-export function withoutBinaryBodies(doc: Json): void {
-  const note = (o: Json): void => {
-    o.text = '';
-    const kept = String(o.comment ?? '').split('; ').filter((c) => c && !c.startsWith('binary body: text is base64'));
-    o.comment = [...kept, BINARY_OMITTED].join('; ');
-  };
-  for (const e of (doc.log as { entries: Json[] }).entries) {
-    delete (e.request as Json)._rawHead;
-    const post = (e.request as Json).postData as Json | undefined;
-    if (post) delete post._base64;
-    if (post?._encoding === 'base64') {
-      delete post._encoding;
-      note(post);
-    }
-    const content = (e.response as Json).content as Json;
-    if (content.encoding === 'base64') {
-      delete content.encoding;
-      note(content);
-    }
-  }
-}
-
-export function toHar(exchanges: Exchange[], version: string): Json {
-  return {
-    log: {
-      version: '1.2',
-      creator: { name: 'wer-sniff', version },
-      pages: [],
-      entries: exchanges.map(toHarEntry),
-    },
-  };
+export interface HarEntryOptions {
+  /** Largest body written inline (text or base64); Infinity with --include-bodies. */
+  inlineMax?: number;
 }
 
 /** One HAR entry; custom fields start with `_` as HAR 1.2 requires. */
-export function toHarEntry(ex: Exchange): Json {
+export function toHarEntry(ex: Exchange, opts: HarEntryOptions = {}): Json {
+  const inlineMax = opts.inlineMax ?? INLINE_BODY_BYTES;
   const req = ex.request;
   const res = ex.response;
   const send = req ? Math.max(0, req.endTs - req.startTs) : 0;
@@ -97,8 +35,8 @@ export function toHarEntry(ex: Exchange): Json {
   const entry: Json = {
     startedDateTime: new Date(req?.startTs ?? res?.startTs ?? conn.openedAt).toISOString(),
     time: send + wait + receive,
-    request: toHarRequest(ex),
-    response: toHarResponse(ex),
+    request: toHarRequest(ex, inlineMax),
+    response: toHarResponse(ex, inlineMax),
     cache: {},
     timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send, wait, receive },
     connection: String(conn.id),
@@ -117,7 +55,7 @@ function scheme(ex: Exchange): string {
   return ex.connection.tls ? 'https' : 'http';
 }
 
-function toHarRequest(ex: Exchange): Json {
+function toHarRequest(ex: Exchange, inlineMax: number): Json {
   const req = ex.request;
   const host = (req && headerValue(req.head.headers, 'host')) ?? ex.connection.upstream ?? ex.connection.local;
   if (!req) {
@@ -140,12 +78,12 @@ function toHarRequest(ex: Exchange): Json {
     _rawHead: req.head.raw.toString('base64'),
   };
   if (req.body.framing !== 'none') out._framing = req.body.framing;
-  if (req.body.length > 0 || req.body.framing !== 'none') out.postData = toPostData(req);
+  if (req.body.length > 0 || req.body.framing !== 'none') out.postData = toPostData(req, inlineMax);
   return out;
 }
 
-function toPostData(req: HttpMessage): Json {
-  const body = toBody(req);
+function toPostData(req: HttpMessage, inlineMax: number): Json {
+  const body = toBody(req, inlineMax);
   const { comment, ...extra } = body.extra;
   const out: Json = { mimeType: headerValue(req.head.headers, 'content-type') ?? '', text: body.text ?? '', ...extra };
   const notes = comment ? [comment] : [];
@@ -160,7 +98,7 @@ function toPostData(req: HttpMessage): Json {
   return out;
 }
 
-function toHarResponse(ex: Exchange): Json {
+function toHarResponse(ex: Exchange, inlineMax: number): Json {
   const res = ex.response;
   const interim = ex.interim.length
     ? { _interim: ex.interim.map((r) => ({ status: r.head.status, statusText: r.head.reason, headers: toNameValues(r.head.headers) })) }
@@ -171,7 +109,7 @@ function toHarResponse(ex: Exchange): Json {
       content: { size: 0, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: -1, ...interim,
     };
   }
-  const body = toBody(res, ex);
+  const body = toBody(res, inlineMax, ex);
   const content: Json = { size: res.body.length, mimeType: headerValue(res.head.headers, 'content-type') ?? 'x-unknown' };
   if (body.text !== undefined) content.text = body.text;
   if (body.encoding) content.encoding = body.encoding;
@@ -196,19 +134,28 @@ interface HarBody {
   extra: Json;
 }
 
-/** A body as HAR text: decoded text, base64 for binary, nothing when it was too large to keep. */
-function toBody(msg: HttpMessage, ex?: Exchange): HarBody {
+/** A body as HAR text: decoded text, base64 for binary, or a reference (size, sha256) when it
+ * is over `inlineMax` or was too large to keep in memory. */
+function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
   const b = msg.body;
   const extra: Json = {};
   if (b.length > 0) extra._sha256 = b.sha256;
   if (!b.complete) extra._complete = false;
   if (b.data === undefined && b.length > 0) {
+    Object.assign(extra, { _size: b.length, _omitted: true });
     extra.comment = `body of ${b.length} bytes was too large to keep in memory (see --max-body-bytes); sha256 ${b.sha256}`;
     return { extra };
   }
   const dec = decodeMessage(msg, ex?.request);
   extra._kind = dec.kind;
   if (dec.charset) extra._charset = dec.charset.name;
+  if (b.length > inlineMax) {
+    // Inlined, 40 uploads of 20 MiB made a HAR no JSON.stringify could hold (and ~1 GB of
+    // memory): the bytes are in -o / -w / --save-dir, the HAR names them by size and hash.
+    Object.assign(extra, { _size: b.length, _omitted: true });
+    extra.comment = `body of ${b.length} bytes left out (over ${formatSize(inlineMax)}); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`;
+    return { extra };
+  }
   if (dec.kind === 'binary' || dec.text === undefined || !exactText(dec.text, b.data!, dec.charset)) {
     if (dec.kind !== 'binary' && dec.text !== undefined) {
       extra._notExactText = true;
