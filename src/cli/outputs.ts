@@ -81,6 +81,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   }
   // Raw outputs (exact bytes: never filtered, never redacted).
   const sinks: Sink[] = [];
+  const notice = (line: string): void => void process.stderr.write(`wer-sniff: ${line}\n`);
   // --redact: a learner sees every event first; every derived text goes through the names.
   const names = flags.redact ? new Pseudonyms() : undefined;
   const redacted = (out: Writable): Writable => (names ? new RedactingStream(out, names) : out);
@@ -96,18 +97,19 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     const paint = paintFor(flags.color, process.stderr);
     sinks.push(new PcapSink(stdout));
     view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
-  } else if (flags.raw) sinks.push(new RawSink(stdout));
+  } else if (flags.raw) sinks.push(new RawSink(stdout, 'client', false, { onNotice: (line) => notice(`--raw: ${line}`) }));
   else if (flags.json) view = new NdjsonSink(redacted(stdout), false, omitBinary, inlineMax);
   else {
     const paint = paintFor(flags.color, stdout);
     view = new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
   }
   if (view) shown.push(view);
-  const files = new OutputFiles(Boolean(flags.saveDir) || stdoutRecords(stdout), (line) => process.stderr.write(`wer-sniff: ${line}\n`));
+  const files = new OutputFiles(Boolean(flags.saveDir) || stdoutRecords(stdout), notice);
   // Open every file before anything is accepted, so a bad path fails at once.
   if (flags.output) {
     const stream = await files.open(flags.output, 'capture file', flags.appendOutput);
-    sinks.push(files.guard(new RawSink(stream, 'client', true), flags.output, 'capture file'));
+    const onNotice = (line: string) => notice(`capture file ${flags.output}: ${line}`);
+    sinks.push(files.guard(new RawSink(stream, 'client', true, { onNotice }), flags.output, 'capture file'));
   }
   if (pcapFile && !pcapToStdout) sinks.push(files.guard(new PcapSink(await files.open(pcapFile, 'pcap file'), true), pcapFile, 'pcap file'));
   if (flags.har) {
@@ -168,8 +170,8 @@ class OutputFiles {
       chunk: sink.chunk && ((c, conn) => void (off() || sink.chunk!(c, conn))),
       event: sink.event && ((ev) => void (off() || sink.event!(ev))),
       shutdown: sink.shutdown && ((conn, source, how, ts) => void (off() || sink.shutdown!(conn, source, how, ts))),
-      waitDrain: sink.waitDrain && (() => {
-        const wait = off() ? null : sink.waitDrain!();
+      waitDrain: sink.waitDrain && ((connId?: number) => {
+        const wait = off() ? null : sink.waitDrain!(connId);
         // A file that fails while waited for never drains: stop waiting when it fails.
         return wait && wait.catch(() => undefined);
       }),
