@@ -88,10 +88,12 @@ export class RawSink implements Sink {
       q?.drain((b) => this.out.write(b));
       if (!this.closed.has(id)) {
         this.owner = id;
+        this.endTurnWait(id);
         return;
       }
       this.order.shift();
       this.closed.delete(id);
+      this.endTurnWait(id);
     }
   }
 
@@ -102,8 +104,28 @@ export class RawSink implements Sink {
     const out = drainOf(this.out);
     if (connId === undefined || connId === this.owner || !this.budget.over || !this.queued.has(connId)) return out;
     this.retryLater();
-    const under = this.budget.whenUnder();
+    // Its turn also ends the wait: the new owner must stream on even while the others keep
+    // the budget over, or nothing would ever close and free it.
+    const under = Promise.race([this.budget.whenUnder(), this.turnOf(connId)]);
     return out ? Promise.all([out, under]).then(() => undefined) : under;
+  }
+
+  private readonly turns = new Map<number, { wait: Promise<void>; go: () => void }>();
+
+  /** Resolves when `connId` becomes the owner (or at close()). */
+  private turnOf(connId: number): Promise<void> {
+    let t = this.turns.get(connId);
+    if (!t) {
+      let go!: () => void;
+      const wait = new Promise<void>((r) => (go = r));
+      this.turns.set(connId, (t = { wait, go }));
+    }
+    return t.wait;
+  }
+
+  private endTurnWait(connId: number): void {
+    this.turns.get(connId)?.go();
+    this.turns.delete(connId);
   }
 
   /** While over budget, tries the temporary files again now and then (disk space may come
@@ -124,6 +146,7 @@ export class RawSink implements Sink {
 
   async close(): Promise<void> {
     this.stopRetrying();
+    for (const id of [...this.turns.keys()]) this.endTurnWait(id);
     // Connections still open at shutdown: write what they sent, in order.
     for (const id of this.order) {
       this.queued.get(id)?.drain((b) => this.out.write(b));
