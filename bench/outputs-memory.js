@@ -7,7 +7,8 @@
 //          for byte (its size and sha256 against what was sent, in order).
 // `node bench/outputs-memory.js [har] [spool]` after `npm run build`. Figures go in the reply
 // or PR, not in npm test: this moves ~1.6 GB over loopback. Env: HAR_UPLOADS, HAR_MIB,
-// SPOOL_CONNS, SPOOL_MIB, EXTRA_ARGS (more CLI flags, e.g. --include-bodies).
+// SPOOL_CONNS, SPOOL_MIB, EXTRA_ARGS (more CLI flags, e.g. --include-bodies), NO_HAR=1 (the same
+// uploads without --har: what the rest of the pipeline costs).
 import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -74,7 +75,7 @@ async function har() {
   const size = Number(process.env.HAR_MIB ?? 20) * MiB;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-bench-har-'));
   const file = path.join(dir, 'run.har');
-  const run = await startListen(['--respond', 'ok', '--har', file]);
+  const run = await startListen(['--respond', 'ok', ...(process.env.NO_HAR ? [] : ['--har', file])]);
   const mem = sampleMemory(run.p.pid, 50);
   const t0 = Date.now();
   let next = 0;
@@ -83,7 +84,7 @@ async function har() {
   }));
   const during = mem.stop();
   const stopping = await stop(run);
-  const bytes = fs.statSync(file).size;
+  const bytes = fs.existsSync(file) ? fs.statSync(file).size : 0;
   let entries = 'does not parse';
   if (bytes < 512 * MiB) {
     try {
