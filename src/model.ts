@@ -141,8 +141,9 @@ export interface Sink {
   shutdown?(connection: ConnectionInfo, source: Direction, how: 'fin' | 'reset', ts: number): void;
   /** A promise that resolves once the sink's buffer has drained, or null when it is not
    * backed up. Sources pause reading until then, so a slow output slows the capture instead of
-   * filling memory. */
-  waitDrain?(): Promise<void> | null;
+   * filling memory. `connId`: the connection whose chunk was just taken, when the source can
+   * pause that one alone (the listener); a sink may then ask to pause only it (raw.ts). */
+  waitDrain?(connId?: number): Promise<void> | null;
   /** Flush and release; resolves when everything is written. */
   close(): Promise<void>;
 }

@@ -129,7 +129,8 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     };
     socket.on('data', (bytes: Buffer) => {
       rec.push('client', bytes);
-      const wait = recorder.backpressure();
+      // This socket alone is paused, so sinks may hold back just this connection (raw.ts).
+      const wait = recorder.backpressure(connection.id);
       if (wait) hold('outputs', () => wait);
     });
     let told = false;

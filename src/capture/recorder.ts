@@ -71,9 +71,10 @@ export class Recorder {
   }
 
   /** Resolves when every sink that buffers is below its high-water mark again, or null when
-   * none is backed up. Callers pause their sockets until then. */
-  backpressure(): Promise<void> | null {
-    return drained(this.opts.sinks);
+   * none is backed up. Callers pause their sockets until then; `connId` (the connection just
+   * read, when only its socket is paused) lets a sink hold back that connection alone. */
+  backpressure(connId?: number): Promise<void> | null {
+    return drained(this.opts.sinks, connId);
   }
 
   async close(): Promise<void> {
@@ -184,10 +185,10 @@ export class ConnectionRecorder {
 
 /** Resolves when every one of `sinks` that is backed up has drained; null when none is.
  * Called per relayed chunk: no allocation unless a sink is backed up. */
-export function drained(sinks: readonly Sink[]): Promise<void> | null {
+export function drained(sinks: readonly Sink[], connId?: number): Promise<void> | null {
   let waits: Promise<void>[] | undefined;
   for (const s of sinks) {
-    const wait = s.waitDrain?.();
+    const wait = s.waitDrain?.(connId);
     if (wait) (waits ??= []).push(wait);
   }
   return waits ? Promise.all(waits).then(() => undefined) : null;

@@ -11,7 +11,7 @@ import { PrettySink } from '../output/pretty.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
 import { PcapSink } from '../output/pcap.js';
-import { HarSink } from '../output/har.js';
+import { HarSink, INLINE_BODY_BYTES } from '../output/har.js';
 import { CheckedSink, type FindingSink } from '../output/checked-sink.js';
 import { VERSION } from './program.js';
 import { paintFor, type ColorChoice } from './options.js';
@@ -35,6 +35,8 @@ export interface OutputFlags {
   /** Old name of --write. */
   pcap?: string;
   har?: string;
+  /** --include-bodies: bodies over 1 MiB whole in --har and --json, not just size and sha256. */
+  includeBodies?: boolean;
   /** `--filter`: what the view, --json and --har show; raw outputs stay complete. */
   filter?: Filter;
   redact?: boolean;
@@ -81,10 +83,12 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   }
   // Raw outputs (exact bytes: never filtered, never redacted).
   const sinks: Sink[] = [];
+  const notice = (line: string): void => void process.stderr.write(`wer-sniff: ${line}\n`);
   // --redact: a learner sees every event first; every derived text goes through the names.
   const names = flags.redact ? new Pseudonyms() : undefined;
   const redacted = (out: Writable): Writable => (names ? new RedactingStream(out, names) : out);
   const omitBinary = Boolean(names);
+  const inlineMax = flags.includeBodies ? Infinity : INLINE_BODY_BYTES;
   // What is shown and exported; with --filter these go behind a FilterSink, raw outputs never do.
   // The human and JSON views show each report's check findings (output/checked-sink.ts); the
   // checker sits in front of the filter, so it sees every exchange.
@@ -100,24 +104,25 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     const paint = paintFor(flags.color, process.stderr);
     sinks.push(onStdout(new PcapSink(stdout)));
     view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
-  } else if (flags.raw) sinks.push(onStdout(new RawSink(stdout)));
-  else if (flags.json) view = onStdout(new NdjsonSink(redacted(stdout), false, omitBinary));
+  } else if (flags.raw) sinks.push(onStdout(new RawSink(stdout, 'client', false, { onNotice: (line) => notice(`--raw: ${line}`) })));
+  else if (flags.json) view = onStdout(new NdjsonSink(redacted(stdout), false, omitBinary, inlineMax));
   else {
     const paint = paintFor(flags.color, stdout);
     view = onStdout(new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary }));
   }
   if (view) shown.push(view);
-  const files = new OutputFiles(() => Boolean(flags.saveDir) || (!stdoutGone && stdoutRecords(stdout)), (line) => process.stderr.write(`wer-sniff: ${line}\n`));
+  const files = new OutputFiles(() => Boolean(flags.saveDir) || (!stdoutGone && stdoutRecords(stdout)), notice);
   // Open every file before anything is accepted, so a bad path fails at once.
   if (flags.output) {
     const stream = await files.open(flags.output, 'capture file', flags.appendOutput);
-    sinks.push(files.guard(new RawSink(stream, 'client', true), flags.output, 'capture file'));
+    const onNotice = (line: string) => notice(`capture file ${flags.output}: ${line}`);
+    sinks.push(files.guard(new RawSink(stream, 'client', true, { onNotice }), flags.output, 'capture file'));
   }
   if (pcapFile && !pcapToStdout) sinks.push(files.guard(new PcapSink(await files.open(pcapFile, 'pcap file'), true), pcapFile, 'pcap file'));
   if (flags.har) {
     const file = await files.open(flags.har, 'HAR file');
     const out = names ? new RedactingStream(file, names, true) : file;
-    shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary }, true), flags.har, 'HAR file'));
+    shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary, inlineMax }, true), flags.har, 'HAR file'));
   }
   if (recordsElsewhere) {
     // The README promises the run stops only when nothing records any more: with -o, -w <file>,
@@ -206,8 +211,8 @@ function guarded<S extends Sink>(sink: S, off: () => boolean, onCloseError?: (er
     event: s.event && ((ev: CaptureEvent, found?: ReportFindings[]) => void (off() || (s.event as FindingSink['event'])(ev, found))),
     findings: s.findings && ((found) => void (off() || s.findings!(found))),
     shutdown: s.shutdown && ((conn, source, how, ts) => void (off() || s.shutdown!(conn, source, how, ts))),
-    waitDrain: s.waitDrain && (() => {
-      const wait = off() ? null : s.waitDrain!();
+    waitDrain: s.waitDrain && ((connId?: number) => {
+      const wait = off() ? null : s.waitDrain!(connId);
       // A stream that fails while waited for never drains: stop waiting when it fails.
       return wait && wait.catch(() => undefined);
     }),

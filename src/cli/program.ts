@@ -48,7 +48,8 @@ function outputOptions(cmd: Command, live: boolean): Command {
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
     .option('-w, --write <file>', 'also write every connection to <file> as pcap (real addresses, TCP synthesised around the exact bytes) for Wireshark/tshark; - for stdout (the human view then goes to stderr)')
     .addOption(new Option('--pcap <file>', 'old name of --write').hideHelp())
-    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (written when the run ends) for browser devtools and HAR viewers')
+    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (each entry as its exchange ends) for browser devtools and HAR viewers')
+    .option('--include-bodies', '--har and --json: keep bodies over 1 MiB whole (text or base64) instead of naming them by size and sha256')
     .option('--filter <expr>', 'show and export (view, --json, --har) only matching exchanges, e.g. \'event=APPCRASH and machine~WKS-\' (language in README); raw outputs stay complete', parseFilterOption)
     .option('--redact', 'replace machine, user and domain names and profile folders in the human view, --json and --har by stable pseudonyms (machine-1, user-1, domain-1); raw outputs stay exact');
   if (live) {

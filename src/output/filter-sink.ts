@@ -152,8 +152,8 @@ export class FilterSink implements FindingSink {
     for (const s of this.inner) if (isFindingSink(s)) s.findings(shown);
   }
 
-  waitDrain(): Promise<void> | null {
-    return drained(this.inner);
+  waitDrain(connId?: number): Promise<void> | null {
+    return drained(this.inner, connId);
   }
 
   /** One line for stderr at the end of a run. */

@@ -14,6 +14,7 @@ import { formatWerReport } from './format-report.js';
 import { formatXml } from './format-xml.js';
 import type { Paint } from './paint.js';
 import { append, maxOf } from './append.js';
+import { formatSize } from './size.js';
 
 export interface FormatBodyOptions {
   /** Always add a hexdump of the body. */
@@ -128,8 +129,10 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
 }
 
 /** The body for NDJSON: plain JSON values only (no Buffers, no bigint). `withReport: false`
- * leaves out the WER report (NDJSON gives it its own event). */
-export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true): object {
+ * leaves out the WER report (NDJSON gives it its own event). A binary body over `inlineMax`
+ * gets no base64 (`omitted: true`, a note): its length and sha256 name it, and a line of tens
+ * of megabytes helps no jq script. */
+export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true, inlineMax = Infinity): object {
   const json: Record<string, unknown> = {
     length: body.length,
     sha256: body.sha256,
@@ -149,7 +152,10 @@ export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true): ob
     json.charsetRule = dec.charset.rule;
   }
   if (dec.kind === 'binary') {
-    if (body.data) json.base64 = body.data.toString('base64');
+    if (body.data && body.length > inlineMax) {
+      json.omitted = true;
+      notes.push(`base64 left out: ${body.length} bytes is over ${formatSize(inlineMax)} (--include-bodies keeps it)`);
+    } else if (body.data) json.base64 = body.data.toString('base64');
   } else if (dec.text !== undefined) {
     json.text = dec.text;
   }

@@ -1,16 +1,17 @@
-// `--har <file>`: an HTTP Archive (HAR 1.2) for browser devtools and HAR viewers, written whole
-// at close(). One entry per exchange in the order requests (or lone responses) completed. Text
-// bodies (after charset decoding, so UTF-16 reports read as text) go in `text`; binary ones
-// are base64 — `content.encoding: "base64"` as HAR 1.2 allows for responses, and for request
-// bodies (HAR 1.2 has no encoding there) `postData.text` holds base64 with `_encoding:
-// "base64"` and a comment saying so. Bodies too large to keep in memory get size, `_sha256`
-// and a comment instead of text. A request never answered gets status 0, as browsers write
-// aborted requests. It deliberately streams nothing: a HAR is one JSON document.
+// `--har <file>`: an HTTP Archive (HAR 1.2) for browser devtools and HAR viewers, streamed: the
+// document and its `entries` array are opened when the sink is made, each entry is written as
+// soon as its exchange is finished (har-entry.ts builds it), and the array and document are
+// closed at close(). Kept whole until the end, 40 uploads of 20 MiB held ~2 GB and then failed
+// in JSON.stringify, leaving an empty file; now memory holds only exchanges still waiting for
+// their response. Entries come in the order exchanges finished, which within one connection is
+// the order of its requests (what `replay` needs); HAR viewers sort by startedDateTime.
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { CaptureEvent, Exchange, Header, HttpMessage, Sink } from '../model.js';
-import { decodeMessage } from '../decode/message.js';
-import { headerValue } from '../decode/views.js';
-import { roundTrips } from '../decode/charset.js';
+import type { CaptureEvent, Exchange, Sink } from '../model.js';
+import { drainOf } from './drain.js';
+import { toHarEntry, INLINE_BODY_BYTES } from './har-entry.js';
+
+export { toHarEntry, INLINE_BODY_BYTES } from './har-entry.js';
 
 type Json = Record<string, unknown>;
 
@@ -19,32 +20,75 @@ export interface HarOptions {
   version: string;
   /** --redact: base64 bodies are left out (names inside them could not be replaced). */
   omitBinary?: boolean;
+  /** Largest body written inline; larger ones get size and sha256 (default 1 MiB;
+   * --include-bodies: Infinity). */
+  inlineMax?: number;
 }
 
-export class HarSink implements Sink {
-  private readonly exchanges: Exchange[] = [];
-  private readonly seen = new Set<Exchange>();
+/** Exchanges held per connection waiting for their response; beyond this the oldest is
+ * written as unanswered (the exchange builder stops waiting for it at the same depth). */
+export const MAX_HELD_PER_CONNECTION = 64;
 
-  constructor(private readonly out: Writable, private readonly opts: HarOptions, private readonly endOut = false) {}
+/** Indentation of an entry inside `{ "log": { "entries": [ … ] } }`. */
+const ENTRY_INDENT = '      ';
+
+export class HarSink implements Sink {
+  /** Per connection, exchanges seen and not yet written, in the order they were first seen. */
+  private readonly held = new Map<number, Exchange[]>();
+  private readonly written = new WeakSet<Exchange>();
+  private entries = 0;
+
+  constructor(private readonly out: Writable, private readonly opts: HarOptions, private readonly endOut = false) {
+    const head = JSON.stringify({ log: { version: '1.2', creator: { name: 'wer-sniff', version: opts.version }, pages: [], entries: [] } }, null, 2);
+    // Everything up to the entries array's `[`: entries follow, the rest comes at close().
+    this.out.write(head.slice(0, head.lastIndexOf('[') + 1));
+  }
 
   event(ev: CaptureEvent): void {
-    if ((ev.type === 'request' || ev.type === 'response') && !this.seen.has(ev.exchange)) {
-      this.seen.add(ev.exchange);
-      this.exchanges.push(ev.exchange);
+    if (ev.type === 'close') {
+      const list = this.held.get(ev.connection.id);
+      this.held.delete(ev.connection.id);
+      if (list) for (const ex of list) this.write(ex);
+      return;
     }
+    if (ev.type !== 'request' && ev.type !== 'response') return;
+    const ex = ev.exchange;
+    if (this.written.has(ex)) return;
+    let list = this.held.get(ev.connection.id);
+    if (!list) this.held.set(ev.connection.id, (list = []));
+    if (!list.includes(ex)) list.push(ex);
+    // Finished: both halves are in. A response without a request waits for the request
+    // (still uploading: a server may answer early) or for the connection's end (a response-only
+    // capture); the next exchange to finish on its connection writes it too.
+    if (ex.request && ex.response) this.writeThrough(list, list.indexOf(ex));
+    else if (list.length > MAX_HELD_PER_CONNECTION) this.writeThrough(list, 0);
+  }
+
+  /** Writes the connection's held exchanges up to and including index `last`: responses come
+   * in request order, so earlier ones still held will never be answered. */
+  private writeThrough(list: Exchange[], last: number): void {
+    for (const ex of list.splice(0, last + 1)) this.write(ex);
+  }
+
+  private write(ex: Exchange): void {
+    this.written.add(ex);
+    const entry = toHarEntry(ex, { inlineMax: this.opts.inlineMax ?? INLINE_BODY_BYTES });
+    if (this.opts.omitBinary) entryWithoutBinary(entry);
+    const text = JSON.stringify(entry, null, 2).replace(/\n/g, '\n' + ENTRY_INDENT);
+    this.out.write(`${this.entries++ ? ',' : ''}\n${ENTRY_INDENT}${text}`);
+  }
+
+  waitDrain(): Promise<void> | null {
+    return drainOf(this.out);
   }
 
   async close(): Promise<void> {
-    const doc = toHar(this.exchanges, this.opts.version);
-    if (this.opts.omitBinary) withoutBinaryBodies(doc);
-    this.exchanges.length = 0;
-    this.seen.clear();
-    const text = JSON.stringify(doc, null, 2) + '\n';
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (this.endOut) this.out.end(text, done);
-      else this.out.write(text, done);
-    });
+    for (const list of this.held.values()) for (const ex of list) this.write(ex);
+    this.held.clear();
+    const tail = `${this.entries ? '\n    ' : ''}]\n  }\n}\n`;
+    if (this.endOut) {
+      await new Promise<void>((resolve, reject) => this.out.end(tail, (err?: Error | null) => (err ? reject(err) : resolve())));
+    } else if (!this.out.write(tail)) await once(this.out, 'drain');
   }
 }
 
@@ -54,235 +98,38 @@ const BINARY_OMITTED = 'binary body left out under --redact';
  * kept for replay (`_rawHead`, `_base64`): names are redacted in text, and cannot be inside
  * base64. `replay` rebuilds such requests from the HAR fields. */
 export function withoutBinaryBodies(doc: Json): void {
+  for (const e of (doc.log as { entries: Json[] }).entries) entryWithoutBinary(e);
+}
+
+/** withoutBinaryBodies for one entry. */
+export function entryWithoutBinary(e: Json): void {
   const note = (o: Json): void => {
     o.text = '';
     const kept = String(o.comment ?? '').split('; ').filter((c) => c && !c.startsWith('binary body: text is base64'));
     o.comment = [...kept, BINARY_OMITTED].join('; ');
   };
-  for (const e of (doc.log as { entries: Json[] }).entries) {
-    delete (e.request as Json)._rawHead;
-    const post = (e.request as Json).postData as Json | undefined;
-    if (post) delete post._base64;
-    if (post?._encoding === 'base64') {
-      delete post._encoding;
-      note(post);
-    }
-    const content = (e.response as Json).content as Json;
-    if (content.encoding === 'base64') {
-      delete content.encoding;
-      note(content);
-    }
+  delete (e.request as Json)._rawHead;
+  const post = (e.request as Json).postData as Json | undefined;
+  if (post) delete post._base64;
+  if (post?._encoding === 'base64') {
+    delete post._encoding;
+    note(post);
+  }
+  const content = (e.response as Json).content as Json;
+  if (content.encoding === 'base64') {
+    delete content.encoding;
+    note(content);
   }
 }
 
-export function toHar(exchanges: Exchange[], version: string): Json {
+/** A whole HAR document in memory (tests, small inputs); the sink streams the same shape. */
+export function toHar(exchanges: Exchange[], version: string, inlineMax = INLINE_BODY_BYTES): Json {
   return {
     log: {
       version: '1.2',
       creator: { name: 'wer-sniff', version },
       pages: [],
-      entries: exchanges.map(toHarEntry),
+      entries: exchanges.map((ex) => toHarEntry(ex, { inlineMax })),
     },
   };
-}
-
-/** One HAR entry; custom fields start with `_` as HAR 1.2 requires. */
-export function toHarEntry(ex: Exchange): Json {
-  const req = ex.request;
-  const res = ex.response;
-  const send = req ? Math.max(0, req.endTs - req.startTs) : 0;
-  const wait = req && res ? Math.max(0, res.startTs - req.endTs) : 0;
-  const receive = res ? Math.max(0, res.endTs - res.startTs) : 0;
-  const conn = ex.connection;
-  const entry: Json = {
-    startedDateTime: new Date(req?.startTs ?? res?.startTs ?? conn.openedAt).toISOString(),
-    time: send + wait + receive,
-    request: toHarRequest(ex),
-    response: toHarResponse(ex),
-    cache: {},
-    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send, wait, receive },
-    connection: String(conn.id),
-  };
-  const server = serverAddress(conn.upstream ?? conn.local);
-  if (server) entry.serverIPAddress = server;
-  if (ex.reportId) entry._reportId = ex.reportId;
-  if (ex.problems.length) entry._problems = ex.problems.map((p) => ({ ...p }));
-  if (!req) entry.comment = 'response without a captured request';
-  else if (!res) entry.comment = 'no response captured';
-  return entry;
-}
-
-/** The client's view: https when it spoke TLS to us (--tls). */
-function scheme(ex: Exchange): string {
-  return ex.connection.tls ? 'https' : 'http';
-}
-
-function toHarRequest(ex: Exchange): Json {
-  const req = ex.request;
-  const host = (req && headerValue(req.head.headers, 'host')) ?? ex.connection.upstream ?? ex.connection.local;
-  if (!req) {
-    return {
-      method: '', url: `${scheme(ex)}://${host}/`, httpVersion: '', cookies: [], headers: [], queryString: [],
-      headersSize: -1, bodySize: -1,
-    };
-  }
-  const target = req.head.target;
-  const out: Json = {
-    method: req.head.method,
-    url: toUrl(host, target, scheme(ex)),
-    httpVersion: req.head.version,
-    cookies: cookies(req.head.headers, 'cookie'),
-    headers: toNameValues(req.head.headers),
-    queryString: queryString(target),
-    headersSize: req.head.raw.length,
-    bodySize: wireBodySize(req),
-    // The exact head bytes, so `replay` can send this request again byte for byte.
-    _rawHead: req.head.raw.toString('base64'),
-  };
-  if (req.body.framing !== 'none') out._framing = req.body.framing;
-  if (req.body.length > 0 || req.body.framing !== 'none') out.postData = toPostData(req);
-  return out;
-}
-
-function toPostData(req: HttpMessage): Json {
-  const body = toBody(req);
-  const { comment, ...extra } = body.extra;
-  const out: Json = { mimeType: headerValue(req.head.headers, 'content-type') ?? '', text: body.text ?? '', ...extra };
-  const notes = comment ? [comment] : [];
-  if (body.encoding) {
-    out._encoding = body.encoding;
-    notes.push('binary body: text is base64 (HAR 1.2 has no encoding field for postData)');
-  } else if (body.text && req.body.data) {
-    // Decoded text does not say which bytes it came from (UTF-16, BOM): keep them for replay.
-    out._base64 = req.body.data.toString('base64');
-  }
-  if (notes.length) out.comment = notes.join('; ');
-  return out;
-}
-
-function toHarResponse(ex: Exchange): Json {
-  const res = ex.response;
-  const interim = ex.interim.length
-    ? { _interim: ex.interim.map((r) => ({ status: r.head.status, statusText: r.head.reason, headers: toNameValues(r.head.headers) })) }
-    : {};
-  if (!res) {
-    return {
-      status: 0, statusText: '', httpVersion: '', cookies: [], headers: [],
-      content: { size: 0, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: -1, ...interim,
-    };
-  }
-  const body = toBody(res, ex);
-  const content: Json = { size: res.body.length, mimeType: headerValue(res.head.headers, 'content-type') ?? 'x-unknown' };
-  if (body.text !== undefined) content.text = body.text;
-  if (body.encoding) content.encoding = body.encoding;
-  Object.assign(content, body.extra);
-  return {
-    status: res.head.status,
-    statusText: res.head.reason,
-    httpVersion: res.head.version,
-    cookies: cookies(res.head.headers, 'set-cookie'),
-    headers: toNameValues(res.head.headers),
-    content,
-    redirectURL: headerValue(res.head.headers, 'location') ?? '',
-    headersSize: res.head.raw.length,
-    bodySize: wireBodySize(res),
-    ...interim,
-  };
-}
-
-interface HarBody {
-  text?: string;
-  encoding?: 'base64';
-  extra: Json;
-}
-
-/** A body as HAR text: decoded text, base64 for binary, nothing when it was too large to keep. */
-function toBody(msg: HttpMessage, ex?: Exchange): HarBody {
-  const b = msg.body;
-  const extra: Json = {};
-  if (b.length > 0) extra._sha256 = b.sha256;
-  if (!b.complete) extra._complete = false;
-  if (b.data === undefined && b.length > 0) {
-    extra.comment = `body of ${b.length} bytes was too large to keep in memory (see --max-body-bytes); sha256 ${b.sha256}`;
-    return { extra };
-  }
-  const dec = decodeMessage(msg, ex?.request);
-  extra._kind = dec.kind;
-  if (dec.charset) extra._charset = dec.charset.name;
-  if (dec.kind === 'binary' || dec.text === undefined || !exactText(dec.text, b.data!, dec.charset)) {
-    if (dec.kind !== 'binary' && dec.text !== undefined) {
-      extra._notExactText = true;
-      extra.comment = `decoding as ${dec.charset?.name ?? 'text'} would not give back the exact bytes, so the body is base64`;
-    }
-    return b.length ? { text: b.data!.toString('base64'), encoding: 'base64', extra } : { text: '', extra };
-  }
-  return { text: dec.text, extra };
-}
-
-/** Text only when it encodes back to the very bytes received; else base64 (never corrupted). */
-function exactText(text: string, data: Buffer, charset: { name: string; rule: string } | undefined): boolean {
-  if (!charset) return data.length === 0;
-  const bom = charset.rule === 'bom' ? (charset.name === 'utf-8' ? 3 : 2) : 0;
-  return roundTrips(text, data, charset.name, bom);
-}
-
-/** An absolute URL that is a valid URI: WER's PUT targets start with `\` and hold `\`, which
- * are percent-encoded here (the exact target stays in `_rawHead` and the request line). */
-function toUrl(host: string, target: string, scheme: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return encodeUri(target);
-  const path = target.startsWith('/') || target === '*' ? target : '/' + target;
-  return `${scheme}://${encodeUri(host)}${encodeUri(path)}`;
-}
-
-/** Percent-encodes every byte (latin1, as received) that RFC 3986 does not allow in a URI. */
-function encodeUri(s: string): string {
-  return s.replace(/%(?![0-9a-f]{2})|[^A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]/gi,
-    (c) => [...Buffer.from(c, 'latin1')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''));
-}
-
-/** Bytes of body on the wire (chunk framing included), as HAR's bodySize means. */
-function wireBodySize(msg: HttpMessage): number {
-  return Math.max(0, msg.end - msg.start - msg.head.raw.length);
-}
-
-function toNameValues(headers: Header[]): Json[] {
-  return headers.map(([name, value]) => ({ name, value }));
-}
-
-function queryString(target: string): Json[] {
-  const q = target.indexOf('?');
-  if (q < 0) return [];
-  return target.slice(q + 1).split('#')[0]!.split('&').filter(Boolean).map((pair) => {
-    const eq = pair.indexOf('=');
-    const [name, value] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
-    return { name: unescapeQuery(name), value: unescapeQuery(value) };
-  });
-}
-
-function unescapeQuery(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    return s;
-  }
-}
-
-/** `Cookie: a=1; b=2` or each `Set-Cookie: a=1; Path=/` as HAR cookies (name and value only). */
-function cookies(headers: Header[], name: 'cookie' | 'set-cookie'): Json[] {
-  const out: Json[] = [];
-  for (const [k, v] of headers) {
-    if (k.toLowerCase() !== name) continue;
-    const pairs = name === 'cookie' ? v.split(';') : [v.split(';')[0]!];
-    for (const p of pairs) {
-      const eq = p.indexOf('=');
-      if (eq > 0) out.push({ name: p.slice(0, eq).trim(), value: p.slice(eq + 1).trim() });
-    }
-  }
-  return out;
-}
-
-/** The IP of `addr:port` / `[v6]:port`, or undefined when it is not an IP (names, `file`). */
-function serverAddress(hostPort: string): string | undefined {
-  const m = /^\[([^\]]+)\]:\d+$/.exec(hostPort) ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(hostPort);
-  return m?.[1];
 }

@@ -1,6 +1,7 @@
 // `--json`: one JSON object per line per event, for jq and scripts. Bodies appear as text when
-// they decode as text, base64 when binary; WER reports get their own `report` line with every
-// decoded field. The schema is documented in README.md ("JSON events").
+// they decode as text, base64 when binary (binary bodies over 1 MiB only by length and sha256,
+// unless --include-bodies); WER reports get their own `report` line with every decoded field.
+// The schema is documented in README.md ("JSON events").
 import { once } from 'node:events';
 import { drainOf } from './drain.js';
 import type { Writable } from 'node:stream';
@@ -8,20 +9,25 @@ import type { CaptureEvent, Exchange, HttpMessage, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
 import { toBodyJson } from './format-body.js';
 import { BatchWriter } from './batch-writer.js';
+import { INLINE_BODY_BYTES } from './har-entry.js';
 import type { ReportFindings } from '../check/conversation.js';
 
 export class NdjsonSink implements Sink {
   private readonly batch: BatchWriter;
 
   /** `omitBinary` (--redact): base64 bodies and raw bytes are left out — names inside them
-   * could not be replaced. */
-  constructor(private readonly out: Writable, private readonly endOut = false, private readonly omitBinary = false) {
+   * could not be replaced. `inlineMax`: largest binary body given as base64 (--include-bodies:
+   * Infinity). */
+  constructor(
+    private readonly out: Writable, private readonly endOut = false, private readonly omitBinary = false,
+    private readonly inlineMax = INLINE_BODY_BYTES,
+  ) {
     this.batch = new BatchWriter(out);
   }
 
   /** `found`: check findings this event produced (see output/checked-sink.ts). */
   event(ev: CaptureEvent, found?: ReportFindings[]): void {
-    for (const obj of toJsonEvents(ev)) this.batch.write(JSON.stringify(this.omitBinary ? withoutBinary(obj) : obj), true);
+    for (const obj of toJsonEvents(ev, this.inlineMax)) this.batch.write(JSON.stringify(this.omitBinary ? withoutBinary(obj) : obj), true);
     if (found) this.findings(found);
   }
 
@@ -45,7 +51,8 @@ export class NdjsonSink implements Sink {
 
 type Json = Record<string, unknown>;
 
-export function toJsonEvents(ev: CaptureEvent): Json[] {
+/** `inlineMax`: largest binary body given as base64 (see toBodyJson). */
+export function toJsonEvents(ev: CaptureEvent, inlineMax = Infinity): Json[] {
   // Object literals, not `{ ...base, … }`: spreading is several times slower here, and these
   // run twice per report. Key order (type, ts, conn first) is part of the output.
   const type = ev.type;
@@ -72,7 +79,7 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
       const out: Json[] = [{
         type, ts, conn, seq: ex.seq, reportId: ex.reportId, method: req.head.method,
         target: req.head.target, version: req.head.version, headers: req.head.headers,
-        body: bodyJson(req), offset: req.start,
+        body: bodyJson(req, inlineMax), offset: req.start,
       }];
       if (dec.report) out.push({ type: 'report', ts, conn, seq: ex.seq, reportId: ex.reportId, report: dec.report });
       return out;
@@ -86,7 +93,7 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
         interim: ex.interim.map((r) => ({ status: r.head.status, reason: r.head.reason, headers: r.head.headers })),
         // Microseconds at most: pcap input has sub-millisecond times (doubles add noise below).
         latencyMs: ex.request ? Math.round((res.startTs - ex.request.endTs) * 1000) / 1000 : undefined,
-        body: bodyJson(res, ex), offset: res.start,
+        body: bodyJson(res, inlineMax, ex), offset: res.start,
       }];
     }
   }
@@ -108,10 +115,10 @@ export function withoutBinary(obj: Json): Json {
   return obj;
 }
 
-function bodyJson(msg: HttpMessage, ex?: Exchange): Json {
+function bodyJson(msg: HttpMessage, inlineMax: number, ex?: Exchange): Json {
   const dec = decodeMessage(msg, ex?.request);
   // The report has its own `report` event; don't repeat it inside every request line.
-  const json = toBodyJson(dec, msg.body, false) as Json;
+  const json = toBodyJson(dec, msg.body, false, inlineMax) as Json;
   if (dec.cab) {
     json.cab = {
       header: dec.cab.cab.header, folders: dec.cab.cab.folders, problems: dec.cab.cab.problems,

@@ -5,7 +5,9 @@
 // is rebuilt as faithfully as it allows: `METHOD origin-form HTTP/1.1`, headers in HAR order
 // minus HTTP/2 pseudo-headers (`:authority` becomes Host), the body as UTF-8 (or base64-decoded),
 // Content-Length set to the body actually sent. Entries that share `connection` are replayed
-// on one connection, in order. Pure: a parsed JSON value in, bytes out.
+// on one connection, in order. Bodies the HAR only names (`_omitted`: over 1 MiB without
+// --include-bodies, or over --max-body-bytes) are not sent, with a note saying why. Pure: a
+// parsed JSON value in, bytes out.
 import type { ReplayConnection, ReplaySource } from './source.js';
 
 type Json = Record<string, unknown>;
@@ -25,6 +27,11 @@ export function harRequests(doc: unknown, name: string): ReplaySource {
     const req = entry?.request as Json | undefined;
     if (!req || typeof req.method !== 'string' || !req.method) return; // a lone response: nothing to send
     let bytes: Buffer | undefined;
+    const left = omitted(req.postData as Json | undefined);
+    if (left) {
+      notes.push(`${where}: not sent — ${left}`);
+      return;
+    }
     if (typeof req._rawHead === 'string') {
       const body = exactBody(req.postData as Json | undefined);
       if (body === undefined) {
@@ -49,6 +56,18 @@ export function harRequests(doc: unknown, name: string): ReplaySource {
   if (foreign) notes.push(`${name}: ${foreign} request${foreign === 1 ? '' : 's'} without wer-sniff's exact bytes (_rawHead) rebuilt from the HAR fields: HTTP/1.1, headers in HAR order, Content-Length of the body sent`);
   if (rechunked) notes.push(`${name}: ${rechunked} chunked request bod${rechunked === 1 ? 'y' : 'ies'} sent again as one chunk (the HAR keeps bodies de-chunked)`);
   return { connections: [...byConn.values()], notes };
+}
+
+/** Why a wer-sniff entry's body is not in the HAR (`_omitted`), or undefined when it is. Such a
+ * request is never sent: rebuilt with an empty or made-up body it would be a different request. */
+function omitted(pd: Json | undefined): string | undefined {
+  if (pd?._omitted !== true) return undefined;
+  const size = typeof pd._size === 'number' ? `${pd._size} bytes, ` : '';
+  const hash = typeof pd._sha256 === 'string' ? `sha256 ${pd._sha256.slice(0, 16)}…` : 'no hash';
+  const why = /--max-body-bytes/.test(String(pd.comment ?? ''))
+    ? 'it was over --max-body-bytes when captured'
+    : 'wer-sniff names bodies over 1 MiB by size and sha256 only; capture with --include-bodies to replay them from the HAR';
+  return `its body (${size}${hash}) is not in the HAR: ${why} (or replay the -o / -w capture)`;
 }
 
 /** Body bytes of a wer-sniff entry; undefined when only a size and hash were kept. */

@@ -112,4 +112,24 @@ describe('NdjsonSink', () => {
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(0, -1).map((l) => JSON.parse(l).type)).toEqual(['open', 'close']);
   });
+
+  test('a binary body over 1 MiB: length and sha256, no base64 (omitted, noted); inlineMax Infinity keeps it', async () => {
+    const big = Buffer.alloc(1024 * 1024 + 1, 0x41);
+    big[0] = 0; // not text
+    const ev: CaptureEvent = { type: 'request', ts: T0, connection: conn, exchange: makeExchange({ connection: conn, request: makeRequest('PUT', '/x.cab', big) }) };
+    const line = async (sink: NdjsonSink, out: MemoryStream) => {
+      sink.event(ev);
+      await sink.close();
+      return JSON.parse(out.text.split('\n')[0]!).body as Record<string, unknown>;
+    };
+    const out = new MemoryStream();
+    const body = await line(new NdjsonSink(out), out);
+    expect(body).toMatchObject({ length: big.length, sha256: makeBody(big).sha256, kind: 'binary', omitted: true });
+    expect(body.base64).toBeUndefined();
+    expect(body.notes).toContain('base64 left out: 1048577 bytes is over 1.00 MiB (--include-bodies keeps it)');
+    const full = new MemoryStream();
+    const whole = await line(new NdjsonSink(full, false, false, Infinity), full);
+    expect(whole.omitted).toBeUndefined();
+    expect(Buffer.from(whole.base64 as string, 'base64').equals(big)).toBe(true);
+  });
 });

@@ -73,6 +73,24 @@ describe('harRequests', () => {
     ]);
   });
 
+  test('bodies the HAR only names (_omitted) are not sent, with why: over 1 MiB, or over --max-body-bytes; also when rebuilt from fields', () => {
+    const named = (comment: string) => ({ mimeType: '', text: '', _size: 2e6, _sha256: 'ab'.repeat(32), _omitted: true, comment });
+    const doc = { log: { entries: [
+      own({}, named('body of 2000000 bytes left out (over 1.00 MiB)')),
+      own({}, named('body of 2000000 bytes was too large to keep in memory (see --max-body-bytes)')),
+      // A redacted HAR has no _rawHead: rebuilding it from the fields would send an empty body.
+      { request: { method: 'PUT', url: 'http://x/a', headers: [], postData: named('left out') } },
+      own({}, { mimeType: '', text: 'small' }),
+    ] } };
+    const src = harRequests(doc, 'h');
+    expect(src.connections.flatMap((c) => c.requests).map((r) => r.toString('latin1'))).toEqual(['PUT /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nsmall']);
+    expect(src.notes).toEqual([
+      `h entry 1: not sent — its body (2000000 bytes, sha256 ${'ab'.repeat(8)}…) is not in the HAR: wer-sniff names bodies over 1 MiB by size and sha256 only; capture with --include-bodies to replay them from the HAR (or replay the -o / -w capture)`,
+      `h entry 2: not sent — its body (2000000 bytes, sha256 ${'ab'.repeat(8)}…) is not in the HAR: it was over --max-body-bytes when captured (or replay the -o / -w capture)`,
+      `h entry 3: not sent — its body (2000000 bytes, sha256 ${'ab'.repeat(8)}…) is not in the HAR: wer-sniff names bodies over 1 MiB by size and sha256 only; capture with --include-bodies to replay them from the HAR (or replay the -o / -w capture)`,
+    ]);
+  });
+
   test('foreign entries: origin-form target, Host from the URL, no pseudo-headers, Content-Length of the body', () => {
     const doc = { log: { entries: [
       { request: { method: 'GET', url: 'http://h.example.test:8080/p?q=1', headers: [{ name: 'Accept', value: '*/*' }] } },
