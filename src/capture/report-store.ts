@@ -11,7 +11,7 @@ import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestH
 import type { BodyObserver } from './listener.js';
 import { decodeMessage } from '../decode/message.js';
 import { isLevel1Request, MAX_ISSUED } from '../wer/cer-server.js';
-import { extractCabToDir } from '../wer/cab-files.js';
+import { sharedCabJobs, type CabJobs } from './cab-offload.js';
 import { folderName } from './folder-name.js';
 import { SyncFileStream } from '../output/sync-file.js';
 import { escapeControl } from '../output/escape.js';
@@ -19,6 +19,8 @@ import { escapeControl } from '../output/escape.js';
 /** Client bytes kept per connection to write level1.http exactly. A level-1 body is a few KiB;
  * past this, level1.http is rebuilt from the head and the de-chunked body instead. */
 const WINDOW_LIMIT = 4 * 1024 * 1024;
+/** Extraction errors printed per report; the rest are counted. */
+const MAX_ERROR_LINES = 5;
 
 interface Window {
   /** Stream offset of the first byte in `chunks`. */
@@ -41,7 +43,8 @@ export class ReportStore implements Sink, BodyObserver {
   private readonly pending = new Set<Promise<unknown>>();
   private unmatched = 0;
 
-  constructor(private readonly root: string, private readonly onError: (message: string) => void, private readonly now = Date.now) {}
+  /** `cabs` extracts each CAB into cab/ in the same pass that summarises it for the view. */
+  constructor(private readonly root: string, private readonly onError: (message: string) => void, private readonly now = Date.now, private readonly cabs: CabJobs = sharedCabJobs()) {}
 
   /** Checks the folder can be created and written before anything is accepted. */
   static async open(root: string, onError: (message: string) => void): Promise<ReportStore> {
@@ -84,6 +87,7 @@ export class ReportStore implements Sink, BodyObserver {
       upload.failed = true;
     });
     this.uploads.set(ex, upload);
+    this.cabs.extractTo(ex, path.join(dir, 'cab'));
   }
 
   onBodyData(ex: Exchange, source: Direction, data: Buffer): void {
@@ -172,12 +176,15 @@ export class ReportStore implements Sink, BodyObserver {
       this.fail(`cannot finish ${final}`, e);
       return;
     }
-    const data = ex.request?.body.data;
-    if (complete && data && data.toString('latin1', 0, 4) === 'MSCF') {
+    // The one inflation of this CAB (shared with the view) writes cab/; here only its errors.
+    const job = complete ? this.cabs.start(ex) : undefined;
+    if (job) {
       try {
-        const res = await extractCabToDir(data, path.join(up.dir, 'cab'));
-        // Names come from the CAB (the wire): escaped before they reach the terminal.
-        for (const err of res.errors) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);
+        const errors = (await job).extracted?.errors ?? [];
+        // Names come from the CAB (the wire): escaped before they reach the terminal. After a
+        // stopped extraction every later file has the same error: a few lines, then a count.
+        for (const err of errors.slice(0, MAX_ERROR_LINES)) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);
+        if (errors.length > MAX_ERROR_LINES) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${errors.length - MAX_ERROR_LINES} more files not extracted`);
       } catch (e) {
         this.fail(`extracting the CAB into ${path.join(up.dir, 'cab')} failed`, e);
       }
