@@ -5,7 +5,7 @@
 // cabinet can feed this view and a writer at once; only what a summary needs is held: a
 // minidump whole (its streams lie anywhere), the first CAB_TEXT_HOLD_BYTES of anything else.
 import { parseCab, type Cab, type CabFile } from './wer/cab.js';
-import { extractCabStream, type ExtractEvent } from './wer/cab-extract.js';
+import { extractCabStream, EXPANSION_CODE, type ExtractEvent } from './wer/cab-extract.js';
 import { parseMinidump, type MinidumpSummary } from './wer/minidump.js';
 import { isWerMetadata, parseWerMetadata, type WerMetadata } from './wer/metadata.js';
 import { decodeText } from './charset.js';
@@ -76,7 +76,11 @@ export class CabViewBuilder {
 
   take(ev: ExtractEvent): void {
     const f = this.cab.files[ev.file]!;
-    if (!this.wants(f)) return;
+    if (!this.wants(f)) {
+      // Not decoded for the view, but a writer's extraction of it hit the cabinet's budget.
+      if (ev.type === 'end' && ev.error?.code === EXPANSION_CODE) this.entries[ev.file] = { name: f.name, size: f.size, kind: 'unreadable', error: ev.error, notes: [] };
+      return;
+    }
     let c = this.open.get(ev.file);
     if (!c) this.open.set(ev.file, (c = { parts: [], held: 0, seen: 0, dump: false, dropped: false }));
     if (ev.type === 'data') return this.collect(c, ev.data);
