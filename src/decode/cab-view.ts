@@ -2,8 +2,8 @@
 // WER metadata XML (like the level-1 report), minidumps (header, system, exception, modules),
 // text files (charset-detected, first lines, each line cut to a width). Pure: the CAB's bytes
 // in, plain objects out. Built from extraction events (CabViewBuilder), so one pass over the
-// cabinet can feed this view and a writer at once; only what a summary needs is held: a
-// minidump whole (its streams lie anywhere), the first CAB_TEXT_HOLD_BYTES of anything else.
+// cabinet can feed this view and a writer at once; only what a summary needs is held: the
+// first CAB_DUMP_HOLD_BYTES of a minidump, the first CAB_TEXT_HOLD_BYTES of anything else.
 import { parseCab, type Cab, type CabFile } from './wer/cab.js';
 import { extractCabStream, EXPANSION_CODE, type ExtractEvent } from './wer/cab-extract.js';
 import { parseMinidump, type MinidumpSummary } from './wer/minidump.js';
@@ -45,6 +45,10 @@ export const CAB_TEXT_PREVIEW_LINES = 8;
 export const CAB_TEXT_PREVIEW_CHARS = 200;
 /** Bytes of a file that is not a minidump kept for its summary (metadata XML is a few KB). */
 export const CAB_TEXT_HOLD_BYTES = 1024 * 1024;
+/** Bytes of a minidump held for its summary. Its header, directory, system info, exception
+ * and module list come first (the memory it captured follows them), so a heap dump of
+ * hundreds of MB is summarised from its beginning; what lies beyond is counted as not read. */
+export const CAB_DUMP_HOLD_BYTES = 16 * 1024 * 1024;
 const TEXT_NAME = /(\.txt|\.xml|\.log|\.csv|\.ini|\.reg|\.wer)$/i;
 const DUMP_NAME = /\.(mdmp|dmp|hdmp)$/i;
 
@@ -99,9 +103,9 @@ export class CabViewBuilder {
     if (c.dropped) return;
     const before = c.seen;
     c.seen += data.length;
-    // A minidump is held whole; anything else only its first CAB_TEXT_HOLD_BYTES.
+    // A minidump's first CAB_DUMP_HOLD_BYTES are held, of anything else CAB_TEXT_HOLD_BYTES.
     if (before < 4 && c.seen >= 4) c.dump = Buffer.concat([...c.parts, data]).toString('latin1', 0, 4) === 'MDMP';
-    const room = c.dump || c.seen < 4 ? data.length : Math.max(0, CAB_TEXT_HOLD_BYTES - before);
+    const room = c.seen < 4 ? data.length : Math.max(0, (c.dump ? CAB_DUMP_HOLD_BYTES : CAB_TEXT_HOLD_BYTES) - before);
     const keep = Math.min(room, data.length);
     if (keep === 0) return;
     if (this.held + keep > this.maxBytes) {
@@ -141,7 +145,7 @@ export function parseCabView(buf: Buffer, previewLines = CAB_TEXT_PREVIEW_LINES,
 export function summariseFile(name: string, data: Buffer, previewLines = CAB_TEXT_PREVIEW_LINES, size = data.length): CabEntrySummary {
   const base = { name, size, notes: [] as string[] };
   if (data.length >= 4 && data.toString('latin1', 0, 4) === 'MDMP') {
-    return { ...base, kind: 'minidump', minidump: parseMinidump(data) };
+    return { ...base, kind: 'minidump', minidump: parseMinidump(data, size) };
   }
   if (DUMP_NAME.test(name)) {
     base.notes.push('named like a dump but has no MDMP signature');

@@ -74,6 +74,9 @@ export interface MinidumpSummary {
   modules: MinidumpModule[];
   threadCount?: number;
   problems: MinidumpProblem[];
+  /** Only the dump's first `held` of `size` bytes were given (a large dump in a CAB): what lay
+   * beyond them was not read — not damage. `skipped` counts those structures. */
+  partial?: { held: number; size: number; skipped: number };
 }
 
 export const MINIDUMP_SIGNATURE = 0x504d444d; // 'MDMP'
@@ -126,16 +129,25 @@ export function moduleAt(modules: MinidumpModule[], address: bigint | string): {
   return undefined;
 }
 
-export function parseMinidump(buf: Buffer): MinidumpSummary {
+/** `size`: the dump's real size when `buf` is only its beginning (see MinidumpSummary.partial). */
+export function parseMinidump(buf: Buffer, size = buf.length): MinidumpSummary {
   const sum: MinidumpSummary = { streams: [], modules: [], problems: [] };
+  if (size > buf.length) sum.partial = { held: buf.length, size, skipped: 0 };
   const problem = (code: string, message: string, offset?: number): void => {
     sum.problems.push(offset === undefined ? { code, message } : { code, message, offset });
   };
   /** True when [rva, rva+size) lies inside the buffer; else records why not. */
-  const fits = (rva: number, size: number, what: string): boolean => {
-    if (rva + size <= buf.length) return true;
-    if (rva >= buf.length) problem('rva-out-of-range', `${what} at RVA ${rva} is beyond the end (${buf.length} bytes)`, rva);
-    else problem('truncated', `${what} at RVA ${rva} needs ${size} bytes but the dump ends at ${buf.length}`, rva);
+  const fits = (rva: number, len: number, what: string): boolean => {
+    if (rva + len <= buf.length) return true;
+    if (sum.partial && rva + len <= size) {
+      sum.partial.skipped++;
+      return false;
+    }
+    return outside(rva, len, what);
+  };
+  const outside = (rva: number, len: number, what: string): boolean => {
+    if (rva >= size) problem('rva-out-of-range', `${what} at RVA ${rva} is beyond the end (${size} bytes)`, rva);
+    else problem('truncated', `${what} at RVA ${rva} needs ${len} bytes but the dump ends at ${size}`, rva);
     return false;
   };
   /** MINIDUMP_STRING: u32 Length in bytes, then UTF-16LE. */

@@ -126,3 +126,31 @@ describe('a valid file beyond the view cap', () => {
     expect(problems[0]!.message).toMatch(/^"huge\.hdmp" \(163840 bytes\): ends 163840 bytes into folder 0, beyond the 65536 bytes the view decodes/);
   });
 });
+
+describe('a large minidump in a CAB', () => {
+  it('is summarised from its first 16 MiB; what lies beyond is counted as not read, not damage', async () => {
+    const { writeMinidump } = await import('../../../src/wer/minidump-writer.js');
+    const { CRASH } = await import('../minidump/crash-fixture.js');
+    const { CAB_DUMP_HOLD_BYTES } = await import('../../../src/decode/cab-view.js');
+    const small = writeMinidump(CRASH);
+    // The same dump followed by 20 MiB of captured "memory".
+    const big = Buffer.concat([small, Buffer.alloc(20 * MiB, 0x5a)]);
+    const cab = writeCab([{ name: 'WER1.tmp.hdmp', data: big }], { compression: 'mszip' });
+    const [whole] = parseCabView(cab).entries;
+    expect(whole!.kind).toBe('minidump');
+    expect(whole!.size).toBe(big.length);
+    expect(whole!.minidump!.exception?.code).toBe('c0000005');
+    expect(whole!.minidump!.modules).toHaveLength(4);
+    expect(whole!.minidump!.problems).toEqual([]);
+    expect(whole!.minidump!.partial).toEqual({ held: CAB_DUMP_HOLD_BYTES, size: big.length, skipped: 0 });
+    const { parseMinidump } = await import('../../../src/decode/wer/minidump.js');
+    // A stream past the held part is skipped, not a problem; past the real end it is one.
+    const moved = Buffer.from(small);
+    const dir = moved.readUInt32LE(12);
+    for (let i = 0; i < moved.readUInt32LE(8); i++) moved.writeUInt32LE(CAB_DUMP_HOLD_BYTES + 100, dir + i * 12 + 8);
+    const s = parseMinidump(moved, CAB_DUMP_HOLD_BYTES + 1000);
+    expect(s.problems).toEqual([]);
+    expect(s.partial!.skipped).toBeGreaterThan(0);
+    expect(parseMinidump(moved).problems.map((p) => p.code)).toContain('rva-out-of-range');
+  });
+});
