@@ -112,7 +112,9 @@ describe('listen with hostile CABs', () => {
     } finally {
       await stop(h);
     }
-    expect(worst).toBeLessThan(250);
+    // Before: the socket thread inflated all 8 folders (2 GiB) and other clients waited ~10 s.
+    // The bound is loose because test machines are shared; bench/hostile-cab.js measures it.
+    expect(worst).toBeLessThan(1000);
     expect(events(h.stdout().toString()).filter((e) => e.type === 'problem').map((e) => e.code)).toContain('cab-expansion');
   });
 });
