@@ -14,6 +14,7 @@ import { mszipBomb, overlapCab, longLineCab } from '../dist/fuzz/hostile-cabs.js
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
+const PUT_TIMEOUT_MS = 180_000;
 const argOf = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 
 /** A 32 MB CAB holding a 60 MB "minidump" (MDMP header, then ~1.9:1 compressible bytes). */
@@ -106,7 +107,11 @@ async function measure(bin, c) {
       }
     });
     const t = Date.now();
-    const put = await ask(s, Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab]));
+    // An upload nobody answers (the listener's decoding died) counts as not answered.
+    const put = await Promise.race([
+      ask(s, Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab])),
+      new Promise((res) => setTimeout(() => res({ ms: NaN, reply: 'no answer' }), PUT_TIMEOUT_MS)),
+    ]);
     const putMs = Date.now() - t;
     // Let the summary finish while the clients keep asking; then their worst wait is known.
     await new Promise((res) => setTimeout(res, 1500));
