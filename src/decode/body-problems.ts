@@ -10,7 +10,7 @@ import type { MessageDecoding } from './message.js';
 import type { XmlNode } from './xml.js';
 import { level1List } from './wer/level1-response.js';
 import { safeExtractPath, EXPANSION_CODE } from './wer/cab-extract.js';
-import { CAB_OVERLAP } from './wer/cab.js';
+import { CAB_OVERLAP } from './wer/cab-overlap.js';
 
 export interface BodyProblem {
   code:
