@@ -80,7 +80,7 @@ function bytesUnder(dir) {
 async function measure(bin, c) {
   const cab = c.cab();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-hostile-'));
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', dir]), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', dir]), ...(argOf('--listen-args')?.split(' ') ?? []), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = 0, err = '';
   child.stdout.on('data', (b) => (out += b.length));
   const port = await new Promise((resolve, reject) => {
