@@ -6,6 +6,7 @@ import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestH
 import { ExchangeBuilder } from '../http/exchange-builder.js';
 import { decodeMessage } from '../decode/message.js';
 import { bodyProblems } from '../decode/body-problems.js';
+import type { CabJobs } from './cab-offload.js';
 
 export interface RecorderOptions {
   sinks: Sink[];
@@ -16,6 +17,10 @@ export interface RecorderOptions {
    * Off when nothing shows decoded traffic (`--raw`, `-o`/`-w` alone): it would decode every
    * body, CABs included, for problems no output displays. Default on. */
   checkBodies?: boolean;
+  /** Level-2 CABs are summarised by these jobs, off the thread that serves sockets: the
+   * connection's events wait (in order) until its CAB's summary is back, other connections go
+   * on. Without it, a CAB is decoded when an output first asks, on this thread. */
+  cabs?: CabJobs;
 }
 
 export interface ConnectionHooks {
@@ -77,7 +82,16 @@ export class Recorder {
     return drained(this.opts.sinks, connId);
   }
 
+  /** Connections whose events wait for a CAB summary; close() lets them finish first. */
+  private readonly waiting = new Set<Promise<void>>();
+
+  wait(p: Promise<void>): void {
+    const q = p.finally(() => this.waiting.delete(q));
+    this.waiting.add(q);
+  }
+
   async close(): Promise<void> {
+    while (this.waiting.size) await Promise.all(this.waiting);
     for (const s of this.opts.sinks) await s.close();
   }
 }
@@ -91,7 +105,7 @@ export class ConnectionRecorder {
     private readonly recorder: Recorder,
     readonly connection: ConnectionInfo,
     private readonly hooks: ConnectionHooks,
-    opts: RecorderOptions,
+    private readonly opts: RecorderOptions,
     private readonly now: () => number,
   ) {
     this.builder = new ExchangeBuilder(connection, {
@@ -100,14 +114,47 @@ export class ConnectionRecorder {
       maxBodyBytes: opts.maxBodyBytes,
       emit: (ev) => {
         hooks.beforeEmit?.(ev);
-        recorder.emit(ev);
+        const job = ev.type === 'request' ? opts.cabs?.start(ev.exchange) : undefined;
+        if (!job) return this.out(ev);
+        // The upload is answered at once (its answer does not depend on its contents); the
+        // sinks see it, and what follows on this connection, once its summary is back.
+        const held: Held = { ev, done: false, answered: true };
+        (this.held ??= []).push(held);
         hooks.afterEmit?.(ev);
-        if ((ev.type === 'request' || ev.type === 'response') && opts.checkBodies !== false) this.checkBody(ev.type, ev.exchange, ev.ts);
+        recorder.wait(job.then(() => {
+          held.done = true;
+          this.release();
+        }));
       },
       onRequestHead: hooks.onRequestHead,
       onBodyData: hooks.onBodyData,
     });
     recorder.emit({ type: 'open', ts: connection.openedAt, connection });
+  }
+
+  /** Events waiting for a CAB summary (the first one's), in order; undefined when none. */
+  private held?: Held[];
+
+  /** An event to the sinks now, or after the ones still waiting for a CAB summary. */
+  private out(ev: CaptureEvent): void {
+    if (this.held) this.held.push({ ev, done: true, answered: false });
+    else this.deliver(ev, false);
+  }
+
+  private deliver(ev: CaptureEvent, answered: boolean): void {
+    this.recorder.emit(ev);
+    if (!answered) this.hooks.afterEmit?.(ev);
+    if ((ev.type === 'request' || ev.type === 'response') && this.opts.checkBodies !== false) this.checkBody(ev.type, ev.exchange, ev.ts);
+  }
+
+  /** Delivers waiting events up to the next CAB whose summary is not back yet. */
+  private release(): void {
+    const held = this.held!;
+    while (held.length > 0 && held[0]!.done) {
+      const h = held.shift()!;
+      this.deliver(h.ev, h.answered);
+    }
+    if (held.length === 0) this.held = undefined;
   }
 
   /** Bytes from one side, exactly as read or written. If decoding ever throws (a bug, not
@@ -124,7 +171,7 @@ export class ConnectionRecorder {
       this.builder.push(source, bytes, ts);
     } catch (err) {
       this.broken = true;
-      this.recorder.emit({
+      this.out({
         type: 'problem', ts, connection: this.connection,
         problem: { code: 'decoder-error', source, offset: 0, message: `decoding stopped for this connection (${(err as Error).message}); its bytes are still recorded` },
       });
@@ -179,9 +226,12 @@ export class ConnectionRecorder {
     this.endDecoding('client', ts);
     this.endDecoding('server', ts);
     this.connection.closedAt = ts;
-    this.recorder.emit({ type: 'close', ts, connection: this.connection, reason });
+    this.out({ type: 'close', ts, connection: this.connection, reason });
   }
 }
+
+/** An event waiting for a CAB summary: `answered` when afterEmit already saw it. */
+interface Held { ev: CaptureEvent; done: boolean; answered: boolean }
 
 /** Resolves when every one of `sinks` that is backed up has drained; null when none is.
  * Called per relayed chunk: no allocation unless a sink is backed up. */

@@ -12,7 +12,7 @@ import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestH
 import type { BodyObserver } from './listener.js';
 import { decodeMessage } from '../decode/message.js';
 import { isLevel1Request, MAX_ISSUED } from '../wer/cer-server.js';
-import { extractCabToDir } from '../wer/cab-files.js';
+import { sharedCabJobs, type CabJobs } from './cab-offload.js';
 import { folderName } from './folder-name.js';
 import { FileSlots, isOutOfDescriptors } from './file-slots.js';
 import { UploadFile } from './upload-file.js';
@@ -21,6 +21,8 @@ import { escapeControl } from '../output/escape.js';
 /** Client bytes kept per connection to write level1.http exactly. A level-1 body is a few KiB;
  * past this, level1.http is rebuilt from the head and the de-chunked body instead. */
 const WINDOW_LIMIT = 4 * 1024 * 1024;
+/** Extraction errors printed per report; the rest are counted. */
+const MAX_ERROR_LINES = 5;
 
 interface Window {
   /** Stream offset of the first byte in `chunks`. */
@@ -48,9 +50,12 @@ export class ReportStore implements Sink, BodyObserver {
   private readonly lostReports = new Set<string>();
   private unmatched = 0;
   private uploadSeq = 0;
+  /** Folders whose cab/ an upload already extracts into. */
+  private readonly extracting = new Set<string>();
   readonly slots: FileSlots;
 
-  constructor(private readonly root: string, private readonly onError: (message: string) => void, private readonly now = Date.now, slots?: FileSlots) {
+  /** `cabs` extracts each CAB into cab/ in the same pass that summarises it for the view. */
+  constructor(private readonly root: string, private readonly onError: (message: string) => void, private readonly now = Date.now, slots?: FileSlots, private readonly cabs: CabJobs = sharedCabJobs()) {
     this.slots = slots ?? new FileSlots({
       onExhausted: (code) => onError(`out of file descriptors (${code}) while saving reports: their files wait in a queue until some close — raise the limit (ulimit -n) if this repeats; capture continues`),
     });
@@ -98,6 +103,13 @@ export class ReportStore implements Sink, BodyObserver {
     // A temp file per upload: two PUTs to one DumpFile must not write into the same file.
     const part = path.join(dir, `report.cab.${process.pid}-${++this.uploadSeq}.part`);
     this.uploads.set(ex, { dir, file: new UploadFile(part, this.slots) });
+    // The first upload to a folder is extracted into its cab/ by the one inflation the view
+    // shares; a duplicate PUT to the same DumpFile is kept (report.2.cab) but not extracted.
+    if (!this.extracting.has(dir)) {
+      this.extracting.add(dir);
+      if (this.extracting.size > MAX_ISSUED) this.extracting.delete(this.extracting.values().next().value!);
+      this.cabs.extractTo(ex, path.join(dir, 'cab'));
+    }
   }
 
   onBodyData(ex: Exchange, source: Direction, data: Buffer): void {
@@ -196,21 +208,19 @@ export class ReportStore implements Sink, BodyObserver {
       this.fail(`cannot finish ${final}`, e);
       return;
     }
-    const data = ex.request?.body.data;
-    if (complete && path.basename(final) === 'report.cab' && data && data.toString('latin1', 0, 4) === 'MSCF') {
-      const cabDir = path.join(up.dir, 'cab');
+    // The one inflation of this CAB (shared with the view) writes cab/; here only its errors.
+    const job = complete ? this.cabs.start(ex) : undefined;
+    const cabDir = path.join(up.dir, 'cab');
+    if (job) {
       try {
-        // In a file slot; run again (overwriting its own files) when descriptors ran out.
-        const res = await this.slots.run((attempt) => extractCabToDir(data, cabDir, attempt ? { overwrite: true } : {}), (r) => r.errors.some((e) => isOutOfDescriptors(e)));
-        for (const err of res.errors) {
-          if (err.path && DISK_ERRORS.has(err.code)) {
-            // A disk failure mid-file leaves a truncated file: removed, the report counts as lost.
-            await fsp.rm(err.path, { force: true }).catch(() => {});
-            this.lostReports.add(up.dir);
-          }
-          // Names come from the CAB (the wire): escaped before they reach the terminal.
-          this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);
-        }
+        const errors = (await job).extracted?.errors ?? [];
+        // A file that failed on a full disk or without descriptors was removed by the writer:
+        // the report is missing a file it should hold.
+        if (errors.some((err) => DISK_ERRORS.has(err.code) || isOutOfDescriptors(err))) this.lostReports.add(up.dir);
+        // Names come from the CAB (the wire): escaped before they reach the terminal. After a
+        // stopped extraction every later file has the same error: a few lines, then a count.
+        for (const err of errors.slice(0, MAX_ERROR_LINES)) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);
+        if (errors.length > MAX_ERROR_LINES) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${errors.length - MAX_ERROR_LINES} more files not extracted`);
       } catch (e) {
         this.lostReports.add(up.dir);
         this.fail(`extracting the CAB into ${cabDir} failed`, e);

@@ -10,6 +10,7 @@ import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
 import { ReportStore } from '../capture/report-store.js';
+import { sharedCabJobs } from '../capture/cab-offload.js';
 import { ProgressLine } from '../output/progress.js';
 import type { BodyObserver } from '../capture/listener.js';
 import type { Sink } from '../model.js';
@@ -61,6 +62,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...extras, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(flags.saveDir),
+    cabs: sharedCabJobs(),
   });
   const server = new CerServer({
     mode: flags.respond,

@@ -1,6 +1,7 @@
 // The `relay` action: a transparent byte-for-byte relay whose tap feeds the same Recorder,
 // framers, decoders and outputs as `listen`, for both directions. A decoder failure is shown
 // as a problem and only stops the tap of that connection, never the forwarding.
+import { sharedCabJobs } from '../capture/cab-offload.js';
 import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
 import { startRelayThread } from '../capture/relay-thread.js';
 import { describeListenError } from '../errors.js';
@@ -31,7 +32,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const upstreamTls = resolveUpstreamTls(flags);
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
-  const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded });
+  const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded, cabs: sharedCabJobs() });
   const taps = new Map<number, ConnectionRecorder>();
   const upstream = formatAddress(flags.to.host, flags.to.port);
 

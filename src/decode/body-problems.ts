@@ -9,12 +9,14 @@ import type { Body } from '../model.js';
 import type { MessageDecoding } from './message.js';
 import type { XmlNode } from './xml.js';
 import { level1List } from './wer/level1-response.js';
-import { safeExtractPath } from './wer/cab-extract.js';
+import { safeExtractPath, EXPANSION_CODE } from './wer/cab-extract.js';
+import { CAB_OVERLAP } from './wer/cab-overlap.js';
 
 export interface BodyProblem {
   code:
     | 'bad-xml' | 'xml-doctype' | 'odd-length-utf16' | 'lone-surrogate' | 'bom-mismatch' | 'control-characters'
-    | 'unsafe-name' | 'unsafe-dump-path' | 'unsafe-cab-name' | 'bad-cab' | 'bad-minidump' | 'huge-value';
+    | 'unsafe-name' | 'unsafe-dump-path' | 'unsafe-cab-name' | 'bad-cab' | 'bad-minidump' | 'huge-value'
+    | 'cab-overlap' | 'cab-expansion' | 'too-large';
   message: string;
 }
 
@@ -139,7 +141,17 @@ export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
         break;
       }
     }
-    const issues = [...cab.cab.problems, ...cab.entries.flatMap((e) => (e.error ? [{ code: e.error.code, message: `${e.name}: ${e.error.message}` }] : []))];
+    // Not damage: a file the view does not decode, the expansion budget running out, and
+    // overlapping records each get their own problem code, once per cabinet.
+    const overlap = cab.cab.problems.find((p) => p.code === CAB_OVERLAP);
+    if (overlap) out.push({ code: 'cab-overlap', message: overlap.message });
+    const stopped = cab.entries.find((e) => e.error?.code === EXPANSION_CODE && e.error.message.startsWith('extraction stopped here'));
+    if (stopped) out.push({ code: 'cab-expansion', message: `${short(stopped.name)}: ${stopped.error!.message}` });
+    const large = cab.entries.filter((e) => e.error?.code === 'too-large');
+    if (large.length) out.push({ code: 'too-large', message: `${short(large[0]!.name)} (${large[0]!.size} bytes): ${large[0]!.error!.message}${large.length > 1 ? ` (and ${large.length - 1} more)` : ''}` });
+    const notDamage = new Set([CAB_OVERLAP, EXPANSION_CODE, 'too-large']);
+    const issues = [...cab.cab.problems, ...cab.entries.flatMap((e) => (e.error ? [{ code: e.error.code, message: `${e.name}: ${e.error.message}` }] : []))]
+      .filter((p) => !notDamage.has(p.code));
     if (issues.length) {
       const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
       out.push({ code: 'bad-cab', message: `damaged cabinet: ${issues[0]!.code}: ${issues[0]!.message}${more}` });

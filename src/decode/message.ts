@@ -26,6 +26,15 @@ function recall(id: number | undefined): MessageDecoding | undefined {
   return undefined;
 }
 
+/** CAB views computed elsewhere (a worker thread, see capture/cab-offload.ts), by message: a
+ * CAB is inflated once, and whoever decodes the message later gets that view. Only level-2
+ * uploads are in it, and only while their message lives. */
+const cabViews = new WeakMap<HttpMessage, CabView>();
+
+export function rememberCabView(message: HttpMessage, view: CabView): void {
+  cabViews.set(message, view);
+}
+
 /** Decoding of `message`'s body; `request` is what it answers (responses only). */
 export function decodeMessage(message: HttpMessage, request?: Request): MessageDecoding {
   let id = ids.get(message);
@@ -39,7 +48,7 @@ export function decodeMessage(message: HttpMessage, request?: Request): MessageD
       requestMethod: head.kind === 'request' ? head.method : request?.head.method,
       requestTarget: head.kind === 'request' ? head.target : request?.head.target,
     });
-    if (isCab(data)) dec = { ...dec, cab: parseCabView(data) };
+    if (isCab(data)) dec = { ...dec, cab: cabViews.get(message) ?? parseCabView(data) };
     if (id === undefined) ids.set(message, (id = ++lastId));
     recent[nextSlot] = { id, dec };
     nextSlot = (nextSlot + 1) % DECODE_CACHE_SIZE;

@@ -23,8 +23,12 @@ function formatEntry(e: CabEntrySummary, p: Paint): string[] {
   else if (e.minidump) append(out, formatMinidump(e.minidump, p));
   else if (e.text) {
     out.push(p.dim(`${e.text.charset} (${e.text.rule}) · ${e.text.totalLines} lines`));
-    for (const l of e.text.lines) out.push(escapeControl(l, p));
+    e.text.lines.forEach((l, i) => {
+      const cut = e.text!.cutChars?.[i] ?? 0;
+      out.push(escapeControl(l, p) + (cut > 0 ? p.dim(` … (${cut} more characters)`) : ''));
+    });
     if (e.text.totalLines > e.text.lines.length) out.push(p.dim(`… ${e.text.totalLines - e.text.lines.length} more lines`));
+    if (e.text.unreadBytes) out.push(p.dim(`… and ${e.text.unreadBytes} more bytes, not read for the preview`));
   }
   for (const n of e.notes) out.push(p.warn(escapeControl(n, p)));
   return out;

@@ -102,6 +102,7 @@ export function formatMinidump(sum: MinidumpSummary, paint: Paint): string[] {
       lines.push(`  ${mark} ${m.base.padStart(width)}  ${formatSize(m.size).padStart(9)}  ${paint.value(esc(m.name))}${version}  ${paint.dim(m.time)}`);
     }
   }
+  if (sum.partial?.skipped) lines.push(paint.dim(`  ${sum.partial.skipped} structures lie beyond the first ${formatSize(sum.partial.held)} read for this summary (of ${formatSize(sum.partial.size)})`));
   for (const p of sum.problems) {
     const brush = p.code === 'not-a-minidump' ? paint.err : paint.warn;
     lines.push(`  ${brush(`! ${p.code}`)} ${esc(p.message)}`);

@@ -2,6 +2,7 @@
 // folders and files, plus the CFDATA checksum (§2.4) that the extractor and writer share.
 // Damaged input becomes `problems`, never an exception; whatever could be read is returned.
 // Deliberately does not decompress anything (cab-extract.ts) and never touches fs.
+import { overlapProblems } from './cab-overlap.js';
 
 export interface CabProblem {
   code: string;
@@ -305,5 +306,6 @@ export function parseCab(buf: Buffer): Cab {
     cab.files.push(file);
     pos = name.end;
   }
+  for (const p of overlapProblems(cab.files)) cab.problems.push(p);
   return cab;
 }

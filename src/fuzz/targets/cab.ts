@@ -1,9 +1,10 @@
 // Fuzz target: the CAB reader (src/decode/wer/cab.ts), extractor (cab-extract.ts, mszip.ts),
 // the CAB view with its file summaries (decode/cab-view.ts) and formatters. Invariants: nothing
 // throws; an extracted file has exactly its listed size and either data or an error, never both;
-// safeExtractPath keeps every name inside the target folder; the view is terminal-safe.
+// safeExtractPath keeps every name inside the target folder; the view is terminal-safe; all
+// files together never exceed the expansion budget (the floor, or the ratio times the input).
 import { parseCab } from '../../decode/wer/cab.js';
-import { extractCab, safeExtractPath } from '../../decode/wer/cab-extract.js';
+import { extractCab, safeExtractPath, EXPANSION_FLOOR_BYTES, EXPANSION_RATIO } from '../../decode/wer/cab-extract.js';
 import { parseCabView } from '../../decode/cab-view.js';
 import { formatCabView } from '../../output/format-cab-view.js';
 import { formatCab } from '../../output/format-cab.js';
@@ -37,6 +38,8 @@ export const cabTarget: FuzzTarget = {
       if (!f.data && !f.error) fail(`file ${i} has neither data nor an error`);
       if (f.data && f.data.length !== f.size) fail(`file ${i} extracted to ${f.data.length} bytes, listed as ${f.size}`);
     });
+    const total = files.reduce((n, f) => n + (f.data?.length ?? 0), 0);
+    if (total > Math.max(EXPANSION_FLOOR_BYTES, EXPANSION_RATIO * input.length)) fail(`${total} bytes extracted from ${input.length}: beyond the expansion budget`);
     for (const f of cab.files) checkExtractPath(f.name);
     const view = parseCabView(input);
     for (const paint of paints) {

@@ -16,11 +16,17 @@ import { DumpReader } from './reader.js';
 import { readSystem } from './system.js';
 import { EXCEPTION_STREAM_SIZE, STREAM, SYSTEM_INFO_SIZE, type MinidumpSummary } from './types.js';
 
-export function parseMinidump(buf: Buffer): MinidumpSummary {
-  const r = new DumpReader(buf);
+/** `size`: the dump's real size when `buf` is only its beginning (see MinidumpSummary.partial). */
+export function parseMinidump(buf: Buffer, size = buf.length): MinidumpSummary {
+  const r = new DumpReader(buf, Math.max(size, buf.length));
   const sum: MinidumpSummary = { streams: [], modules: [], problems: r.problems };
+  const done = (): MinidumpSummary => {
+    if (r.size > buf.length) sum.partial = { held: buf.length, size: r.size, skipped: r.skipped };
+    sum.problems = r.finish();
+    return sum;
+  };
   const h = readHeader(r);
-  if (!h) return { ...sum, problems: r.finish() };
+  if (!h) return done();
   sum.header = h;
   const dir = readDirectory(r, h);
   sum.streams = dir.listed;
@@ -69,6 +75,5 @@ export function parseMinidump(buf: Buffer): MinidumpSummary {
       sum.stack = { threadId: sum.exception.threadId, arch: ctx.arch, frames: walkStack(ctx, memory, modules) };
     }
   }
-  sum.problems = r.finish();
-  return sum;
+  return done();
 }

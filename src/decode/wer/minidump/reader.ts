@@ -14,7 +14,12 @@ export class DumpReader {
   private textLeft: number = MINIDUMP_CAPS.textChars;
   private textCapped = false;
 
-  constructor(readonly buf: Buffer) {}
+  /** Structures that lie past `buf` but inside the dump's real `size` (only its beginning was
+   * given): not read, and not damage either. */
+  skipped = 0;
+
+  /** `size`: the dump's real length when `buf` holds only its beginning. */
+  constructor(readonly buf: Buffer, readonly size = buf.length) {}
 
   problem(code: string, message: string, offset?: number): void {
     if (this.problems.length >= MINIDUMP_CAPS.problems) {
@@ -26,8 +31,12 @@ export class DumpReader {
 
   /** True when [rva, rva+size) lies inside the buffer; else records why not. */
   fits(rva: number, size: number, what: string): boolean {
-    const len = this.buf.length;
-    if (rva + size <= len) return true;
+    if (rva + size <= this.buf.length) return true;
+    const len = this.size;
+    if (rva + size <= len) {
+      this.skipped++;
+      return false;
+    }
     if (rva >= len) this.problem('rva-out-of-range', `${what} at RVA ${rva} is beyond the end (${len} bytes)`, rva);
     else this.problem('truncated', `${what} at RVA ${rva} needs ${size} bytes but the dump ends at ${len}`, rva);
     return false;

@@ -151,6 +151,9 @@ export interface MinidumpSummary {
   /** The crashing thread's stack, walked from the exception context. */
   stack?: MinidumpStack;
   problems: MinidumpProblem[];
+  /** Only the dump's first `held` of `size` bytes were given (a large dump in a CAB): what lay
+   * beyond them was not read — not damage. `skipped` counts those structures. */
+  partial?: { held: number; size: number; skipped: number };
 }
 
 /** Limits on what one summary holds. Counts stay exact; the lists and strings are cut, and a

@@ -1,0 +1,152 @@
+// `node bench/run.js hostile-cab` (or `node bench/hostile-cab.js [--bin other/bin/wer-sniff.js]
+// [--only name]`): the red team's CABs against a live `listen --save-dir --json`, one listener
+// per case. Per case: the PUT's answer time, the most any of four keep-alive level-1 clients
+// waited for an answer meanwhile, the listener's peak RSS (VmHWM), bytes written under cab/,
+// and bytes printed. `--bin` measures another build (e.g. the code before a fix).
+import net from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { writeCab } from '../dist/wer/cab-writer.js';
+import { mszipBomb, overlapCab, longLineCab } from '../dist/fuzz/hostile-cabs.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const MiB = 1024 * 1024;
+const PUT_TIMEOUT_MS = 180_000;
+const argOf = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+
+/** A 32 MB CAB holding a 60 MB "minidump" (MDMP header, then ~1.9:1 compressible bytes). */
+function bigDumpCab() {
+  const file = path.join(os.tmpdir(), 'wer-sniff-bench-60mb-dump.cab');
+  if (fs.existsSync(file)) return fs.readFileSync(file);
+  const dump = Buffer.alloc(60 * MiB);
+  let x = 12345;
+  for (let i = 0; i < dump.length; i += 4) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    dump.writeUInt32LE((i & 0x1000) ? 0 : x, i);
+  }
+  dump.write('MDMP', 0, 'latin1');
+  dump.writeUInt32LE(0xa793, 4);
+  const cab = writeCab([{ name: 'WER1.tmp.mdmp', data: dump }], { compression: 'mszip' });
+  fs.writeFileSync(file, cab);
+  return cab;
+}
+
+const CASES = [
+  { name: 'sample', what: 'the 2 KB sample vector (baseline)', cab: () => fs.readFileSync(path.join(HERE, '../test/fixtures/vectors/sample-report-mszip.cab')) },
+  { name: 'bomb-1-folder', what: '3.6 MB CAB, 1 folder inflating to 2 GiB', cab: () => mszipBomb(1, 2047) },
+  { name: 'bomb-8-folders', what: '3.6 MB CAB, 8 folders of 256 MiB', cab: () => mszipBomb(8, 256) },
+  { name: 'overlap-400', what: '25 KB CAB, 400 records over one 8 MiB folder', cab: () => overlapCab(400, 8) },
+  { name: 'overlap-400-txt', what: 'the same, named .txt', cab: () => overlapCab(400, 8, 'txt') },
+  { name: 'long-line', what: '36 KB CAB, Version.txt one 20 MiB line', cab: () => longLineCab(20) },
+  { name: 'dump-60mb', what: '32 MB CAB holding a 60 MB minidump', cab: bigDumpCab },
+];
+
+const LEVEL1 = fs.readFileSync(path.join(HERE, '../test/fixtures/vectors/level1-hang.http'));
+
+function connect(port) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+/** One request on a keep-alive socket; resolves with the milliseconds to the first reply byte
+ * (each reply arrives in one piece on loopback) and the reply. */
+function ask(sock, bytes) {
+  return new Promise((resolve) => {
+    const t = process.hrtime.bigint();
+    sock.once('data', (b) => resolve({ ms: Number(process.hrtime.bigint() - t) / 1e6, reply: b.toString('latin1') }));
+    sock.write(bytes);
+  });
+}
+
+function peakRss(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+function bytesUnder(dir) {
+  let n = 0;
+  if (!fs.existsSync(dir)) return 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) n += fs.statSync(path.join(e.parentPath, e.name)).size;
+  }
+  return n;
+}
+
+async function measure(bin, c) {
+  const cab = c.cab();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-hostile-'));
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', dir]), ...(argOf('--listen-args')?.split(' ') ?? []), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = 0, err = '';
+  child.stdout.on('data', (b) => (out += b.length));
+  const port = await new Promise((resolve, reject) => {
+    child.stderr.on('data', (b) => {
+      err += b.toString();
+      const m = /listening on [^\s]*:(\d+)/.exec(err);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', () => reject(new Error(`listener exited: ${err}`)));
+  });
+  const exited = new Promise((r) => child.on('exit', r));
+  try {
+    const s = await connect(port);
+    const first = await ask(s, LEVEL1);
+    const dump = /DumpFile=(.*)\r\n/.exec(first.reply)[1];
+    const clients = await Promise.all([0, 1, 2, 3].map(() => connect(port)));
+    let running = true, worst = 0, answers = 0;
+    const loops = clients.map(async (k) => {
+      while (running) {
+        const r = await ask(k, LEVEL1);
+        worst = Math.max(worst, r.ms);
+        answers++;
+        await new Promise((res) => setTimeout(res, 5));
+      }
+    });
+    const t = Date.now();
+    // An upload nobody answers (the listener's decoding died) counts as not answered.
+    const put = await Promise.race([
+      ask(s, Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab])),
+      new Promise((res) => setTimeout(() => res({ ms: NaN, reply: 'no answer' }), PUT_TIMEOUT_MS)),
+    ]);
+    const putMs = Date.now() - t;
+    // Let the summary finish while the clients keep asking; then their worst wait is known.
+    await new Promise((res) => setTimeout(res, 1500));
+    running = false;
+    await Promise.race([Promise.all(loops), new Promise((res) => setTimeout(res, 60_000))]);
+    const rss = peakRss(child.pid);
+    for (const k of [s, ...clients]) k.destroy();
+    child.kill('SIGINT');
+    await Promise.race([exited, new Promise((res) => setTimeout(res, 120_000))]);
+    const [folder] = fs.readdirSync(dir);
+    return {
+      case: c.name, cab: cab.length, putAnswered: /^HTTP\/1\.1 200/.test(put.reply), putMs, worstOtherMs: Math.round(worst), otherAnswers: answers,
+      peakRssMiB: Math.round(rss / MiB), cabDirMiB: +(bytesUnder(path.join(dir, folder ?? '', 'cab')) / MiB).toFixed(1), stdoutMiB: +(out / MiB).toFixed(2),
+    };
+  } finally {
+    child.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run() {
+  const bin = path.resolve(argOf('--bin') ?? path.join(HERE, '../bin/wer-sniff.js'));
+  const only = argOf('--only');
+  console.log(`listener: ${bin}\n`);
+  console.log('| case | CAB bytes | PUT answered | PUT ms | worst other ms | other answers | peak RSS MiB | cab/ MiB | stdout MiB |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const c of CASES) {
+    if (only && !only.split(',').includes(c.name)) continue;
+    try {
+      const r = await measure(bin, c);
+      console.log(`| ${r.case} | ${r.cab} | ${r.putAnswered} | ${r.putMs} | ${r.worstOtherMs} | ${r.otherAnswers} | ${r.peakRssMiB} | ${r.cabDirMiB} | ${r.stdoutMiB} |`);
+    } catch (e) {
+      console.log(`| ${c.name} | failed: ${e.message.slice(0, 120)} |`);
+    }
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run().then(() => process.exit(0));

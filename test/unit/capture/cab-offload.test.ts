@@ -1,0 +1,91 @@
+// CAB summaries off the socket thread: the recorder answers an upload at once, holds that
+// connection's events (in order) until its CAB's summary is back, lets other connections go on,
+// and every output gets the one summary (no second inflation).
+import { describe, expect, test } from 'vitest';
+import type { CaptureEvent, Exchange, Sink } from '../../../src/model.js';
+import { Recorder } from '../../../src/capture/recorder.js';
+import { CabJobs, inspectHere, type Inspect } from '../../../src/capture/cab-offload.js';
+import { decodeMessage } from '../../../src/decode/message.js';
+import type { CabInspection } from '../../../src/wer/cab-inspect.js';
+import { writeCab } from '../../../src/wer/cab-writer.js';
+import { T0, makeConnection } from '../../helpers/factories.js';
+
+const b = (s: string): Buffer => Buffer.from(s, 'latin1');
+const CAB = writeCab([{ name: 'Version.txt', data: b('Windows NT Version 10.0\r\n') }], { compression: 'mszip' });
+const PUT = Buffer.concat([b(`PUT /PersistedCabs/x.cab HTTP/1.1\r\nContent-Length: ${CAB.length}\r\n\r\n`), CAB]);
+const POST = 'POST /stage2.htm HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi';
+const RES = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
+
+function setup() {
+  const log: string[] = [];
+  const runs: { bytes: Buffer; resolve(r: CabInspection): void }[] = [];
+  const run: Inspect = (bytes) => new Promise((resolve) => runs.push({ bytes, resolve }));
+  const cabs = new CabJobs(run);
+  const sink: Sink = {
+    event: (e: CaptureEvent) => void log.push(e.type === 'problem' ? `problem ${e.problem.code}` : `${e.type} ${e.connection.id}`),
+    close: async () => {},
+  };
+  let clock = T0;
+  const rec = new Recorder({ sinks: [sink], now: () => ++clock, cabs });
+  return { log, runs, cabs, rec };
+}
+
+describe('recorder with CAB jobs', () => {
+  test('the upload is answered at once; its connection waits, another goes on; order is kept', async () => {
+    const { log, runs, rec } = setup();
+    const answered: string[] = [];
+    let put: Exchange | undefined;
+    const a = rec.open(makeConnection({ id: 1 }), {
+      afterEmit: (e) => {
+        if (e.type !== 'request') return;
+        const head = e.exchange.request!.head;
+        answered.push(head.kind === 'request' ? head.method : '?');
+        if (head.kind === 'request' && head.method === 'PUT') put = e.exchange;
+      },
+    });
+    const other = rec.open(makeConnection({ id: 2 }));
+    a.push('client', PUT);
+    expect(answered).toEqual(['PUT']); // answered before any sink saw it
+    expect(runs).toHaveLength(1);
+    a.push('server', b(RES));
+    a.push('client', b(POST));
+    a.close();
+    other.push('client', b(POST));
+    other.push('server', b(RES));
+    expect(log).toEqual(['open 1', 'open 2', 'request 2', 'response 2']);
+    expect(answered).toEqual(['PUT']); // the POST behind the upload waits with its events
+
+    const summary = await inspectHere(runs[0]!.bytes);
+    summary.view.entries[0]!.notes.push('from the job');
+    runs[0]!.resolve(summary);
+    await rec.close();
+    expect(log).toEqual(['open 1', 'open 2', 'request 2', 'response 2', 'request 1', 'response 1', 'request 1', 'close 1']);
+    expect(answered).toEqual(['PUT', 'POST']);
+    // The outputs got the job's view, not a second decoding of the bytes.
+    expect(decodeMessage(put!.request!).cab!.entries[0]!.notes).toEqual(['from the job']);
+  });
+
+  test('one job per CAB, however many ask; the save-dir target goes with it', async () => {
+    const seen: (string | undefined)[] = [];
+    const cabs = new CabJobs((bytes, dir) => {
+      seen.push(dir);
+      return inspectHere(bytes);
+    });
+    const ex = { request: { head: { kind: 'request' }, body: { complete: true, data: CAB } } } as unknown as Exchange;
+    cabs.extractTo(ex, '/tmp/x/cab');
+    const first = cabs.start(ex);
+    expect(cabs.start(ex)).toBe(first);
+    expect((await first)!.view.entries.map((e) => e.kind)).toEqual(['text']);
+    expect(seen).toEqual(['/tmp/x/cab']);
+    // Not a CAB, or not complete: no job.
+    expect(cabs.start({ request: { body: { complete: true, data: b('hello') } } } as unknown as Exchange)).toBeUndefined();
+    expect(cabs.start({ request: { body: { complete: false, data: CAB } } } as unknown as Exchange)).toBeUndefined();
+  });
+
+  test('a job that fails (the worker died) still lists the CAB', async () => {
+    const cabs = new CabJobs(() => Promise.reject(new Error('the CAB worker exited (1)')));
+    const ex = { request: { head: { kind: 'request' }, body: { complete: true, data: CAB } } } as unknown as Exchange;
+    const r = await cabs.start(ex)!;
+    expect(r.view.entries).toEqual([{ name: 'Version.txt', size: 25, kind: 'unreadable', notes: [], error: { code: 'summary-failed', message: 'not summarised: the CAB worker exited (1)' } }]);
+  });
+});
