@@ -40,18 +40,23 @@ describe('the 437 KB name-amplification CAB', () => {
     expect(second).toContain('DumpFile=');
     expect(listen.child.exitCode).toBeNull();
     expect(putMs).toBeLessThan(15_000);
-    // the live view names the crash and summarises the list instead of printing it
+    // the live view names the crash and summarises the list instead of printing it; the CAB is
+    // summarised on a worker, so its lines come when the summary is back
+    const deadline = Date.now() + 20_000;
+    while (!/modules \(1 distinct name|"moduleNames":1/.test(listen.stdout().toString()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const out = listen.stdout().toString();
     expect(out.length).toBeLessThan(2_000_000);
     if (flags.length) {
       const events = out.trim().split('\n').map((l) => JSON.parse(l));
       const putEvent = events.find((e) => e.type === 'request' && e.method === 'PUT');
       const mini = putEvent.body.cab.files.find((f: { kind: string }) => f.kind === 'minidump').minidump;
-      expect(mini.moduleCount).toBe(160_000);
+      // The live view reads a dump's first 16 MiB: the records beyond are counted as not read.
+      expect(mini.partial.size).toBeGreaterThan(mini.partial.held);
+      expect(mini.moduleCount).toBeGreaterThan(150_000);
       expect(mini.moduleNames).toBe(1);
       expect(mini.modules).toHaveLength(1000);
     } else {
-      expect(out).toContain('160,000 modules (1 distinct name, 1,000 listed)');
+      expect(out).toMatch(/1\d\d,\d{3} modules \(1 distinct name, 1,000 listed\)/);
     }
   }, 60_000);
 
@@ -64,7 +69,7 @@ describe('the 437 KB name-amplification CAB', () => {
     expect(r.stdout.length).toBeLessThan(1_000_000);
     const doc = JSON.parse(r.stdout.toString());
     const mini = doc.entries.find((e: { kind: string }) => e.kind === 'minidump').minidump;
-    expect(mini.moduleCount).toBe(160_000);
+    expect(mini.moduleCount).toBeGreaterThan(150_000); // of the dump's first 16 MiB, as the view reads it
     expect(mini.problems.map((p: { code: string }) => p.code)).toContain('capped');
   }, 60_000);
 

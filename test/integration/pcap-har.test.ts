@@ -150,7 +150,8 @@ describe('listen --pcap --har', () => {
 
     const doc = readHar(har);
     expect(harProblems(doc)).toEqual([]);
-    const entries = doc.log.entries;
+    // Entries are written as exchanges finish (a PUT's once its CAB is summarised): by start time.
+    const entries = doc.log.entries.slice().sort((a: any, b: any) => Date.parse(a.startedDateTime) - Date.parse(b.startedDateTime));
     expect(entries.map((e: any) => e.request.method)).toEqual(['POST', 'PUT', 'POST', 'PUT', 'POST', 'PUT', 'POST', 'PUT']);
     expect(entries.map((e: any) => e._reportId)).toEqual(['r1', 'r1', 'r2', 'r2', 'r3', 'r3', 'r4', 'r4']);
     for (const e of entries.filter((x: any) => x.request.method === 'PUT')) {

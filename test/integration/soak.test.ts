@@ -20,5 +20,6 @@ it('8-second soak: every report, CAB and byte arrives; RSS bounded; no fd leaked
   if (fig.resetPrefixes === 0) expect(fig.bytesCaptured).toBe(fig.bytesSent);
   else expect(fig.bytesCaptured).toBeLessThan(fig.bytesSent);
   expect(fig.mismatched).toBe(0);
-  if (process.platform === 'linux') expect(fig.fdEnd).toBe(fig.fdStart);
+  // Helper threads start on first use and keep their descriptors: compared from a quarter in.
+  if (process.platform === 'linux') expect(fig.fdEnd).toBe(fig.fdWarm);
 }, 120_000);
