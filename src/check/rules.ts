@@ -100,6 +100,29 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   return n;
 }
 
+/** Findings of one rule listed per report; the rest are counted in one more finding. A hostile
+ * report (130,000 unknown attributes or PARAMETERs) would otherwise make as many findings,
+ * and as many lines in every output. */
+export const MAX_FINDINGS_PER_RULE = 20;
+
+/** At most `max` findings of each rule, in their order, then one finding per rule that had
+ * more saying how many were left out. Linear; `findings` is not changed. */
+export function capFindings(findings: readonly Finding[], max = MAX_FINDINGS_PER_RULE): Finding[] {
+  const seen = new Map<RuleId, number>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const n = (seen.get(f.rule) ?? 0) + 1;
+    seen.set(f.rule, n);
+    if (n <= max) out.push(f);
+  }
+  for (const [rule, n] of seen) {
+    if (n <= max) continue;
+    const more = n - max;
+    out.push(finding(rule, `… and ${more} more ${rule} finding${more === 1 ? '' : 's'} like the above (only the first ${max} of each rule are listed)`, 'fix the ones listed and check again'));
+  }
+  return out;
+}
+
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 /** Errors first, then warnings, then notes; stable within a severity. */
