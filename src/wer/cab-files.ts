@@ -25,7 +25,8 @@ export async function extractCabToDir(buf: Buffer, dir: string, opts: { overwrit
   const root = path.resolve(dir);
   const result: CabDirResult = { written: [], errors: [] };
   for (const file of extractCab(buf)) {
-    const target = path.join(root, ...safeExtractPath(file.name).split('/'));
+    // path.join splits the '/'-separated safe path itself (and turns '/' into '\\' on Windows).
+    const target = path.join(root, safeExtractPath(file.name));
     if (!file.data) {
       result.errors.push({ name: file.name, code: file.error?.code ?? 'unknown', message: file.error?.message ?? 'not extracted' });
       continue;
