@@ -31,7 +31,7 @@ async function run(name, cliArgs, feed) {
   const child = spawn(process.execPath, ['--import', RUSAGE, BIN, ...cliArgs], { env: { ...process.env, WER_SNIFF_RUSAGE: usage } });
   let out = '';
   let err = '';
-  child.stdout.on('data', (b) => { if (out.length < 1e6) out += b; });
+  child.stdout.on('data', (b) => { if (out.length < 32e6) out += b; });
   child.stderr.on('data', (b) => { if (err.length < 1e6) err += b; });
   const exited = once(child, 'close');
   const extra = feed ? await feed(child, () => err) : undefined;
