@@ -76,19 +76,31 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     };
     let closing = false;
     const send = (bytes: Buffer, close: boolean): void => {
-      if (socket.destroyed || socket.writableEnded) return;
-      // Recorded first: whatever the client receives is already in every output (a pcap cut
-      // by kill -9 never misses an answer the client got).
-      rec.push('server', bytes);
+      if (!write(bytes)) return;
+      rec.decode('server', bytes);
+      if (close) finish();
+    };
+    /** Records bytes for the client in the byte outputs (pcap, raw) and writes them. Recorded
+     * first: a pcap cut by kill -9 never misses an answer the client got. False when the
+     * socket is gone. */
+    const write = (bytes: Buffer): boolean => {
+      if (socket.destroyed || socket.writableEnded) return false;
+      rec.record('server', bytes);
       // A client that sends requests but never reads the answers must not make us buffer
       // answers without end: stop reading it until it has taken what we wrote.
       if (!socket.write(bytes)) hold('client-not-reading', () => once(socket, 'drain'));
-      if (close) {
-        closing = true;
-        socket.end();
-        rec.end('server');
-      }
+      return true;
     };
+    /** After an answer that closes the connection: our FIN. */
+    const finish = (): void => {
+      closing = true;
+      socket.end();
+      rec.end('server');
+    };
+    /** The answer to the request being emitted: recorded and written before the outputs and
+     * checks see the request (a huge report whose checks are slow, or fail, is still answered
+     * at once), decoded right after they did, so every view shows it after its request. */
+    let answer: { bytes: Buffer; close: boolean } | undefined;
     const rec = recorder.open(connection, {
       onRequestHead(ex, head, offset) {
         const { reply, problem } = cer.onRequestHead(ex, head);
@@ -106,12 +118,18 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
         for (const o of observers) o.onBodyData?.(ex, source, data);
       },
       beforeEmit(ev: CaptureEvent) {
-        if (ev.type === 'request') cer.assignReportId(ev.exchange);
+        if (ev.type !== 'request') return;
+        cer.assignReportId(ev.exchange);
+        if (closing) return;
+        const reply = cer.onRequest(ev.exchange);
+        if (reply && write(reply.bytes)) answer = reply;
       },
       afterEmit(ev: CaptureEvent) {
-        if (ev.type !== 'request' || closing) return;
-        const reply = cer.onRequest(ev.exchange);
-        if (reply) send(reply.bytes, reply.close);
+        if (ev.type !== 'request' || !answer) return;
+        const { bytes, close } = answer;
+        answer = undefined;
+        rec.decode('server', bytes);
+        if (close) finish();
       },
     });
 

@@ -25,9 +25,11 @@ export interface RecorderOptions {
 
 export interface ConnectionHooks {
   layout?: 'live' | 'offline';
-  /** Sees each event before the sinks do (the listener assigns report ids here). */
+  /** Sees each event before the sinks do (the listener assigns report ids and answers
+   * requests here, so no output or check can delay or prevent an answer). */
   beforeEmit?(event: CaptureEvent): void;
-  /** Sees each event after the sinks did (the listener answers requests here). */
+  /** Sees each event after the sinks did, even if one of them threw (the listener records
+   * the answer it sent here, so outputs show it after its request). */
   afterEmit?(event: CaptureEvent): void;
   onRequestHead?(exchange: Exchange, head: RequestHead, offset: number): void;
   onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
@@ -57,7 +59,17 @@ export class Recorder {
     else if (event.type === 'response') this.totals.responses++;
     else if (event.type === 'problem') this.totals.problems++;
     else if (event.type === 'refused') this.totals.refused++;
-    for (const s of this.opts.sinks) s.event?.(event);
+    // Every sink gets the event even if one before it throws (a bug in a check must not cost
+    // the report its --save-dir folder); the first failure is rethrown once all had it.
+    let failure: { err: unknown } | undefined;
+    for (const s of this.opts.sinks) {
+      try {
+        s.event?.(event);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+    if (failure) throw failure.err;
   }
 
   open(connection: ConnectionInfo, hooks: ConnectionHooks = {}): ConnectionRecorder {
@@ -142,8 +154,12 @@ export class ConnectionRecorder {
   }
 
   private deliver(ev: CaptureEvent, answered: boolean): void {
-    this.recorder.emit(ev);
-    if (!answered) this.hooks.afterEmit?.(ev);
+    // afterEmit runs even when a sink failed: the listener records its answer there.
+    try {
+      this.recorder.emit(ev);
+    } finally {
+      if (!answered) this.hooks.afterEmit?.(ev);
+    }
     if ((ev.type === 'request' || ev.type === 'response') && this.opts.checkBodies !== false) this.checkBody(ev.type, ev.exchange, ev.ts);
   }
 
@@ -162,11 +178,22 @@ export class ConnectionRecorder {
    * as a `decoder-error` problem, and from then on this connection is recorded but not
    * decoded — the capture itself never stops. */
   push(source: Direction, bytes: Buffer, ts = this.now()): void {
+    this.record(source, bytes, ts);
+    this.decode(source, bytes, ts);
+  }
+
+  /** push(), first half: the bytes go to the sinks that want exact bytes (pcap, raw), and are
+   * counted. The listener records an answer this way before writing it to the client. */
+  record(source: Direction, bytes: Buffer, ts = this.now()): void {
     if (bytes.length === 0) return;
     if (source === 'client') this.connection.bytesFromClient += bytes.length;
     else this.connection.bytesFromServer += bytes.length;
     this.recorder.chunkToSinks({ connId: this.connection.id, source, ts, bytes }, this.connection);
-    if (this.broken) return;
+  }
+
+  /** push(), second half: the same bytes, once recorded, into the decoder. */
+  decode(source: Direction, bytes: Buffer, ts = this.now()): void {
+    if (bytes.length === 0 || this.broken) return;
     try {
       this.builder.push(source, bytes, ts);
     } catch (err) {

@@ -10,6 +10,7 @@ import { splitRequests } from '../replay/split-requests.js';
 import { harRequests, HarInputError } from '../replay/har-requests.js';
 import { parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
 import { captureConnectionBytes, describeNoMatch } from './pcap-input.js';
+import { append } from '../output/append.js';
 
 export function readReplaySource(files: string[], maxHeaderBytes?: number, filter: TcpFilter = { port: WER_PORT }): ReplaySource {
   const out: ReplaySource = { connections: [], notes: [] };
@@ -22,8 +23,8 @@ export function readReplaySource(files: string[], maxHeaderBytes?: number, filte
     }
     const source = fromPcap(bytes, file, filter, maxHeaderBytes)
       ?? (looksLikeJson(bytes) ? fromHar(bytes, file) : fromRaw(bytes, file, maxHeaderBytes));
-    out.connections.push(...source.connections);
-    out.notes.push(...source.notes);
+    append(out.connections, source.connections);
+    append(out.notes, source.notes);
   }
   return out;
 }
@@ -71,7 +72,7 @@ function fromPcap(bytes: Buffer, file: string, filter: TcpFilter, maxHeaderBytes
     for (const p of c.problems) out.notes.push(`${name}: ${p.message}`);
     const { connection, notes } = splitRequests(c.client, name, maxHeaderBytes);
     out.connections.push(connection);
-    out.notes.push(...notes);
+    append(out.notes, notes);
   }
   return out;
 }

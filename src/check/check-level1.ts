@@ -4,7 +4,8 @@
 import type { Body, Problem, RequestHead } from '../model.js';
 import type { BodyDecoding } from '../decode/views.js';
 import { parseXml, XmlParseError, type XmlNode } from '../decode/xml.js';
-import { finding, sortFindings, type Finding } from './rules.js';
+import { capFindings, finding, sortFindings, type Finding } from './rules.js';
+import { append } from '../output/append.js';
 import { checkStructure } from './check-structure.js';
 import { checkValues } from './check-values.js';
 import { checkBucketing } from './check-bucket.js';
@@ -30,17 +31,26 @@ function parsed(dec: BodyDecoding): { xml?: XmlNode[]; error?: string } {
   }
 }
 
+/** The findings of one level-1 request, at most MAX_FINDINGS_PER_RULE per rule (then a
+ * count). Lists are joined with append(), never spread into push(): a rule can fire once per
+ * attribute or PARAMETER of the report, i.e. 100,000 times. */
 export function checkLevel1(input: Level1Input): Finding[] {
+  return sortFindings(capFindings(allFindings(input)));
+}
+
+function allFindings(input: Level1Input): Finding[] {
   const { head, body, decoding: dec } = input;
   const out: Finding[] = [...checkTarget(head)];
   if (body.data === undefined && body.length > 0) {
-    return [...out, finding('not-a-report', `the body (${body.length} bytes) is larger than --max-body-bytes and was not decoded`, 'raise --max-body-bytes to check it; a level-1 report is a few KiB')];
+    out.push(finding('not-a-report', `the body (${body.length} bytes) is larger than --max-body-bytes and was not decoded`, 'raise --max-body-bytes to check it; a level-1 report is a few KiB'));
+    return out;
   }
   const framing = checkFraming(head, body, dec, input.problems);
-  out.push(...framing, ...checkEncoding(body, dec));
+  append(out, framing);
+  append(out, checkEncoding(body, dec));
   if (body.length === 0) {
     out.push(finding('not-a-report', 'the level-1 request has an empty body', 'send the <WERREPORT> XML as the request body'));
-    return sortFindings(out);
+    return out;
   }
   const { xml, error } = parsed(dec);
   if (!xml) {
@@ -50,10 +60,13 @@ export function checkLevel1(input: Level1Input): Finding[] {
         ? finding('xml-malformed', `the report is not well-formed XML: ${error}`, 'send well-formed XML (check escaping of & < " in values, and the encoding)')
         : finding('not-a-report', `the body is ${dec.kind}, not a <WERREPORT> document`, 'send the level-1 report XML (<WERREPORT>…) as the body'));
     }
-    return sortFindings(out);
+    return out;
   }
   const structure = checkStructure(xml);
-  out.push(...structure);
-  if (!structure.some((f) => f.rule === 'root-not-werreport')) out.push(...checkValues(xml, input.now), ...checkBucketing(xml));
-  return sortFindings(out);
+  append(out, structure);
+  if (!structure.some((f) => f.rule === 'root-not-werreport')) {
+    append(out, checkValues(xml, input.now));
+    append(out, checkBucketing(xml));
+  }
+  return out;
 }

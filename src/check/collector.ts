@@ -5,6 +5,7 @@ import type { CaptureEvent, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
 import { ConversationChecker, type ReportFindings, type Upload } from './conversation.js';
 import { sortFindings, type Finding } from './rules.js';
+import { append } from '../output/append.js';
 
 export interface CheckedReport {
   /** The input (file name) or peer the report came from. */
@@ -69,7 +70,7 @@ export class CheckCollector implements Sink {
         this.byKey.set(r.key, rep);
         this.reports.push(rep);
       }
-      rep.findings.push(...r.findings);
+      append(rep.findings, r.findings);
     }
   }
 }

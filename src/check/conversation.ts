@@ -10,7 +10,7 @@ import { decodeMessage } from '../decode/message.js';
 import { isLevel1Request } from '../wer/cer-server.js';
 import { normalizeDumpTarget } from '../wer/level1-answer.js';
 import { checkLevel1 } from './check-level1.js';
-import { finding, sortFindings, type Finding } from './rules.js';
+import { finding, MAX_FINDINGS_PER_RULE, sortFindings, type Finding } from './rules.js';
 import { quote } from './check-structure.js';
 
 /** Findings about one report (or one unpaired PUT), and when they were found. */
@@ -55,11 +55,20 @@ export function isReportRequest(head: RequestHead, ex: Exchange): boolean {
 
 /** A CAB entry holds a listed file when the names match, also with Windows' `WERxxxx.tmp.` prefix. */
 export function cabHoldsFile(cabNames: readonly string[], file: string): boolean {
-  const want = file.toLowerCase();
-  return cabNames.some((n) => {
+  return cabFileIndex(cabNames).has(file.toLowerCase());
+}
+
+/** What cabHoldsFile matches, as one set: each CAB name's base name, lower case, and every
+ * suffix of it after a dot. Built once per upload, so FILES × CAB names is not a product
+ * (a report may list 100,000 FILEs). */
+export function cabFileIndex(cabNames: readonly string[]): Set<string> {
+  const index = new Set<string>();
+  for (const n of cabNames) {
     const name = n.toLowerCase().split(/[\\/]/).pop() ?? '';
-    return name === want || name.endsWith('.' + want);
-  });
+    index.add(name);
+    for (let dot = name.indexOf('.'); dot >= 0; dot = name.indexOf('.', dot + 1)) index.add(name.slice(dot + 1));
+  }
+  return index;
 }
 
 /** A level-2 upload as the checks need it; `kind` and `cabFiles` only when it is complete and
@@ -217,10 +226,16 @@ export class ConversationChecker {
       findings.push(finding('put-not-cab', `the level-2 upload (${upload.length} bytes, ${upload.kind}) is not a CAB`, 'upload the report files packed in one .cab, as Windows does'));
     } else if (upload.cabFiles) {
       const names = upload.cabFiles;
-      const missing = (JSON.parse(t.files) as string[]).filter((f) => !cabHoldsFile(names, f));
-      for (const f of missing) {
-        findings.push(finding('files-not-in-cab', `FILES lists ${quote(f)} but the CAB holds no such file (it has ${names.length ? names.map((n) => quote(n)).join(', ') : 'no files'})`, `put ${f} in the CAB or drop it from FILES`));
+      const index = cabFileIndex(names);
+      // The CAB's names once, and only the first few: the message is repeated per missing file.
+      const shown = names.slice(0, 10).map((n) => quote(n)).join(', ') + (names.length > 10 ? `, … ${names.length - 10} more` : '');
+      let missing = 0;
+      for (const f of JSON.parse(t.files) as string[]) {
+        if (index.has(f.toLowerCase()) || ++missing > MAX_FINDINGS_PER_RULE) continue;
+        findings.push(finding('files-not-in-cab', `FILES lists ${quote(f)} but the CAB holds no such file (it has ${names.length ? shown : 'no files'})`, `put ${f} in the CAB or drop it from FILES`));
       }
+      const more = missing - MAX_FINDINGS_PER_RULE;
+      if (more > 0) findings.push(finding('files-not-in-cab', `… and ${more} more file${more === 1 ? '' : 's'} FILES lists that the CAB does not hold (only the first ${MAX_FINDINGS_PER_RULE} are listed)`, 'put every file FILES lists in the CAB, or list only what it holds'));
     }
     return findings.length ? [this.result(t, 'upload', ts, findings)] : [];
   }

@@ -80,8 +80,8 @@ export const RULES = {
   'cab-not-uploaded': { severity: 'warning', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the server asked for the CAB (iData=1, DumpFile) and no PUT came' },
   'put-path-not-issued': { severity: 'error', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the CAB was PUT to a path the server did not issue as DumpFile' },
   'put-unpaired': { severity: 'note', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'a PUT whose level-1 answer is not in this capture' },
-  'put-incomplete': { severity: 'error', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the CAB upload ended early' },
   'duplicate-upload': { severity: 'warning', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the CAB was PUT to the same DumpFile more than once' },
+  'put-incomplete': { severity: 'error', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the CAB upload ended early' },
   'put-not-accepted': { severity: 'error', section: '§2.2.3', ref: 'docs/protocol.md §5', title: 'the server answered the CAB upload with a status other than 200' },
   'put-not-cab': { severity: 'warning', section: '§3.1.5', ref: 'docs/protocol.md §5, §8', title: 'the level-2 upload is not a CAB' },
   'files-not-in-cab': { severity: 'warning', section: '§2.2.1.3.7', ref: 'docs/protocol.md §8.1', title: 'FILES lists a file the CAB does not contain' },
@@ -99,6 +99,29 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   const n = { error: 0, warning: 0, note: 0 };
   for (const f of findings) n[f.severity]++;
   return n;
+}
+
+/** Findings of one rule listed per report; the rest are counted in one more finding. A hostile
+ * report (130,000 unknown attributes or PARAMETERs) would otherwise make as many findings,
+ * and as many lines in every output. */
+export const MAX_FINDINGS_PER_RULE = 20;
+
+/** At most `max` findings of each rule, in their order, then one finding per rule that had
+ * more saying how many were left out. Linear; `findings` is not changed. */
+export function capFindings(findings: readonly Finding[], max = MAX_FINDINGS_PER_RULE): Finding[] {
+  const seen = new Map<RuleId, number>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const n = (seen.get(f.rule) ?? 0) + 1;
+    seen.set(f.rule, n);
+    if (n <= max) out.push(f);
+  }
+  for (const [rule, n] of seen) {
+    if (n <= max) continue;
+    const more = n - max;
+    out.push(finding(rule, `… and ${more} more ${rule} finding${more === 1 ? '' : 's'} like the above (only the first ${max} of each rule are listed)`, 'fix the ones listed and check again'));
+  }
+  return out;
 }
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };

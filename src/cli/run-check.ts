@@ -14,6 +14,7 @@ import { readSavedCab, reportFolders, reportFolderStream } from '../capture/load
 import type { Upload } from '../check/conversation.js';
 import { formatCheckedReport, formatCheckSummary } from '../output/format-check.js';
 import { tcpFilterOf, paintFor, type ColorChoice } from './options.js';
+import { append } from '../output/append.js';
 
 export interface CheckFlags {
   json?: boolean;
@@ -78,7 +79,7 @@ export async function runCheck(files: string[], flags: CheckFlags, out: NodeJS.W
     throw unreadable(err);
   }
   const reports = inputs.length ? await checkCaptures(inputs, flags) : [];
-  for (const folder of folders) reports.push(...(await checkReportFolder(folder, flags)));
+  for (const folder of folders) append(reports, await checkReportFolder(folder, flags));
   if (!reports.some((r) => r.method !== 'PUT')) {
     const names = [...inputs.map((i) => i.name), ...folders].join(', ');
     throw new WerSniffError('no-report', `no level-1 report in ${names} — give captures of POST /stage2.htm (as listen -o, --raw or nc -l saved them) or --save-dir folders`, 2);

@@ -9,6 +9,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { WerSniffError } from '../errors.js';
 import { buildSelfSignedCert } from '../tls/self-signed.js';
+import { append } from '../output/append.js';
 
 export interface TlsFlags {
   tls?: boolean;
@@ -60,7 +61,7 @@ export function setUpTls(flags: TlsFlags, bind: string, now = Date.now()): TlsSe
     lines.push(`saved the certificate to ${flags.saveCert} and its key to ${keyFile}; later runs with --save-cert ${flags.saveCert} reuse them`);
   }
   const setup = describe(cert, key, ` (self-signed, generated now for ${names.join(', ')})`, flags.saveCert);
-  setup.lines.push(...lines);
+  append(setup.lines, lines);
   if (!flags.saveCert) setup.lines.push('this certificate is new on every start: add --save-cert wer-sniff.crt to keep it, so Windows has to trust it only once');
   return setup;
 }

@@ -13,6 +13,7 @@ import { parseXml, XmlParseError, type XmlNode } from './xml.js';
 import { werReportFromXml, type WerReport } from './wer/report.js';
 import { parseFlatXml } from './wer/flat-xml.js';
 import { looksLikeLevel1Response, parseLevel1Response, type Level1Response } from './wer/level1-response.js';
+import { append } from '../output/append.js';
 
 export type BodyKind = 'empty' | 'wer-report' | 'level1-response' | 'xml' | 'text' | 'binary';
 
@@ -216,7 +217,7 @@ export function decodeBody(bytes: Buffer, ctx: BodyContext): BodyDecoding {
   for (const view of new Set([best, textView, binaryView])) {
     try {
       const result = view.render(bytes, meta);
-      result.notes.unshift(...notes);
+      if (notes.length) result.notes = append(notes, result.notes);
       if (failure) result.failure = failure;
       return result;
     } catch (e) {

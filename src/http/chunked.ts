@@ -27,6 +27,10 @@ const SIZE_LINE = '"HEX[;ext]"';
 const SIZE_PREFIX = /^[0-9A-Fa-f]+(?:[ \t;\r]|$)/;
 const SIZE_LINE_RE = /^([0-9A-Fa-f]+)[ \t]*(?:;.*)?$/s;
 const MAX_HEX_DIGITS = 13; // 16^13 = 2^52: any larger chunk can't be a real one
+/** The steps without data, shared (one object per chunk fewer). */
+const SIZE_LINE_STEP: ChunkedStep = { kind: 'size-line' };
+const TRAILER_LINE: ChunkedStep = { kind: 'trailer-line' };
+const DATA_END: ChunkedStep = { kind: 'data-end' };
 
 export class ChunkedDecoder {
   private current: ChunkedStep = { kind: 'size-line' };
@@ -50,6 +54,24 @@ export class ChunkedDecoder {
     return { code: 'bad-chunk-size', message: `expected a chunk size line ${SIZE_LINE}, saw ${formatExcerpt(prefix)}` };
   }
 
+  /** The common size line — hex digits, then CRLF or LF — read straight from the bytes, with
+   * no string, regex or Buffer made: a body of millions of one-byte chunks has millions of
+   * them. True when it was one (and is taken); false leaves it to sizeLine(). */
+  plainSizeLine(line: Buffer): boolean {
+    const end = line.length - (line.length >= 2 && line[line.length - 2] === 0x0d ? 2 : 1);
+    if (end < 1 || end > MAX_HEX_DIGITS || line[line.length - 1] !== 0x0a) return false;
+    let size = 0;
+    for (let i = 0; i < end; i++) {
+      const c = line[i]!;
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+      if (d < 0) return false;
+      size = size * 16 + d;
+    }
+    this.chunkSize = size;
+    this.current = size === 0 ? TRAILER_LINE : { kind: 'data', remaining: size };
+    return true;
+  }
+
   /** A whole size line, including its line end. */
   sizeLine(line: Buffer): ChunkedProblem | undefined {
     const text = stripEol(line);
@@ -70,23 +92,28 @@ export class ChunkedDecoder {
     if (this.current.kind !== 'data' || n > this.current.remaining) throw new RangeError('chunk data beyond the chunk');
     this.decoded += n;
     const remaining = this.current.remaining - n;
-    this.current = remaining === 0 ? { kind: 'data-end' } : { kind: 'data', remaining };
+    this.current = remaining === 0 ? DATA_END : { kind: 'data', remaining };
   }
 
   /** Given the next (up to 2) bytes after chunk data: how many are the line end (1 or 2),
    * 0 when more bytes are needed to tell, or a problem. */
   dataEnd(next: Buffer): number | ChunkedProblem {
-    if (next[0] === 0x0a) return this.afterData(1);
-    if (next.length < 2) return 0;
-    if (next[0] === 0x0d && next[1] === 0x0a) return this.afterData(2);
+    return this.dataEndBytes(next.length, next[0]!, next[1]);
+  }
+
+  /** dataEnd() for the `available` (≥ 1) next bytes b0 and b1, without a Buffer for them. */
+  dataEndBytes(available: number, b0: number, b1: number | undefined): number | ChunkedProblem {
+    if (b0 === 0x0a) return this.afterData(1);
+    if (available < 2) return 0;
+    if (b0 === 0x0d && b1 === 0x0a) return this.afterData(2);
     return {
       code: 'bad-chunk-size',
-      message: `expected CRLF after the ${this.chunkSize}-byte chunk data (wrong chunk size?), saw ${formatExcerpt(next.subarray(0, 2))}`,
+      message: `expected CRLF after the ${this.chunkSize}-byte chunk data (wrong chunk size?), saw ${formatExcerpt(Buffer.from([b0, b1!]))}`,
     };
   }
 
   private afterData(n: number): number {
-    this.current = { kind: 'size-line' };
+    this.current = SIZE_LINE_STEP;
     return n;
   }
 

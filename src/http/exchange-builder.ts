@@ -8,7 +8,7 @@ import type {
 } from '../model.js';
 import { createFramer } from './framer.js';
 import type { Framer, FramerEvent, FramerMode } from './framer-api.js';
-import { BodyAssembler, MAX_BODY_BYTES } from './body-assembler.js';
+import { BodyAssembler, MAX_BODY_BYTES, SMALL_PIECE } from './body-assembler.js';
 import { decideBodyLength } from './body-length.js';
 
 export interface ExchangeBuilderOptions {
@@ -74,7 +74,24 @@ export class ExchangeBuilder {
   }
 
   private handle(source: Direction, events: FramerEvent[], ts: number): void {
+    // Small body pieces in a row (one per chunk of a chunked body: a 64 KiB read of one-byte
+    // chunks is ~10,000 of them) go on as one copy, so the assembler and every onBodyData
+    // observer see one piece per read, not one per chunk. Larger pieces go on as they are.
+    let run: Buffer[] = [];
+    let runLength = 0;
+    const flush = (): void => {
+      if (run.length === 0) return;
+      this.onBody(source, run.length === 1 ? run[0]! : Buffer.concat(run, runLength));
+      run = [];
+      runLength = 0;
+    };
     for (const ev of events) {
+      if (ev.type === 'body' && ev.data.length < SMALL_PIECE) {
+        run.push(ev.data);
+        runLength += ev.data.length;
+        continue;
+      }
+      flush();
       switch (ev.type) {
         case 'head': this.onHead(source, ev.head, ev.offset, ts); break;
         case 'body': this.onBody(source, ev.data); break;
@@ -85,6 +102,7 @@ export class ExchangeBuilder {
           break;
       }
     }
+    flush();
   }
 
   private onHead(source: Direction, head: MessageHead, offset: number, ts: number): void {

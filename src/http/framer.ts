@@ -263,8 +263,7 @@ class HttpFramer implements Framer {
       }
       case 'data-end': {
         if (this.q.length === 0) return false;
-        const next = Buffer.from(this.q.length === 1 ? [this.q.byteAt(0)] : [this.q.byteAt(0), this.q.byteAt(1)]);
-        const r = dec.dataEnd(next);
+        const r = dec.dataEndBytes(this.q.length, this.q.byteAt(0), this.q.length > 1 ? this.q.byteAt(1) : undefined);
         if (typeof r !== 'number') return this.failBody(out, r, dec);
         if (r === 0) return false;
         this.q.take(r);
@@ -288,7 +287,8 @@ class HttpFramer implements Framer {
         }
         let problem;
         if (step.kind === 'size-line') {
-          problem = (st.prefixChecked ? undefined : dec.checkSizePrefix(stripEol(line).subarray(0, PREFIX_BYTES))) ?? dec.sizeLine(line);
+          problem = dec.plainSizeLine(line) ? undefined
+            : (st.prefixChecked ? undefined : dec.checkSizePrefix(stripEol(line).subarray(0, PREFIX_BYTES))) ?? dec.sizeLine(line);
           st.prefixChecked = false;
         } else {
           problem = dec.trailerLine(line);

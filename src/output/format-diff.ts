@@ -7,6 +7,7 @@ import type { DiffRow, DiffStatus } from '../diff/compare.js';
 import type { FieldGroup } from '../diff/fields.js';
 import { escapeControl } from './escape.js';
 import type { Brush, Paint } from './paint.js';
+import { maxOf } from './append.js';
 
 export interface DiffLayout {
   /** Terminal width to fit (default 120). */
@@ -39,7 +40,7 @@ function brushes(status: DiffStatus, paint: Paint): [Brush, Brush] {
 
 export function formatDiffRows(rows: DiffRow[], labels: [string, string], paint: Paint, layout: DiffLayout): string[] {
   const shown = rows.filter((r) => layout.all || r.status !== 'same');
-  const fieldWidth = Math.min(48, Math.max(5, ...shown.map((r) => escapeControl(r.field).length)));
+  const fieldWidth = Math.min(48, maxOf(shown.map((r) => escapeControl(r.field).length), 5));
   const valueWidth = Math.max(12, Math.floor((layout.width - fieldWidth - 2 - 2 * 3) / 2));
   const sep = paint.dim(' │ ');
   const line = (mark: string, field: string, a: string, b: string, fb: Brush, ab: Brush, bb: Brush): string =>

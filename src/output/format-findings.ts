@@ -6,6 +6,7 @@ import { countBySeverity } from '../check/rules.js';
 import type { ReportFindings } from '../check/conversation.js';
 import { escapeControl } from './escape.js';
 import type { Brush, Paint } from './paint.js';
+import { append } from './append.js';
 
 const STAGE_LABELS: Record<ReportFindings['stage'], string> = {
   report: 'check', answer: 'check of the answer', upload: 'check of the upload', end: 'check at the end',
@@ -40,7 +41,7 @@ export function formatFinding(f: Finding, paint: Paint, indent = ''): string[] {
 /** The findings of one report: a verdict line, then each finding. */
 export function formatFindings(findings: readonly Finding[], paint: Paint, label = 'check', indent = ''): string[] {
   const out = [`${indent}${paint.bold(label)} ${formatVerdict(findings, paint)}`];
-  for (const f of findings) out.push(...formatFinding(f, paint, indent + '  '));
+  for (const f of findings) append(out, formatFinding(f, paint, indent + '  '));
   return out;
 }
 

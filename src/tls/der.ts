@@ -55,7 +55,7 @@ export function oid(dotted: string): Buffer {
   const push = (v: number) => {
     const groups: number[] = [v & 0x7f];
     for (v = Math.floor(v / 128); v > 0; v = Math.floor(v / 128)) groups.unshift((v & 0x7f) | 0x80);
-    out.push(...groups);
+    for (const g of groups) out.push(g);
   };
   push(arcs[0]! * 40 + arcs[1]!);
   for (const a of arcs.slice(2)) push(a);

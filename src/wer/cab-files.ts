@@ -63,7 +63,7 @@ export class CabDirWriter {
 
   private start(index: number): Target {
     const name = this.cab.files[index]!.name;
-    const t: Target = { path: path.join(this.root, ...safeExtractPath(name).split('/')), created: false, failed: false };
+    const t: Target = { path: path.join(this.root, safeExtractPath(name)), created: false, failed: false };
     // Belt and braces: safeExtractPath already keeps names relative.
     const rel = path.relative(this.root, t.path);
     if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {

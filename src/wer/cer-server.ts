@@ -4,10 +4,11 @@
 // report that issued its DumpFile. It builds bytes; the listener sends them.
 import { randomUUID } from 'node:crypto';
 import iconv from 'iconv-lite';
-import type { Exchange, Problem, RequestHead } from '../model.js';
+import type { Exchange, Problem, Request, RequestHead } from '../model.js';
+import type { WerReport } from '../decode/wer/report.js';
 import { hasToken } from '../http/head.js';
 import { decodeMessage } from '../decode/message.js';
-import { buildLevel1Answer, normalizeDumpTarget, type AnswerOptions } from './level1-answer.js';
+import { buildLevel1Answer, normalizeDumpTarget, type AnswerOptions, type Level1Answer } from './level1-answer.js';
 
 export type RespondMode = 'none' | 'ok' | 'cer';
 
@@ -80,8 +81,7 @@ export class CerServer {
       let body: Buffer;
       if (this.opts.responseBody) body = this.opts.responseBody;
       else {
-        const report = decodeMessage(req).report;
-        const answer = buildLevel1Answer(report, this.opts.answer, this.newGuid());
+        const answer = this.level1Answer(req);
         if (answer.dumpFile) {
           this.issued.set(normalizeDumpTarget(answer.dumpFile), { reportId: ex.reportId ?? '', dumpFile: answer.dumpFile });
           if (this.issued.size > MAX_ISSUED) this.issued.delete(this.issued.keys().next().value!);
@@ -93,6 +93,19 @@ export class CerServer {
       return { bytes: response(200, 'OK', body, 'text/plain; charset=windows-1252', close, req.head.version), close };
     }
     return { bytes: response(200, 'OK', Buffer.alloc(0), undefined, close, req.head.version), close };
+  }
+
+  /** The level-1 answer for `req`'s report. Decoding it must never cost the client its answer:
+   * if that fails (a bug; hostile reports are decoded, not rejected), the answer is built as
+   * for a report without a signature, and still asks for the CAB unless --no-cab. */
+  private level1Answer(req: Request): Level1Answer {
+    let report: WerReport | undefined;
+    try {
+      report = decodeMessage(req).report;
+    } catch {
+      report = undefined;
+    }
+    return buildLevel1Answer(report, this.opts.answer, this.newGuid());
   }
 }
 

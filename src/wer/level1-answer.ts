@@ -93,7 +93,9 @@ export function buildLevel1Answer(report: WerReport | undefined, opts: AnswerOpt
   if (opts.noCab) lines.push('iData=0');
   else {
     dumpFile = makeDumpFilePath(report, guid);
-    lines.push('iData=1', ...(opts.dumpServer ? [`DumpServer=${opts.dumpServer}`] : []), `DumpFile=${dumpFile}`);
+    lines.push('iData=1');
+    if (opts.dumpServer) lines.push(`DumpServer=${opts.dumpServer}`);
+    lines.push(`DumpFile=${dumpFile}`);
   }
   return { body: lines.map((l) => `${l}\r\n`).join(''), dumpFile };
 }

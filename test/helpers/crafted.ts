@@ -60,3 +60,13 @@ export function checkBytes(...inputs: Buffer[]): CheckedReport[] {
 export function rulesOf(...inputs: Buffer[]): string[] {
   return checkBytes(...inputs).flatMap((r) => r.findings.map((f) => f.rule));
 }
+
+/** The red team's huge level-1 reports (~9-13 MB of UTF-16LE): `n` PARAMETERs in SIGNATURE,
+ * or `n` attributes the schema does not know on MACHINEINFO. Each makes one finding per
+ * parameter or attribute, which once overflowed the call stack in the level-1 check. */
+export function hugeReport(kind: 'parameters' | 'attributes', n: number): Buffer {
+  if (kind === 'parameters') return report({ params: Array.from({ length: n }, (_, i): [string, string] => [`P${i}`, 'v']) });
+  const attrs: string[] = [];
+  for (let i = 0; i < n; i++) attrs.push(` x${i}="y"`);
+  return report({}, (xml) => xml.replace('<MACHINEINFO', '<MACHINEINFO' + attrs.join('')));
+}

@@ -274,7 +274,9 @@ export function parseCab(buf: Buffer): Cab {
     return cab;
   }
   const starts = cab.folders.map((f) => f.coffCabStart).filter((o) => o > h.coffFiles);
-  const fileAreaEnd = Math.min(buf.length, ...starts);
+  // A loop, not Math.min(...starts): cFolders can be 65,535, too many call arguments.
+  let fileAreaEnd = buf.length;
+  for (const s of starts) if (s < fileAreaEnd) fileAreaEnd = s;
   pos = h.coffFiles;
   for (let i = 0; i < h.cFiles; i++) {
     const name = pos + CFFILE_SIZE <= fileAreaEnd ? readZ(buf, pos + CFFILE_SIZE, CAB_MAX_NAME) : undefined;

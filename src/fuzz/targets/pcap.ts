@@ -10,6 +10,7 @@ import {
 import { BYTE_MUTATORS } from '../mutate.js';
 import { fail } from '../check.js';
 import { isHttp, type FuzzTarget } from '../target.js';
+import { append } from '../../output/append.js';
 
 const CLIENT: Endpoint = { ip: Buffer.from([192, 0, 2, 7]), port: 50123 };
 const SERVER: Endpoint = { ip: Buffer.from([192, 0, 2, 1]), port: 1273 };
@@ -22,7 +23,7 @@ export function toSeedPcap(request: Buffer, answer: Buffer): Buffer {
   let cseq = 1000;
   let sseq = 900_000;
   const add = (src: Endpoint, dst: Endpoint, seq: number, ack: number, flags: number, payload?: Buffer) =>
-    parts.push(...toPcapRecord(ts++, toTcpPacket({ src, dst, seq, ack, flags, payload })));
+    append(parts, toPcapRecord(ts++, toTcpPacket({ src, dst, seq, ack, flags, payload })));
   add(CLIENT, SERVER, cseq++, 0, TCP_SYN);
   add(SERVER, CLIENT, sseq++, cseq, TCP_SYN | TCP_ACK);
   add(CLIENT, SERVER, cseq, sseq, TCP_ACK);

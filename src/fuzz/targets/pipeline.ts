@@ -13,6 +13,7 @@ import { mutateCab, mutateHttpLengths, mutateMinidump, mutateUtf16 } from '../mu
 import { checkJsonLine, checkLines, fail, hashBytes } from '../check.js';
 import { createRng } from '../rng.js';
 import { isHttp, type FuzzTarget } from '../target.js';
+import { append } from '../../output/append.js';
 
 const T = Date.UTC(2024, 4, 14, 9, 26, 54);
 const colour = createPaint(true);
@@ -51,8 +52,8 @@ export function runPipeline(input: Buffer, layout: 'offline' | 'live', opts: { h
         checkLines(a, false, `human view of a ${ev.type} event`);
         const b = formatEvent(ev, { paint: colour, hexDump: opts.hexDump ?? false, times });
         checkLines(b, true, `coloured human view of a ${ev.type} event`);
-        human.push(...a);
-        humanColour.push(...b);
+        append(human, a);
+        append(humanColour, b);
         for (const obj of toJsonEvents(ev)) {
           const line = JSON.stringify(obj);
           checkJsonLine(line, `NDJSON of a ${ev.type} event`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { BODY_HEAD_BYTES, BodyAssembler } from '../../../src/http/body-assembler.js';
+import { BODY_HEAD_BYTES, BodyAssembler, SMALL_PIECE } from '../../../src/http/body-assembler.js';
 import { SLOT_BYTES } from '../../../src/http/hash-offload.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -112,12 +112,40 @@ describe('BodyAssembler', () => {
     expect(body.head.buffer).toBe(piece.buffer);
   });
 
-  test('pieces are kept by reference until finish (no copy on add)', () => {
-    const first = Buffer.from('abc');
-    const a = new BodyAssembler(100);
+  test('large pieces are kept by reference (no copy on add); a body of one small piece too', () => {
+    const first = Buffer.alloc(SMALL_PIECE, 0x61);
+    const a = new BodyAssembler(1 << 20);
     a.add(first);
-    a.add(Buffer.from('def'));
+    a.add(Buffer.alloc(SMALL_PIECE, 0x62));
     first[0] = 0x41; // visible in the result: add() kept a reference
-    expect(a.finish('content-length', [], true).data?.toString()).toBe('Abcdef');
+    expect(a.finish('content-length', [], true).data!.subarray(0, 2).toString()).toBe('Aa');
+    const one = Buffer.from('abc');
+    const b = new BodyAssembler(100);
+    b.add(one);
+    expect(b.finish('content-length', [], true).data).toBe(one);
+  });
+
+  test('small pieces are copied together: bytes and order kept, whatever the mix of sizes', () => {
+    const whole = bytes(300_000);
+    const a = new BodyAssembler(1 << 20);
+    let pos = 0;
+    for (let i = 0; pos < whole.length; i++) {
+      const n = [1, 7, 5000, 3, 4095, 4096, 70_000][i % 7]!;
+      a.add(whole.subarray(pos, pos + n));
+      pos += n;
+    }
+    const body = a.finish('chunked', [], true);
+    expect(body.data!.equals(whole)).toBe(true);
+    expect(body.sha256).toBe(sha(whole));
+  });
+
+  test('one-byte pieces over the limit: hashed in order, head right', () => {
+    const whole = bytes(20_000);
+    const a = new BodyAssembler(10_000);
+    for (let i = 0; i < whole.length; i++) a.add(whole.subarray(i, i + 1));
+    const body = a.finish('chunked', [], true);
+    expect(body.data).toBeUndefined();
+    expect(body.head.equals(whole.subarray(0, BODY_HEAD_BYTES))).toBe(true);
+    expect([body.length, body.sha256]).toEqual([whole.length, sha(whole)]);
   });
 });
