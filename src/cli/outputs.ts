@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { SyncFileStream } from '../output/sync-file.js';
 import type { Sink } from '../model.js';
 import { WerSniffError } from '../errors.js';
-import { PrettySink } from '../output/pretty.js';
+import { PrettySink, type PrettyOptions } from '../output/pretty.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
 import { PcapSink } from '../output/pcap.js';
@@ -38,6 +38,17 @@ export interface OutputFlags {
   redact?: boolean;
   /** listen: reports are also saved there (counts as a record when output files fail). */
   saveDir?: string;
+  /** `-v` count (0 = the one-line view) and `-q`. */
+  verbose?: number;
+  quiet?: boolean;
+}
+
+/** The human view's level: -1 with -q, 3 with -x (a hexdump is a body), else the -v count. */
+export function verbosityOf(flags: OutputFlags): number {
+  if (flags.quiet && (flags.verbose ?? 0) > 0) throw new WerSniffError('bad-flags', '-q and -v pull opposite ways — give one of them', 2);
+  if (flags.quiet) return -1;
+  if (flags.hexDump) return 3;
+  return Math.min(3, flags.verbose ?? 0);
 }
 
 export interface Outputs {
@@ -63,7 +74,10 @@ function stdoutRecords(stdout: NodeJS.WriteStream): boolean {
   }
 }
 
-export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
+export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout, extra: Pick<PrettyOptions, 'savedIn'> = {}): Promise<Outputs> {
+  const verbosity = verbosityOf(flags);
+  // Lines are cut to the terminal's width, and never when the view goes to a file or pipe.
+  const widthOf = (s: NodeJS.WriteStream) => (s.isTTY ? s.columns || 80 : undefined);
   if (flags.json && flags.raw) throw new WerSniffError('bad-flags', '--json and --raw both want stdout — pick one (use -o <file> for raw bytes beside --json)', 2);
   if (flags.redact && flags.hexDump) throw new WerSniffError('bad-flags', '--redact and -x/--hex-dump cannot go together: a hexdump shows names that cannot be replaced — drop -x', 2);
   if (flags.write !== undefined && flags.pcap !== undefined && flags.write !== flags.pcap) {
@@ -92,12 +106,12 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
     const paint = paintFor(flags.color, process.stderr);
     sinks.push(new PcapSink(stdout));
-    view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
+    view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary, verbosity, width: widthOf(process.stderr), ...extra });
   } else if (flags.raw) sinks.push(new RawSink(stdout));
   else if (flags.json) view = new NdjsonSink(redacted(stdout), false, omitBinary);
   else {
     const paint = paintFor(flags.color, stdout);
-    view = new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
+    view = new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary, verbosity, width: widthOf(stdout), ...extra });
   }
   if (view) shown.push(view);
   const files = new OutputFiles(Boolean(flags.saveDir) || stdoutRecords(stdout), (line) => process.stderr.write(`wer-sniff: ${line}\n`));

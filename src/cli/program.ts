@@ -39,10 +39,17 @@ function allPortsOption(verb: string): Option {
   return new Option('--all-ports', `pcap input: ${verb} every TCP connection`);
 }
 
+/** `-v` counts: `-vvv` is 3. */
+function moreVerbose(_value: string, previous: number): number {
+  return previous + 1;
+}
+
 function outputOptions(cmd: Command, live: boolean): Command {
   cmd
-    .option('--json', 'NDJSON events on stdout, one per line (schema in README)')
-    .option('-x, --hex-dump', 'show bodies as a hexdump')
+    .option('-v, --verbose', 'more per exchange: -v crash summary, findings, the answer explained, CAB and minidump; -vv also headers; -vvv also bodies (default: one line per exchange)', moreVerbose, 0)
+    .option('-q, --quiet', 'nothing per exchange: only problems, check errors and the final summary')
+    .option('--json', 'NDJSON events on stdout, one per line (schema in README); not changed by -v/-q')
+    .option('-x, --hex-dump', 'show bodies as a hexdump (implies -vvv)')
     .addOption(colorOption('the human view'))
     .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
     .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)

@@ -63,6 +63,8 @@ export function toJsonEvents(ev: CaptureEvent): Json[] {
       return [{ type, ts, conn, ...ev.problem }];
     case 'refused':
       return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, reason: ev.reason, message: ev.message }];
+    case 'interim': // part of the `response` line (its `interim` list), as before
+      return [];
     case 'raw':
       return [{ type, ts, conn, source: ev.source, offset: ev.offset, length: ev.bytes.length, base64: ev.bytes.toString('base64') }];
     case 'request': {
