@@ -43,6 +43,11 @@ export class ReportStore implements Sink, BodyObserver {
 
   constructor(private readonly root: string, private readonly onError: (message: string) => void, private readonly now = Date.now) {}
 
+  /** The folder an exchange's report is saved in (level-1 report or its PUT), if any. */
+  folderOf(ex: Exchange): string | undefined {
+    return (ex.reportId ? this.folders.get(ex.reportId) : undefined) ?? this.uploads.get(ex)?.dir;
+  }
+
   /** Checks the folder can be created and written before anything is accepted. */
   static async open(root: string, onError: (message: string) => void): Promise<ReportStore> {
     await fsp.mkdir(root, { recursive: true });

@@ -65,10 +65,14 @@ export interface Running {
 export async function serveUntilStopped(
   running: Running, what: string, recorder: { totals: Totals; close(): Promise<void> },
   outputs: { fileError: Promise<WerSniffError>; failure(): WerSniffError | undefined; filtered?: { describe(): string } }, reports: () => number,
+  stats?: { start(): void; stop(): void },
 ): Promise<number> {
   process.stderr.write(`listening on ${formatAddress(running.address, running.port)}${what}\n`);
+  stats?.start();
   const failure = await waitForStop(running.done ?? new Promise(() => {}), outputs.fileError);
   await running.close();
+  // The bucket table, before the outputs close (--json puts it in the NDJSON stream).
+  stats?.stop();
   await recorder.close();
   process.stderr.write(formatSummary(recorder.totals, reports()) + '\n');
   if (outputs.filtered) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);

@@ -63,6 +63,8 @@ export interface Outputs {
   names?: Pseudonyms;
   /** Some output shows decoded traffic (human view, --json, --har): worth inspecting bodies. */
   decoded: boolean;
+  /** `--json`: writes one more line into the NDJSON stream (the `stats` event). */
+  json?(obj: object): void;
 }
 
 /** Whether stdout keeps what it is given: a file or a pipe, not a terminal or /dev/null. */
@@ -114,6 +116,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     view = new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary, verbosity, width: widthOf(stdout), ...extra });
   }
   if (view) shown.push(view);
+  const ndjson = view instanceof NdjsonSink ? view : undefined;
   const files = new OutputFiles(Boolean(flags.saveDir) || stdoutRecords(stdout), (line) => process.stderr.write(`wer-sniff: ${line}\n`));
   // Open every file before anything is accepted, so a bad path fails at once.
   if (flags.output) {
@@ -129,7 +132,10 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
   const front: Sink[] = filtered ? [new CheckedSink(filtered)] : shown.map((s) => (s === view ? new CheckedSink(view) : s));
   const all = [...(names ? [new RedactLearner(names)] : []), ...front, ...sinks];
-  return { sinks: all, fileError: files.error, failure: () => files.first, filtered, names, decoded: shown.length > 0 };
+  return {
+    sinks: all, fileError: files.error, failure: () => files.first, filtered, names, decoded: shown.length > 0,
+    json: ndjson && ((obj) => ndjson.writeObject(obj)),
+  };
 }
 
 /** The output files of one run. A file that fails (disk full, I/O error) is closed and its

@@ -70,6 +70,7 @@ function outputOptions(cmd: Command, live: boolean): Command {
 /** Flags of the commands that accept connections (listen, relay): limits, access, TLS. */
 function serverOptions(cmd: Command): Command {
   return cmd
+    .option('--stats <time>', 'also print the bucket table on stderr every <time> (30s, 5m); it is always printed when the run stops', parseDuration)
     .option('--max-conns <n>', 'connections open at once; beyond it new ones are accepted, logged and closed', parsePositiveInt)
     .addOption(new Option('--idle-timeout <time>', 'close a connection silent for this long in both directions, keeping its bytes; off = never')
       .argParser(parseIdleTimeout).default(DEFAULT_IDLE_TIMEOUT_MS, '5m'))

@@ -10,7 +10,8 @@ import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
 import { ReportStore } from '../capture/report-store.js';
-import { ProgressLine } from '../output/progress.js';
+import { ProgressLine, clearingWrites } from '../output/progress.js';
+import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver } from '../capture/listener.js';
 import type { Sink } from '../model.js';
 
@@ -29,6 +30,7 @@ export interface ListenFlags extends OutputFlags, ServerFlags {
   cab: boolean;
   responseFile?: string;
   saveDir?: string;
+  stats?: number;
 }
 
 export async function runListen(flags: ListenFlags): Promise<number> {
@@ -42,22 +44,28 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   }
   const setup = resolveServerFlags(flags);
   const refusals = new RefusalLog((line) => process.stderr.write(line + '\n'));
-  const outputs = await createOutputs(flags, true);
+  // With -w - the human view is on stderr: no progress line to fight with it.
+  const progress = process.stderr.isTTY && (flags.write ?? flags.pcap) !== '-' ? new ProgressLine(process.stderr) : undefined;
+  // The view on the same terminal clears the progress line before each write.
+  const stdout = progress && process.stdout.isTTY ? clearingWrites(process.stdout, () => progress.aside(() => {})) : process.stdout;
+  let store: ReportStore | undefined;
+  const outputs = await createOutputs(flags, true, stdout, { savedIn: (ex) => savedFolder(store, ex) });
   const counter = countingSink();
+  const stats = fleetStats(flags, outputs, progress);
   const extras: (Sink & BodyObserver)[] = [];
   if (flags.saveDir) {
     const dir = flags.saveDir;
     try {
       const names = outputs.names;
-      extras.push(await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${names ? names.redact(m) : m}\n`)));
+      store = await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${names ? names.redact(m) : m}\n`));
+      extras.push(store);
     } catch (err) {
       throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
     }
   }
-  // With -w - the human view is on stderr: no progress line to fight with it.
-  if (process.stderr.isTTY && (flags.write ?? flags.pcap) !== '-') extras.push(new ProgressLine(process.stderr));
+  if (progress) extras.push(progress);
   const recorder = new Recorder({
-    sinks: [...outputs.sinks, ...extras, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
+    sinks: [...outputs.sinks, ...extras, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(flags.saveDir),
   });
   const server = new CerServer({
@@ -79,5 +87,5 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
-  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports);
+  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, stats);
 }

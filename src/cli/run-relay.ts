@@ -11,6 +11,7 @@ import { RefusalLog } from './refusal-log.js';
 import { formatAddress } from '../capture/address.js';
 import { WerSniffError } from '../errors.js';
 import fs from 'node:fs';
+import { fleetStats } from './fleet-wiring.js';
 
 export interface RelayFlags extends OutputFlags, ServerFlags {
   to: { host: string; port: number };
@@ -23,6 +24,7 @@ export interface RelayFlags extends OutputFlags, ServerFlags {
   upstreamTls?: boolean;
   insecure?: boolean;
   upstreamCa?: string;
+  stats?: number;
 }
 
 export async function runRelay(flags: RelayFlags): Promise<number> {
@@ -31,7 +33,8 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const upstreamTls = resolveUpstreamTls(flags);
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
-  const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded });
+  const stats = fleetStats(flags, outputs);
+  const recorder = new Recorder({ sinks: [...outputs.sinks, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded });
   const taps = new Map<number, ConnectionRecorder>();
   const upstream = formatAddress(flags.to.host, flags.to.port);
 
@@ -81,7 +84,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   // The relay thread dying is a bug; it stops the run like a failed output does, in one line.
   const threadFailed = running.failed?.then((err) => new WerSniffError('relay-failed', `the relay thread failed (${err.message}) — nothing is forwarded any more; please report this`));
   const stopsOn = threadFailed ? { fileError: Promise.race([outputs.fileError, threadFailed]), failure: () => outputs.failure(), filtered: outputs.filtered } : outputs;
-  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, stopsOn, () => counter.reports);
+  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, stopsOn, () => counter.reports, stats);
 }
 
 function resolveUpstreamTls(flags: RelayFlags): { insecure: boolean; ca?: string } | undefined {

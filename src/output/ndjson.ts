@@ -25,6 +25,11 @@ export class NdjsonSink implements Sink {
     if (found) this.findings(found);
   }
 
+  /** One line that is not about a single event (the `stats` bucket table). */
+  writeObject(obj: object): void {
+    this.batch.write(JSON.stringify(obj), true);
+  }
+
   /** One `finding` line per finding. */
   findings(found: ReportFindings[]): void {
     for (const r of found) for (const obj of toFindingEvents(r)) this.batch.write(JSON.stringify(obj), true);

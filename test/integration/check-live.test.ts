@@ -85,7 +85,7 @@ describe('findings live', () => {
   });
 
   it('listen: the human view shows the findings under the report summary, before the XML', async () => {
-    const r = await start(['listen', '--color', 'never', '--no-cab']);
+    const r = await start(['listen', '-vvv', '--color', 'never', '--no-cab']);
     await sendAndCollect(r.port, [emptySignature()]);
     await stop(r);
     const out = r.stdout().toString();

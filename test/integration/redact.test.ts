@@ -90,12 +90,14 @@ describe('decode --redact', () => {
     expect(names).toEqual(expect.arrayContaining(['DESK-7731', 'corp.example.test', 'a.nguyen', 'WKS-0042', 'jdoe', 'cer-lab.example.test', 'aoneil']));
     const har = path.join(dir, 'r.har');
     const outputs: Record<string, string> = {
-      human: runCli(['decode', '--redact', '--color', 'never', ...inputs]).stdout.toString(),
-      colour: runCli(['decode', '--redact', '--color', 'always', ...inputs]).stdout.toString(),
+      human: runCli(['decode', '-vvv', '--redact', '--color', 'never', ...inputs]).stdout.toString(),
+      colour: runCli(['decode', '-vvv', '--redact', '--color', 'always', ...inputs]).stdout.toString(),
+      // the one-line view, padded: it is short, but must hide the same names
+      line: runCli(['decode', '--redact', '--color', 'never', ...inputs]).stdout.toString().repeat(40),
       json: runCli(['decode', '--redact', '--json', '--har', har, ...inputs]).stdout.toString(),
     };
     outputs.har = fs.readFileSync(har, 'utf8');
-    const unredacted = plain + runCli(['decode', '--color', 'never', ...inputs]).stdout.toString();
+    const unredacted = plain + runCli(['decode', '-vvv', '--color', 'never', ...inputs]).stdout.toString();
     for (const name of names) expect(occurs(unredacted, name), `${name} in the unredacted output`).toBe(true);
     for (const [what, text] of Object.entries(outputs)) {
       expect(text.length, what).toBeGreaterThan(10_000);
