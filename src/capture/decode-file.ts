@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ConnectionInfo } from '../model.js';
 import type { Recorder } from './recorder.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import { detectCaptureFormat, parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
 import { describeNoMatch, feedCapture, formatNotices } from './pcap-input.js';
 
@@ -30,7 +30,7 @@ export function openInputs(files: string[], stdin: Readable = process.stdin): De
       if (st.isDirectory()) throw new WerSniffError('input-is-directory', `${f} is a folder — give capture files, e.g. ${f}/*.http`);
     } catch (err) {
       if (err instanceof WerSniffError) throw err;
-      throw new WerSniffError('input-missing', `cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`);
+      throw new WerSniffError('input-missing', `cannot read ${f}: ${inWords(err)} — check the path`);
     }
     return { name: f, stream: fs.createReadStream(f, { highWaterMark: READ_CHUNK_BYTES }) };
   });

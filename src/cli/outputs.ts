@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { SyncFileStream } from '../output/sync-file.js';
 import type { Sink } from '../model.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import { PrettySink, type PrettyOptions } from '../output/pretty.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
@@ -157,7 +157,7 @@ class OutputFiles {
     try {
       stream = new SyncFileStream(file, append);
     } catch (err) {
-      throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
+      throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${inWords(err)} — check the path and permissions`);
     }
     this.opened.push(`${what} ${file}`);
     stream.on('error', (err: NodeJS.ErrnoException) => this.fault(file, what, err));

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { Recorder } from '../capture/recorder.js';
 import { startListener } from '../capture/listener.js';
 import { CerServer, type RespondMode } from '../wer/cer-server.js';
-import { WerSniffError, describeListenError } from '../errors.js';
+import { WerSniffError, describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
@@ -39,7 +39,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     try {
       responseBody = fs.readFileSync(flags.responseFile);
     } catch (err) {
-      throw new WerSniffError('response-file', `cannot read --response-file ${flags.responseFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new WerSniffError('response-file', `cannot read --response-file ${flags.responseFile}: ${inWords(err)}`);
     }
   }
   const setup = resolveServerFlags(flags);
@@ -60,7 +60,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
       store = await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${names ? names.redact(m) : m}\n`));
       extras.push(store);
     } catch (err) {
-      throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
+      throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${inWords(err)} — check the path and permissions`);
     }
   }
   if (progress) extras.push(progress);

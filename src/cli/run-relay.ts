@@ -3,7 +3,7 @@
 // as a problem and only stops the tap of that connection, never the forwarding.
 import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
 import { startRelayThread } from '../capture/relay-thread.js';
-import { describeListenError } from '../errors.js';
+import { describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
@@ -12,6 +12,7 @@ import { formatAddress } from '../capture/address.js';
 import { WerSniffError } from '../errors.js';
 import fs from 'node:fs';
 import { fleetStats } from './fleet-wiring.js';
+import { probeUpstream } from '../capture/probe.js';
 
 export interface RelayFlags extends OutputFlags, ServerFlags {
   to: { host: string; port: number };
@@ -79,6 +80,12 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
+  // Say at once when the upstream cannot be reached; the relay listens anyway.
+  void probeUpstream(flags.to.host, flags.to.port, flags.connectTimeout).then((why) => {
+    if (!why) return;
+    const clients = flags.onUpstreamError === '502' ? 'answered 502' : 'closed';
+    process.stderr.write(`wer-sniff: upstream ${upstream} cannot be reached now (${why}); listening anyway — clients are ${clients} until it is up; check --to\n`);
+  });
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
   // The relay thread dying is a bug; it stops the run like a failed output does, in one line.
@@ -97,7 +104,7 @@ function resolveUpstreamTls(flags: RelayFlags): { insecure: boolean; ca?: string
     try {
       ca = fs.readFileSync(flags.upstreamCa, 'utf8');
     } catch (err) {
-      throw new WerSniffError('bad-flags', `cannot read --upstream-ca ${flags.upstreamCa}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`, 2);
+      throw new WerSniffError('bad-flags', `cannot read --upstream-ca ${flags.upstreamCa}: ${inWords(err)} — check the path`, 2);
     }
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new WerSniffError('bad-flags', `--upstream-ca ${flags.upstreamCa} holds no PEM certificate`, 2);
   }
