@@ -82,7 +82,8 @@ export class BucketCounter implements Sink {
 /** The `stats` event of --json: plain values, times as ISO strings. */
 export function statsJson(s: BucketStats, ts: number): object {
   return {
-    type: 'stats', ts: new Date(ts).toISOString(), reports: s.reports, other: s.other,
+    // conn 0: about the run, not one connection (like `refused`).
+    type: 'stats', ts: new Date(ts).toISOString(), conn: 0, reports: s.reports, other: s.other,
     buckets: s.buckets.map((b) => ({
       count: b.count, event: b.event, app: b.app, version: b.version, code: b.code, module: b.module, offset: b.offset,
       firstSeen: new Date(b.firstSeen).toISOString(), lastSeen: new Date(b.lastSeen).toISOString(),
