@@ -10,6 +10,7 @@ import type { Recorder } from './recorder.js';
 import { WerSniffError, inWords } from '../errors.js';
 import { detectCaptureFormat, parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
 import { describeNoMatch, feedCapture, formatNotices } from './pcap-input.js';
+import { sniffNotHttp } from './sniff.js';
 
 /** Read size: fewer reads than the default 64 KiB, each still small enough to be recycled
  * by the allocator (1 MiB reads cost more system time in page mapping than they save).
@@ -80,6 +81,13 @@ export async function decodeInputs(inputs: DecodeInput[], recorder: Recorder, op
         const none = describeNoMatch(input.name, cap, opts.filter ?? { port: WER_PORT });
         if (none) opts.onNotice?.(none);
         id += await feedCapture(cap, recorder, id);
+        continue;
+      }
+      // Clearly not HTTP (a CAB, a minidump, TLS, an archive): one line saying what it is.
+      const other = sniffNotHttp(Buffer.concat(head.chunks), input.name);
+      if (other) {
+        notice(`${input.name} is not HTTP: it looks like ${other.what} — ${other.hint}`);
+        input.stream.destroy();
         continue;
       }
       const connection: ConnectionInfo = {

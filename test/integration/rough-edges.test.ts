@@ -138,3 +138,18 @@ describe('diff', () => {
     expect(runCli(['diff', '--ignore', '', a!, b!]).code).toBe(1);
   }, 30_000);
 });
+
+describe('decode of a file that is clearly not HTTP', () => {
+  it('says what it looks like and what to run instead, in one line, exit 3', () => {
+    const gz = path.join(tmp, 'x.gz');
+    fs.writeFileSync(gz, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]));
+    const cab = runCli(['decode', vectorPath('sample-report.cab')]);
+    expect(cab.code).toBe(3);
+    expect(cab.stdout.toString()).toBe('');
+    expect(cab.stderr).toMatch(/is not HTTP: it looks like a CAB .* — run: wer-sniff cab /);
+    expect(runCli(['decode', gz]).stderr).toMatch(/looks like gzip-compressed data — unpack it first: gunzip -c/);
+    const tls = runCli(['decode', '--color', 'never', path.join(path.dirname(vectorPath('x')), '..', 'bad', 'tls-clienthello.bin')]);
+    expect(tls.stdout.toString()).toMatch(/bad-request-line .*TLS ClientHello/);
+    expect(tls.stdout.toString().split('\n').filter(Boolean).length).toBeLessThanOrEqual(3);
+  });
+});
