@@ -61,7 +61,7 @@ describe('wer-sniff check (CLI)', () => {
     expect(runCli(['check', write('old.http', report({}, (x) => x.replace(/eventtime="\d+"/, 'eventtime="1715678814"')))]).code).toBe(0);
     const missing = runCli(['check', path.join(tmp, 'nope.bin')]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^wer-sniff: cannot read .*nope\.bin: ENOENT/);
+    expect(missing.stderr).toMatch(/^wer-sniff: cannot read .*nope\.bin: no such file or folder \(ENOENT\)/);
     const none = runCli(['check', V('level1-response-level2.http')]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no level-1 report/);
