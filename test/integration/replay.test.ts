@@ -296,7 +296,7 @@ describe('replay against other servers', () => {
   it('bad input: a missing file, a pcap, an empty capture — one line each', async () => {
     const missing = runCli(['replay', file('nope.bin'), '--to', '127.0.0.1:9']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^wer-sniff: cannot read .*nope\.bin: ENOENT — check the path\n$/);
+    expect(missing.stderr).toMatch(/^wer-sniff: cannot read .*nope\.bin: no such file or folder \(ENOENT\) — check the path\n$/);
     const pcap = file('x.pcap');
     fs.writeFileSync(pcap, Buffer.from('d4c3b2a102000400', 'hex'));
     // A pcap header with no packets: read as a capture, which holds nothing to send.
