@@ -26,3 +26,31 @@ export function describeListenError(err: NodeJS.ErrnoException, bind: string, po
       return new WerSniffError('listen-failed', `cannot listen on ${where}: ${err.message}`);
   }
 }
+
+/** System error codes in words; the code stays in brackets for searching. */
+const IN_WORDS: Record<string, string> = {
+  EISDIR: 'is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EEXIST: 'already exists',
+  ENOSPC: 'the disk is full',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many open files',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be looked up (DNS did not answer)',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+};
+
+/** `is a folder (EISDIR)` for a system error; its message for anything else. */
+export function inWords(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const code = e?.code;
+  if (code && IN_WORDS[code]) return `${IN_WORDS[code]} (${code})`;
+  return code ?? (e as Error)?.message ?? String(err);
+}

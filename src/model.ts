@@ -123,6 +123,10 @@ export type CaptureEvent =
   | { type: 'request'; ts: number; connection: ConnectionInfo; exchange: Exchange }
   /** A final response is complete; `exchange.request` may be missing (response-only input). */
   | { type: 'response'; ts: number; connection: ConnectionInfo; exchange: Exchange }
+  /** A 1xx answer (e.g. `100 Continue`) is complete: shown when it was sent, which for
+   * `Expect: 100-continue` is before the request's body has arrived. Also kept in
+   * `exchange.interim`. */
+  | { type: 'interim'; ts: number; connection: ConnectionInfo; exchange: Exchange; response: Response }
   | { type: 'problem'; ts: number; connection: ConnectionInfo; problem: Problem }
   /** Bytes that could not be framed (after a problem): shown escaped, never dropped. */
   | { type: 'raw'; ts: number; connection: ConnectionInfo; source: Direction; offset: number; bytes: Buffer }

@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { ConnectionInfo } from '../model.js';
 import type { Recorder } from './recorder.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import { detectCaptureFormat, parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
 import { describeNoMatch, feedCapture, formatNotices } from './pcap-input.js';
+import { sniffNotHttp } from './sniff.js';
 
 /** Read size: fewer reads than the default 64 KiB, each still small enough to be recycled
  * by the allocator (1 MiB reads cost more system time in page mapping than they save).
@@ -30,7 +31,7 @@ export function openInputs(files: string[], stdin: Readable = process.stdin): De
       if (st.isDirectory()) throw new WerSniffError('input-is-directory', `${f} is a folder — give capture files, e.g. ${f}/*.http`);
     } catch (err) {
       if (err instanceof WerSniffError) throw err;
-      throw new WerSniffError('input-missing', `cannot read ${f}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`);
+      throw new WerSniffError('input-missing', `cannot read ${f}: ${inWords(err)} — check the path`);
     }
     return { name: f, stream: fs.createReadStream(f, { highWaterMark: READ_CHUNK_BYTES }) };
   });
@@ -80,6 +81,13 @@ export async function decodeInputs(inputs: DecodeInput[], recorder: Recorder, op
         const none = describeNoMatch(input.name, cap, opts.filter ?? { port: WER_PORT });
         if (none) opts.onNotice?.(none);
         id += await feedCapture(cap, recorder, id);
+        continue;
+      }
+      // Clearly not HTTP (a CAB, a minidump, TLS, an archive): one line saying what it is.
+      const other = sniffNotHttp(Buffer.concat(head.chunks), input.name);
+      if (other) {
+        notice(`${input.name} is not HTTP: it looks like ${other.what} — ${other.hint}`);
+        input.stream.destroy();
         continue;
       }
       const connection: ConnectionInfo = {

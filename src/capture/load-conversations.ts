@@ -11,7 +11,7 @@ import { decodeInputs, READ_CHUNK_BYTES } from './decode-file.js';
 import { ConversationGatherer, type Conversation } from '../diff/conversation.js';
 import { parseCab } from '../decode/wer/cab.js';
 import { isCab } from '../decode/cab-view.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import type { TcpFilter } from '../pcap/capture.js';
 
 export interface LoadOptions {
@@ -105,7 +105,7 @@ export async function loadConversations(spec: string, opts: LoadOptions = {}): P
   try {
     stat = fs.statSync(file);
   } catch (err) {
-    throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`, 2);
+    throw new WerSniffError('input-missing', `cannot read ${file}: ${inWords(err)} — check the path`, 2);
   }
   const loader = CAPTURE_LOADERS.find((l) => l.accepts(file, stat));
   if (!loader) throw new WerSniffError('input-unsupported', `${file} is neither a capture file nor a report folder`, 2);

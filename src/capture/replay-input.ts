@@ -4,7 +4,7 @@
 // connections to or from the chosen port each give their reassembled client→server bytes. Each
 // capture is read whole into memory: requests are sent as slices of it.
 import fs from 'node:fs';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import type { ReplaySource } from '../replay/source.js';
 import { splitRequests } from '../replay/split-requests.js';
 import { harRequests, HarInputError } from '../replay/har-requests.js';
@@ -19,7 +19,7 @@ export function readReplaySource(files: string[], maxHeaderBytes?: number, filte
     try {
       bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
     } catch (err) {
-      throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`);
+      throw new WerSniffError('input-missing', `cannot read ${file}: ${inWords(err)} — check the path`);
     }
     const source = fromPcap(bytes, file, filter, maxHeaderBytes)
       ?? (looksLikeJson(bytes) ? fromHar(bytes, file) : fromRaw(bytes, file, maxHeaderBytes));

@@ -61,6 +61,11 @@ export class ReportStore implements Sink, BodyObserver {
     });
   }
 
+  /** The folder an exchange's report is saved in (level-1 report or its PUT), if any. */
+  folderOf(ex: Exchange): string | undefined {
+    return (ex.reportId ? this.folders.get(ex.reportId) : undefined) ?? this.uploads.get(ex)?.dir;
+  }
+
   /** Checks the folder can be created and written before anything is accepted. */
   static async open(root: string, onError: (message: string) => void, slots?: FileSlots): Promise<ReportStore> {
     await fsp.mkdir(root, { recursive: true });

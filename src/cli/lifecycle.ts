@@ -74,10 +74,14 @@ export async function serveUntilStopped(
   running: Running, what: string, recorder: { totals: Totals; close(): Promise<void> },
   outputs: { fileError: Promise<WerSniffError>; failure(): WerSniffError | undefined; filtered?: { describe(): string } }, reports: () => number,
   saved?: SavedReports,
+  stats?: { start(): void; stop(): void },
 ): Promise<number> {
   process.stderr.write(`listening on ${formatAddress(running.address, running.port)}${what}\n`);
+  stats?.start();
   const failure = await waitForStop(running.done ?? new Promise(() => {}), outputs.fileError);
   await running.close();
+  // The bucket table, before the outputs close (--json puts it in the NDJSON stream).
+  stats?.stop();
   await recorder.close();
   const lost = saved?.lost ?? 0;
   process.stderr.write(formatSummary(recorder.totals, reports(), lost) + '\n');

@@ -3,7 +3,7 @@
 // still records into files (stdout-closed.ts).
 import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import { stdoutClosed } from './stdout-closed.js';
 import type { ListenFlags } from './run-listen.js';
 import type { DecodeFlags } from './run-decode.js';
@@ -46,6 +46,14 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof WerSniffError) {
       process.stderr.write(`wer-sniff: ${err.message}\n`);
       process.exitCode = err.exitCode;
+      return;
+    }
+    const sys = err as NodeJS.ErrnoException & { hostname?: string };
+    if (sys?.code && sys.syscall) {
+      // A file or network failure no command turned into words: still one line, in words.
+      const what = sys.path ? ` ${sys.path}` : sys.hostname ? ` ${sys.hostname}` : '';
+      process.stderr.write(`wer-sniff: cannot ${sys.syscall}${what}: ${inWords(sys)} — check the path or address\n`);
+      process.exitCode = 1;
       return;
     }
     process.stderr.write(`wer-sniff: unexpected error: ${(err as Error).stack ?? String(err)}\n`);

@@ -6,8 +6,8 @@ import type { Writable } from 'node:stream';
 import { SyncFileStream } from '../output/sync-file.js';
 import type { CaptureEvent, Sink } from '../model.js';
 import type { ReportFindings } from '../check/conversation.js';
-import { WerSniffError } from '../errors.js';
-import { PrettySink } from '../output/pretty.js';
+import { WerSniffError, inWords } from '../errors.js';
+import { PrettySink, type PrettyOptions } from '../output/pretty.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { RawSink } from '../output/raw.js';
 import { PcapSink } from '../output/pcap.js';
@@ -42,6 +42,17 @@ export interface OutputFlags {
   redact?: boolean;
   /** listen: reports are also saved there (counts as a record when output files fail). */
   saveDir?: string;
+  /** `-v` count (0 = the one-line view) and `-q`. */
+  verbose?: number;
+  quiet?: boolean;
+}
+
+/** The human view's level: -1 with -q, 3 with -x (a hexdump is a body), else the -v count. */
+export function verbosityOf(flags: OutputFlags): number {
+  if (flags.quiet && (flags.verbose ?? 0) > 0) throw new WerSniffError('bad-flags', '-q and -v pull opposite ways — give one of them', 2);
+  if (flags.quiet) return -1;
+  if (flags.hexDump) return 3;
+  return Math.min(3, flags.verbose ?? 0);
 }
 
 export interface Outputs {
@@ -56,6 +67,8 @@ export interface Outputs {
   names?: Pseudonyms;
   /** Some output shows decoded traffic (human view, --json, --har): worth inspecting bodies. */
   decoded: boolean;
+  /** `--json`: writes one more line into the NDJSON stream (the `stats` event). */
+  json?(obj: object): void;
 }
 
 /** Whether stdout keeps what it is given: a file or a pipe, not a terminal or /dev/null. */
@@ -67,7 +80,10 @@ function stdoutRecords(stdout: NodeJS.WriteStream): boolean {
   }
 }
 
-export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout): Promise<Outputs> {
+export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout, extra: Pick<PrettyOptions, 'savedIn'> = {}): Promise<Outputs> {
+  const verbosity = verbosityOf(flags);
+  // Lines are cut to the terminal's width, and never when the view goes to a file or pipe.
+  const widthOf = (s: NodeJS.WriteStream) => (s.isTTY ? s.columns || 80 : undefined);
   if (flags.json && flags.raw) throw new WerSniffError('bad-flags', '--json and --raw both want stdout — pick one (use -o <file> for raw bytes beside --json)', 2);
   if (flags.redact && flags.hexDump) throw new WerSniffError('bad-flags', '--redact and -x/--hex-dump cannot go together: a hexdump shows names that cannot be replaced — drop -x', 2);
   if (flags.write !== undefined && flags.pcap !== undefined && flags.write !== flags.pcap) {
@@ -99,16 +115,17 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   let stdoutGone = false;
   const recordsElsewhere = live && Boolean(flags.output || (pcapFile && !pcapToStdout) || flags.har || flags.saveDir);
   const onStdout = <S extends Sink>(sink: S): S => (recordsElsewhere ? guarded(sink, () => stdoutGone) : sink);
+  let ndjson: NdjsonSink | undefined;
   if (pcapToStdout) {
     // pcap on stdout; the human view moves to stderr so a pipe to tshark gets only pcap.
     const paint = paintFor(flags.color, process.stderr);
     sinks.push(onStdout(new PcapSink(stdout)));
-    view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary });
+    view = new PrettySink(redacted(process.stderr), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary, verbosity, width: widthOf(process.stderr), ...extra });
   } else if (flags.raw) sinks.push(onStdout(new RawSink(stdout, 'client', false, { onNotice: (line) => notice(`--raw: ${line}`) })));
-  else if (flags.json) view = onStdout(new NdjsonSink(redacted(stdout), false, omitBinary, inlineMax));
+  else if (flags.json) view = onStdout((ndjson = new NdjsonSink(redacted(stdout), false, omitBinary, inlineMax)));
   else {
     const paint = paintFor(flags.color, stdout);
-    view = onStdout(new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary }));
+    view = onStdout(new PrettySink(redacted(stdout), { paint, hexDump: Boolean(flags.hexDump), times: live, omitBinary, verbosity, width: widthOf(stdout), ...extra }));
   }
   if (view) shown.push(view);
   const files = new OutputFiles(() => Boolean(flags.saveDir) || (!stdoutGone && stdoutRecords(stdout)), notice);
@@ -140,7 +157,10 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
   const filtered = flags.filter ? new FilterSink(flags.filter, shown) : undefined;
   const front: Sink[] = filtered ? [new CheckedSink(filtered)] : shown.map((s) => (s === view ? new CheckedSink(view) : s));
   const all = [...(names ? [new RedactLearner(names)] : []), ...front, ...sinks];
-  return { sinks: all, fileError: files.error, failure: () => files.first, filtered, names, decoded: shown.length > 0 };
+  return {
+    sinks: all, fileError: files.error, failure: () => files.first, filtered, names, decoded: shown.length > 0,
+    json: ndjson && ((obj) => ndjson.writeObject(obj)),
+  };
 }
 
 /** The output files of one run. A file that fails (disk full, I/O error) is closed and its
@@ -171,7 +191,7 @@ class OutputFiles {
     try {
       stream = new SyncFileStream(file, append);
     } catch (err) {
-      throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
+      throw new WerSniffError('output-unwritable', `cannot write ${what} ${file}: ${inWords(err)} — check the path and permissions`);
     }
     this.opened.push(`${what} ${file}`);
     this.byFlag.set(`${FLAG_OF[what] ?? what} ${file}`, `${what} ${file}`);

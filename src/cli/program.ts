@@ -3,14 +3,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseDumpServer, parseHeaderLimit,
-  parseFilterOption, parseRate,
-  collectRules, collectStrings, parseIdleTimeout, DEFAULT_IDLE_TIMEOUT_MS,
+  parseRate,
 } from './options.js';
 import { MAX_HEADER_BYTES } from '../http/framer-api.js';
 import { parseKinds } from '../sim/kind-names.js';
 import { checkServerName } from '../wer/setup.js';
 import { MAX_BODY_BYTES } from '../http/body-assembler.js';
 import { DEFAULT_DIFF_IGNORE, parseIgnoreList } from '../diff/ignore.js';
+import { allPortsOption, colorOption, outputOptions, portOption, resolveBind, serverOptions, sizeText } from './program-options.js';
 
 export interface Actions {
   listen(flags: Record<string, unknown>): Promise<number>;
@@ -26,57 +26,6 @@ export interface Actions {
 
 export const VERSION = '0.1.0';
 
-/** --color, with what it colours. */
-function colorOption(what: string): Option {
-  return new Option('--color <when>', `colour ${what}`).choices(['auto', 'always', 'never']).default('auto');
-}
-
-/** --port and --all-ports of the commands that read pcap input; `verb` says what they do. */
-function portOption(verb: string): Option {
-  return new Option('--port <n>', `pcap input: ${verb} TCP connections to or from this port`).argParser(parsePort).default(1273);
-}
-function allPortsOption(verb: string): Option {
-  return new Option('--all-ports', `pcap input: ${verb} every TCP connection`);
-}
-
-function outputOptions(cmd: Command, live: boolean): Command {
-  cmd
-    .option('--json', 'NDJSON events on stdout, one per line (schema in README)')
-    .option('-x, --hex-dump', 'show bodies as a hexdump')
-    .addOption(colorOption('the human view'))
-    .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
-    .option('--max-body-bytes <size>', 'largest body kept in memory for decoding (larger ones are still captured, hashed and summarised)', parseSize, MAX_BODY_BYTES)
-    .option('-w, --write <file>', 'also write every connection to <file> as pcap (real addresses, TCP synthesised around the exact bytes) for Wireshark/tshark; - for stdout (the human view then goes to stderr)')
-    .addOption(new Option('--pcap <file>', 'old name of --write').hideHelp())
-    .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (each entry as its exchange ends) for browser devtools and HAR viewers')
-    .option('--include-bodies', '--har and --json: keep bodies over 1 MiB whole (text or base64) instead of naming them by size and sha256')
-    .option('--filter <expr>', 'show and export (view, --json, --har) only matching exchanges, e.g. \'event=APPCRASH and machine~WKS-\' (language in README); raw outputs stay complete', parseFilterOption)
-    .option('--redact', 'replace machine, user and domain names and profile folders in the human view, --json and --har by stable pseudonyms (machine-1, user-1, domain-1); raw outputs stay exact');
-  if (live) {
-    cmd
-      .option('--raw', 'stdout carries exactly the bytes clients sent, nothing else (like nc -l)')
-      .option('-o, --output <file>', 'also write the exact client bytes to <file>')
-      .option('--append-output', 'append to the --output file instead of truncating it');
-  }
-  return cmd;
-}
-
-/** Flags of the commands that accept connections (listen, relay): limits, access, TLS. */
-function serverOptions(cmd: Command): Command {
-  return cmd
-    .option('--max-conns <n>', 'connections open at once; beyond it new ones are accepted, logged and closed', parsePositiveInt)
-    .addOption(new Option('--idle-timeout <time>', 'close a connection silent for this long in both directions, keeping its bytes; off = never')
-      .argParser(parseIdleTimeout).default(DEFAULT_IDLE_TIMEOUT_MS, '5m'))
-    .option('--allow <cidr,...>', 'only these clients may connect: addresses or CIDR blocks, IPv4/IPv6 (repeatable)', collectRules)
-    .option('--deny <cidr,...>', 'refuse these clients; wins over --allow (repeatable)', collectRules)
-    .option('--allowfile <file>', 'like --allow: one address or CIDR per line, # comments (repeatable)', collectStrings)
-    .option('--denyfile <file>', 'like --deny: one address or CIDR per line, # comments (repeatable)', collectStrings)
-    .option('--tls', 'speak HTTPS to clients (CorporateWERUseSSL=1); without --cert/--key a self-signed certificate is made')
-    .option('--cert <file>', 'PEM certificate (chain) for --tls (implies --tls)')
-    .option('--key <file>', 'PEM private key of --cert')
-    .option('--save-cert <file>', 'keep the generated certificate in <file>, its key in <file>.key, and reuse them on later runs')
-    .option('--cert-name <name>', 'extra host name or address for the generated certificate (repeatable)', collectStrings);
-}
 
 function parseServerName(value: string): string {
   const err = checkServerName(value);
@@ -101,9 +50,14 @@ Examples:
 
   const listen = program.command('listen')
     .description('listen for Windows Error Reporting clients, show what they send, and answer like a CER server')
+    .argument('[port]', 'TCP port, as in nc -l 1273 (same as -p)', parsePort)
     .option('-p, --port <n>', 'TCP port (0 picks a free one)', parsePort, 1273)
-    .option('-b, --bind <addr>', 'local address to listen on', '0.0.0.0')
-    .option('--once', 'exit after the first connection closes (like nc -l)')
+    .option('-b, --bind <addr>', 'local address to listen on (default: 0.0.0.0, or :: with -6)')
+    .option('-4', 'listen on IPv4 only (0.0.0.0) when no -b is given')
+    .option('-6', 'listen on IPv6 (::) when no -b is given')
+    .option('-l', 'accepted and ignored, for nc habits: wer-sniff listen always listens')
+    .option('-k', 'accepted and ignored: listen keeps accepting connections anyway (like nc -k); --once stops after one')
+    .option('--once', 'exit after the first connection closes (like nc -l without -k)')
     .addOption(new Option('--respond <mode>', 'how to answer: none (never, like nc), ok (200 to everything), cer (a corporate WER server)')
       .argParser(parseChoice(['none', 'ok', 'cer'] as const)).default('cer'))
     .option('--bucket <n>', 'Bucket= in level-1 answers (default: derived from the signature)', parsePositiveInt)
@@ -118,7 +72,10 @@ Examples:
   outputOptions(listen, true)
     .addHelpText('after', `
 Examples:
-  $ wer-sniff listen                          # port 1273, answer like a CER server, human view
+  $ wer-sniff listen                          # port 1273, answer like a CER server, one line per exchange
+  $ wer-sniff listen 8080 -v                  # port 8080 (nc style), crash summary per report
+  $ wer-sniff listen -6 --stats 1m            # IPv6; a bucket table on stderr every minute
+  $ wer-sniff listen -q --save-dir reports/   # quiet: warnings, errors and the bucket table at Ctrl-C
   $ wer-sniff listen -p 0 --once              # any free port; exit after one connection
   $ wer-sniff listen --respond none --raw > capture.bin    # exactly what nc -l would save
   $ wer-sniff listen -o capture.bin --json | jq -c 'select(.type=="report")'
@@ -133,16 +90,18 @@ Examples:
   $ wer-sniff listen --tls --save-cert wer-sniff.crt  # HTTPS with a kept self-signed certificate
   $ wer-sniff listen --tls --cert server.pem --key server.key
   $ wer-sniff listen --redact --har share.har -o exact.bin   # names pseudonymised in view and HAR, -o exact`)
-    .action(async (opts) => {
-      process.exitCode = await actions.listen(opts);
+    .action(async (port: number | undefined, opts) => {
+      process.exitCode = await actions.listen(resolveBind({ ...opts, port: port ?? opts.port }));
     });
 
   const relay = program.command('relay')
     .description('relay clients byte for byte to a real CER server and show both directions decoded')
     .requiredOption('--to <host:port>', 'upstream server, e.g. cer.example.test:1273', parseUpstream)
     .option('-p, --port <n>', 'TCP port to listen on (0 picks a free one)', parsePort, 1273)
-    .option('-b, --bind <addr>', 'local address to listen on', '0.0.0.0')
-    .option('--connect-timeout <time>', 'give up on an upstream that does not accept within this time', parseDuration, 10_000)
+    .option('-b, --bind <addr>', 'local address to listen on (default: 0.0.0.0, or :: with -6)')
+    .option('-4', 'listen on IPv4 only (0.0.0.0) when no -b is given')
+    .option('-6', 'listen on IPv6 (::) when no -b is given')
+    .addOption(new Option('--connect-timeout <time>', 'give up on an upstream that does not accept within this time (500ms, 10s, 1m)').argParser(parseDuration).default(10_000, '10s'))
     .addOption(new Option('--on-upstream-error <action>', 'when the upstream cannot be reached: close the client, or answer 502 and close')
       .argParser(parseChoice(['close', '502'] as const)).default('close'))
     .option('--upstream-tls', 'speak TLS (HTTPS) to the upstream; its certificate is verified')
@@ -161,20 +120,22 @@ Examples:
   $ wer-sniff relay --to cer.example.test:443 --upstream-tls --upstream-ca corp-root.pem
   $ wer-sniff relay --to cer.example.test:1273 --redact --json > shareable.ndjson`)
     .action(async (opts) => {
-      process.exitCode = await actions.relay(opts);
+      process.exitCode = await actions.relay(resolveBind(opts));
     });
 
   program.command('simulate')
     .description('behave like a Windows WER client: send level-1 reports and, when asked, PUT the CAB')
-    .requiredOption('--to <host:port>', 'the CER server (e.g. wer-sniff listen) to send to', parseUpstream)
+    .addOption(new Option('--to <host:port>', 'the CER server (e.g. wer-sniff listen) to send to').argParser(parseUpstream).default({ host: '127.0.0.1', port: 1273 }, '127.0.0.1:1273'))
     .option('--kind <kinds>', 'appcrash, hang, bluescreen, generic, comma-separated, or all', parseKinds, ['appcrash'])
     .option('--cab <file>', 'upload this CAB instead of a generated one')
     .option('--count <n>', 'send each kind this many times', parsePositiveInt, 1)
-    .option('--timeout <time>', 'connect timeout', parseDuration, 10_000)
+    .option('--machines <n>', 'send the reports from this many machines in turn (SIM-PC-01, SIM-PC-02, …)', parsePositiveInt, 1)
+    .addOption(new Option('--timeout <time>', 'give up on the connect, or on an answer when nothing moved for this long').argParser(parseDuration).default(10_000, '10s'))
     .addOption(colorOption('the output'))
     .addHelpText('after', `
 Examples:
-  $ wer-sniff simulate --to 127.0.0.1:1273                 # one app crash, level 1 and 2
+  $ wer-sniff simulate                                     # one app crash to 127.0.0.1:1273, level 1 and 2
+  $ wer-sniff simulate --to 127.0.0.1:1273 --count 200 --machines 20   # a small fleet
   $ wer-sniff simulate --to cer.example.test:1273 --kind all --count 3
   $ wer-sniff simulate --to 127.0.0.1:1273 --kind bluescreen --cab saved/report.cab
 
@@ -187,7 +148,7 @@ Exit codes: 0 every report answered, 1 cannot connect, 4 some report was not ans
     .description('print the reg add commands that point a Windows machine at this server (changes nothing)')
     .requiredOption('--server <name>', 'host name or address Windows should send reports to', parseServerName)
     .option('--port <n>', 'port', parsePort, 1273)
-    .option('--reg-file <file>', 'also write a .reg file to import on the Windows machine')
+    .option('--reg-file <file>', 'also write a .reg file to import on the Windows machine (with --undo: one that deletes the values)')
     .option('--undo', 'print the commands that remove the settings again')
     .option('--tls', 'also set CorporateWERUseSSL=1 (for wer-sniff listen --tls) and print how to trust its certificate')
     .addHelpText('after', `
@@ -195,7 +156,8 @@ Examples:
   $ wer-sniff setup --server sniffer.example.test
   $ wer-sniff setup --server 192.0.2.10 --port 8080 --reg-file wer-sniff.reg
   $ wer-sniff setup --server sniffer.example.test --tls   # HTTPS, for wer-sniff listen --tls
-  $ wer-sniff setup --server x --undo`)
+  $ wer-sniff setup --server x --undo
+  $ wer-sniff setup --server x --undo --reg-file undo-wer-sniff.reg   # values deleted with "=-"`)
     .action(async (opts) => {
       process.exitCode = await actions.setup(opts);
     });
@@ -203,7 +165,8 @@ Examples:
   program.command('cab')
     .description('list a CAB, summarise what is inside (metadata, minidump, text) and optionally extract it')
     .argument('<file>', 'the .cab file')
-    .option('--extract <dir>', 'extract the files into <dir>')
+    .option('--extract <dir>', 'extract the files into <dir>; refuses (exit 2) when it already holds one of them')
+    .option('--force', 'with --extract: overwrite files already there')
     .option('--json', 'one JSON object instead of the human view')
     .option('--redact', 'replace machine, user and domain names and profile folders in the view by pseudonyms (extracted files stay exact)')
     .addOption(colorOption('the output'))
@@ -214,7 +177,9 @@ Examples:
   $ wer-sniff cab report.cab --extract out/
   $ wer-sniff cab report.cab --json | jq '.entries[] | select(.kind=="minidump") | .minidump.exception'
 
-Exit codes: 0 read cleanly, 1 not a CAB, 3 damaged or partly unreadable.`)
+  $ wer-sniff cab report.cab --extract out/ --force   # overwrite what an earlier run extracted
+
+Exit codes: 0 read cleanly, 1 not a CAB, 2 --extract would overwrite files (use --force), 3 damaged or partly unreadable.`)
     .action(async (file: string, opts) => {
       process.exitCode = await actions.cab(file, opts);
     });
@@ -245,8 +210,8 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP
     .argument('[file...]', 'capture files (raw bytes from nc -l, --raw, -o, or .http files), --save-dir report folders; - for stdin')
     .option('--json', 'one JSON object per report, then a summary line')
     .addOption(colorOption('the output'))
-    .option('--max-header-bytes <size>', 'largest request/response head accepted', parseHeaderLimit, MAX_HEADER_BYTES)
-    .option('--max-body-bytes <size>', 'largest body kept in memory for checking', parseSize, MAX_BODY_BYTES)
+    .addOption(new Option('--max-header-bytes <size>', 'largest request/response head accepted').argParser(parseHeaderLimit).default(MAX_HEADER_BYTES, sizeText(MAX_HEADER_BYTES)))
+    .addOption(new Option('--max-body-bytes <size>', 'largest body kept in memory for checking').argParser(parseSize).default(MAX_BODY_BYTES, sizeText(MAX_BODY_BYTES)))
     .addOption(portOption('check'))
     .addOption(allPortsOption('check'))
     .addHelpText('after', `
@@ -275,7 +240,7 @@ Exit codes: 0 no errors, 1 errors found, 2 unreadable input or no report in it.`
     .option('--ignore <fields>', 'comma-separated fields to leave out (a field, a prefix such as report.MACHINEINFO, or a last part such as eventtime)', parseIgnoreList, DEFAULT_DIFF_IGNORE)
     .option('--json', 'one JSON object with every compared field')
     .addOption(colorOption('the differences'))
-    .option('--max-body-bytes <size>', 'largest body kept in memory for decoding', parseSize, MAX_BODY_BYTES)
+    .addOption(new Option('--max-body-bytes <size>', 'largest body kept in memory for decoding').argParser(parseSize).default(MAX_BODY_BYTES, sizeText(MAX_BODY_BYTES)))
     .addOption(portOption('compare'))
     .addOption(allPortsOption('compare'))
     .addHelpText('after', `
@@ -286,7 +251,8 @@ Examples:
   $ wer-sniff diff --all --ignore eventtime,request.header.Host a.http b.http
   $ wer-sniff diff --json a.http b.http | jq -r '.pairs[].fields[] | [.status, .field] | @tsv'
 
-The event time is ignored unless --ignore says otherwise (--ignore '' compares everything).
+The event time and the server-generated DumpFile path (answer.DumpFile, upload.target: a new GUID
+per report) are ignored unless --ignore says otherwise (--ignore '' compares everything).
 Exit codes: 0 equal, 1 different, 2 unreadable input.`)
     .action(async (a: string, b: string, opts) => {
       process.exitCode = await actions.diff(a, b, opts);
@@ -299,7 +265,7 @@ Exit codes: 0 equal, 1 different, 2 unreadable input.`)
     .option('--new-connection', 'a new connection for every request (default: the requests of one captured connection share one, as captured)')
     .option('--rate <n/s>', 'at most this many requests per second (10, 0.5, 120/m)', parseRate)
     .option('--count <n>', 'send the whole set this many times', parsePositiveInt, 1)
-    .option('--timeout <time>', 'give up on a connect, or on an answer when nothing moved for this long (500ms, 30s, 2m)', parseDuration, 30_000)
+    .addOption(new Option('--timeout <time>', 'give up on a connect, or on an answer when nothing moved for this long (500ms, 30s, 2m)').argParser(parseDuration).default(30_000, '30s'))
     .addOption(portOption('replay'))
     .addOption(allPortsOption('replay'));
   outputOptions(replayCmd, false)

@@ -4,14 +4,15 @@ import fs from 'node:fs';
 import { Recorder } from '../capture/recorder.js';
 import { startListener } from '../capture/listener.js';
 import { CerServer, type RespondMode } from '../wer/cer-server.js';
-import { WerSniffError, describeListenError } from '../errors.js';
+import { WerSniffError, describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
 import { ReportStore } from '../capture/report-store.js';
 import { sharedCabJobs } from '../capture/cab-offload.js';
-import { ProgressLine } from '../output/progress.js';
+import { ProgressLine, clearingWrites } from '../output/progress.js';
+import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver } from '../capture/listener.js';
 import type { Sink } from '../model.js';
 
@@ -30,6 +31,7 @@ export interface ListenFlags extends OutputFlags, ServerFlags {
   cab: boolean;
   responseFile?: string;
   saveDir?: string;
+  stats?: number;
 }
 
 export async function runListen(flags: ListenFlags): Promise<number> {
@@ -38,15 +40,20 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     try {
       responseBody = fs.readFileSync(flags.responseFile);
     } catch (err) {
-      throw new WerSniffError('response-file', `cannot read --response-file ${flags.responseFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new WerSniffError('response-file', `cannot read --response-file ${flags.responseFile}: ${inWords(err)}`);
     }
   }
   const setup = resolveServerFlags(flags);
   const refusals = new RefusalLog((line) => process.stderr.write(line + '\n'));
-  const outputs = await createOutputs(flags, true);
-  const counter = countingSink();
-  const extras: (Sink & BodyObserver)[] = [];
+  // With -w - the human view is on stderr: no progress line to fight with it.
+  const progress = process.stderr.isTTY && (flags.write ?? flags.pcap) !== '-' ? new ProgressLine(process.stderr) : undefined;
+  // The view on the same terminal clears the progress line before each write.
+  const stdout = progress && process.stdout.isTTY ? clearingWrites(process.stdout, () => progress.aside(() => {})) : process.stdout;
   let store: ReportStore | undefined;
+  const outputs = await createOutputs(flags, true, stdout, { savedIn: (ex) => savedFolder(store, ex) });
+  const counter = countingSink();
+  const stats = fleetStats(flags, outputs, progress);
+  const extras: (Sink & BodyObserver)[] = [];
   if (flags.saveDir) {
     const dir = flags.saveDir;
     try {
@@ -54,13 +61,12 @@ export async function runListen(flags: ListenFlags): Promise<number> {
       store = await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${names ? names.redact(m) : m}\n`));
       extras.push(store);
     } catch (err) {
-      throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path and permissions`);
+      throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${inWords(err)} — check the path and permissions`);
     }
   }
-  // With -w - the human view is on stderr: no progress line to fight with it.
-  if (process.stderr.isTTY && (flags.write ?? flags.pcap) !== '-') extras.push(new ProgressLine(process.stderr));
+  if (progress) extras.push(progress);
   const recorder = new Recorder({
-    sinks: [...outputs.sinks, ...extras, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
+    sinks: [...outputs.sinks, ...extras, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(flags.saveDir),
     cabs: sharedCabJobs(),
   });
@@ -84,5 +90,5 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
   const saved = store && { get lost() { return store.lost; }, dir: flags.saveDir! };
-  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, saved);
+  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, saved, stats);
 }

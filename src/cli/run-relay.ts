@@ -4,7 +4,7 @@
 import { sharedCabJobs } from '../capture/cab-offload.js';
 import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
 import { startRelayThread } from '../capture/relay-thread.js';
-import { describeListenError } from '../errors.js';
+import { describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
@@ -12,6 +12,8 @@ import { RefusalLog } from './refusal-log.js';
 import { formatAddress } from '../capture/address.js';
 import { WerSniffError } from '../errors.js';
 import fs from 'node:fs';
+import { fleetStats } from './fleet-wiring.js';
+import { probeUpstream } from '../capture/probe.js';
 
 export interface RelayFlags extends OutputFlags, ServerFlags {
   to: { host: string; port: number };
@@ -24,6 +26,7 @@ export interface RelayFlags extends OutputFlags, ServerFlags {
   upstreamTls?: boolean;
   insecure?: boolean;
   upstreamCa?: string;
+  stats?: number;
 }
 
 export async function runRelay(flags: RelayFlags): Promise<number> {
@@ -32,7 +35,8 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const upstreamTls = resolveUpstreamTls(flags);
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
-  const recorder = new Recorder({ sinks: [...outputs.sinks, counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded, cabs: sharedCabJobs() });
+  const stats = fleetStats(flags, outputs);
+  const recorder = new Recorder({ sinks: [...outputs.sinks, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded, cabs: sharedCabJobs() });
   const taps = new Map<number, ConnectionRecorder>();
   const upstream = formatAddress(flags.to.host, flags.to.port);
 
@@ -77,12 +81,18 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
+  // Say at once when the upstream cannot be reached; the relay listens anyway.
+  void probeUpstream(flags.to.host, flags.to.port, flags.connectTimeout).then((why) => {
+    if (!why) return;
+    const clients = flags.onUpstreamError === '502' ? 'answered 502' : 'closed';
+    process.stderr.write(`wer-sniff: upstream ${upstream} cannot be reached now (${why}); listening anyway — clients are ${clients} until it is up; check --to\n`);
+  });
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
   // The relay thread dying is a bug; it stops the run like a failed output does, in one line.
   const threadFailed = running.failed?.then((err) => new WerSniffError('relay-failed', `the relay thread failed (${err.message}) — nothing is forwarded any more; please report this`));
   const stopsOn = threadFailed ? { fileError: Promise.race([outputs.fileError, threadFailed]), failure: () => outputs.failure(), filtered: outputs.filtered } : outputs;
-  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, stopsOn, () => counter.reports);
+  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, stopsOn, () => counter.reports, undefined, stats);
 }
 
 function resolveUpstreamTls(flags: RelayFlags): { insecure: boolean; ca?: string } | undefined {
@@ -95,7 +105,7 @@ function resolveUpstreamTls(flags: RelayFlags): { insecure: boolean; ca?: string
     try {
       ca = fs.readFileSync(flags.upstreamCa, 'utf8');
     } catch (err) {
-      throw new WerSniffError('bad-flags', `cannot read --upstream-ca ${flags.upstreamCa}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`, 2);
+      throw new WerSniffError('bad-flags', `cannot read --upstream-ca ${flags.upstreamCa}: ${inWords(err)} — check the path`, 2);
     }
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new WerSniffError('bad-flags', `--upstream-ca ${flags.upstreamCa} holds no PEM certificate`, 2);
   }

@@ -1,13 +1,15 @@
 // The small commands: `simulate` (a WER client), `setup` (registry lines) and `cab` (list,
 // summarise and extract a CAB offline).
 import fs from 'node:fs';
+import path from 'node:path';
+import { safeExtractPath } from '../decode/wer/cab-extract.js';
 import { simulate } from '../sim/simulate.js';
 import type { Kind } from '../sim/kind-names.js';
-import { makeRegCommands, makeRegFile, makeRegNotes, makeUndoCommands } from '../wer/setup.js';
+import { makeRegCommands, makeRegFile, makeRegNotes, makeUndoCommands, makeUndoRegFile } from '../wer/setup.js';
 import { parseCabView } from '../decode/cab-view.js';
 import { formatCabView } from '../output/format-cab-view.js';
 import { extractCabToDir } from '../wer/cab-files.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import { escapeControl } from '../output/escape.js';
 import { paintFor, type ColorChoice } from './options.js';
 import { Pseudonyms } from '../redact/pseudonyms.js';
@@ -20,12 +22,13 @@ export interface SimulateFlags {
   cab?: string;
   count: number;
   timeout: number;
+  machines?: number;
   color?: ColorChoice;
 }
 
 export async function runSimulate(flags: SimulateFlags): Promise<number> {
   const res = await simulate({
-    to: flags.to, kinds: flags.kind, count: flags.count, cabFile: flags.cab, timeoutMs: flags.timeout,
+    to: flags.to, kinds: flags.kind, count: flags.count, cabFile: flags.cab, timeoutMs: flags.timeout, machines: flags.machines,
     out: process.stdout, paint: paintFor(flags.color),
   });
   process.stderr.write(`simulate: ${res.reports} level-1 report${res.reports === 1 ? '' : 's'} answered, ${res.cabsSent} CAB${res.cabsSent === 1 ? '' : 's'} accepted\n`);
@@ -47,19 +50,30 @@ export function runSetup(flags: SetupFlags): number {
     lines.push(':: and trust the certificate wer-sniff listen --tls uses (keep it with --save-cert wer-sniff.crt):', 'certutil -addstore Root wer-sniff.crt');
   }
   process.stdout.write(`:: run on the Windows machine, in an elevated prompt (wer-sniff changes nothing itself)\n${lines.join('\n')}\n`);
-  if (flags.regFile && !flags.undo) {
+  if (flags.regFile) {
     try {
-      fs.writeFileSync(flags.regFile, makeRegFile(flags));
+      fs.writeFileSync(flags.regFile, flags.undo ? makeUndoRegFile(flags.tls) : makeRegFile(flags));
     } catch (err) {
-      throw new WerSniffError('reg-file', `cannot write ${flags.regFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new WerSniffError('reg-file', `cannot write ${flags.regFile}: ${inWords(err)}`);
     }
     process.stderr.write(`wrote ${flags.regFile} (double-click it on the Windows machine, or: reg import ${flags.regFile})\n`);
   }
   return 0;
 }
 
+/** `cab --extract` into a folder that already holds some of the files: a refusal (exit 2)
+ * before anything is written, unless --force. */
+function refuseOverwrite(dir: string, names: string[], force?: boolean): void {
+  if (force) return;
+  const there = names.filter((n) => fs.existsSync(path.join(dir, ...safeExtractPath(n).split('/'))));
+  if (!there.length) return;
+  const first = escapeControl(there[0]!);
+  throw new WerSniffError('extract-exists', `${dir} already holds ${there.length === 1 ? first : `${there.length} of these files (${first}, …)`} — nothing extracted; give an empty folder, or --force to overwrite`, 2);
+}
+
 export interface CabFlags {
   extract?: string;
+  force?: boolean;
   json?: boolean;
   redact?: boolean;
   color?: ColorChoice;
@@ -70,7 +84,7 @@ export async function runCab(file: string, flags: CabFlags): Promise<number> {
   try {
     buf = fs.readFileSync(file);
   } catch (err) {
-    throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new WerSniffError('input-missing', `cannot read ${file}: ${inWords(err)}`);
   }
   const view = parseCabView(buf);
   const names = flags.redact ? new Pseudonyms() : undefined;
@@ -80,7 +94,8 @@ export async function runCab(file: string, flags: CabFlags): Promise<number> {
   else process.stdout.write(show(formatCabView(view, paintFor(flags.color)).join('\n') + '\n'));
   let failed = view.cab.problems.length > 0 || view.entries.some((e) => e.error);
   if (flags.extract) {
-    const res = await extractCabToDir(buf, flags.extract);
+    refuseOverwrite(flags.extract, view.entries.map((e) => e.name), flags.force);
+    const res = await extractCabToDir(buf, flags.extract, { overwrite: flags.force });
     for (const e of res.errors) process.stderr.write(`wer-sniff: ${escapeControl(names ? names.redact(e.name) : e.name)}: ${escapeControl(e.message)}\n`);
     process.stderr.write(`extracted ${res.written.length} file${res.written.length === 1 ? '' : 's'} to ${flags.extract}\n`);
     failed ||= res.errors.length > 0;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { parseRuleLines, type AddressRule } from '../capture/access-list.js';
 import { gateFromSpec, type GateSpec } from '../capture/gate-spec.js';
 import type { GateOptions } from '../capture/gate.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import { setUpTls, type TlsFlags } from './tls-setup.js';
 
 export interface ServerFlags extends TlsFlags {
@@ -43,7 +43,7 @@ function readRules(file: string, flag: string): AddressRule[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new WerSniffError('bad-flags', `cannot read ${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`, 2);
+    throw new WerSniffError('bad-flags', `cannot read ${flag} ${file}: ${inWords(err)} — check the path`, 2);
   }
   try {
     return parseRuleLines(text, `${flag} ${file}`);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import tls from 'node:tls';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import { buildSelfSignedCert } from '../tls/self-signed.js';
 import { append } from '../output/append.js';
 
@@ -56,7 +56,7 @@ export function setUpTls(flags: TlsFlags, bind: string, now = Date.now()): TlsSe
       fs.writeFileSync(keyFile!, key, { mode: 0o600, flag: 'wx' });
       fs.writeFileSync(flags.saveCert, cert, { flag: 'wx' });
     } catch (err) {
-      throw new WerSniffError('save-cert', `cannot write --save-cert ${flags.saveCert} / ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`);
+      throw new WerSniffError('save-cert', `cannot write --save-cert ${flags.saveCert} / ${keyFile}: ${inWords(err)} — check the path`);
     }
     lines.push(`saved the certificate to ${flags.saveCert} and its key to ${keyFile}; later runs with --save-cert ${flags.saveCert} reuse them`);
   }
@@ -71,7 +71,7 @@ function fromFiles(certFile: string, keyFile: string, note: string): TlsSetup {
     try {
       return fs.readFileSync(file, 'utf8');
     } catch (err) {
-      throw new WerSniffError('tls-files', `cannot read ${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} — check the path`, 2);
+      throw new WerSniffError('tls-files', `cannot read ${flag} ${file}: ${inWords(err)} — check the path`, 2);
     }
   };
   return describe(read(certFile, '--cert'), read(keyFile, '--key'), note, certFile, keyFile);

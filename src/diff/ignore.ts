@@ -2,8 +2,10 @@
 // field below it (`report.MACHINEINFO` covers `report.MACHINEINFO.os`), or whose last part
 // equals it (`eventtime`); `*` matches any run of characters. Case-insensitive.
 
-/** By default only the event time is ignored: two reports of the same crash differ there. */
-export const DEFAULT_DIFF_IGNORE: readonly string[] = ['report.EVENTINFO.eventtime'];
+/** Ignored by default: what differs between two reports of the same crash by its nature — the
+ * event time, and the DumpFile path the server generated (a fresh GUID per report), both in the
+ * answer and as the target of the PUT that follows it. */
+export const DEFAULT_DIFF_IGNORE: readonly string[] = ['report.EVENTINFO.eventtime', 'answer.DumpFile', 'upload.target'];
 
 /** commander parser: `a,b` → ['a', 'b']; '' → [] (compare everything). Repeats add up. */
 export function parseIgnoreList(value: string, previous?: readonly string[]): string[] {

@@ -32,6 +32,8 @@ export interface ExchangeBuilderOptions {
  * the heap with the whole file. Beyond this depth the oldest is given up as never answered.
  */
 export const MAX_UNANSWERED = 64;
+/** Problems held back per side for a message in progress; beyond, they are emitted at once. */
+const MAX_DEFERRED = 256;
 
 interface Current {
   exchange: Exchange;
@@ -49,6 +51,9 @@ export class ExchangeBuilder {
   private seq = 0;
   /** The exchange of the last head seen from each side (where a later problem belongs). */
   private readonly last: Partial<Record<Direction, Exchange>> = {};
+  /** Problems about a message still arriving, per side: emitted right after that message's
+   * event, so every output shows a problem after the request (or response) it is about. */
+  private readonly deferred: Record<Direction, { problem: Problem; ts: number }[]> = { client: [], server: [] };
 
   constructor(readonly connection: ConnectionInfo, private readonly opts: ExchangeBuilderOptions) {
     const mode = (m: FramerMode): FramerMode => (opts.layout === 'offline' ? 'auto' : m);
@@ -71,6 +76,14 @@ export class ExchangeBuilder {
   /** That direction ended (FIN or close). */
   end(source: Direction, ts: number): void {
     this.handle(source, this.framers[source].end(), ts);
+    this.flushDeferred(source);
+  }
+
+  private flushDeferred(source: Direction): void {
+    const list = this.deferred[source];
+    if (!list.length) return;
+    this.deferred[source] = [];
+    for (const d of list) this.opts.emit({ type: 'problem', ts: d.ts, connection: this.connection, problem: d.problem });
   }
 
   private handle(source: Direction, events: FramerEvent[], ts: number): void {
@@ -98,6 +111,7 @@ export class ExchangeBuilder {
         case 'end': this.onEnd(source, ev, ts); break;
         case 'problem': this.onProblem(ev.problem, ts); break;
         case 'raw':
+          this.flushDeferred(source);
           this.opts.emit({ type: 'raw', ts, connection: this.connection, source, offset: ev.offset, bytes: ev.data });
           break;
       }
@@ -106,6 +120,7 @@ export class ExchangeBuilder {
   }
 
   private onHead(source: Direction, head: MessageHead, offset: number, ts: number): void {
+    this.flushDeferred(source);
     let exchange: Exchange;
     if (head.kind === 'request') {
       exchange = { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
@@ -145,18 +160,22 @@ export class ExchangeBuilder {
     if (cur.head.kind === 'request') {
       ex.request = message as HttpMessage<RequestHead>;
       this.opts.emit({ type: 'request', ts, connection: this.connection, exchange: ex });
+      this.flushDeferred(source);
       this.trimUnanswered();
       return;
     }
     const response = message as HttpMessage<ResponseHead>;
     if (response.head.status >= 100 && response.head.status < 200 && response.head.status !== 101) {
       ex.interim.push(response);
+      this.opts.emit({ type: 'interim', ts, connection: this.connection, exchange: ex, response });
+      this.flushDeferred(source);
       return;
     }
     ex.response = response;
     const i = this.pending.indexOf(ex);
     if (i >= 0) this.pending.splice(i, 1);
     this.opts.emit({ type: 'response', ts, connection: this.connection, exchange: ex });
+    this.flushDeferred(source);
   }
 
   /**
@@ -186,7 +205,9 @@ export class ExchangeBuilder {
     const answering = src === 'server' && this.opts.layout === 'live' ? this.pending[0] : undefined;
     const target = this.current[src]?.exchange ?? answering ?? this.last[src] ?? this.last.client ?? this.last.server;
     target?.problems.push(problem);
-    this.opts.emit({ type: 'problem', ts, connection: this.connection, problem });
+    // About a message whose event has not come yet: after that event (see `deferred`).
+    if (this.current[src] && target === this.current[src]!.exchange && this.deferred[src].length < MAX_DEFERRED) this.deferred[src].push({ problem, ts });
+    else this.opts.emit({ type: 'problem', ts, connection: this.connection, problem });
   }
 }
 

@@ -52,6 +52,7 @@ export class FilterSink implements FindingSink {
         st.held = [ev];
         return;
       case 'raw':
+      case 'interim':
         if (st.shown) this.emit(ev);
         else this.hold(st, ev);
         return;

@@ -27,6 +27,9 @@ export interface FormatBodyOptions {
   afterReport?: string[];
   /** --redact: no hexdump of binary bodies (a name in its ASCII column could not be replaced). */
   omitBinary?: boolean;
+  /** `-v`/`-vv`: what the body means (report summary, level-1 answer), not the body itself:
+   * no XML, no text lines, no hexdump. */
+  summaryOnly?: boolean;
 }
 
 export const DEFAULT_MAX_TEXT_LINES = 200;
@@ -88,6 +91,7 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   const maxLines = opts.maxTextLines ?? DEFAULT_MAX_TEXT_LINES;
   const maxHex = opts.maxHexBytes ?? DEFAULT_MAX_HEX_BYTES;
   const data = body.data;
+  if (data === undefined && body.length > 0 && opts.summaryOnly) return [headerLine(undefined, body, paint), paint.dim('too large to decode in memory (raise --max-body-bytes to decode it)')];
   if (data === undefined && body.length > 0) {
     const out = [headerLine(undefined, body, paint)];
     if (opts.omitBinary) out.push(paint.warn('too large to decode in memory (raise --max-body-bytes to decode it); bytes left out under --redact'));
@@ -106,19 +110,23 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
     case 'empty':
       break;
     case 'wer-report':
-      if (dec.report) append(append(out, capped(formatWerReport(dec.report, paint), maxLines, paint)), opts.afterReport ?? []).push('');
-      if (dec.xml) append(out, capped(formatXml(dec.xml, paint), maxLines, paint));
+      if (dec.report) append(append(out, capped(formatWerReport(dec.report, paint), maxLines, paint)), opts.afterReport ?? []);
+      if (dec.report && !opts.summaryOnly) out.push('');
+      if (dec.xml && !opts.summaryOnly) append(out, capped(formatXml(dec.xml, paint), maxLines, paint));
       break;
     case 'level1-response':
       if (dec.level1) append(out, capped(formatLevel1Response(dec.level1, paint), maxLines, paint));
       break;
     case 'xml':
+      if (opts.summaryOnly) break;
       append(out, capped(formatXml(dec.xml ?? [], paint), maxLines, paint));
       break;
     case 'text':
+      if (opts.summaryOnly) break;
       append(out, capped(textLines(dec.text ?? '', paint), maxLines, paint));
       break;
     case 'binary':
+      if (opts.summaryOnly) return out;
       if (opts.omitBinary) out.push(paint.dim('binary bytes left out under --redact'));
       else append(out, hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
       out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));

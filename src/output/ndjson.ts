@@ -31,6 +31,11 @@ export class NdjsonSink implements Sink {
     if (found) this.findings(found);
   }
 
+  /** One line that is not about a single event (the `stats` bucket table). */
+  writeObject(obj: object): void {
+    this.batch.write(JSON.stringify(obj), true);
+  }
+
   /** One `finding` line per finding. */
   findings(found: ReportFindings[]): void {
     for (const r of found) for (const obj of toFindingEvents(r)) this.batch.write(JSON.stringify(obj), true);
@@ -70,6 +75,8 @@ export function toJsonEvents(ev: CaptureEvent, inlineMax = Infinity): Json[] {
       return [{ type, ts, conn, ...ev.problem }];
     case 'refused':
       return [{ type, ts, conn, peer: ev.connection.peer, local: ev.connection.local, reason: ev.reason, message: ev.message }];
+    case 'interim': // part of the `response` line (its `interim` list), as before
+      return [];
     case 'raw':
       return [{ type, ts, conn, source: ev.source, offset: ev.offset, length: ev.bytes.length, base64: ev.bytes.toString('base64') }];
     case 'request': {

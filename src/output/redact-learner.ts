@@ -6,7 +6,7 @@
 import type { CaptureEvent, HttpMessage, Request, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
 import type { Pseudonyms } from '../redact/pseudonyms.js';
-import { learnFromCab, learnFromHeaders, learnFromReport, learnFromStrings, learnHost } from '../redact/collect.js';
+import { learnFromCab, learnFromHeaders, learnFromReport, learnFromStrings } from '../redact/collect.js';
 
 export class RedactLearner implements Sink {
   constructor(private readonly names: Pseudonyms) {}
@@ -15,9 +15,8 @@ export class RedactLearner implements Sink {
     const p = this.names;
     switch (ev.type) {
       case 'open':
+        // The server's own name (the relay's upstream) stays: it names no reporting machine.
         learnFromStrings(p, [ev.connection.peer, ev.connection.local]);
-        // relay: the upstream's name, e.g. cer.corp.example.test:1273
-        if (ev.connection.upstream) learnHost(p, ev.connection.upstream.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''));
         break;
       case 'request': {
         const req = ev.exchange.request!;

@@ -1,5 +1,5 @@
 // Finds the names `--redact` must hide in what wer-sniff decoded from one message: the WER
-// report's machine and user (with their domains), the Host header, names in CAB metadata, UNC
+// report's machine and user (with their domains), names in CAB metadata, UNC
 // hosts and profile folders in any path of the report, the level-1 answer, CAB text files and
 // minidump module lists. Everything found is learned into a Pseudonyms table; the outputs then
 // replace it wherever it appears. Pure: decoded objects in, nothing out.
@@ -56,11 +56,11 @@ export function learnFromReport(p: Pseudonyms, report: WerReport): void {
   learnFromStrings(p, report);
 }
 
+/** Header values: UNC hosts and profile paths only. The Host header names the server, not a
+ * reporting machine: learning it would turn `wer.corp.example.test` into a name and every
+ * "WER" in the view into `machine-1` (names come from the report's fields). */
 export function learnFromHeaders(p: Pseudonyms, headers: Header[]): void {
-  for (const [name, value] of headers) {
-    if (name.toLowerCase() === 'host') learnHost(p, value.replace(/:\d+$/, '').replace(/^\[|\]$/g, ''));
-    learnFromStrings(p, value);
-  }
+  for (const [, value] of headers) learnFromStrings(p, value);
 }
 
 export function learnFromCab(p: Pseudonyms, view: CabView): void {

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { createFramer } from '../http/framer.js';
 import type { Header, ResponseHead } from '../model.js';
 import { BodyAssembler } from '../http/body-assembler.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import { formatAddress } from '../capture/address.js';
 
 export interface SimResponse {
@@ -22,10 +22,13 @@ export class SimClient {
   private interim: ResponseHead[] = [];
   private failure: Error | undefined;
 
-  private constructor(private readonly socket: net.Socket, private readonly where: string) {
+  /** Set while a request waits: the server sent nothing for the --timeout. */
+  private timer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly socket: net.Socket, private readonly where: string, private readonly timeoutMs: number) {
     socket.on('data', (b: Buffer) => this.onData(b));
-    socket.on('error', (e: NodeJS.ErrnoException) => this.fail(new WerSniffError('sim-socket', `connection to ${where} failed: ${e.code ?? e.message}`)));
-    socket.on('close', () => this.fail(new WerSniffError('sim-closed', `${where} closed the connection before answering`)));
+    socket.on('error', (e: NodeJS.ErrnoException) => this.fail(new WerSniffError('sim-socket', `connection to ${where} failed: ${inWords(e)}`)));
+    socket.on('close', () => this.fail(new WerSniffError('sim-closed', `${where} closed the connection before answering — is it a CER server (wer-sniff listen)?`, 4)));
   }
 
   static connect(host: string, port: number, timeoutMs: number): Promise<SimClient> {
@@ -38,12 +41,12 @@ export class SimClient {
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
-        resolve(new SimClient(socket, where));
+        resolve(new SimClient(socket, where, timeoutMs));
       });
       socket.once('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         const hint = e.code === 'ECONNREFUSED' ? ' — is wer-sniff listen (or your CER server) running there?' : '';
-        reject(new WerSniffError('sim-connect', `cannot connect to ${where}: ${e.code ?? e.message}${hint}`));
+        reject(new WerSniffError('sim-connect', `cannot connect to ${where}: ${inWords(e)}${hint}`));
       });
     });
   }
@@ -61,19 +64,37 @@ export class SimClient {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+      this.armTimer();
     });
   }
 
   close(): void {
     this.waiting = undefined;
+    this.disarm();
     this.socket.end();
   }
 
+  /** Every wait for the server is bounded: nothing moved for timeoutMs fails the request
+   * (exit 4, "connected but no answer"), e.g. against `nc -l` that never answers. */
+  private armTimer(): void {
+    this.disarm();
+    this.timer = setTimeout(() => {
+      this.socket.destroy();
+      this.fail(new WerSniffError('sim-no-answer', `${this.where} accepted the connection but sent no answer within ${this.timeoutMs} ms — is it a CER server (wer-sniff listen), or does it need a longer --timeout?`, 4));
+    }, this.timeoutMs);
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   private onData(bytes: Buffer): void {
+    if (this.waiting) this.armTimer();
     for (const ev of this.framer.push(bytes)) {
       if (ev.type === 'head' && ev.head.kind === 'response') this.head = ev.head;
       else if (ev.type === 'body') this.body.add(ev.data);
-      else if (ev.type === 'problem') this.fail(new WerSniffError('sim-bad-response', `${this.where} sent a malformed answer: ${ev.problem.message}`));
+      else if (ev.type === 'problem') this.fail(new WerSniffError('sim-bad-response', `${this.where} sent a malformed answer: ${ev.problem.message}`, 4));
       else if (ev.type === 'end' && this.head) {
         const head = this.head;
         const body = this.body.finish(ev.framing, ev.trailers, ev.complete).data ?? Buffer.alloc(0);
@@ -83,6 +104,7 @@ export class SimClient {
         else {
           const w = this.waiting;
           this.waiting = undefined;
+          this.disarm();
           const interim = this.interim;
           this.interim = [];
           w?.resolve({ head, body, interim });
@@ -92,6 +114,7 @@ export class SimClient {
   }
 
   private fail(e: Error): void {
+    this.disarm();
     this.failure ??= e;
     const w = this.waiting;
     this.waiting = undefined;

@@ -11,7 +11,7 @@ import { encodeUtf16, writeReportXml } from '../wer/report-writer.js';
 import { parseLevel1Response } from '../decode/wer/level1-response.js';
 import { escapeControl } from '../output/escape.js';
 import { formatSize } from '../output/size.js';
-import { WerSniffError } from '../errors.js';
+import { WerSniffError, inWords } from '../errors.js';
 import type { Paint } from '../output/paint.js';
 import { formatAddress } from '../capture/address.js';
 
@@ -21,6 +21,8 @@ export interface SimulateOptions {
   count: number;
   cabFile?: string;
   timeoutMs: number;
+  /** Reports come from this many machines in turn (SIM-PC-01 …); default 1. */
+  machines?: number;
   out: Writable;
   paint: Paint;
 }
@@ -39,7 +41,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     try {
       customCab = fs.readFileSync(opts.cabFile);
     } catch (e) {
-      throw new WerSniffError('sim-cab', `cannot read --cab ${opts.cabFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new WerSniffError('sim-cab', `cannot read --cab ${opts.cabFile}: ${inWords(e)}`);
     }
   }
   const result: SimulateResult = { reports: 0, cabsSent: 0 };
@@ -47,6 +49,8 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     for (const kind of opts.kinds) {
       const now = Date.now();
       const report = makeReport(kind, now, n);
+      const machines = opts.machines ?? 1;
+      if (machines > 1) report.machine = report.machine.replace(/^SIM-PC-\d+/, `SIM-PC-${String(((n - 1) % machines) + 1).padStart(2, '0')}`);
       const body = encodeUtf16(writeReportXml(report));
       let client = await SimClient.connect(opts.to.host, opts.to.port, opts.timeoutMs);
       try {

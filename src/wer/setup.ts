@@ -50,6 +50,18 @@ export function makeUndoCommands(tls = false): string[] {
 }
 
 /** A .reg file as regedit writes them: UTF-16LE with BOM, CRLF line ends. */
+function regFile(lines: string[]): Buffer {
+  const text = ['Windows Registry Editor Version 5.00', '', `[${WER_KEY_REG}]`, ...lines, '', ''].join('\r\n');
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+}
+
+/** The .reg file that removes what makeRegFile set: each value deleted with `=-`.
+ * `tls`: also CorporateWERUseSSL. */
+export function makeUndoRegFile(tls = false): Buffer {
+  const names = ['CorporateWERServer', 'CorporateWERPortNumber', FREE_NETWORKS, ...(tls ? ['CorporateWERUseSSL'] : [])];
+  return regFile(names.map((n) => `"${n}"=-`));
+}
+
 export function makeRegFile(o: SetupOptions): Buffer {
   const text = [
     'Windows Registry Editor Version 5.00',

@@ -177,9 +177,10 @@ describe('--idle-timeout', () => {
     expect(r.reply.length).toBe(0);
     expect(raw.buffer.equals(partial)).toBe(true);
     const evs = events();
-    expect(evs.map((e) => e.type)).toEqual(['open', 'problem', 'request', 'close']);
-    expect(evs[1].code).toBe('truncated-body');
-    expect(evs[2].body).toMatchObject({ length: 3, complete: false });
+    // The problem about the request follows the request's event.
+    expect(evs.map((e) => e.type)).toEqual(['open', 'request', 'problem', 'close']);
+    expect(evs[2].code).toBe('truncated-body');
+    expect(evs[1].body).toMatchObject({ length: 3, complete: false });
     expect(evs[3].reason).toMatch(/idle for 300 ms/);
     expect(evs[3].bytesFromClient).toBe(partial.length);
     expect(notices[0]).toMatch(/^closed #1 127\.0\.0\.1:\d+: idle for 300 ms \(--idle-timeout\); its 53 B are kept$/);
@@ -342,7 +343,7 @@ describe('TLS at the gate', () => {
     await once(s, 'close');
     expect(raw.text).toBe(partial);
     const evs = events();
-    expect(evs.map((e) => e.type)).toEqual(['open', 'problem', 'request', 'close']);
+    expect(evs.map((e) => e.type)).toEqual(['open', 'request', 'problem', 'close']);
     expect(evs[0].tls).toBe(true);
     expect(evs[3].reason).toBe('idle for 300 ms (--idle-timeout)');
     expect(notices).toHaveLength(1);

@@ -13,7 +13,7 @@ const cases: { file: string; problems: { code: string }[] }[] = JSON.parse(fs.re
 describe('decode the bad-input corpus with the CLI', () => {
   it('each file: exit 3, its problem codes in the output, nothing on stderr, no raw control characters', () => {
     for (const c of cases) {
-      const r = runCli(['decode', '--color', 'never', path.join(DIR, c.file)]);
+      const r = runCli(['decode', '-v', '--color', 'never', path.join(DIR, c.file)]);
       expect({ file: c.file, code: r.code, stderr: r.stderr }).toEqual({ file: c.file, code: 3, stderr: '' });
       const out = r.stdout.toString('utf8');
       for (const p of c.problems) expect(out, c.file).toContain(`problem ${p.code} `);

@@ -55,7 +55,7 @@ describe('wer-sniff listen (CLI)', () => {
   });
 
   it.skipIf(!hasCommand('curl'))('shows the decoded crash summary of a report curl posts', async () => {
-    const r = await cli(['--once', '--color', 'never']);
+    const r = await cli(['--once', '-v', '--color', 'never']);
     const bodyFile = path.join(tmp, 'body.xml');
     fs.writeFileSync(bodyFile, bodyOf(readVector('level1-appcrash.http')));
     const c = spawnSync('curl', ['-sS', '--data-binary', `@${bodyFile}`, '-H', 'User-Agent: MSDW', `http://127.0.0.1:${r.port}/stage2.htm`]);
@@ -106,7 +106,7 @@ print(res.status, res2.status, dump)
   it('-o writes the exact client bytes beside the human view; --append-output appends', async () => {
     const file = path.join(tmp, 'cap.bin');
     const a = readVector('level1-generic.http');
-    let r = await cli(['--once', '-o', file]);
+    let r = await cli(['--once', '-v', '-o', file]);
     await sendAndCollect(r.port, [a]);
     await r.exited;
     expect(fs.readFileSync(file).equals(a)).toBe(true);
@@ -168,7 +168,7 @@ describe('wer-sniff decode (CLI)', () => {
 
   it('reads stdin, shows the report like the live view, and escapes control bytes', () => {
     const evil = Buffer.concat([readVector('level1-generic.http'), Buffer.from('GARBAGE \x1b]0;pwned\x07\r\n\r\n', 'latin1')]);
-    const res = runCli(['decode', '--color', 'never'], evil);
+    const res = runCli(['decode', '-vvv', '--color', 'never'], evil);
     const out = res.stdout.toString();
     expect(out).toContain('POST /stage2.htm');
     expect(out).not.toContain('\x1b');

@@ -82,7 +82,7 @@ describe('simulate ⇄ listen --save-dir', () => {
   it('simulate says clearly when nothing listens', () => {
     const r = runCli(['simulate', '--to', '127.0.0.1:9']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^wer-sniff: cannot connect to 127\.0\.0\.1:9: ECONNREFUSED — is wer-sniff listen/);
+    expect(r.stderr).toMatch(/^wer-sniff: cannot connect to 127\.0\.0\.1:9: connection refused \(ECONNREFUSED\) — is wer-sniff listen/);
   });
 });
 

@@ -193,7 +193,7 @@ describe('failing output files', () => {
     for (const [flag, what] of [['--pcap', 'pcap file'], ['--har', 'HAR file']]) {
       const r = runCli(['decode', flag!, path.join(tmp, 'no-such-dir', 'x'), level1]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^wer-sniff: cannot write ${what} .*no-such-dir/x: ENOENT — check the path and permissions\n$`));
+      expect(r.stderr).toMatch(new RegExp(`^wer-sniff: cannot write ${what} .*no-such-dir/x: no such file or folder \\(ENOENT\\) — check the path and permissions\n$`));
       expect(r.stdout.length).toBe(0);
     }
   });

@@ -29,7 +29,7 @@ const start = cliStarter();
 
 describe('-w - (pcap on stdout)', () => {
   it.skipIf(!TSHARK || process.platform === 'win32')(`wer-sniff listen -w - | tshark -r - finds the report; the human view goes to stderr${NO_TSHARK}`, async () => {
-    const cmd = `"${process.execPath}" "${BIN}" listen -p 0 -b 127.0.0.1 --once --color never -w - | tshark -r - -Y http -T fields -e http.request.method -e http.request.uri -e http.response.code`;
+    const cmd = `"${process.execPath}" "${BIN}" listen -p 0 -b 127.0.0.1 --once -v --color never -w - | tshark -r - -Y http -T fields -e http.request.method -e http.request.uri -e http.response.code`;
     const sh = spawn('sh', ['-c', cmd]);
     let out = '';
     let err = '';
@@ -73,7 +73,7 @@ describe('-w - (pcap on stdout)', () => {
   });
 
   it('decode -w - writes the pcap to stdout (header first), the human view to stderr', () => {
-    const r = runCli(['decode', '-w', '-', '--color', 'never', vectorPath('level1-hang.http')]);
+    const r = runCli(['decode', '-w', '-', '-v', '--color', 'never', vectorPath('level1-hang.http')]);
     expect(r.code).toBe(0);
     expect(readPcap(r.stdout).packets.length).toBeGreaterThan(3);
     expect(r.stderr).toContain('▶ POST /stage2.htm');

@@ -72,7 +72,7 @@ describe('wer-sniff relay (CLI)', () => {
         if (spawnSync('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${pyPort}/`]).status === 0) break;
         await new Promise((r) => setTimeout(r, 50));
       }
-      const relay = await start(['relay', '--to', `127.0.0.1:${pyPort}`, '-p', '0', '-b', '127.0.0.1', '--color', 'never']);
+      const relay = await start(['relay', '-vv', '--to', `127.0.0.1:${pyPort}`, '-p', '0', '-b', '127.0.0.1', '--color', 'never']);
       const direct = spawnSync('curl', ['-s', `http://127.0.0.1:${pyPort}/report.cab`]).stdout;
       const relayed = spawnSync('curl', ['-s', `http://127.0.0.1:${relay.port}/report.cab`]).stdout;
       expect(relayed.equals(direct)).toBe(true);

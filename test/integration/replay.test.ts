@@ -239,7 +239,7 @@ describe('replay against other servers', () => {
     expect(refused.stderr.match(/refused the connection \(ECONNREFUSED\); going on with the next/g)).toHaveLength(3);
     expect(refused.stderr).toMatch(/replayed: 0 sent, 0 answered, 3 failed, 0 connections/);
 
-    const out = await runAsync(['replay', cap, '--to', `127.0.0.1:${flaky}`, '--timeout', '500ms', '--color', 'never']);
+    const out = await runAsync(['replay', cap, '-v', '--to', `127.0.0.1:${flaky}`, '--timeout', '500ms', '--color', 'never']);
     expect(out.code).toBe(4);
     const lines = out.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^wer-sniff: .*three\.bin request 1 \(GET \/a\): 127\.0\.0\.1:\d+ closed the connection without answering; going on with the next$/);
@@ -296,7 +296,7 @@ describe('replay against other servers', () => {
   it('bad input: a missing file, a pcap, an empty capture — one line each', async () => {
     const missing = runCli(['replay', file('nope.bin'), '--to', '127.0.0.1:9']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^wer-sniff: cannot read .*nope\.bin: ENOENT — check the path\n$/);
+    expect(missing.stderr).toMatch(/^wer-sniff: cannot read .*nope\.bin: no such file or folder \(ENOENT\) — check the path\n$/);
     const pcap = file('x.pcap');
     fs.writeFileSync(pcap, Buffer.from('d4c3b2a102000400', 'hex'));
     // A pcap header with no packets: read as a capture, which holds nothing to send.

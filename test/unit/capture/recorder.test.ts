@@ -81,7 +81,7 @@ describe('Recorder', () => {
     c.end('client');
     c.close('ECONNRESET');
     c.close();
-    expect(sink.log.filter((l) => !l.startsWith('chunk'))).toEqual(['open 1', 'problem truncated-body', 'request 1', 'close 1']);
+    expect(sink.log.filter((l) => !l.startsWith('chunk'))).toEqual(['open 1', 'request 1', 'problem truncated-body', 'close 1']);
     expect(rec.totals.problems).toBe(1);
   });
 

@@ -62,12 +62,12 @@ describe('formatEvent, requests and responses', () => {
     expect(stripClock(timed[0]!)).toBe(lines[0]);
   });
 
-  test('response: interim lines, status with latency and what it answers, report tag', () => {
+  test('response: status with latency and what it answers, report tag; interim answers have their own event', () => {
     const lines = formatEvent({ type: 'response', ts: T0 + 13, connection: conn, exchange: ex }, offline);
-    expect(lines.slice(0, 3)).toEqual([
-      '#2 ◀ 100 Continue (interim)', '#2 ◀ 200 OK 7 ms ← POST /stage2.htm [report r1]', '    Content-Length: 34',
-    ]);
+    expect(lines.slice(0, 2)).toEqual(['#2 ◀ 200 OK 7 ms ← POST /stage2.htm [report r1]', '    Content-Length: 34']);
     expect(lines).toContain('    → Bucket 1 in table 2');
+    const interim = formatEvent({ type: 'interim', ts: T0 + 1, connection: conn, exchange: ex, response: ex.interim[0]! }, offline);
+    expect(interim).toEqual(['#2 ◀ 100 Continue (interim) ← POST /stage2.htm']);
   });
 
   test('a response without request (response-only input) has no latency and no ←', () => {

@@ -4,7 +4,7 @@ import { Pseudonyms } from '../../../src/redact/pseudonyms.js';
 import { T0, makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
 
 describe('RedactLearner', () => {
-  it('learns the relay upstream, the Host header, names in the level-1 answer and paths in problems', () => {
+  it('learns names in the level-1 answer and paths in problems; the server\'s own names (upstream, Host) stay', () => {
     const names = new Pseudonyms();
     const learner = new RedactLearner(names);
     const connection = makeConnection({ upstream: 'cer.corp.example.test:1273' });
@@ -18,6 +18,6 @@ describe('RedactLearner', () => {
     learner.event({ type: 'response', ts: T0, connection, exchange });
     learner.event({ type: 'problem', ts: T0, connection, problem: { code: 'x', source: 'client', offset: 0, message: 'bad C:\\Users\\mallory\\x' } });
     expect(names.redact('cer.corp.example.test wer-gw.lab.example.test FILESRV7 mallory'))
-      .toBe('machine-1.domain-1 machine-2.domain-3 machine-3 user-1');
+      .toBe('cer.corp.example.test wer-gw.lab.example.test machine-1 user-1');
   });
 });
