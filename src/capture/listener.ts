@@ -78,7 +78,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     const send = (bytes: Buffer, close: boolean): void => {
       if (!write(bytes)) return;
       rec.decode('server', bytes);
-      if (close) finish();
+      if (close) endOurSide();
     };
     /** Records bytes for the client in the byte outputs (pcap, raw) and writes them. Recorded
      * first: a pcap cut by kill -9 never misses an answer the client got. False when the
@@ -92,7 +92,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       return true;
     };
     /** After an answer that closes the connection: our FIN. */
-    const finish = (): void => {
+    const endOurSide = (): void => {
       closing = true;
       socket.end();
       rec.end('server');
@@ -129,7 +129,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
         const { bytes, close } = answer;
         answer = undefined;
         rec.decode('server', bytes);
-        if (close) finish();
+        if (close) endOurSide();
       },
     });
 

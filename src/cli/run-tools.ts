@@ -65,7 +65,7 @@ export function runSetup(flags: SetupFlags): number {
  * before anything is written, unless --force. */
 function refuseOverwrite(dir: string, names: string[], force?: boolean): void {
   if (force) return;
-  const there = names.filter((n) => fs.existsSync(path.join(dir, ...safeExtractPath(n).split('/'))));
+  const there = names.filter((n) => fs.existsSync(path.join(dir, safeExtractPath(n))));
   if (!there.length) return;
   const first = escapeControl(there[0]!);
   throw new WerSniffError('extract-exists', `${dir} already holds ${there.length === 1 ? first : `${there.length} of these files (${first}, …)`} — nothing extracted; give an empty folder, or --force to overwrite`, 2);

@@ -16,6 +16,7 @@ import { fitWidth } from './width.js';
 import { decodeMessage } from '../decode/message.js';
 import { reportFacts } from '../fleet/signature.js';
 import { isLevel1Request } from '../wer/cer-server.js';
+import { append } from './append.js';
 
 export interface CompactOptions {
   paint: Paint;
@@ -69,7 +70,7 @@ export class CompactView {
         for (const h of before) this.release(h);
         const h = i >= 0 ? list!.shift()! : { ex: ev.exchange, found: [], problems: [] };
         if (list && !list.length) this.held.delete(c);
-        h.found.push(...found);
+        append(h.found, found);
         return this.release(h);
       }
       case 'problem': {
@@ -108,7 +109,7 @@ export class CompactView {
   private release(h: Held): void {
     const lines = [this.exchangeLine(h.ex)];
     for (const pr of h.problems) lines.push(this.problemLine(pr));
-    lines.push(...this.findingLines(h.found, false));
+    append(lines, this.findingLines(h.found, false));
     this.out(lines);
   }
 

@@ -8,6 +8,7 @@ import type { Paint } from './paint.js';
 import { escapeControl } from './escape.js';
 import { displayWidth, fitWidth } from './width.js';
 import { clock } from './compact.js';
+import { maxOf } from './append.js';
 
 /** Rows shown; the rest are summed up in one line (--json has them all). */
 export const MAX_ROWS = 20;
@@ -36,7 +37,7 @@ export function formatBucketTable(s: BucketStats, opts: BucketTableOptions): str
       String(b.machines.size + b.moreMachines),
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => displayWidth(r[i]!))));
+  const widths = rows[0]!.map((_, i) => maxOf(rows.map((r) => displayWidth(r[i]!))));
   const right = new Set([0, 7]);
   const lines = rows.map((r, ri) => {
     const cells = r.map((c, i) => {

@@ -140,7 +140,12 @@ function eta(bytes: number, total: number | undefined, u: { bytes?: number; star
 export function clearingWrites<T extends Writable>(out: T, before: () => void): T {
   return new Proxy(out, {
     get(target, key) {
-      if (key === 'write') return (...args: Parameters<Writable['write']>) => { before(); return target.write(...args); };
+      if (key === 'write') {
+        return (chunk: unknown, encoding?: BufferEncoding | ((err?: Error | null) => void), cb?: (err?: Error | null) => void) => {
+          before();
+          return target.write(chunk, encoding as BufferEncoding, cb);
+        };
+      }
       const v = Reflect.get(target, key, target) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
