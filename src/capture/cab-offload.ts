@@ -27,7 +27,12 @@ export type Inspect = (bytes: Buffer, extractDir?: string) => Promise<CabInspect
 /** Bytes copied per tick when handing a CAB to the worker. */
 const COPY_SLICE = 1024 * 1024;
 
-interface Job { bytes: Buffer; extractDir?: string; resolve(r: CabInspection): void; reject(e: Error): void }
+interface Job { bytes: Buffer; extractDir?: string; resolve(r: CabInspection): void; reject(e: Error): void; tries?: number }
+
+/** A job whose worker failed under it (e.g. it could not start: out of file descriptors in a
+ * burst) is tried again on a fresh worker this many times, after a pause. */
+const RETRIES = 2;
+const RETRY_PAUSE_MS = 250;
 
 /** One worker thread, one job at a time. Jobs waiting hold a reference to the body they
  * inspect, not a copy: the copy is made (and transferred) when the job is sent. */
@@ -85,6 +90,12 @@ export class CabWorker {
       this.worker = undefined;
       const job = this.current;
       this.current = undefined;
+      if (job && (job.tries ?? 0) < RETRIES) {
+        job.tries = (job.tries ?? 0) + 1;
+        this.queue.unshift(job);
+        setTimeout(() => this.pump(), RETRY_PAUSE_MS * job.tries).unref();
+        return;
+      }
       job?.reject(new Error(why));
       this.pump();
     };

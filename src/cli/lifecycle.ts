@@ -76,9 +76,11 @@ export async function serveUntilStopped(
   saved?: SavedReports,
   stats?: { start(): void; stop(): void },
 ): Promise<number> {
+  // The signal handlers are in place before the line that tells a script it may signal us.
+  const stopped = waitForStop(running.done ?? new Promise(() => {}), outputs.fileError);
   process.stderr.write(`listening on ${formatAddress(running.address, running.port)}${what}\n`);
   stats?.start();
-  const failure = await waitForStop(running.done ?? new Promise(() => {}), outputs.fileError);
+  const failure = await stopped;
   await running.close();
   // The bucket table, before the outputs close (--json puts it in the NDJSON stream).
   stats?.stop();

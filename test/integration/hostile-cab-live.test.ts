@@ -74,7 +74,7 @@ describe('listen with hostile CABs', () => {
   });
 
   it('a one-line 20 MiB Version.txt prints a short preview', async () => {
-    const h = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--color', 'never']);
+    const h = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--color', 'never', '-v']);
     try {
       expect(await report(h.port, longLineCab(20))).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     } finally {
