@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/run-async.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { SAMPLES, VECTORS, vectorPath, readVector } from '../helpers/paths.js';
 import { harSchemaErrors } from '../helpers/har-schema.js';
@@ -101,7 +102,7 @@ describe('HAR 1.2 schema', () => {
     const raw = file('live.bin');
     const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '--har', har, '-o', raw]);
     running.push(r);
-    const sim = runCli(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'all', '--color', 'never']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'all', '--color', 'never']);
     expect(sim.code).toBe(0);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
@@ -127,7 +128,7 @@ describe('--filter in front of the view, --json and --har', () => {
     const raw = file('filtered.bin');
     const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '--har', har, '-o', raw, '--filter', 'event=BlueScreen or (method=PUT and status=200)']);
     running.push(r);
-    const sim = runCli(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'appcrash,bluescreen', '--color', 'never']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'appcrash,bluescreen', '--color', 'never']);
     expect(sim.code).toBe(0);
     const junk = await sendAndCollect(r.port, [Buffer.from('GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n')]);
     expect(junk.length).toBeGreaterThan(0);
