@@ -124,13 +124,14 @@ describe('replay against wer-sniff listen', () => {
     // an implementation that waits twice as long; the upper bound leaves room for a loaded machine.
     const arrived = (await stopListen(r)).filter((e) => e.type === 'request').map((e) => Date.parse(e.ts));
     expect(arrived).toHaveLength(10);
+    // One request may be seen late (the server is busy): the span and the median gap are robust
+    // to that, a burst or a slower schedule is not.
     const span = arrived.at(-1)! - arrived[0]!;
-    expect(span).toBeGreaterThanOrEqual(850);
-    expect(span).toBeLessThan(1_600);
+    const gaps = arrived.slice(1).map((t, i) => t - arrived[i]!).sort((a, b) => a - b);
+    const median = gaps[Math.floor(gaps.length / 2)]!;
+    expect({ span, median }).toEqual({ span: expect.toSatisfy((v: number) => v >= 700 && v < 1_250), median: expect.toSatisfy((v: number) => v >= 80 && v <= 125) });
     expect(secs).toBeGreaterThanOrEqual(0.85);
-    expect(secs).toBeLessThan(1.8);
-    // evenly: no gap under 60 ms (a burst) between consecutive requests
-    for (let i = 1; i < arrived.length; i++) expect(arrived[i]! - arrived[i - 1]!, `gap ${i}`).toBeGreaterThanOrEqual(60);
+    expect(secs).toBeLessThan(1.5);
   });
 
   it('HAR input: a listen --har capture replays byte for byte, on the captured connections', async () => {
