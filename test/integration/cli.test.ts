@@ -136,11 +136,23 @@ print(res.status, res2.status, dump)
     expect(unwritable.stderr).toMatch(/^wer-sniff: cannot write capture file .*ENOENT/);
   });
 
-  it('--help of every command has examples', () => {
-    for (const cmd of [[], ['listen'], ['decode']]) {
-      const res = runCli([...cmd, '--help']);
-      expect(res.code).toBe(0);
-      expect(res.stdout.toString()).toContain('Examples:');
+  it('--help of every command has examples, each one a run of that command', () => {
+    const top = runCli(['--help']);
+    expect(top.code).toBe(0);
+    const text = top.stdout.toString().replace(/\r\n/g, '\n');
+    // every command the top-level help lists (so a new command without examples fails here)
+    const commands = [...text.split('\nCommands:\n')[1]!.split('\n\n')[0]!.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands).toEqual(['listen', 'relay', 'simulate', 'setup', 'cab', 'decode', 'check', 'diff', 'replay']);
+    expect(text).toMatch(/\nExamples:\n {2}\$ wer-sniff /);
+    for (const cmd of commands) {
+      const res = runCli([cmd, '--help']);
+      expect(res.code, cmd).toBe(0);
+      const help = res.stdout.toString().replace(/\r\n/g, '\n');
+      expect(help, cmd).toMatch(new RegExp(`^Usage: wer-sniff ${cmd} `));
+      const examples = (help.split('\nExamples:\n')[1] ?? '').split('\n\n')[0]!.split('\n').filter((l) => l.trim().startsWith('$ '));
+      expect(examples.length, `${cmd} --help examples`).toBeGreaterThanOrEqual(2);
+      // `$ wer-sniff <cmd> …`, or fed by a pipe (`$ nc -l 1273 | wer-sniff decode`)
+      for (const ex of examples) expect(ex.trim(), cmd).toMatch(new RegExp(`^\\$ (?:[^|]+\\| )?wer-sniff ${cmd}( |$)`));
     }
   });
 });
