@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, type RunningCli } from '../helpers/cli.js';
+import { cliStarter, type RunningCli } from '../helpers/cli.js';
 import { readVector } from '../helpers/paths.js';
 import { events, runCliAsync } from '../helpers/run-async.js';
 import { sleep, until } from '../helpers/wait.js';
@@ -16,6 +16,7 @@ const LEVEL1 = readVector('level1-appcrash.http');
 const PUT = readVector('level2-put.http');
 const HEAD_END = LEVEL1.indexOf('\r\n\r\n') + 4;
 
+const startCli = cliStarter(); // ends what it started after each test, also when one fails
 let tmp: string;
 beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-resets-'))));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -145,7 +146,8 @@ describe('resets through relay', () => {
         // the close says who ended it; every byte a resetting client sent (it waited for the
         // relay to read them) went through the tap — when the upstream resets, what was read
         if (what.startsWith('upstream')) {
-          expect(closeOf(cli, i + 1)!.bytesFromClient, what).toBeGreaterThan(0);
+          // (an upstream that resets on accept may beat the first read)
+          if (what !== 'upstream resets on accept') expect(closeOf(cli, i + 1)!.bytesFromClient, what).toBeGreaterThan(0);
           expect(closeOf(cli, i + 1)!.bytesFromClient, what).toBeLessThanOrEqual(bytes.length);
         } else {
           expect(closeOf(cli, i + 1)!.bytesFromClient, what).toBe(bytes.length);
