@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { BIN, SAMPLES, vectorPath, readVector, vectorFiles } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 
 const bodyOf = (http: Buffer) => http.subarray(http.indexOf('\r\n\r\n') + 4);
 const running: RunningCli[] = [];
@@ -47,7 +48,7 @@ describe('wer-sniff listen (CLI)', () => {
     await sendAndCollect(r.port, [Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: cer.example.test\r\nContent-Length: ${cab.length}\r\n\r\n`, 'latin1'), cab]);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
-    const events = r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
+    const events = ndjson(r.stdout());
     const requests = events.filter((e) => e.type === 'request');
     expect(requests.map((e) => e.reportId)).toEqual(['r1', 'r1']);
     expect(events.filter((e) => e.type === 'problem')).toEqual([]);
@@ -93,7 +94,7 @@ print(res.status, res2.status, dump)
     expect(py.stdout.toString()).toMatch(/^200 200 \\PersistedCabs\\Blue\\[0-9a-f-]{36}\.cab/);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
-    const events = r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
+    const events = ndjson(r.stdout());
     for (const e of events) expect(typeof e.conn).toBe('number');
     const put = events.find((e) => e.type === 'request' && e.method === 'PUT');
     const report = events.find((e) => e.type === 'report');
@@ -165,7 +166,7 @@ describe('wer-sniff decode (CLI)', () => {
     ];
     // One run over all files: each input is its own connection, numbered in order.
     const res = runCli(['decode', '--json', ...files]);
-    const events = res.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const events = ndjson(res.stdout);
     files.forEach((f, i) => {
       const mine = events.filter((e) => e.conn === i + 1);
       expect(mine.some((e) => e.type === 'request' || e.type === 'response'), f).toBe(true);

@@ -12,6 +12,7 @@ import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { SAMPLES, VECTORS, vectorPath, readVector } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 import { harSchemaErrors } from '../helpers/har-schema.js';
 import { harProblems } from '../helpers/har-check.js';
 
@@ -54,7 +55,7 @@ describe('HAR 1.2 schema', () => {
     expect(r.stderr).toBe('');
     const doc = readHar(har);
     valid(doc);
-    const messages = r.stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((ev) => ev.type === 'request' || (ev.type === 'response'));
+    const messages = ndjson(r.stdout).filter((ev) => ev.type === 'request' || (ev.type === 'response'));
     expect(doc.log.entries).toHaveLength(messages.length);
     for (const e of doc.log.entries) {
       const input = inputs[Number(e.connection) - 1]!;
@@ -134,7 +135,7 @@ describe('--filter in front of the view, --json and --har', () => {
     expect(junk.length).toBeGreaterThan(0);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
-    const events = r.stdout().toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = ndjson(r.stdout());
     const requests = events.filter((e) => e.type === 'request').map((e) => `${e.method} ${e.target.slice(0, 20)}`);
     expect(requests).toEqual(['PUT \\PersistedCabs\\Gener', 'POST /stage2.htm', 'PUT \\PersistedCabs\\Blue\\']);
     expect(events.filter((e) => e.type === 'report').map((e) => e.report.event.eventType)).toEqual(['BlueScreen']);
@@ -169,7 +170,7 @@ describe('--filter in front of the view, --json and --har', () => {
       await new Promise((res) => setTimeout(res, 200));
       r.child.kill('SIGINT');
       expect(await r.exited).toBe(0);
-      const events = r.stdout().toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const events = ndjson(r.stdout());
       expect(events.map((e) => e.type)).toEqual(['open', 'request', 'response', 'close']);
       expect(events[1].target).toBe('/missing');
       expect(events[2].status).toBe(404);

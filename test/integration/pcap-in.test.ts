@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { readVector } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 import { captureConnectionBytes } from '../../src/capture/pcap-input.js';
 import { parseCapture } from '../../src/pcap/capture.js';
 
@@ -25,7 +26,7 @@ afterEach(() => {
 });
 
 type Json = Record<string, any>;
-const events = (out: Buffer | string): Json[] => out.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const events = (out: Buffer | string): Json[] => ndjson(out);
 
 /** The HTTP meaning of a run: per connection, its request/report/response events without
  * what differs by nature (times, connection numbers, live-only report ids). */
