@@ -29,3 +29,17 @@ export function splitEvery(buf: Buffer, size: number): Buffer[] {
   for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
   return out;
 }
+
+/** An address where a connection is refused, for as long as the test holds it: a listener of
+ * ours owns port P on 127.0.0.1, so nobody can bind the wildcard 0.0.0.0:P, and nothing listens
+ * on 127.0.0.2:P. (A "free" port closed again could be taken by anyone before it is used, and
+ * 127.0.0.1:9 may well be open.) Call `close()` when done. */
+export async function refusingAddress(): Promise<{ host: string; port: number; hostPort: string; close: () => Promise<void> }> {
+  const holder = net.createServer((s) => s.destroy());
+  await new Promise<void>((resolve, reject) => {
+    holder.once('error', reject);
+    holder.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (holder.address() as net.AddressInfo).port;
+  return { host: '127.0.0.2', port, hostPort: `127.0.0.2:${port}`, close: () => new Promise((r) => holder.close(() => r())) };
+}

@@ -2,10 +2,13 @@
 // whose stdout pipe the test reads), e.g. `simulate` against a `listen` started with startCli.
 import { spawn } from 'node:child_process';
 import { BIN } from './paths.js';
+import { ndjson } from './ndjson.js';
 
-export function runCliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCliAsync(args: string[], input?: Buffer | string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args]);
+    child.stdin.on('error', () => {}); // it may exit before reading all of it
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -27,7 +30,7 @@ export function pcapRecords(buf: Buffer): { records: Buffer[]; rest: number } {
   return { records, rest: buf.length - off };
 }
 
-/** NDJSON lines of a run's stdout. */
-export function events(ndjson: string): { type: string; [k: string]: unknown }[] {
-  return ndjson.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+/** NDJSON lines of a run's stdout (the shared parser, helpers/ndjson.ts). */
+export function events(out: string): { type: string; [k: string]: unknown }[] {
+  return ndjson(out);
 }

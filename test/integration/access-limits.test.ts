@@ -20,6 +20,8 @@ import tls from 'node:tls';
 import { setUpTls } from '../../src/cli/tls-setup.js';
 import { MemoryStream } from '../helpers/streams.js';
 import { readVector } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -33,10 +35,6 @@ const impls: Array<[string, () => Promise<StartRelay>]> = [
   ['relay thread', async () => ((await import('../../dist/capture/relay-thread.js' as string)) as typeof RelayThread).startRelayThread],
 ];
 
-/** Polls until `ok()` (5 s at most). */
-async function until(ok: () => boolean): Promise<void> {
-  for (const end = Date.now() + 5_000; !ok() && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
-}
 
 const access = (allow: string[], deny: string[] = []) => new AccessList(rules(...allow), rules(...deny));
 
@@ -51,7 +49,7 @@ async function listen(gate: GateOptions, bind = '127.0.0.1') {
     onRefused: (r) => refused.push(r), onNotice: (m) => notices.push(m),
   });
   cleanups.push(() => h.close());
-  const events = () => json.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const events = () => ndjson(json.text);
   return { h, raw, recorder, refused, notices, events };
 }
 
@@ -152,12 +150,12 @@ describe('--max-conns', () => {
       await once(s, 'connect');
       held.push(s);
     }
-    await new Promise((r) => setTimeout(r, 50)); // the server has accepted both
+    await until('the server to accept both', () => events().filter((e) => e.type === 'open').length === 2);
     const third = await exchange(h.port, 'GET / HTTP/1.1\r\n\r\n');
     expect(third.reply.length).toBe(0);
     expect(refused).toEqual([expect.objectContaining({ reason: 'max-conns', message: '2 connections open (--max-conns 2)' })]);
     held[0]!.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    await until('the freed slot', () => events().some((e) => e.type === 'close'));
     const fourth = await exchange(h.port, 'GET / HTTP/1.1\r\n\r\n');
     expect(fourth.reply.toString()).toMatch(/^HTTP\/1\.1 /);
     held[1]!.destroy();
@@ -193,7 +191,7 @@ describe('--idle-timeout', () => {
     await once(s, 'connect');
     for (const byte of req) {
       s.write(Buffer.from([byte]));
-      await new Promise((r) => setTimeout(r, 40)); // ~1.3 s in all, far longer than 300 ms
+      await sleep(40); // the slowness is the subject: ~1.3 s in all, far longer than 300 ms
     }
     const reply = await new Promise<Buffer>((resolve) => s.once('data', resolve));
     expect(reply.toString()).toMatch(/^HTTP\/1\.1 /);
@@ -251,7 +249,7 @@ describe.each(impls)('the relay behind the gate, %s', (_name, load) => {
     const r = await relay(up.port, { allow: rules('127.0.0.9') });
     const res = await exchange(r.h.port, 'GET / HTTP/1.1\r\n\r\n', { localAddress: '127.0.0.8' });
     expect(res.reply.length).toBe(0);
-    await until(() => r.refused.length > 0);
+    await until('the refusal', () => r.refused.length > 0);
     expect(r.refused).toEqual([expect.objectContaining({ reason: 'denied' })]);
     expect(up.accepted()).toBe(0);
     expect(r.client).toEqual([]);
@@ -267,7 +265,7 @@ describe.each(impls)('the relay behind the gate, %s', (_name, load) => {
         for (const byte of answer) {
           if (s.destroyed) return;
           s.write(Buffer.from([byte]));
-          await new Promise((r) => setTimeout(r, 25)); // ~1.2 s, timeout 300 ms
+          await sleep(25); // the trickle is the subject: ~1.2 s, timeout 300 ms
         }
         s.end();
       });
@@ -275,7 +273,7 @@ describe.each(impls)('the relay behind the gate, %s', (_name, load) => {
     const r = await relay(up.port, { idleTimeoutMs: 300 });
     const res = await exchange(r.h.port, 'GET / HTTP/1.1\r\n\r\n', { end: false });
     expect(res.reply.equals(answer)).toBe(true);
-    await until(() => Buffer.concat(r.server).length >= answer.length);
+    await until('the whole answer tapped', () => Buffer.concat(r.server).length >= answer.length);
     expect(Buffer.concat(r.server).equals(answer)).toBe(true);
     expect(r.notices).toEqual([]);
   });
@@ -285,10 +283,10 @@ describe.each(impls)('the relay behind the gate, %s', (_name, load) => {
     const r = await relay(up.port, { idleTimeoutMs: 300 });
     const res = await exchange(r.h.port, 'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab', { end: false });
     expect(res.reply.length).toBe(0);
-    await until(() => r.notices.length > 0);
+    await until('the idle notice', () => r.notices.length > 0);
     expect(Buffer.concat(r.client).toString()).toBe('POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab');
     expect(r.notices).toEqual([expect.stringMatching(/^closed #1 127\.0\.0\.1:\d+: idle for 300 ms \(--idle-timeout\); its 40 B are kept$/)]);
-    await new Promise((r2) => setTimeout(r2, 50));
+    await until('the close', () => r.closed.length > 0);
     expect(r.closed).toEqual(['idle for 300 ms (--idle-timeout)']);
   });
 
@@ -298,10 +296,10 @@ describe.each(impls)('the relay behind the gate, %s', (_name, load) => {
     const first = net.connect({ port: r.h.port, host: '127.0.0.1' });
     first.on('error', () => {});
     await once(first, 'connect');
-    await new Promise((res) => setTimeout(res, 50));
+    await until('the relay to take the first client upstream', () => up.accepted() === 1);
     const second = await exchange(r.h.port, 'x');
     expect(second.reply.length).toBe(0);
-    await until(() => r.refused.length > 0);
+    await until('the refusal', () => r.refused.length > 0);
     expect(r.refused.map((x) => x.reason)).toEqual(['max-conns']);
     expect(up.accepted()).toBe(1);
     first.destroy();
@@ -330,7 +328,7 @@ describe('TLS at the gate', () => {
     });
     expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
     expect(refused).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 50)); // the server side closes just after the client
+    await until('the server side to close just after the client', () => events().some((e) => e.type === 'close'));
     expect(events().map((e) => e.type)).toEqual(['open', 'request', 'response', 'close']);
   });
 
@@ -355,7 +353,7 @@ describe('TLS at the gate', () => {
     const stuck = net.connect({ port: h.port, host: '127.0.0.1' });
     stuck.on('error', () => {});
     await once(stuck, 'connect');
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50); // no event says the server took it: a little time so it usually has (close must not wait either way)
     const t0 = Date.now();
     await h.close();
     expect(Date.now() - t0).toBeLessThan(1000);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { SAMPLES, vectorPath, readVector, vectorFiles } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 import { report } from '../helpers/crafted.js';
 import { toSeedPcap } from '../../src/fuzz/targets/pcap.js';
 
@@ -14,7 +15,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-'));
 const httpVectors = vectorFiles('.http');
 const sampleFiles = fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.http')).map((f) => path.join(SAMPLES, f));
 const V = (name: string): string => vectorPath(name);
-const lines = (out: Buffer): Record<string, unknown>[] => out.toString().trim().split('\n').map((l) => JSON.parse(l));
+const lines = (out: Buffer): Record<string, unknown>[] => ndjson(out);
 
 function write(name: string, bytes: Buffer): string {
   const file = path.join(tmp, name);
@@ -158,7 +159,7 @@ describe('check and diff read pcap captures', () => {
   it('check finds the report on port 1273; --port elsewhere finds none and says which ports there were', () => {
     const ok = runCli(['check', '--json', pcap]);
     expect(ok.code).toBe(0);
-    const lines = ok.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = ndjson(ok.stdout);
     expect(lines.filter((l) => l.type === 'check').map((l) => l.eventType)).toEqual(['APPCRASH']);
     const none = runCli(['check', '--port', '8080', pcap]);
     expect(none.code).toBe(2);

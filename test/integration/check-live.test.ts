@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { BIN } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { report } from '../helpers/crafted.js';
 import { writeCab } from '../../src/wer/cab-writer.js';
@@ -42,7 +43,7 @@ async function stop(r: RunningCli): Promise<void> {
   expect(await r.exited).toBe(0);
 }
 
-const events = (r: RunningCli): Record<string, unknown>[] => r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
+const events = (r: RunningCli): Record<string, unknown>[] => ndjson(r.stdout());
 
 describe('findings live', () => {
   it('--filter hides the PUT, yet the checker saw it: no false "CAB never came"; findings of hidden reports stay hidden', async () => {
@@ -159,7 +160,7 @@ describe('check reads --save-dir folders', () => {
     expect(fs.existsSync(path.join(folder!, 'report.cab'))).toBe(true);
     const checked = (...args: string[]) => {
       const res = runCli(['check', '--json', ...args]);
-      const out = res.stdout.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const out = ndjson(res.stdout);
       return { code: res.code, reports: out.filter((o) => o.type === 'check'), rules: out.filter((o) => o.type === 'check').flatMap((o) => o.findings.map((f: { rule: string }) => f.rule)) };
     };
 

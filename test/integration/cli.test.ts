@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { BIN, SAMPLES, vectorPath, readVector, vectorFiles } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 
 const bodyOf = (http: Buffer) => http.subarray(http.indexOf('\r\n\r\n') + 4);
 const running: RunningCli[] = [];
@@ -47,7 +48,7 @@ describe('wer-sniff listen (CLI)', () => {
     await sendAndCollect(r.port, [Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: cer.example.test\r\nContent-Length: ${cab.length}\r\n\r\n`, 'latin1'), cab]);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
-    const events = r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
+    const events = ndjson(r.stdout());
     const requests = events.filter((e) => e.type === 'request');
     expect(requests.map((e) => e.reportId)).toEqual(['r1', 'r1']);
     expect(events.filter((e) => e.type === 'problem')).toEqual([]);
@@ -93,7 +94,7 @@ print(res.status, res2.status, dump)
     expect(py.stdout.toString()).toMatch(/^200 200 \\PersistedCabs\\Blue\\[0-9a-f-]{36}\.cab/);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
-    const events = r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l));
+    const events = ndjson(r.stdout());
     for (const e of events) expect(typeof e.conn).toBe('number');
     const put = events.find((e) => e.type === 'request' && e.method === 'PUT');
     const report = events.find((e) => e.type === 'report');
@@ -136,11 +137,23 @@ print(res.status, res2.status, dump)
     expect(unwritable.stderr).toMatch(/^wer-sniff: cannot write capture file .*ENOENT/);
   });
 
-  it('--help of every command has examples', () => {
-    for (const cmd of [[], ['listen'], ['decode']]) {
-      const res = runCli([...cmd, '--help']);
-      expect(res.code).toBe(0);
-      expect(res.stdout.toString()).toContain('Examples:');
+  it('--help of every command has examples, each one a run of that command', () => {
+    const top = runCli(['--help']);
+    expect(top.code).toBe(0);
+    const text = top.stdout.toString().replace(/\r\n/g, '\n');
+    // every command the top-level help lists (so a new command without examples fails here)
+    const commands = [...text.split('\nCommands:\n')[1]!.split('\n\n')[0]!.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+    expect(commands).toEqual(['listen', 'relay', 'simulate', 'setup', 'cab', 'decode', 'check', 'diff', 'replay']);
+    expect(text).toMatch(/\nExamples:\n {2}\$ wer-sniff /);
+    for (const cmd of commands) {
+      const res = runCli([cmd, '--help']);
+      expect(res.code, cmd).toBe(0);
+      const help = res.stdout.toString().replace(/\r\n/g, '\n');
+      expect(help, cmd).toMatch(new RegExp(`^Usage: wer-sniff ${cmd} `));
+      const examples = (help.split('\nExamples:\n')[1] ?? '').split('\n\n')[0]!.split('\n').filter((l) => l.trim().startsWith('$ '));
+      expect(examples.length, `${cmd} --help examples`).toBeGreaterThanOrEqual(2);
+      // `$ wer-sniff <cmd> …`, or fed by a pipe (`$ nc -l 1273 | wer-sniff decode`)
+      for (const ex of examples) expect(ex.trim(), cmd).toMatch(new RegExp(`^\\$ (?:[^|]+\\| )?wer-sniff ${cmd}( |$)`));
     }
   });
 });
@@ -153,7 +166,7 @@ describe('wer-sniff decode (CLI)', () => {
     ];
     // One run over all files: each input is its own connection, numbered in order.
     const res = runCli(['decode', '--json', ...files]);
-    const events = res.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const events = ndjson(res.stdout);
     files.forEach((f, i) => {
       const mine = events.filter((e) => e.conn === i + 1);
       expect(mine.some((e) => e.type === 'request' || e.type === 'response'), f).toBe(true);

@@ -7,25 +7,39 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, type RunningCli } from '../helpers/cli.js';
+import { cliStarter, type RunningCli } from '../helpers/cli.js';
 import { readVector } from '../helpers/paths.js';
 import { events, runCliAsync } from '../helpers/run-async.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const LEVEL1 = readVector('level1-appcrash.http');
 const PUT = readVector('level2-put.http');
 const HEAD_END = LEVEL1.indexOf('\r\n\r\n') + 4;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const startCli = cliStarter(); // ends what it started after each test, also when one fails
 let tmp: string;
 beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-resets-'))));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 type Step = (s: net.Socket) => Promise<void>;
+/** How many client bytes the process under test has read so far (its -o file), and how many
+ * this file has sent in all: a reset must come after the other side has read what was sent,
+ * or the kernel drops it unread. */
+let readSoFar: () => number = () => 0;
+let sentTotal = 0;
 const write = (b: Buffer | string): Step => async (s) => {
   s.write(b);
-  await sleep(60);
+  sentTotal += Buffer.byteLength(b);
+  await until(`the other side to read ${sentTotal} B`, () => readSoFar() >= sentTotal);
+};
+/** Writes without waiting: the other side may be gone already (an upstream reset). */
+const send = (b: Buffer | string): Step => async (s) => {
+  if (!s.destroyed) s.write(b);
 };
 const awaitData: Step = (s) => new Promise((r) => s.once('data', () => r()));
+/** The relay closes the client when its upstream resets. */
+const awaitClose: Step = async (s) => until('the relay to close the client', () => s.destroyed);
+const fileSize = (f: string) => () => (fs.existsSync(f) ? fs.statSync(f).size : 0);
 
 /** Runs `steps` on a fresh connection, then sends RST (unless the other side closed first);
  * resolves with the bytes written once closed. */
@@ -43,25 +57,25 @@ async function clientReset(port: number, steps: Step[]): Promise<Buffer> {
   return Buffer.concat(sent);
 }
 
-async function until(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !ok(); i++) await sleep(25);
-  if (!ok()) throw new Error(`timed out waiting for ${what}`);
-}
 
 const closeOf = (cli: RunningCli, conn: number) => events(cli.stdout().toString()).find((e) => e.type === 'close' && e.conn === conn);
 const problemsOf = (cli: RunningCli, conn: number) => events(cli.stdout().toString()).filter((e) => e.type === 'problem' && e.conn === conn).map((e) => e.code);
 
 describe('client resets against listen', () => {
   const cases: [string, Step[], (p: string[]) => void][] = [
-    ['during the head', [write('POST /stage2.htm HTTP/1.1\r\nHost: x\r\nContent-Le')], (p) => expect(p.length).toBeGreaterThan(0)],
-    ['during the body', [write(LEVEL1.subarray(0, HEAD_END + 100))], (p) => expect(p).toContain('truncated-body')],
-    ['after the request, before reading the answer', [write(LEVEL1)], (p) => expect(p).not.toContain('truncated-body')],
-    ['during the CAB PUT', [write(LEVEL1), awaitData, write(PUT.subarray(0, PUT.length - 300))], (p) => expect(p).toContain('truncated-body')],
+    ['during the head', [write('POST /stage2.htm HTTP/1.1\r\nHost: x\r\nContent-Le')], (p) => expect(p).toEqual(['truncated-head'])],
+    // the report is cut short too: its XML cannot be complete
+    ['during the body', [write(LEVEL1.subarray(0, HEAD_END + 100))], (p) => expect(p).toEqual(['truncated-body', 'bad-xml'])],
+    ['after the request, before reading the answer', [write(LEVEL1)], (p) => expect(p).toEqual([])],
+    ['during the CAB PUT', [write(LEVEL1), awaitData, write(PUT.subarray(0, PUT.length - 300))], // the vector's PUT path was not issued by this server; the cut CAB cannot be read
+      (p) => expect(p).toEqual(['unknown-dump-path', 'truncated-body', 'bad-cab'])],
   ];
 
   it('reports each on its connection, keeps every byte in -o, and serves the next client', async () => {
     const raw = path.join(tmp, 'listen.bin');
     const cli = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-o', raw]);
+    readSoFar = fileSize(raw);
+    sentTotal = 0;
     const sent: Buffer[] = [];
     for (const [i, [what, steps, check]] of cases.entries()) {
       sent.push(await clientReset(cli.port, steps));
@@ -95,15 +109,16 @@ describe('resets through relay', () => {
       if (got >= LEVEL1.length) then(s);
     });
   };
-  const cases: [string, Upstream, Step[], RegExp | undefined, string | undefined][] = [
-    ['upstream resets on accept', (s) => s.resetAndDestroy(), [write(LEVEL1)], /upstream/, undefined],
-    ['upstream resets during the request', (s) => s.once('data', () => s.resetAndDestroy()), [write(LEVEL1.subarray(0, 40)), write(LEVEL1.subarray(40))], /upstream/, undefined],
-    ['upstream resets after the request', afterRequest((s) => s.resetAndDestroy()), [write(LEVEL1)], /upstream/, undefined],
-    ['upstream resets during the response head', afterRequest((s) => (s.write('HTTP/1.1 200 OK\r\nContent-Le'), setTimeout(() => s.resetAndDestroy(), 50))), [write(LEVEL1)], /upstream/, undefined],
-    ['upstream resets during the response body', afterRequest((s) => (s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789'), setTimeout(() => s.resetAndDestroy(), 50))), [write(LEVEL1)], /upstream/, 'truncated-body'],
-    ['client resets during the head', (s) => s.on('data', () => {}), [write(LEVEL1.subarray(0, 30))], undefined, undefined],
-    ['client resets during the body', (s) => s.on('data', () => {}), [write(LEVEL1.subarray(0, HEAD_END + 50))], undefined, 'truncated-body'],
-    ['client resets before the response', afterRequest((s) => setTimeout(() => !s.destroyed && s.write(OK), 300)), [write(LEVEL1)], undefined, undefined],
+  // what the upstream does, what the client does, the stderr notice, the exact problems
+  const cases: [string, Upstream, Step[], RegExp, string[]][] = [
+    ['upstream resets on accept', (s) => s.resetAndDestroy(), [send(LEVEL1), awaitClose], /^wer-sniff: upstream (?:127\.0\.0\.1:\d+ reset the connection \(ECONNRESET\) for #1|reset the connection mid-stream for #1 after .*)\n$/, []],
+    ['upstream resets during the request', (s) => s.once('data', () => s.resetAndDestroy()), [send(LEVEL1.subarray(0, 40)), send(LEVEL1.subarray(40)), awaitClose], /^wer-sniff: upstream reset the connection mid-stream for #2 after /, []],
+    ['upstream resets after the request', afterRequest((s) => s.resetAndDestroy()), [send(LEVEL1), awaitClose], /^wer-sniff: upstream reset the connection mid-stream for #3 after /, []],
+    ['upstream resets during the response head', afterRequest((s) => (s.write('HTTP/1.1 200 OK\r\nContent-Le'), setTimeout(() => s.resetAndDestroy(), 50))), [send(LEVEL1), awaitClose], /^wer-sniff: upstream reset the connection mid-stream for #4 after /, ['truncated-head']],
+    ['upstream resets during the response body', afterRequest((s) => (s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789'), setTimeout(() => s.resetAndDestroy(), 50))), [send(LEVEL1), awaitClose], /^wer-sniff: upstream reset the connection mid-stream for #5 after /, ['truncated-body']],
+    ['client resets during the head', (s) => s.on('data', () => {}), [write(LEVEL1.subarray(0, 30))], /^wer-sniff: client #6 went away; closed its upstream connection\n$/, ['truncated-head']],
+    ['client resets during the body', (s) => s.on('data', () => {}), [write(LEVEL1.subarray(0, HEAD_END + 50))], /^wer-sniff: client #7 went away; closed its upstream connection\n$/, ['truncated-body', 'bad-xml']],
+    ['client resets before the response', afterRequest((s) => setTimeout(() => !s.destroyed && s.write(OK), 300)), [write(LEVEL1)], /^wer-sniff: client #8 went away; closed its upstream connection\n$/, []],
   ];
 
   it('reports each, never crashes, and relays the next exchange', async () => {
@@ -114,15 +129,30 @@ describe('resets through relay', () => {
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const port = (upstream.address() as net.AddressInfo).port;
-    const cli = await startCli(['relay', '--to', `127.0.0.1:${port}`, '-p', '0', '-b', '127.0.0.1', '--json']);
+    const raw = path.join(tmp, 'relay.bin');
+    const cli = await startCli(['relay', '--to', `127.0.0.1:${port}`, '-p', '0', '-b', '127.0.0.1', '--json', '-o', raw]);
+    readSoFar = fileSize(raw);
+    sentTotal = 0;
     try {
-      for (const [i, [what, up, steps, notice, problem]] of cases.entries()) {
+      for (const [i, [what, up, steps, notice, problems]] of cases.entries()) {
         queue.push(up);
         const stderrBefore = cli.stderr().length;
-        await clientReset(cli.port, [...steps, async () => sleep(what.startsWith('upstream') ? 250 : 0)]);
+        const bytes = await clientReset(cli.port, steps);
+        sentTotal = fs.statSync(raw).size; // the upstream cases send without waiting
         await until(`close of #${i + 1} (${what})`, () => closeOf(cli, i + 1) !== undefined);
-        if (notice) expect(cli.stderr().slice(stderrBefore), what).toMatch(notice);
-        if (problem) expect(problemsOf(cli, i + 1), what).toContain(problem);
+        const said = cli.stderr().slice(stderrBefore);
+        expect(said, what).toMatch(notice);
+        expect(problemsOf(cli, i + 1), what).toEqual(problems);
+        // the close says who ended it; every byte a resetting client sent (it waited for the
+        // relay to read them) went through the tap — when the upstream resets, what was read
+        if (what.startsWith('upstream')) {
+          // (an upstream that resets on accept may beat the first read)
+          if (what !== 'upstream resets on accept') expect(closeOf(cli, i + 1)!.bytesFromClient, what).toBeGreaterThan(0);
+          expect(closeOf(cli, i + 1)!.bytesFromClient, what).toBeLessThanOrEqual(bytes.length);
+        } else {
+          expect(closeOf(cli, i + 1)!.bytesFromClient, what).toBe(bytes.length);
+        }
+        expect(closeOf(cli, i + 1)!.reason, what).toMatch(what.startsWith('upstream') ? /^upstream reset the connection/ : /^client went away \(ECONNRESET\)$/);
       }
       // Still relaying: a whole exchange goes through.
       const reply = await new Promise<string>((resolve, reject) => {

@@ -9,8 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/run-async.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { SAMPLES, VECTORS, vectorPath, readVector } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 import { harSchemaErrors } from '../helpers/har-schema.js';
 import { harProblems } from '../helpers/har-check.js';
 
@@ -53,7 +55,7 @@ describe('HAR 1.2 schema', () => {
     expect(r.stderr).toBe('');
     const doc = readHar(har);
     valid(doc);
-    const messages = r.stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((ev) => ev.type === 'request' || (ev.type === 'response'));
+    const messages = ndjson(r.stdout).filter((ev) => ev.type === 'request' || (ev.type === 'response'));
     expect(doc.log.entries).toHaveLength(messages.length);
     for (const e of doc.log.entries) {
       const input = inputs[Number(e.connection) - 1]!;
@@ -101,7 +103,7 @@ describe('HAR 1.2 schema', () => {
     const raw = file('live.bin');
     const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '--har', har, '-o', raw]);
     running.push(r);
-    const sim = runCli(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'all', '--color', 'never']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'all', '--color', 'never']);
     expect(sim.code).toBe(0);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
@@ -128,13 +130,13 @@ describe('--filter in front of the view, --json and --har', () => {
     const raw = file('filtered.bin');
     const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '--har', har, '-o', raw, '--filter', 'event=BlueScreen or (method=PUT and status=200)']);
     running.push(r);
-    const sim = runCli(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'appcrash,bluescreen', '--color', 'never']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'appcrash,bluescreen', '--color', 'never']);
     expect(sim.code).toBe(0);
     const junk = await sendAndCollect(r.port, [Buffer.from('GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n')]);
     expect(junk.length).toBeGreaterThan(0);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
-    const events = r.stdout().toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = ndjson(r.stdout());
     const requests = events.filter((e) => e.type === 'request').map((e) => `${e.method} ${e.target.slice(0, 20)}`);
     // A PUT's event comes once its CAB is summarised (on a worker), so only the set is fixed.
     expect(requests.sort()).toEqual(['POST /stage2.htm', 'PUT \\PersistedCabs\\Blue\\', 'PUT \\PersistedCabs\\Gener']);
@@ -171,7 +173,7 @@ describe('--filter in front of the view, --json and --har', () => {
       await new Promise((res) => setTimeout(res, 200));
       r.child.kill('SIGINT');
       expect(await r.exited).toBe(0);
-      const events = r.stdout().toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const events = ndjson(r.stdout());
       // the last line is the run's bucket table (`stats`), which --filter does not hide
       expect(events.map((e) => e.type)).toEqual(['open', 'request', 'response', 'close', 'stats']);
       expect(events[1].target).toBe('/missing');

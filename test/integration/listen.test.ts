@@ -10,6 +10,7 @@ import { RawSink } from '../../src/output/raw.js';
 import { MemoryStream } from '../helpers/streams.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { readVector } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 
 const handles: ListenerHandle[] = [];
 
@@ -20,7 +21,7 @@ async function listen(mode: RespondMode = 'cer', noCab = false) {
   const server = new CerServer({ mode, answer: { ask: [], noCab } });
   const h = await startListener({ port: 0, bind: '127.0.0.1', recorder, server });
   handles.push(h);
-  const events = () => json.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const events = () => ndjson(json.text);
   return { h, json, raw, recorder, events };
 }
 

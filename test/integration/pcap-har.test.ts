@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/run-async.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { vectorPath, readVector } from '../helpers/paths.js';
 import { readPcap, tsharkComplaints, tsharkFollow, tsharkHttp } from '../helpers/pcap-reader.js';
@@ -135,7 +136,7 @@ describe('listen --pcap --har', () => {
     const har = file('sim.har');
     const raw = file('sim.bin');
     const r = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-o', raw, '--pcap', pcap, '--har', har]);
-    const sim = runCli(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'all', '--color', 'never']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'all', '--color', 'never']);
     expect(sim.code).toBe(0);
     expect(await stop(r)).toBe(0);
 

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { runCliAsync } from '../helpers/run-async.js';
 import { readVector } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 import { captureConnectionBytes } from '../../src/capture/pcap-input.js';
 import { parseCapture } from '../../src/pcap/capture.js';
 
@@ -24,7 +26,7 @@ afterEach(() => {
 });
 
 type Json = Record<string, any>;
-const events = (out: Buffer | string): Json[] => out.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const events = (out: Buffer | string): Json[] => ndjson(out);
 
 /** The HTTP meaning of a run: per connection, its request/report/response events without
  * what differs by nature (times, connection numbers, live-only report ids). */
@@ -189,7 +191,7 @@ describe('decode of our own listen -w capture', () => {
     const pcap = file('roundtrip.pcap');
     const live = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-w', pcap]);
     running.push(live);
-    const sim = runCli(['simulate', '--to', `127.0.0.1:${live.port}`, '--kind', 'all', '--color', 'never']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${live.port}`, '--kind', 'all', '--color', 'never']);
     expect(sim.code).toBe(0);
     live.child.kill('SIGINT');
     expect(await live.exited).toBe(0);
@@ -231,7 +233,7 @@ describe('decode of a dumpcap capture on the loopback interface', () => {
         if (err.includes('File:')) { clearTimeout(timer); resolve(); }
       });
     });
-    const sim = runCli(['simulate', '--to', `127.0.0.1:${live.port}`, '--kind', 'appcrash,hang', '--color', 'never']);
+    const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${live.port}`, '--kind', 'appcrash,hang', '--color', 'never']);
     expect(sim.code).toBe(0);
     await new Promise((r) => setTimeout(r, 500));
     dc.kill('SIGINT');

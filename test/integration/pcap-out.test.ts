@@ -8,6 +8,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, cliStarter } from '../helpers/cli.js';
+import { ndjson } from '../helpers/ndjson.js';
+import { until } from '../helpers/wait.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { BIN, vectorPath, readVector } from '../helpers/paths.js';
 import { readPcap, tshark, tsharkComplaints, tsharkFollow, tsharkHttp } from '../helpers/pcap-reader.js';
@@ -109,16 +111,18 @@ describe('-w <file>', () => {
 
   it.skipIf(!TSHARK)(`a client that resets gets a RST from the client side; an orderly close a FIN from each side, client first${NO_TSHARK}`, async () => {
     const pcap = file('ends.pcap');
-    const r = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-w', pcap]);
+    const raw = file('ends.bin');
+    const r = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-w', pcap, '-o', raw]);
     // Connection 1: orderly (client half-closes, the server answers and closes).
-    await sendAndCollect(r.port, [readVector('level1-hang.http')]);
-    // Connection 2: the client resets in the middle of its request.
+    const first = readVector('level1-hang.http');
+    await sendAndCollect(r.port, [first]);
+    // Connection 2: the client resets in the middle of its request, once the listener has read it.
     const sock = net.connect({ port: r.port, host: '127.0.0.1' });
     await new Promise<void>((resolve) => sock.on('connect', () => resolve()));
-    sock.write(readVector('level1-hang.http').subarray(0, 300));
-    await new Promise((res) => setTimeout(res, 200));
+    sock.write(first.subarray(0, 300));
+    await until('the listener to read the 300 bytes', () => fs.statSync(raw).size >= first.length + 300);
     sock.resetAndDestroy();
-    await new Promise((res) => setTimeout(res, 300));
+    await until('both closes', () => ndjson(r.stdout()).filter((e) => e.type === 'close').length === 2);
     r.child.kill('SIGINT');
     expect(await r.exited).toBe(0);
 
@@ -152,14 +156,16 @@ describe('relay -w', () => {
       const s = net.connect({ port, host: '127.0.0.1' }, () => s.write('POST /stage2.htm HTTP/1.1\r\nContent-Length: 5\r\n\r\nab'));
       s.on('error', () => {}).on('close', () => resolve());
     });
-    // 2: the client resets before sending anything (the upstream only resets after data).
+    // 2: the client resets before sending anything (the upstream only resets after data), once
+    // the relay has taken it.
     await new Promise<void>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => {
-        setTimeout(() => s.resetAndDestroy(), 100);
+      const s = net.connect({ port, host: '127.0.0.1' }, async () => {
+        await until('the relay to open #2', () => ndjson(relay.stdout()).filter((e) => e.type === 'open').length === 2);
+        s.resetAndDestroy();
       });
       s.on('close', () => resolve());
     });
-    await new Promise((res) => setTimeout(res, 300));
+    await until('both closes', () => ndjson(relay.stdout()).filter((e) => e.type === 'close').length === 2);
     relay.child.kill('SIGINT');
     expect(await relay.exited).toBe(0);
     upstream.close();

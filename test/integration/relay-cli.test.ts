@@ -2,26 +2,30 @@
 // upstream, answers back unchanged, both directions decoded in --json; and a relay whose
 // upstream is down keeps serving.
 import fs from 'node:fs';
-import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
-import { sendAndCollect, splitEvery } from '../helpers/net.js';
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { cliStarter, runCli, type RunningCli } from '../helpers/cli.js';
+import { refusingAddress, sendAndCollect, splitEvery } from '../helpers/net.js';
+import { ndjson } from '../helpers/ndjson.js';
 import { readVector } from '../helpers/paths.js';
+import { peer, skipNote } from '../helpers/peers.js';
+import { until } from '../helpers/wait.js';
 
-const running: RunningCli[] = [];
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
+const start = cliStarter();
+const json = (r: RunningCli) => ndjson(r.stdout());
 
-async function start(args: string[]) {
-  const r = await startCli(args);
-  running.push(r);
-  return r;
+/** Runs curl without blocking this process (the relay under test writes into a pipe we drain). */
+function curl(args: string[]): Promise<{ code: number | null; stdout: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('curl', args);
+    const out: Buffer[] = [];
+    c.stdout.on('data', (b: Buffer) => out.push(b));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code, stdout: Buffer.concat(out) }));
+  });
 }
-
-const json = (r: RunningCli) => r.stdout().toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 describe('wer-sniff relay (CLI)', () => {
   it('relays a level-1 report and the CAB upload to a CER server byte for byte, decoding both ways', async () => {
@@ -35,7 +39,8 @@ describe('wer-sniff relay (CLI)', () => {
       Buffer.from(`${cab.length.toString(16)}\r\n`), cab, Buffer.from('\r\n0\r\n\r\n')]);
     const putReply = await sendAndCollect(relay.port, [put]);
     expect(putReply.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-    await new Promise((r) => setTimeout(r, 200));
+    const total = level1.length + put.length;
+    await until('the upstream has every byte', () => upstream.stdout().length >= total);
     upstream.child.kill('SIGINT');
     await upstream.exited;
     // What the upstream received is exactly what the client sent.
@@ -59,25 +64,22 @@ describe('wer-sniff relay (CLI)', () => {
     expect(relay.stderr()).toMatch(/relaying to 127\.0\.0\.1:\d+\n/);
   });
 
-  it.skipIf(!hasCommand('python3') || !hasCommand('curl'))('curl through the relay to python http.server gets the same bytes as directly', async () => {
-    const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'wer-sniff-py-'));
+  it.skipIf(!peer('python3', 'curl'))(`curl through the relay to python http.server gets the same bytes as directly${skipNote('python3', 'curl')}`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-py-'));
     fs.writeFileSync(path.join(dir, 'report.cab'), readVector('sample-report.cab'));
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    const pyPort = (probe.address() as net.AddressInfo).port;
-    probe.close();
-    const py = spawn('python3', ['-m', 'http.server', String(pyPort), '--bind', '127.0.0.1', '--directory', dir], { stdio: 'ignore' });
+    // port 0: python picks one and says which (no "free" port picked here and reused)
+    const py = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      for (let i = 0; i < 100; i++) {
-        if (spawnSync('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${pyPort}/`]).status === 0) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      let said = '';
+      py.stdout.on('data', (b) => (said += b));
+      await until('python http.server to say its port', () => /port (\d+)/.test(said));
+      const pyPort = Number(/port (\d+)/.exec(said)![1]);
       const relay = await start(['relay', '-vv', '--to', `127.0.0.1:${pyPort}`, '-p', '0', '-b', '127.0.0.1', '--color', 'never']);
-      const direct = spawnSync('curl', ['-s', `http://127.0.0.1:${pyPort}/report.cab`]).stdout;
-      const relayed = spawnSync('curl', ['-s', `http://127.0.0.1:${relay.port}/report.cab`]).stdout;
+      const direct = (await curl(['-s', `http://127.0.0.1:${pyPort}/report.cab`])).stdout;
+      const relayed = (await curl(['-s', `http://127.0.0.1:${relay.port}/report.cab`])).stdout;
       expect(relayed.equals(direct)).toBe(true);
       expect(relayed.equals(readVector('sample-report.cab'))).toBe(true);
-      await new Promise((r) => setTimeout(r, 100));
+      await until('the relay to show the answer', () => /cabinet · 2 files/.test(relay.stdout().toString()));
       relay.child.kill('SIGINT');
       await relay.exited;
       const out = relay.stdout().toString();
@@ -86,18 +88,21 @@ describe('wer-sniff relay (CLI)', () => {
       expect(out).toMatch(/cabinet · 2 files/);
     } finally {
       py.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('reports an unreachable upstream in one line, answers 502 when asked, and keeps serving', async () => {
-    const relay = await start(['relay', '--to', '127.0.0.1:9', '-p', '0', '-b', '127.0.0.1', '--on-upstream-error', '502', '--json']);
+    const nobody = await refusingAddress();
+    const relay = await start(['relay', '--to', nobody.hostPort, '-p', '0', '-b', '127.0.0.1', '--on-upstream-error', '502', '--json']);
     for (let i = 0; i < 2; i++) {
       const reply = await sendAndCollect(relay.port, [readVector('level1-generic.http')]);
       expect(reply.toString('latin1')).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
     }
     relay.child.kill('SIGINT');
     expect(await relay.exited).toBe(0);
-    const lines = relay.stderr().split('\n').filter((l) => l.includes('127.0.0.1:9'));
+    await nobody.close();
+    const lines = relay.stderr().split('\n').filter((l) => l.includes(nobody.hostPort));
     expect(lines.filter((l) => /refused/i.test(l)).length).toBeGreaterThanOrEqual(2);
   });
 

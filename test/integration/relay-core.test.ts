@@ -15,6 +15,8 @@ import { startRelay, parseHostPort, type RelayOptions, type RelayHandle } from '
 import type { Chunk, ConnectionInfo } from '../../src/model.js';
 import type * as RelayThread from '../../src/capture/relay-thread.js';
 import { VECTORS, readVector } from '../helpers/paths.js';
+import { refusingAddress } from '../helpers/net.js';
+import { until } from '../helpers/wait.js';
 
 const HOST = '127.0.0.1';
 
@@ -126,20 +128,11 @@ async function writeFragments(s: net.Socket, buf: Buffer, sizes = [1, 7, 2, 61, 
   }
 }
 
-const until = async (cond: () => boolean, ms = 3_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer().listen(0, HOST);
-  await once(srv, 'listening');
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
+/** A port where connections are refused while the test runs (see refusingAddress). */
+async function deadUpstream(): Promise<{ host: string; port: number }> {
+  const nobody = await refusingAddress();
+  cleanups.push(() => nobody.close());
+  return { host: nobody.host, port: nobody.port }; // plain data: the relay thread gets a copy
 }
 
 function track(child: ChildProcess): ChildProcess {
@@ -169,7 +162,7 @@ async function roundTrip(request: Buffer, response: Buffer) {
   client.end();
   expect(await clientGot).toEqual(response);
   expect(await upstreamGot).toEqual(request);
-  await until(() => tap.closed.length === 1);
+  await until('tap.closed.length === 1', () => tap.closed.length === 1);
   expect(tap.bytes('client')).toEqual(request);
   expect(tap.bytes('server')).toEqual(response);
   expect(tap.closed[0].reason).toBeUndefined();
@@ -255,7 +248,7 @@ describe.each(impls)('%s', (_name, load) => {
       client.end();
       expect(await clientGot).toEqual(Buffer.concat([cont, ok]));
       expect(await upstreamGot).toEqual(Buffer.concat([head, body]));
-      await until(() => tap.closed.length === 1);
+      await until('tap.closed.length === 1', () => tap.closed.length === 1);
       expect(tap.bytes('client')).toEqual(Buffer.concat([head, body]));
       // the continue was tapped before the body was
       const order = tap.chunks.map((c) => c.source);
@@ -276,7 +269,7 @@ describe.each(impls)('%s', (_name, load) => {
       expect(up.sockets).toHaveLength(2);
       a.end();
       b.end();
-      await until(() => tap.relay.connections() === 0);
+      await until('tap.relay.connections() === 0', () => tap.relay.connections() === 0);
     });
   });
 
@@ -293,7 +286,7 @@ describe.each(impls)('%s', (_name, load) => {
       const answer = readAll(client);
       client.end('hello');
       expect((await answer).toString()).toBe('got 5 bytes');
-      await until(() => tap.closed.length === 1);
+      await until('tap.closed.length === 1', () => tap.closed.length === 1);
     });
 
     it('upstream FIN reaches the client, which can still send', async () => {
@@ -307,7 +300,7 @@ describe.each(impls)('%s', (_name, load) => {
       expect((await readAll(client)).toString()).toBe('bye');
       client.end('still here');
       expect((await upstreamGot).toString()).toBe('still here');
-      await until(() => tap.closed.length === 1);
+      await until('tap.closed.length === 1', () => tap.closed.length === 1);
       expect(tap.closed[0].reason).toBeUndefined();
     });
   });
@@ -316,23 +309,23 @@ describe.each(impls)('%s', (_name, load) => {
 
   describe('upstream failures', () => {
     it('refused: notice, client closed, relay keeps serving', async () => {
-      const dead = await freePort();
-      const tap = await tappedRelay(dead);
+      const dead = await deadUpstream();
+      const tap = await tappedRelay(dead.port, { to: dead });
       for (const id of [1, 2]) {
         const client = await connect(tap.relay.port);
         client.write('POST / HTTP/1.1\r\n\r\n');
         expect((await readAll(client)).length).toBe(0);
         client.end();
-        await until(() => tap.closed.length === id);
-        expect(tap.notices[id - 1]).toBe(`upstream ${HOST}:${dead} refused the connection (ECONNREFUSED) for #${id}`);
+        await until('tap.closed.length === id', () => tap.closed.length === id);
+        expect(tap.notices[id - 1]).toBe(`upstream ${dead.host}:${dead.port} refused the connection (ECONNREFUSED) for #${id}`);
       }
       expect(tap.closed[0].reason).toMatch(/ECONNREFUSED/);
       expect(tap.relay.connections()).toBe(0);
     });
 
     it("'502' mode answers with a minimal Bad Gateway naming upstream and reason", async () => {
-      const dead = await freePort();
-      const tap = await tappedRelay(dead, { onUpstreamError: '502' });
+      const dead = await deadUpstream();
+      const tap = await tappedRelay(dead.port, { to: dead, onUpstreamError: '502' });
       const client = await connect(tap.relay.port);
       client.write('POST /stage2.htm HTTP/1.1\r\nContent-Length: 0\r\n\r\n');
       const text = (await readAll(client)).toString('latin1');
@@ -344,8 +337,8 @@ describe.each(impls)('%s', (_name, load) => {
         `Content-Length: ${Buffer.byteLength(body)}`,
         'Connection: close',
       ]);
-      expect(body).toBe(`wer-sniff: upstream ${HOST}:${dead} refused the connection (ECONNREFUSED)\n`);
-      await until(() => tap.closed.length === 1);
+      expect(body).toBe(`wer-sniff: upstream ${dead.host}:${dead.port} refused the connection (ECONNREFUSED)\n`);
+      await until('tap.closed.length === 1', () => tap.closed.length === 1);
       expect(tap.bytes('server').length).toBe(0); // the canned answer is not traffic
     });
 
@@ -378,7 +371,7 @@ describe.each(impls)('%s', (_name, load) => {
       const text = (await readAll(client)).toString();
       expect(Date.now() - started).toBeGreaterThanOrEqual(100);
       expect(text).toMatch(/^HTTP\/1\.1 502 /);
-      await until(() => tap.notices.length > 0); // from the relay thread, it comes in the next batch
+      await until('tap.notices.length > 0', () => tap.notices.length > 0); // from the relay thread, it comes in the next batch
       expect(tap.notices).toEqual([
         `upstream ${HOST}:${port} did not accept the connection within 150 ms (ETIMEDOUT) for #1`,
       ]);
@@ -399,7 +392,7 @@ describe.each(impls)('%s', (_name, load) => {
       client.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code!));
       client.write('PUT /x HTTP/1.1\r\nContent-Length: 100000\r\n\r\n0123456789');
       await closed;
-      await until(() => tap.closed.length === 1);
+      await until('tap.closed.length === 1', () => tap.closed.length === 1);
       expect(tap.notices).toHaveLength(1);
       expect(tap.notices[0]).toMatch(/^upstream reset the connection mid-stream for #1 after \d+(\.\d+)? (B|KiB)$/);
       expect(tap.closed[0].reason).toMatch(/reset/);
@@ -435,10 +428,10 @@ describe.each(impls)('%s', (_name, load) => {
       client.write(upload);
       // Reset once the relay has read everything: with unread data queued, Linux reports the
       // reset to the reader as a plain EOF (next test).
-      await until(() => upstreamGot === upload.length);
+      await until('upstreamGot === upload.length', () => upstreamGot === upload.length);
       client.resetAndDestroy();
       await upstreamClosed;
-      await until(() => tap.closed.length === 1);
+      await until('tap.closed.length === 1', () => tap.closed.length === 1);
       expect(upstreamErrors).toEqual(['ECONNRESET']);
       expect(tap.notices).toEqual(['client #1 went away; closed its upstream connection']);
       expect(tap.closed[0].reason).toBe('client went away (ECONNRESET)');
@@ -460,7 +453,7 @@ describe.each(impls)('%s', (_name, load) => {
       await new Promise((r) => setTimeout(r, 50));
       client.resetAndDestroy();
       await upstreamClosed;
-      await until(() => tap.closed.length === 1);
+      await until('tap.closed.length === 1', () => tap.closed.length === 1);
       expect(tap.relay.connections()).toBe(0);
       expect(tap.notices).toEqual(['client #1 went away; closed its upstream connection']);
     });
@@ -470,7 +463,7 @@ describe.each(impls)('%s', (_name, load) => {
       const tap = await tappedRelay(up.port);
       const client = await connect(tap.relay.port);
       const gone = readAll(client);
-      await until(() => tap.relay.connections() === 1);
+      await until('tap.relay.connections() === 1', () => tap.relay.connections() === 1);
       await tap.relay.close();
       await gone;
       expect(tap.closed[0].reason).toBe('relay closed');
@@ -542,6 +535,9 @@ describe.each(impls)('%s', (_name, load) => {
       }
       client.end();
       await allIn;
+      // the relay thread hands the tap its chunks in batches: the last may come a moment after
+      // the upstream has the bytes (forwarding never waits for the tap)
+      await until('the tap to have every byte', () => tapped >= TOTAL);
       clearInterval(sampler);
       expect(received).toBe(TOTAL);
       expect(tapped).toBe(TOTAL);
@@ -590,7 +586,7 @@ describe.each(impls)('%s', (_name, load) => {
       release();
       for (; sent < TOTAL; sent += BLOCK.length) if (!client.write(BLOCK)) await once(client, 'drain');
       client.end();
-      await until(() => received === TOTAL);
+      await until('received === TOTAL', () => received === TOTAL);
       expect(tapped).toBe(TOTAL);
     }, 15_000);
   });
@@ -603,11 +599,12 @@ describe.each(impls)('%s', (_name, load) => {
       cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
       const payload = randomBytes(3 * 1024 * 1024 + 17);
       writeFileSync(path.join(dir, 'report.cab'), payload);
-      const port = await freePort();
-      const py = track(
-        spawn('python3', ['-m', 'http.server', String(port), '--bind', HOST, '--directory', dir], { stdio: 'ignore' }),
-      );
-      await waitForPort(port);
+      // port 0: python picks one and says which (no "free" port picked here, closed and reused)
+      const py = track(spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', HOST, '--directory', dir], { stdio: ['ignore', 'pipe', 'ignore'] }));
+      let said = '';
+      py.stdout!.on('data', (b) => (said += b));
+      await until('python http.server to say its port', () => /port (\d+)/.test(said));
+      const port = Number(/port (\d+)/.exec(said)![1]);
       const tap = await tappedRelay(port);
       const curl = (p: number) =>
         new Promise<Buffer>((resolve, reject) =>
@@ -619,25 +616,12 @@ describe.each(impls)('%s', (_name, load) => {
       const relayed = await curl(tap.relay.port);
       expect(direct.equals(payload)).toBe(true);
       expect(relayed.equals(payload)).toBe(true);
-      await until(() => tap.closed.length === 1);
+      await until('tap.closed.length === 1', () => tap.closed.length === 1);
       const fromServer = tap.bytes('server');
       expect(fromServer.subarray(fromServer.length - payload.length).equals(payload)).toBe(true);
       expect(tap.bytes('client').toString('latin1')).toMatch(/^GET \/report\.cab HTTP\/1\.1\r\n/);
     }, 15_000);
   });
-
-  async function waitForPort(port: number, ms = 5_000): Promise<void> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const ok = await new Promise<boolean>((r) => {
-        const s = net.connect(port, HOST, () => (s.destroy(), r(true)));
-        s.on('error', () => r(false));
-      });
-      if (ok) return;
-      if (Date.now() > end) throw new Error(`port ${port} never opened`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   // ---- parseHostPort -------------------------------------------------------------------------
 });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { readVector } from '../helpers/paths.js';
+import { ndjson } from '../helpers/ndjson.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 256 * MiB;
@@ -61,7 +62,7 @@ describe('listen --save-dir with a large upload', () => {
     const fileHash = createHash('sha256');
     for await (const chunk of fs.createReadStream(cab)) fileHash.update(chunk as Buffer);
     expect(fileHash.digest('hex')).toBe(sent);
-    const put = listen.stdout().toString().trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'request' && e.method === 'PUT');
+    const put = ndjson(listen.stdout()).find((e) => e.type === 'request' && e.method === 'PUT');
     expect(put.body.length).toBe(SIZE);
     expect(put.body.sha256).toBe(sent);
     expect(put.reportId).toBe('r1');

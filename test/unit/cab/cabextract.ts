@@ -3,8 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { peer } from '../../helpers/peers.js';
 
-export const HAS_CABEXTRACT = spawnSync('cabextract', ['--version']).status === 0;
+export const HAS_CABEXTRACT = peer('cabextract');
 export const NO_CABEXTRACT = HAS_CABEXTRACT ? '' : ' [skipped: cabextract not installed]';
 
 export interface ListedFile { size: number; date: string; name: string }

@@ -46,8 +46,13 @@ describe('extractCab never returns wrong bytes', () => {
     const buf = Buffer.from(mszip);
     buf[blockOffset(buf, 1)]! ^= 0x01;
     const out = extractCab(buf);
-    expect(out[0]!.data).toBeDefined();
-    expect(out[1]!.data).toBeDefined();
+    // the files before the bad block come out exact (their bytes are in block 1), none wrong
+    const intact = extractCab(mszip);
+    expect(intact.map((f) => f.error)).toEqual([undefined, undefined, undefined]);
+    expect(out[0]!.data!.equals(intact[0]!.data!)).toBe(true);
+    expect(out[1]!.data!.equals(intact[1]!.data!)).toBe(true);
+    expect(out[0]!.data!.subarray(2, 12).toString('utf16le')).toBe('<?xml'); // UTF-16LE after its BOM
+    expect(out[2]!.data).toBeUndefined();
     expect(out[2]).toEqual({ name: 'WER5A11.tmp.mdmp', size: 96008, error: { code: 'checksum', message: 'CFDATA block 2 of folder 0 failed its checksum' } });
   });
 
@@ -58,6 +63,7 @@ describe('extractCab never returns wrong bytes', () => {
     bad[blockOffset(bad, 1) + 8 + 100]! ^= 0x40; // inside block 2 (bytes 32768..65535 of the stream)
     const out = extractCab(bad);
     expect(out.map((f) => f.error?.code)).toEqual([undefined, 'checksum', undefined]);
+    expect(out[0]!.data).toEqual(Buffer.from('first'));
     expect(out[1]!.data).toBeUndefined();
     expect(out[2]!.data).toEqual(Buffer.from('last'));
   });

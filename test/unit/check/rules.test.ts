@@ -2,6 +2,8 @@
 // rule's severity and section, and every rule in the table is exercised here.
 import { describe, expect, it } from 'vitest';
 import { RULES, type RuleId } from '../../../src/check/rules.js';
+import { EARLIEST_EVENT_MS } from '../../../src/check/check-values.js';
+import { ELEMENTS } from '../../../src/check/schema.js';
 import { encodeUtf16, toFiletime } from '../../../src/wer/report-writer.js';
 import { checkBytes, NOW, post, report, response, rulesOf, xmlOf } from '../../helpers/crafted.js';
 import { readVector } from '../../helpers/paths.js';
@@ -72,6 +74,19 @@ const CASES: Record<RuleId, () => Buffer[]> = {
   'files-not-in-cab': () => [Buffer.concat([report({ files: [['Version.txt', 5], ['memory.hdmp', 3]] }), level2Answer, put(DUMP, cab)])],
 };
 
+/** The structural rules cite the section of the element at fault (the schema table,
+ * check/schema.ts) rather than their row of the rule table: the element each case touches. */
+const ELEMENT_SECTION: Partial<Record<RuleId, string | string[]>> = {
+  'element-missing': ELEMENTS.USERINFO!.section,
+  'element-duplicate': ELEMENTS.MACHINEINFO!.section,
+  'attribute-missing': ELEMENTS.MACHINEINFO!.section,
+  'attribute-empty': ELEMENTS.EVENTINFO!.section,
+  'string-empty': ELEMENTS.USERINFO!.section,
+  'name-case': [ELEMENTS.USERINFO!.section, ELEMENTS.MACHINEINFO!.section], // <UserInfo> and machineName=
+  'unknown-element': ELEMENTS.WERREPORT!.section,
+  'unknown-attribute': ELEMENTS.MACHINEINFO!.section,
+};
+
 describe('every rule has a crafted case that produces it', () => {
   for (const [rule, make] of Object.entries(CASES) as [RuleId, () => Buffer[]][]) {
     it(rule, () => {
@@ -79,7 +94,10 @@ describe('every rule has a crafted case that produces it', () => {
       const found = reports.flatMap((r) => r.findings).filter((f) => f.rule === rule);
       expect(found.length, `findings: ${JSON.stringify(reports.map((r) => r.findings.map((f) => f.rule)))}`).toBeGreaterThan(0);
       expect(found[0]!.severity).toBe(RULES[rule].severity);
-      expect(found[0]!.section).toMatch(/^§\d/);
+      // the section each finding cites is exactly the table's, for every one of them
+      const sections = [ELEMENT_SECTION[rule] ?? RULES[rule].section].flat();
+      expect(found.map((f) => f.severity)).toEqual(found.map(() => RULES[rule].severity));
+      expect(found.map((f) => f.section).sort()).toEqual(sections.length === 1 ? found.map(() => sections[0]) : [...sections].sort());
       expect(found[0]!.message).not.toMatch(/\n/);
       expect(found[0]!.fix).not.toMatch(/\n/);
     });
@@ -87,6 +105,37 @@ describe('every rule has a crafted case that produces it', () => {
 
   it('covers the whole rule table', () => {
     expect(Object.keys(CASES).sort()).toEqual(Object.keys(RULES).sort());
+  });
+});
+
+describe('rules at their boundaries', () => {
+  it('a maxpathstring of 256 characters is fine, 257 is string-too-long; a string32 of 32 is fine, 33 is not', () => {
+    const app = (n: number) => report({ app: { appname: 'W'.repeat(n), apppath: 'C:\\w.exe' } });
+    const path = (n: number) => report({ app: { appname: 'W', apppath: 'C:\\' + 'p'.repeat(n - 3) } });
+    expect(rulesOf(app(256))).not.toContain('string-too-long');
+    expect(rulesOf(app(257))).toContain('string-too-long');
+    expect(rulesOf(path(256))).not.toContain('string-too-long');
+    expect(rulesOf(path(257))).toContain('string-too-long');
+    const oem = (n: number) => report({}, (x) => x.replace('<MACHINEINFO', `<MACHINEINFO oem="${'O'.repeat(n)}"`));
+    expect(rulesOf(oem(32))).not.toContain('string-too-long');
+    expect(rulesOf(oem(33))).toContain('string-too-long');
+    // characters, not bytes: 256 non-ASCII characters (512 UTF-16 bytes) are still fine
+    expect(rulesOf(report({ app: { appname: 'Ü'.repeat(256), apppath: 'C:\\w.exe' } }))).not.toContain('string-too-long');
+  });
+
+  it('10 PARAMETERs (ids 0-9) are fine, an 11th is parameter-count', () => {
+    const params = (n: number) => Array.from({ length: n }, (_, i) => [`P${i + 1}`, `v${i}`] as [string, string]);
+    expect(rulesOf(report({ params: params(10) }))).not.toContain('parameter-count');
+    expect(rulesOf(report({ params: params(10) }))).not.toContain('parameter-id');
+    expect(rulesOf(report({ params: params(11) }, (x) => x.replace('id="10"', 'id="9"')))).toContain('parameter-count');
+  });
+
+  it('the earliest valid event time is 2006-01-01T00:00:00Z: that instant is fine, a millisecond before is too old', () => {
+    const at = (ms: number) => report({}, (x) => x.replace(/eventtime="\d+"/, `eventtime="${toFiletime(ms)}"`));
+    expect(EARLIEST_EVENT_MS).toBe(Date.parse('2006-01-01T00:00:00Z'));
+    expect(toFiletime(EARLIEST_EVENT_MS)).toBe(127805472000000000n); // by hand: (1136073600 + 11644473600) × 10^7
+    expect(rulesOf(at(EARLIEST_EVENT_MS))).not.toContain('eventtime-too-old');
+    expect(rulesOf(at(EARLIEST_EVENT_MS - 1))).toContain('eventtime-too-old');
   });
 });
 

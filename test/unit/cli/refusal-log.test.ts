@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_LINES, RefusalLog } from '../../../src/cli/refusal-log.js';
+import { describe, expect, it, vi } from 'vitest';
+import { MAX_LINES, RefusalLog, WINDOW_MS } from '../../../src/cli/refusal-log.js';
 import type { Refusal } from '../../../src/capture/gate.js';
 
 const refusal = (n: number, message = 'not in --allow'): Refusal => ({ ts: 0, peer: `192.0.2.${n}:4000`, local: '0.0.0.0:1273', reason: 'denied', message });
@@ -23,11 +23,21 @@ describe('RefusalLog', () => {
     expect(lines).toHaveLength(MAX_LINES + 2);
   });
 
-  it('the held-back count also comes out on its own when the flood stops', async () => {
-    const lines: string[] = [];
-    const log = new RefusalLog((l) => lines.push(l));
-    for (let i = 0; i < MAX_LINES + 3; i++) log.log(refusal(i));
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(lines.at(-1)).toBe('wer-sniff: … and 3 more connections refused in 1 s (not shown; --json lists every one)');
+  it('the held-back count also comes out on its own when the flood stops, when the window ends', () => {
+    vi.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      const log = new RefusalLog((l) => lines.push(l), () => Date.now());
+      for (let i = 0; i < MAX_LINES + 3; i++) log.log(refusal(i));
+      vi.advanceTimersByTime(WINDOW_MS - 1);
+      expect(lines).toHaveLength(MAX_LINES); // not before the window ends
+      vi.advanceTimersByTime(1);
+      expect(lines).toHaveLength(MAX_LINES + 1);
+      expect(lines.at(-1)).toBe('wer-sniff: … and 3 more connections refused in 1 s (not shown; --json lists every one)');
+      vi.advanceTimersByTime(10 * WINDOW_MS);
+      expect(lines).toHaveLength(MAX_LINES + 1); // said once
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
