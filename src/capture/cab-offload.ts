@@ -104,6 +104,12 @@ export class CabWorker {
     return (this.worker = w);
   }
 
+  /** Starts the thread now (listen, relay): the first CAB does not wait for it, and a run's
+   * descriptors and memory are those of its steady state from the start. */
+  warm(): void {
+    if (!this.worker) this.start();
+  }
+
   /** Stops the thread (jobs in flight are rejected). */
   async close(): Promise<void> {
     const w = this.worker;
@@ -180,6 +186,12 @@ let sharedWorker: CabWorker | undefined;
 /** The process's CAB jobs: on the worker thread when it is built, else on this thread. A job
  * whose worker dies is not retried here (that would be this thread's turn to die): its CAB is
  * listed, not summarised. */
+/** Starts the shared CAB worker thread ahead of the first CAB (when it is built). */
+export function warmCabWorker(): void {
+  sharedCabJobs();
+  sharedWorker?.warm();
+}
+
 export function sharedCabJobs(): CabJobs {
   if (!shared) {
     if (cabWorkerAvailable()) sharedWorker = new CabWorker();

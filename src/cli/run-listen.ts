@@ -10,7 +10,7 @@ import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
 import { ReportStore } from '../capture/report-store.js';
-import { sharedCabJobs } from '../capture/cab-offload.js';
+import { sharedCabJobs, warmCabWorker } from '../capture/cab-offload.js';
 import { ProgressLine, clearingWrites } from '../output/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver } from '../capture/listener.js';
@@ -65,6 +65,8 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     }
   }
   if (progress) extras.push(progress);
+  // The CAB worker starts now, not with the first CAB (which would wait for it).
+  warmCabWorker();
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...extras, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(flags.saveDir),

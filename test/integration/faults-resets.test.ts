@@ -65,10 +65,10 @@ describe('client resets against listen', () => {
   const cases: [string, Step[], (p: string[]) => void][] = [
     ['during the head', [write('POST /stage2.htm HTTP/1.1\r\nHost: x\r\nContent-Le')], (p) => expect(p).toEqual(['truncated-head'])],
     // the report is cut short too: its XML cannot be complete
-    ['during the body', [write(LEVEL1.subarray(0, HEAD_END + 100))], (p) => expect(p).toEqual(['truncated-body', 'bad-xml'])],
+    ['during the body', [write(LEVEL1.subarray(0, HEAD_END + 100))], (p) => expect([...p].sort()).toEqual(['bad-xml', 'truncated-body'])],
     ['after the request, before reading the answer', [write(LEVEL1)], (p) => expect(p).toEqual([])],
     ['during the CAB PUT', [write(LEVEL1), awaitData, write(PUT.subarray(0, PUT.length - 300))], // the vector's PUT path was not issued by this server; the cut CAB cannot be read
-      (p) => expect(p).toEqual(['unknown-dump-path', 'truncated-body', 'bad-cab'])],
+      (p) => expect([...p].sort()).toEqual(['bad-cab', 'truncated-body', 'unknown-dump-path'])],
   ];
 
   it('reports each on its connection, keeps every byte in -o, and serves the next client', async () => {
@@ -117,20 +117,26 @@ describe('resets through relay', () => {
     ['upstream resets during the response head', afterRequest((s) => (s.write('HTTP/1.1 200 OK\r\nContent-Le'), setTimeout(() => s.resetAndDestroy(), 50))), [send(LEVEL1), awaitClose], /^wer-sniff: upstream reset the connection mid-stream for #4 after /, ['truncated-head']],
     ['upstream resets during the response body', afterRequest((s) => (s.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789'), setTimeout(() => s.resetAndDestroy(), 50))), [send(LEVEL1), awaitClose], /^wer-sniff: upstream reset the connection mid-stream for #5 after /, ['truncated-body']],
     ['client resets during the head', (s) => s.on('data', () => {}), [write(LEVEL1.subarray(0, 30))], /^wer-sniff: client #6 went away; closed its upstream connection\n$/, ['truncated-head']],
-    ['client resets during the body', (s) => s.on('data', () => {}), [write(LEVEL1.subarray(0, HEAD_END + 50))], /^wer-sniff: client #7 went away; closed its upstream connection\n$/, ['truncated-body', 'bad-xml']],
+    ['client resets during the body', (s) => s.on('data', () => {}), [write(LEVEL1.subarray(0, HEAD_END + 50))], /^wer-sniff: client #7 went away; closed its upstream connection\n$/, ['bad-xml', 'truncated-body']],
     ['client resets before the response', afterRequest((s) => setTimeout(() => !s.destroyed && s.write(OK), 300)), [write(LEVEL1)], /^wer-sniff: client #8 went away; closed its upstream connection\n$/, []],
   ];
 
   it('reports each, never crashes, and relays the next exchange', async () => {
     const queue: Upstream[] = [];
+    // The relay's start-up check opens one empty connection: it gets no case of its own.
+    let probes = 0;
+    let started = false;
     const upstream = net.createServer((s) => {
       s.on('error', () => {});
+      if (!started) return void probes++;
       (queue.shift() ?? afterRequest((x) => x.end(OK)))(s);
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const port = (upstream.address() as net.AddressInfo).port;
     const raw = path.join(tmp, 'relay.bin');
     const cli = await startCli(['relay', '--to', `127.0.0.1:${port}`, '-p', '0', '-b', '127.0.0.1', '--json', '-o', raw]);
+    await until('the relay\'s start-up check of its upstream', () => probes === 1);
+    started = true;
     readSoFar = fileSize(raw);
     sentTotal = 0;
     try {
