@@ -1,13 +1,14 @@
 // Extracts the files of a cabinet into memory: concatenates each folder's CFDATA blocks
-// ([MS-CAB] §2.4), verifies their checksums, inflates MSZIP, slices [uoffFolderStart, +cbFile).
-// Never returns wrong bytes: a file whose range is damaged, missing or unsupported (LZX, Quantum,
-// other cabinets of a set) gets an `error` instead of `data`. Also makes CAB names safe as
-// relative paths. Deliberately no fs (src/wer/cab-files.ts writes) and no LZX/Quantum decoder.
+// ([MS-CAB] §2.4), verifies their checksums, decodes them with the folder's codec (stored, MSZIP,
+// LZX: folder-codec.ts), slices [uoffFolderStart, +cbFile). Never returns wrong bytes: a file
+// whose range is damaged, missing or unsupported (Quantum, other cabinets of a set) gets an
+// `error` instead of `data`. Also makes CAB names safe as relative paths. Deliberately no fs
+// (src/wer/cab-files.ts writes) and no Quantum decoder.
 import {
   parseCab, cabChecksum, CFDATA_SIZE, CAB_FLAG_PREV, CAB_FLAG_NEXT,
   type Cab, type CabFolder, type CabProblem,
 } from './cab.js';
-import { inflateMszipBlock, MSZIP_BLOCK } from './mszip.js';
+import { folderCodec, type FolderCodec } from './folder-codec.js';
 
 export interface ExtractedFile {
   name: string;
@@ -35,31 +36,16 @@ const CONTINUED = {
   'to-next': 'continued in the next cabinet',
   'prev-and-next': 'continued from the previous and in the next cabinet',
 } as const;
-const METHOD_NAMES = { quantum: 'Quantum', lzx: 'LZX', unknown: 'unknown-method' } as const;
-
-function unsupported(folder: CabFolder): CabProblem | undefined {
-  const c = folder.compression;
-  if (c.method === 'none' || c.method === 'mszip') return undefined;
-  const detail = c.method === 'lzx' ? ` (window 2^${c.lzxWindowBits})`
-    : c.method === 'unknown' ? ` (typeCompress 0x${folder.typeCompress.toString(16).padStart(4, '0')})` : '';
-  return {
-    code: 'unsupported-compression',
-    message: `${METHOD_NAMES[c.method]}-compressed${detail}; wer-sniff can list but not extract it — use cabextract`,
-  };
-}
-
 /**
  * [MS-CAB] §2.4: reads folder `folder`'s CFDATA blocks until `needed` uncompressed bytes are
  * available (or the blocks run out). Checksum failures taint the block's output range; for MSZIP
- * they taint everything after too, since later blocks inflate against the damaged history.
+ * and LZX they taint everything after too, since later blocks decode against the damaged history.
  */
-function decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, needed: number): FolderStream {
+function decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, codec: FolderCodec, needed: number): FolderStream {
   const reserve = cab.header?.cbCFData ?? 0;
-  const mszip = folder.compression.method === 'mszip';
   const parts: Buffer[] = [];
   const taints: Taint[] = [];
   let produced = 0;
-  let history: Buffer = Buffer.alloc(0);
   let pos = folder.coffCabStart;
   const where = (i: number): string => `CFDATA block ${i + 1} of folder ${folder.index}`;
   const done = (stop?: CabProblem): FolderStream => {
@@ -91,22 +77,13 @@ function decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, needed: number):
         || (reserve > 0 && cabChecksum(buf.subarray(pos + 4, payloadStart), sum) === csum);
       if (!ok) {
         const error = { code: 'checksum', message: `${where(i)} failed its checksum` };
-        taints.push({ start: produced, end: mszip ? Infinity : produced + cbUncomp, error });
+        taints.push({ start: produced, end: codec.chained ? Infinity : produced + cbUncomp, error });
       }
     }
-    let block: Buffer;
-    if (mszip) {
-      const r = inflateMszipBlock(payload, history, cbUncomp);
-      if (!r.ok) return done({ code: 'mszip-error', message: `${where(i)}: ${r.message}` });
-      block = r.data;
-      history = block.length >= MSZIP_BLOCK ? block
-        : Buffer.concat([history, block]).subarray(-MSZIP_BLOCK);
-    } else {
-      if (cbData !== cbUncomp) {
-        return done({ code: 'bad-block', message: `${where(i)} is stored but cbData ${cbData} ≠ cbUncomp ${cbUncomp}` });
-      }
-      block = payload;
-    }
+    // The codec hook: one decompressor per folder, chosen by typeCompress (folder-codec.ts).
+    const r = codec.block(payload, cbUncomp, i === folder.cCFData - 1);
+    if (!r.ok) return done({ ...r.problem, message: `${where(i)}: ${r.problem.message}` });
+    const block = r.data;
     parts.push(block);
     produced += block.length;
     pos = payloadStart + cbData;
@@ -138,7 +115,8 @@ export function extractCab(buf: Buffer, cab: Cab = parseCab(buf), opts: ExtractO
   for (const [index, end] of needed) {
     const folder = cab.folders[index];
     if (!folder) continue;
-    streams.set(index, unsupported(folder) ?? decodeFolder(buf, cab, folder, end));
+    const codec = folderCodec(folder);
+    streams.set(index, 'code' in codec ? codec : decodeFolder(buf, cab, folder, codec, end));
   }
 
   return cab.files.map((f): ExtractedFile => {

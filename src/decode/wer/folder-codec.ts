@@ -1,0 +1,78 @@
+// The per-folder decompressor of CAB extraction, chosen by the folder's typeCompress
+// ([MS-CAB] §2.2): stored, MSZIP ([MS-MCI]) or LZX (lzx-decoder.ts). cab-extract.ts frames and
+// checksums the CFDATA blocks and hands each payload here; Quantum and unknown methods get an
+// `unsupported-compression` problem instead of a decoder. One codec per folder, in block order.
+import type { CabFolder, CabProblem } from './cab.js';
+import { inflateMszipBlock, MSZIP_BLOCK } from './mszip.js';
+import { LzxDecoder } from './lzx-decoder.js';
+import { LZX_MAX_WINDOW_BITS, LZX_MIN_WINDOW_BITS } from './lzx-tables.js';
+
+export type BlockResult = { ok: true; data: Buffer } | { ok: false; problem: CabProblem };
+
+export interface FolderCodec {
+  /** Decodes one CFDATA payload to exactly `cbUncomp` bytes; `last` = the folder's last block. */
+  block(payload: Buffer, cbUncomp: number, last: boolean): BlockResult;
+  /** Later blocks decode against earlier output: a damaged block taints all that follows. */
+  readonly chained: boolean;
+}
+
+const METHOD_NAMES = { quantum: 'Quantum', lzx: 'LZX', unknown: 'unknown-method' } as const;
+
+function unsupported(folder: CabFolder): CabProblem {
+  const c = folder.compression;
+  const method = c.method === 'none' || c.method === 'mszip' || c.method === 'lzx' ? 'unknown' : c.method;
+  const detail = c.method === 'unknown' ? ` (typeCompress 0x${folder.typeCompress.toString(16).padStart(4, '0')})` : '';
+  return {
+    code: 'unsupported-compression',
+    message: `${METHOD_NAMES[method]}-compressed${detail}; wer-sniff can list but not extract it — use cabextract`,
+  };
+}
+
+const stored: FolderCodec = {
+  chained: false,
+  block(payload, cbUncomp) {
+    if (payload.length === cbUncomp) return { ok: true, data: payload };
+    return { ok: false, problem: { code: 'bad-block', message: `stored but cbData ${payload.length} ≠ cbUncomp ${cbUncomp}` } };
+  },
+};
+
+function mszip(): FolderCodec {
+  let history: Buffer = Buffer.alloc(0);
+  return {
+    chained: true,
+    block(payload, cbUncomp) {
+      const r = inflateMszipBlock(payload, history, cbUncomp);
+      if (!r.ok) return { ok: false, problem: { code: 'mszip-error', message: r.message } };
+      history = r.data.length >= MSZIP_BLOCK ? r.data : Buffer.concat([history, r.data]).subarray(-MSZIP_BLOCK);
+      return r;
+    },
+  };
+}
+
+function lzx(windowBits: number): FolderCodec {
+  const d = new LzxDecoder(windowBits);
+  return {
+    chained: true,
+    block(payload, cbUncomp, last) {
+      const r = d.frame(payload, cbUncomp, last);
+      return r.ok ? r : { ok: false, problem: { code: 'lzx-error', message: r.message } };
+    },
+  };
+}
+
+/** The decompressor for `folder`, or why it cannot be extracted. */
+export function folderCodec(folder: CabFolder): FolderCodec | CabProblem {
+  const c = folder.compression;
+  switch (c.method) {
+    case 'none': return stored;
+    case 'mszip': return mszip();
+    case 'lzx': {
+      const bits = c.lzxWindowBits ?? 0;
+      if (bits < LZX_MIN_WINDOW_BITS || bits > LZX_MAX_WINDOW_BITS) {
+        return { code: 'bad-compression', message: `LZX window 2^${bits} is outside the 2^15..2^21 that [MS-CAB] §2.2 allows` };
+      }
+      return lzx(bits);
+    }
+    default: return unsupported(folder);
+  }
+}
