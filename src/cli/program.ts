@@ -166,6 +166,7 @@ Examples:
     .requiredOption('--to <host:port>', 'the CER server (e.g. wer-sniff listen) to send to', parseUpstream)
     .option('--kind <kinds>', 'appcrash, hang, bluescreen, generic, comma-separated, or all', parseKinds, ['appcrash'])
     .option('--cab <file>', 'upload this CAB instead of a generated one')
+    .addOption(new Option('--compression <method>', 'compression of the generated CAB').choices(['none', 'mszip', 'lzx']).default('mszip'))
     .option('--count <n>', 'send each kind this many times', parsePositiveInt, 1)
     .option('--timeout <time>', 'connect timeout', parseDuration, 10_000)
     .addOption(colorOption('the output'))
@@ -174,6 +175,7 @@ Examples:
   $ wer-sniff simulate --to 127.0.0.1:1273                 # one app crash, level 1 and 2
   $ wer-sniff simulate --to cer.example.test:1273 --kind all --count 3
   $ wer-sniff simulate --to 127.0.0.1:1273 --kind bluescreen --cab saved/report.cab
+  $ wer-sniff simulate --to 127.0.0.1:1273 --compression lzx   # an LZX CAB, as Microsoft's tools make
 
 Exit codes: 0 every report answered, 1 cannot connect, 4 some report was not answered.`)
     .action(async (opts) => {

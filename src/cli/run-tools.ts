@@ -7,6 +7,7 @@ import { makeRegCommands, makeRegFile, makeUndoCommands } from '../wer/setup.js'
 import { parseCabView } from '../decode/cab-view.js';
 import { formatCabView } from '../output/format-cab-view.js';
 import { extractCabToDir } from '../wer/cab-files.js';
+import type { CabCompressionName } from '../wer/cab-writer.js';
 import { WerSniffError } from '../errors.js';
 import { escapeControl } from '../output/escape.js';
 import { paintFor, type ColorChoice } from './options.js';
@@ -18,6 +19,7 @@ export interface SimulateFlags {
   to: { host: string; port: number };
   kind: Kind[];
   cab?: string;
+  compression?: CabCompressionName;
   count: number;
   timeout: number;
   color?: ColorChoice;
@@ -25,7 +27,7 @@ export interface SimulateFlags {
 
 export async function runSimulate(flags: SimulateFlags): Promise<number> {
   const res = await simulate({
-    to: flags.to, kinds: flags.kind, count: flags.count, cabFile: flags.cab, timeoutMs: flags.timeout,
+    to: flags.to, kinds: flags.kind, count: flags.count, cabFile: flags.cab, compression: flags.compression, timeoutMs: flags.timeout,
     out: process.stdout, paint: paintFor(flags.color),
   });
   process.stderr.write(`simulate: ${res.reports} level-1 report${res.reports === 1 ? '' : 's'} answered, ${res.cabsSent} CAB${res.cabsSent === 1 ? '' : 's'} accepted\n`);
