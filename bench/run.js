@@ -8,6 +8,7 @@ const BENCHES = [
   { name: 'relay', file: './relay.js', what: 'relay throughput, request rate, memory vs socat and a minimal Node relay' },
   { name: 'capture', file: './capture.js', what: 'listener + recorder' },
   { name: 'decode', file: './decode.js', what: 'offline decode' },
+  { name: 'cab-lzx', file: './cab-lzx.js', what: 'LZX CAB extraction vs cabextract' },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

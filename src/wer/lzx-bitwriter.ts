@@ -20,7 +20,8 @@ export class LzxBitWriter {
     if (bits === 0) return;
     this.acc = (this.acc << bits) | (value & ((1 << bits) - 1));
     this.n += bits;
-    if (this.n >= 16) {
+    // Up to 15 pending + 17 new bits: at most two words' worth, so flush in a loop.
+    while (this.n >= 16) {
       this.n -= 16;
       const w = this.acc >>> this.n;
       this.room(2);

@@ -31,8 +31,8 @@ export function slotOf(f: number): number {
 
 const HASH_BITS = 16;
 /** Candidates examined per position; stop early at a match this long. */
-const MAX_CHAIN = 24;
-const NICE = 96;
+const MAX_CHAIN = 16;
+const NICE = 64;
 
 export class LzxMatcher {
   private readonly head = new Int32Array(1 << HASH_BITS).fill(-1);

@@ -72,6 +72,8 @@ describe.skipIf(!HAS_CABEXTRACT)(`LZX CABs we write, judged by cabextract${NO_CA
     const small = agree([{ name: 'far.bin', data }], { windowBits: 15 });
     const big = agree([{ name: 'far.bin', data }], { windowBits: 21 });
     expect(big.length).toBeLessThan(small.length / 3);
+    // 300 KB back: position slots ≥ 36, whose footers are 17 bits.
+    agree([{ name: 'farther.bin', data: farRepeats(1_500_000, 300_000) }], { windowBits: 21 });
   });
 
   it('E8 translation on x86-like code (E8 bytes also in the last 10 bytes of frames)', () => {

@@ -53,9 +53,9 @@ export function repeatsAtAlternatingOffsets(n: number): Buffer {
   return b;
 }
 
-/** Noise blocks that come back 100 KiB later: only a window over 2^17 can match them. */
-export function farRepeats(n: number): Buffer {
-  const unit = noise(100_000, 5);
+/** Noise blocks that come back `distance` bytes later: only a window over it can match them. */
+export function farRepeats(n: number, distance = 100_000): Buffer {
+  const unit = noise(distance, 5);
   const b = Buffer.alloc(n);
   for (let i = 0; i < n; i += unit.length) unit.copy(b, i);
   return b;
