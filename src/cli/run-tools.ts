@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import { simulate } from '../sim/simulate.js';
 import type { Kind } from '../sim/kind-names.js';
 import { makeRegCommands, makeRegFile, makeUndoCommands } from '../wer/setup.js';
-import { parseCabView } from '../decode/cab-view.js';
+import { cabViewOf, parseCabView } from '../decode/cab-view.js';
+import { parseCab } from '../decode/wer/cab.js';
+import { extractCab } from '../decode/wer/cab-extract.js';
 import { formatCabView } from '../output/format-cab-view.js';
 import { extractCabToDir } from '../wer/cab-files.js';
 import type { CabCompressionName } from '../wer/cab-writer.js';
@@ -74,7 +76,10 @@ export async function runCab(file: string, flags: CabFlags): Promise<number> {
   } catch (err) {
     throw new WerSniffError('input-missing', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  const view = parseCabView(buf);
+  // With --extract every folder is decoded in full anyway: decode once for the view and the files.
+  const cab = flags.extract ? parseCab(buf) : undefined;
+  const files = cab?.header ? extractCab(buf, cab) : undefined;
+  const view = cab && files ? cabViewOf(cab, files) : parseCabView(buf);
   const names = flags.redact ? new Pseudonyms() : undefined;
   if (names) learnFromCab(names, view);
   const show = (text: string): string => (names ? names.redact(text) : text);
@@ -82,7 +87,7 @@ export async function runCab(file: string, flags: CabFlags): Promise<number> {
   else process.stdout.write(show(formatCabView(view, paintFor(flags.color)).join('\n') + '\n'));
   let failed = view.cab.problems.length > 0 || view.entries.some((e) => e.error);
   if (flags.extract) {
-    const res = await extractCabToDir(buf, flags.extract);
+    const res = await extractCabToDir(buf, flags.extract, files ? { files } : {});
     for (const e of res.errors) process.stderr.write(`wer-sniff: ${escapeControl(names ? names.redact(e.name) : e.name)}: ${escapeControl(e.message)}\n`);
     process.stderr.write(`extracted ${res.written.length} file${res.written.length === 1 ? '' : 's'} to ${flags.extract}\n`);
     failed ||= res.errors.length > 0;

@@ -2,7 +2,7 @@
 // WER metadata XML (like the level-1 report), minidumps (header, system, exception, modules),
 // text files (charset-detected, first lines). Pure: the CAB's bytes in, plain objects out.
 import { parseCab, type Cab } from './wer/cab.js';
-import { extractCab } from './wer/cab-extract.js';
+import { extractCab, type ExtractedFile } from './wer/cab-extract.js';
 import { parseMinidump, type MinidumpSummary } from './wer/minidump.js';
 import { isWerMetadata, parseWerMetadata, type WerMetadata } from './wer/metadata.js';
 import { decodeText } from './charset.js';
@@ -39,7 +39,11 @@ export const CAB_VIEW_MAX_FOLDER_BYTES = 256 * 1024 * 1024;
 
 export function parseCabView(buf: Buffer, previewLines = CAB_TEXT_PREVIEW_LINES, maxFolderBytes = CAB_VIEW_MAX_FOLDER_BYTES): CabView {
   const cab = parseCab(buf);
-  const extracted = cab.header ? extractCab(buf, cab, { maxFolderBytes }) : [];
+  return cabViewOf(cab, cab.header ? extractCab(buf, cab, { maxFolderBytes }) : [], previewLines);
+}
+
+/** The view of files already extracted (`wer-sniff cab --extract` decodes each folder once). */
+export function cabViewOf(cab: Cab, extracted: ExtractedFile[], previewLines = CAB_TEXT_PREVIEW_LINES): CabView {
   const entries = extracted.map((f): CabEntrySummary => {
     if (!f.data) return { name: f.name, size: f.size, kind: 'unreadable', error: f.error, notes: [] };
     return summariseFile(f.name, f.data, previewLines);

@@ -4,7 +4,7 @@
 // Deliberately no decoding of its own (src/decode/wer/cab-extract.ts does that).
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { extractCab, safeExtractPath } from '../decode/wer/cab-extract.js';
+import { extractCab, safeExtractPath, type ExtractedFile } from '../decode/wer/cab-extract.js';
 
 export interface CabDirError {
   /** The name as stored in the cabinet. */
@@ -21,10 +21,11 @@ export interface CabDirResult {
   errors: CabDirError[];
 }
 
-export async function extractCabToDir(buf: Buffer, dir: string, opts: { overwrite?: boolean } = {}): Promise<CabDirResult> {
+/** `opts.files`: the result of extractCab(buf) when the caller has it already (no second decode). */
+export async function extractCabToDir(buf: Buffer, dir: string, opts: { overwrite?: boolean; files?: ExtractedFile[] } = {}): Promise<CabDirResult> {
   const root = path.resolve(dir);
   const result: CabDirResult = { written: [], errors: [] };
-  for (const file of extractCab(buf)) {
+  for (const file of opts.files ?? extractCab(buf)) {
     const target = path.join(root, ...safeExtractPath(file.name).split('/'));
     if (!file.data) {
       result.errors.push({ name: file.name, code: file.error?.code ?? 'unknown', message: file.error?.message ?? 'not extracted' });

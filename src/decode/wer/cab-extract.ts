@@ -49,7 +49,7 @@ function decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, codec: FolderCod
   let pos = folder.coffCabStart;
   const where = (i: number): string => `CFDATA block ${i + 1} of folder ${folder.index}`;
   const done = (stop?: CabProblem): FolderStream => {
-    const data = Buffer.concat(parts, produced);
+    const data = codec.whole?.(produced) ?? Buffer.concat(parts, produced);
     return stop ? { data, taints, stop } : { data, taints };
   };
 
@@ -115,7 +115,7 @@ export function extractCab(buf: Buffer, cab: Cab = parseCab(buf), opts: ExtractO
   for (const [index, end] of needed) {
     const folder = cab.folders[index];
     if (!folder) continue;
-    const codec = folderCodec(folder);
+    const codec = folderCodec(folder, end);
     streams.set(index, 'code' in codec ? codec : decodeFolder(buf, cab, folder, codec, end));
   }
 

@@ -14,6 +14,9 @@ export interface FolderCodec {
   block(payload: Buffer, cbUncomp: number, last: boolean): BlockResult;
   /** Later blocks decode against earlier output: a damaged block taints all that follows. */
   readonly chained: boolean;
+  /** The first `n` bytes of all blocks decoded so far as one buffer, if the codec keeps them
+   * contiguous (LZX does: it saves the caller a concat of the whole folder). */
+  whole?(n: number): Buffer;
 }
 
 const METHOD_NAMES = { quantum: 'Quantum', lzx: 'LZX', unknown: 'unknown-method' } as const;
@@ -49,19 +52,35 @@ function mszip(): FolderCodec {
   };
 }
 
-function lzx(windowBits: number): FolderCodec {
+/** Output grows by doubling from this much (or the bytes wanted, if fewer): a cabinet that
+ * only claims a huge folder gets memory as its data really decodes, not as declared. */
+const LZX_FIRST_OUTPUT = 64 * 1024 * 1024;
+
+function lzx(windowBits: number, wanted: number): FolderCodec {
   const d = new LzxDecoder(windowBits);
+  let out = Buffer.allocUnsafe(Math.max(0, Math.min(wanted, LZX_FIRST_OUTPUT)));
+  let used = 0;
   return {
     chained: true,
     block(payload, cbUncomp, last) {
-      const r = d.frame(payload, cbUncomp, last);
-      return r.ok ? r : { ok: false, problem: { code: 'lzx-error', message: r.message } };
+      if (used + cbUncomp > out.length) {
+        const need = used + cbUncomp;
+        const bigger = Buffer.allocUnsafe(Math.max(need, Math.min(Math.max(out.length * 2, 1 << 20), Math.max(wanted, need))));
+        out.copy(bigger, 0, 0, used);
+        out = bigger;
+      }
+      const r = d.frame(payload, cbUncomp, last, out, used);
+      if (!r.ok) return { ok: false, problem: { code: 'lzx-error', message: r.message } };
+      used += cbUncomp;
+      return r;
     },
+    whole: (n) => out.subarray(0, n),
   };
 }
 
-/** The decompressor for `folder`, or why it cannot be extracted. */
-export function folderCodec(folder: CabFolder): FolderCodec | CabProblem {
+/** The decompressor for `folder`, or why it cannot be extracted. `wanted`: the bytes of the
+ * folder's stream that the caller needs (within its budget), a hint for sizing output. */
+export function folderCodec(folder: CabFolder, wanted = 0): FolderCodec | CabProblem {
   const c = folder.compression;
   switch (c.method) {
     case 'none': return stored;
@@ -71,7 +90,7 @@ export function folderCodec(folder: CabFolder): FolderCodec | CabProblem {
       if (bits < LZX_MIN_WINDOW_BITS || bits > LZX_MAX_WINDOW_BITS) {
         return { code: 'bad-compression', message: `LZX window 2^${bits} is outside the 2^15..2^21 that [MS-CAB] §2.2 allows` };
       }
-      return lzx(bits);
+      return lzx(bits, wanted);
     }
     default: return unsupported(folder);
   }

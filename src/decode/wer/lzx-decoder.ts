@@ -51,6 +51,7 @@ export class LzxDecoder {
   private bytewise = false;
   private bp = 0;
   private carry: Uint8Array = new Uint8Array(0);
+  private inbuf = new Uint8Array(0);
   private failed: string | undefined;
 
   constructor(readonly windowBits: number) {
@@ -67,12 +68,14 @@ export class LzxDecoder {
   /**
    * Decodes the next frame, `frameSize` bytes (32768 except in the folder's last CFDATA block),
    * from `payload` plus what the previous frame left unread. `last` marks the last CFDATA block.
+   * With `dest`, the frame is written to dest[at, at + frameSize) and `data` is that view.
    */
-  frame(payload: Uint8Array, frameSize: number, last: boolean): LzxResult {
+  frame(payload: Uint8Array, frameSize: number, last: boolean, dest?: Buffer, at = 0): LzxResult {
     if (this.failed) return { ok: false, message: `not decoded after an earlier LZX error (${this.failed})` };
     const message = this.decode(payload, frameSize, last);
     if (message === undefined) {
-      const data = Buffer.allocUnsafe(frameSize);
+      // The window keeps untranslated bytes; E8 translation works on the copy handed out.
+      const data = dest ? dest.subarray(at, at + frameSize) : Buffer.allocUnsafe(frameSize);
       data.set(this.win.subarray(this.wp - frameSize, this.wp));
       if (this.e8Size !== 0 && this.frames < LZX_E8_MAX_FRAMES && frameSize > 10) e8Decode(data, this.produced, this.e8Size);
       this.produced += frameSize;
@@ -88,9 +91,12 @@ export class LzxDecoder {
     if (frameSize < 1 || frameSize > LZX_FRAME) return `frame of ${frameSize} bytes (1–${LZX_FRAME} allowed)`;
     if (this.wp % LZX_FRAME !== 0) return 'a frame follows a short one: only the last frame may be under 32768 bytes';
     const len = this.carry.length + payload.length;
-    const inp = new Uint8Array(len + PAD);
+    // One input buffer, reused: carried bytes, the payload, then zeros to read ahead into.
+    if (this.inbuf.length < len + PAD) this.inbuf = new Uint8Array(len + PAD);
+    const inp = this.inbuf;
     inp.set(this.carry);
     inp.set(payload, this.carry.length);
+    inp.fill(0, len, len + PAD);
     const limit = len * 8 + (last ? LAST_FRAME_SLACK_BITS : 0);
     const r = this.bits;
     if (this.bytewise) this.bp = 0;
@@ -253,6 +259,10 @@ export class LzxDecoder {
       if (off >= len && src + len <= size) {
         if (len > 32) { win.copyWithin(wp, src, src + len); wp += len; }
         else for (let k = 0; k < len; k++) win[wp++] = win[src++]!;
+      } else if (off === 1) {
+        // A run of one byte (zero pages of a dump): fill instead of copying byte by byte.
+        win.fill(win[src]!, wp, wp + len);
+        wp += len;
       } else {
         for (let k = 0; k < len; k++) {
           win[wp++] = win[src++]!;

@@ -15,12 +15,12 @@ function put(d: Uint8Array, i: number, v: number): void {
 export function e8Decode(d: Uint8Array, start: number, translationSize: number): void {
   const size = translationSize | 0;
   const end = d.length - 10;
-  for (let i = 0; i < end; i++) {
-    if (d[i] !== 0xe8) continue;
+  // Native memchr finds the E8s: a JS byte loop was a tenth of LZX decoding time.
+  const find = Buffer.from(d.buffer, d.byteOffset, d.length);
+  for (let i = find.indexOf(0xe8); i >= 0 && i < end; i = find.indexOf(0xe8, i + 5)) {
     const pos = (start + i) | 0;
     const abs = i32(d, i + 1);
     if (abs >= -pos && abs < size) put(d, i + 1, abs >= 0 ? (abs - pos) | 0 : (abs + size) | 0);
-    i += 4;
   }
 }
 
