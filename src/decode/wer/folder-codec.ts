@@ -5,7 +5,7 @@
 import type { CabFolder, CabProblem } from './cab.js';
 import { inflateMszipBlock, MSZIP_BLOCK } from './mszip.js';
 import { LzxDecoder } from './lzx-decoder.js';
-import { LZX_MAX_WINDOW_BITS, LZX_MIN_WINDOW_BITS } from './lzx-tables.js';
+import { LZX_FRAME, LZX_MAX_WINDOW_BITS, LZX_MIN_WINDOW_BITS } from './lzx-tables.js';
 
 export type BlockResult = { ok: true; data: Buffer } | { ok: false; problem: CabProblem };
 
@@ -52,20 +52,27 @@ function mszip(): FolderCodec {
   };
 }
 
-/** Output grows by doubling from this much (or the bytes wanted, if fewer): a cabinet that
- * only claims a huge folder gets memory as its data really decodes, not as declared. */
+/** Most output reserved up front (untouched memory costs nothing until written); beyond it
+ * the buffer grows by doubling, so a folder that only claims to be huge gets memory as its
+ * data really decodes. */
 const LZX_FIRST_OUTPUT = 64 * 1024 * 1024;
 
-function lzx(windowBits: number, wanted: number): FolderCodec {
+function lzx(windowBits: number, wanted: number, blocks: number): FolderCodec {
   const d = new LzxDecoder(windowBits);
-  let out = Buffer.allocUnsafe(Math.max(0, Math.min(wanted, LZX_FIRST_OUTPUT)));
+  // Each CFDATA block is one frame of ≤ 32 KiB: an honest folder needs exactly `wanted` bytes.
+  let out = Buffer.allocUnsafe(Math.max(0, Math.min(wanted, blocks * LZX_FRAME, LZX_FIRST_OUTPUT)));
   let used = 0;
   return {
     chained: true,
     block(payload, cbUncomp, last) {
       if (used + cbUncomp > out.length) {
         const need = used + cbUncomp;
-        const bigger = Buffer.allocUnsafe(Math.max(need, Math.min(Math.max(out.length * 2, 1 << 20), Math.max(wanted, need))));
+        let bigger: typeof out;
+        try {
+          bigger = Buffer.allocUnsafe(Math.max(need, Math.min(Math.max(out.length * 2, 1 << 20), Math.max(wanted, need))));
+        } catch {
+          return { ok: false, problem: { code: 'too-large', message: `no memory for ${need} decoded bytes` } };
+        }
         out.copy(bigger, 0, 0, used);
         out = bigger;
       }
@@ -74,7 +81,9 @@ function lzx(windowBits: number, wanted: number): FolderCodec {
       used += cbUncomp;
       return r;
     },
-    whole: (n) => out.subarray(0, n),
+    // A folder that decoded to much less than reserved (damaged, or claims more than it holds)
+    // gives back the rest instead of pinning it.
+    whole: (n) => (out.length - n > 1 << 20 ? Buffer.from(out.subarray(0, n)) : out.subarray(0, n)),
   };
 }
 
@@ -90,7 +99,7 @@ export function folderCodec(folder: CabFolder, wanted = 0): FolderCodec | CabPro
       if (bits < LZX_MIN_WINDOW_BITS || bits > LZX_MAX_WINDOW_BITS) {
         return { code: 'bad-compression', message: `LZX window 2^${bits} is outside the 2^15..2^21 that [MS-CAB] §2.2 allows` };
       }
-      return lzx(bits, wanted);
+      return lzx(bits, wanted, folder.cCFData);
     }
     default: return unsupported(folder);
   }
