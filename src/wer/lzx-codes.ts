@@ -11,6 +11,8 @@ export function codeLengths(freq: ArrayLike<number>, limit: number): Uint8Array 
   const used = f.reduce((k, x) => k + (x > 0 ? 1 : 0), 0);
   if (used === 0) return lens;
   if (used === 1) f[f[0]! > 0 ? 1 : 0] = 1;
+  // Halving ends at all-equal weights, whose code is ⌈log2(used)⌉ deep: it must fit.
+  if (Math.max(used, 2) > 2 ** limit) throw new RangeError(`${used} symbols do not fit codes of ≤ ${limit} bits`);
   for (;;) {
     huffman(f, lens);
     let max = 0;

@@ -15,7 +15,8 @@ export interface FolderCodec {
   /** Later blocks decode against earlier output: a damaged block taints all that follows. */
   readonly chained: boolean;
   /** The first `n` bytes of all blocks decoded so far as one buffer, if the codec keeps them
-   * contiguous (LZX does: it saves the caller a concat of the whole folder). */
+   * contiguous (LZX does: it saves the caller a concat of the whole folder). Called once, when
+   * the folder is done: no block() after it. */
   whole?(n: number): Buffer;
 }
 
@@ -83,7 +84,10 @@ function lzx(windowBits: number, wanted: number, blocks: number): FolderCodec {
     },
     // A folder that decoded to much less than reserved (damaged, or claims more than it holds)
     // gives back the rest instead of pinning it.
-    whole: (n) => (out.length - n > 1 << 20 ? Buffer.from(out.subarray(0, n)) : out.subarray(0, n)),
+    whole(n) {
+      d.release();
+      return out.length - n > 1 << 20 ? Buffer.from(out.subarray(0, n)) : out.subarray(0, n);
+    },
   };
 }
 

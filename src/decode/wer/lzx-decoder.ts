@@ -24,6 +24,11 @@ const LAST_FRAME_SLACK_BITS = 16;
 /** CAB_INPUTMAX of libmspack: the most input one frame may bring. */
 const MAX_CARRY = 38912;
 
+/** Windows handed back by release(), by size: a cabinet with thousands of LZX folders must not
+ * allocate (and zero) 2 MiB for each. A window needs no clearing: the decoder never reads a
+ * byte it has not written (matches before the stream's start are errors). */
+const spareWindows = new Map<number, Uint8Array>();
+
 export class LzxDecoder {
   private readonly size: number;
   private readonly mainSymbols: number;
@@ -59,7 +64,8 @@ export class LzxDecoder {
       throw new RangeError(`LZX window 2^${windowBits} is outside 2^15..2^21`);
     }
     this.size = 1 << windowBits;
-    this.win = new Uint8Array(this.size);
+    this.win = spareWindows.get(this.size) ?? new Uint8Array(this.size);
+    spareWindows.delete(this.size);
     this.mainSymbols = LZX_NUM_CHARS + lzxPositionSlots(windowBits) * 8;
     this.mainLens = new Uint8Array(this.mainSymbols);
     this.main = newHuffTable(12, this.mainSymbols);
@@ -85,6 +91,12 @@ export class LzxDecoder {
     }
     this.failed = message;
     return { ok: false, message: `LZX: ${message}` };
+  }
+
+  /** Done with this folder: the window goes back for the next decoder; later frames fail. */
+  release(): void {
+    if (this.failed !== 'released') spareWindows.set(this.size, this.win);
+    this.failed = 'released';
   }
 
   private decode(payload: Uint8Array, frameSize: number, last: boolean): string | undefined {

@@ -27,11 +27,12 @@ describe('LZX bits', () => {
 
   it('code lengths stay within the limit, form a complete code, and a lone symbol gets a partner', () => {
     const skewed = Array.from({ length: 300 }, (_, i) => Math.floor(2 ** (i / 12)) % 1e9 + 1);
-    for (const limit of [7, 15, 16]) {
-      const lens = codeLengths(skewed, limit);
+    for (const [limit, n] of [[3, 8], [7, 100], [15, 300], [16, 300]] as const) {
+      const lens = codeLengths(skewed.slice(0, n), limit);
       expect(Math.max(...lens)).toBeLessThanOrEqual(limit);
       expect([...lens].reduce((k, l) => k + 2 ** -l, 0)).toBeCloseTo(1, 12);
     }
+    expect(() => codeLengths(skewed, 7)).toThrow(RangeError);
     expect([...codeLengths([0, 0, 5, 0], 16)]).toEqual([1, 0, 1, 0]);
     expect([...codeLengths([0, 0, 0], 16)]).toEqual([0, 0, 0]);
     expect([...canonicalCodes(Uint8Array.from([2, 1, 3, 3]))]).toEqual([0b10, 0b0, 0b110, 0b111]);

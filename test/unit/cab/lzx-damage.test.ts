@@ -6,6 +6,8 @@ import { cabChecksum, CFDATA_SIZE, parseCab } from '../../../src/decode/wer/cab.
 import { extractCab } from '../../../src/decode/wer/cab-extract.js';
 import { LzxDecoder } from '../../../src/decode/wer/lzx-decoder.js';
 import { writeCab, type CabInputFile } from '../../../src/wer/cab-writer.js';
+import { lzxCompressFolder } from '../../../src/wer/lzx-encoder.js';
+import { buildRawCab } from './raw-cab.js';
 import { cabextractFiles, HAS_CABEXTRACT, NO_CABEXTRACT } from './cabextract.js';
 import { mixedData, noise, x86Like, xorshift } from './lzx-data.js';
 
@@ -74,6 +76,21 @@ describe('damaged LZX cabinets', () => {
     short.writeUInt16LE(32000, cfdata(short)[0]! + 6);
     fixChecksums(short);
     expect(neverWrong(short)[0]).toMatch(/^a\.bin: lzx-error: CFDATA block 1 of folder 0: LZX: /);
+  });
+
+  it('300 LZX folders whose files claim 2 GB each: out-of-range problems, memory as decoded', () => {
+    const frame = lzxCompressFolder(Buffer.alloc(32768), { windowBits: 21 })[0]!;
+    const cab = buildRawCab({
+      folders: Array.from({ length: 300 }, () => ({ typeCompress: 0x1503, blocks: [{ payload: frame.payload, cbUncomp: 32768 }] })),
+      files: Array.from({ length: 300 }, (_, i) => ({ name: `f${i}`, size: 0x7fff0000, uoff: 0, iFolder: i })),
+    });
+    const rss = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const out = extractCab(cab);
+    expect(new Set(out.map((f) => f.error?.code))).toEqual(new Set(['out-of-range']));
+    expect(out[7]!.error!.message).toBe('bytes 0–2147418112 lie beyond folder 7\'s 32768 uncompressed bytes');
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(400 * 1024 * 1024);
   });
 
   it('a file listed beyond the folder\'s data is out-of-range, not garbage', () => {
