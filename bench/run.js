@@ -9,6 +9,7 @@ const BENCHES = [
   { name: 'capture', file: './capture.js', what: 'listener + recorder' },
   { name: 'decode', file: './decode.js', what: 'offline decode' },
   { name: 'hostile-cab', file: './hostile-cab.js', what: 'hostile CABs (bombs, overlap, long lines, a 32 MB CAB) against listen --save-dir' },
+  { name: 'cab-lzx', file: './cab-lzx.js', what: 'LZX CAB extraction vs cabextract' },
 ];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

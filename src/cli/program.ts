@@ -128,6 +128,7 @@ Examples:
     .addOption(new Option('--to <host:port>', 'the CER server (e.g. wer-sniff listen) to send to').argParser(parseUpstream).default({ host: '127.0.0.1', port: 1273 }, '127.0.0.1:1273'))
     .option('--kind <kinds>', 'appcrash, hang, bluescreen, generic, comma-separated, or all', parseKinds, ['appcrash'])
     .option('--cab <file>', 'upload this CAB instead of a generated one')
+    .addOption(new Option('--compression <method>', 'compression of the generated CAB').choices(['none', 'mszip', 'lzx']).default('mszip'))
     .option('--count <n>', 'send each kind this many times', parsePositiveInt, 1)
     .option('--machines <n>', 'send the reports from this many machines in turn (SIM-PC-01, SIM-PC-02, …)', parsePositiveInt, 1)
     .addOption(new Option('--timeout <time>', 'give up on the connect, or on an answer when nothing moved for this long').argParser(parseDuration).default(10_000, '10s'))
@@ -138,6 +139,7 @@ Examples:
   $ wer-sniff simulate --to 127.0.0.1:1273 --count 200 --machines 20   # a small fleet
   $ wer-sniff simulate --to cer.example.test:1273 --kind all --count 3
   $ wer-sniff simulate --to 127.0.0.1:1273 --kind bluescreen --cab saved/report.cab
+  $ wer-sniff simulate --to 127.0.0.1:1273 --compression lzx   # an LZX CAB, as Microsoft's tools make
 
 Exit codes: 0 every report answered, 1 cannot connect, 4 some report was not answered.`)
     .action(async (opts) => {

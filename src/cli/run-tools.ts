@@ -9,6 +9,7 @@ import { makeRegCommands, makeRegFile, makeRegNotes, makeUndoCommands, makeUndoR
 import { parseCabView } from '../decode/cab-view.js';
 import { formatCabView } from '../output/format-cab-view.js';
 import { extractCabToDir } from '../wer/cab-files.js';
+import type { CabCompressionName } from '../wer/cab-writer.js';
 import { WerSniffError, inWords } from '../errors.js';
 import { escapeControl } from '../output/escape.js';
 import { paintFor, type ColorChoice } from './options.js';
@@ -20,6 +21,7 @@ export interface SimulateFlags {
   to: { host: string; port: number };
   kind: Kind[];
   cab?: string;
+  compression?: CabCompressionName;
   count: number;
   timeout: number;
   machines?: number;
@@ -28,7 +30,7 @@ export interface SimulateFlags {
 
 export async function runSimulate(flags: SimulateFlags): Promise<number> {
   const res = await simulate({
-    to: flags.to, kinds: flags.kind, count: flags.count, cabFile: flags.cab, timeoutMs: flags.timeout, machines: flags.machines,
+    to: flags.to, kinds: flags.kind, count: flags.count, cabFile: flags.cab, compression: flags.compression, timeoutMs: flags.timeout, machines: flags.machines,
     out: process.stdout, paint: paintFor(flags.color),
   });
   process.stderr.write(`simulate: ${res.reports} level-1 report${res.reports === 1 ? '' : 's'} answered, ${res.cabsSent} CAB${res.cabsSent === 1 ? '' : 's'} accepted\n`);

@@ -201,9 +201,28 @@ export function mutateEmbedded(b: Buffer, magic: string, edit: (x: Buffer, r: Rn
   return out;
 }
 
+/** A bit flipped near the start of a CFDATA payload, where MSZIP and LZX keep their block
+ * headers and Huffman trees, with the checksums fixed so that the decoder has to judge it. */
+function flipPayloadHead(cab: Buffer, rng: Rng): void {
+  if (cab.length < CFHEADER_SIZE + CFFOLDER_SIZE || cab.readUInt16LE(26) === 0) return;
+  let p = cab.readUInt32LE(CFHEADER_SIZE);
+  const n = Math.min(cab.readUInt16LE(CFHEADER_SIZE + 4), 64);
+  for (let i = rng.int(Math.max(1, n)); i > 0 && p + CFDATA_SIZE <= cab.length; i--) p += CFDATA_SIZE + cab.readUInt16LE(p + 4);
+  if (p + CFDATA_SIZE > cab.length) return;
+  const cb = Math.min(cab.readUInt16LE(p + 4), 64, cab.length - p - CFDATA_SIZE);
+  if (cb <= 0) return;
+  cab[p + CFDATA_SIZE + rng.int(cb)] ^= 1 << rng.int(8);
+  fixChecksums(cab);
+}
+
 /** A CAB header, folder, file or CFDATA field set to an interesting number (4 GiB sizes,
- * offsets past the end, 65535 counts), or a payload byte changed with the checksum fixed. */
+ * offsets past the end, 65535 counts), a payload byte changed or a bit of a payload's head
+ * flipped, with the checksums fixed. */
 export const mutateCab: Mutator = (b, r) => mutateEmbedded(b, 'MSCF', (cab, rng) => {
+  if (rng.chance(0.2)) {
+    flipPayloadHead(cab, rng);
+    return;
+  }
   if (rng.chance(0.3)) {
     if (cab.length > 0) cab[rng.int(cab.length)] = rng.int(256);
     fixChecksums(cab);

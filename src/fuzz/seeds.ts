@@ -1,6 +1,6 @@
 // Seeds made in code, so every target has realistic starting points even without the files
 // beside the repo: level 1 requests of each kind (UTF-16LE XML), the level 1 answer, level 2
-// PUTs carrying MSZIP and stored CABs with metadata, Version.txt and a minidump, a bare
+// PUTs carrying MSZIP, LZX and stored CABs with metadata, Version.txt and a minidump, a bare
 // minidump, and small hand-made HTTP oddities. Fixed times, so the seeds never change. Pure.
 import { encodeUtf16, writeLevel1Request, writeReportXml } from '../wer/report-writer.js';
 import { makeCab, makeReport } from '../sim/kinds.js';
@@ -32,6 +32,13 @@ export function generatedSeeds(): SeedFile[] {
       const files = extractCab(cab).map((f, i) => ({ name: f.name, data: f.data ?? Buffer.alloc(i), date: new Date(T) }));
       const stored = writeCab(files, { compression: 'none' });
       out.push({ name: 'gen-stored.cab', bytes: stored }, { name: 'gen-put-stored.http', bytes: put('/PersistedCabs/x.cab', stored) });
+      // LZX: the default (window 2^21, verbatim or uncompressed blocks), and a small window with
+      // E8 translation, aligned-offset blocks spanning CFDATA boundaries, then uncompressed ones.
+      out.push({ name: 'gen-lzx.cab', bytes: writeCab(files, { compression: 'lzx' }) });
+      for (const blocks of ['aligned', 'uncompressed'] as const) {
+        const lzx = { windowBits: 15, e8TranslationSize: 12_000_000, framesPerBlock: 2, blocks };
+        out.push({ name: `gen-lzx-${blocks}.cab`, bytes: writeCab(files, { compression: 'lzx', lzx }) });
+      }
       const dump = files.find((f) => f.data.subarray(0, 4).toString('latin1') === 'MDMP');
       if (dump) out.push({ name: 'gen-crash.mdmp', bytes: dump.data });
     }

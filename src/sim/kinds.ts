@@ -2,7 +2,7 @@
 // shapes, §7.5 parameter names), and the CAB a Windows client would upload for each: the
 // metadata XML (UTF-16LE), Version.txt and a small minidump whose facts match the report.
 import { encodeUtf16, toFiletime, writeMetadataXml, type ReportSpec } from '../wer/report-writer.js';
-import { writeCab, type CabInputFile } from '../wer/cab-writer.js';
+import { writeCab, type CabCompressionName, type CabInputFile } from '../wer/cab-writer.js';
 import { writeMinidump } from '../wer/minidump-writer.js';
 
 import type { Kind } from './kind-names.js';
@@ -53,7 +53,7 @@ export function makeReport(kind: Kind, now: number, n = 1): ReportSpec {
 }
 
 /** What Windows would pack for `report` (docs/protocol.md §8.1): metadata XML, Version.txt, a dump. */
-export function makeCab(kind: Kind, report: ReportSpec, now: number): Buffer {
+export function makeCab(kind: Kind, report: ReportSpec, now: number, compression: CabCompressionName = 'mszip'): Buffer {
   const date = new Date(now);
   // The bluescreen report comes from a server (os SKU 7, Standard Server); the others from Windows 11 Pro.
   const [product, edition] = kind === 'bluescreen' ? ['(0x7): Windows Server 2022 Standard', 'ServerStandard'] : ['(0x30): Windows 11 Pro', 'Professional'];
@@ -85,5 +85,5 @@ export function makeCab(kind: Kind, report: ReportSpec, now: number): Buffer {
       : `${name}: written by wer-sniff simulate\r\n`;
     files.push({ name, data: encodeUtf16(text), date });
   }
-  return writeCab(files, { compression: 'mszip' });
+  return writeCab(files, { compression });
 }

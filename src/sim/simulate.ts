@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { SimClient } from './http-client.js';
 import { makeCab, makeReport } from './kinds.js';
+import type { CabCompressionName } from '../wer/cab-writer.js';
 import { hasToken } from '../http/head.js';
 import type { Kind } from './kind-names.js';
 import { encodeUtf16, writeReportXml } from '../wer/report-writer.js';
@@ -20,6 +21,8 @@ export interface SimulateOptions {
   kinds: Kind[];
   count: number;
   cabFile?: string;
+  /** Compression of generated CABs (default MSZIP, as Windows usually sends). */
+  compression?: CabCompressionName;
   timeoutMs: number;
   /** Reports come from this many machines in turn (SIM-PC-01 …); default 1. */
   machines?: number;
@@ -70,7 +73,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
           say(p.dim(`  no iData=1 with a DumpFile: a Windows client stops after level 1`));
           continue;
         }
-        const cab = customCab ?? makeCab(kind, report, now);
+        const cab = customCab ?? makeCab(kind, report, now, opts.compression);
         say(`  → PUT ${escapeControl(dumpFile, p)} · ${formatSize(cab.length)} CAB`);
         // Like the Windows client, carry on over a new connection when the server closed the
         // one level 1 used (Connection: close, or simply a FIN after its answer).

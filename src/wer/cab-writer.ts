@@ -1,12 +1,13 @@
-// Builds a single-cabinet, single-folder MS-CAB ([MS-CAB] §2.1–§2.4) with stored or MSZIP
-// ([MS-MCI]) data and filled-in CFDATA checksums — the level-2 upload our `simulate` sends.
-// Deliberately no LZX/Quantum, no multi-cabinet sets, no reserve areas and no clock: a file
+// Builds a single-cabinet, single-folder MS-CAB ([MS-CAB] §2.1–§2.4) with stored, MSZIP
+// ([MS-MCI]) or LZX (lzx-encoder.ts) data and filled-in CFDATA checksums — the level-2 upload our
+// `simulate` sends. Deliberately no Quantum, no multi-cabinet sets, no reserve areas and no clock: a file
 // without `date` gets the DOS epoch 1980-01-01 00:00:00.
 import {
   cabChecksum, ATTR_NAME_IS_UTF, CAB_MAX_NAME, CAB_SIGNATURE, CFDATA_SIZE, CFFILE_SIZE,
   CFFOLDER_SIZE, CFHEADER_SIZE,
 } from '../decode/wer/cab.js';
 import { deflateMszipBlock, MSZIP_BLOCK } from '../decode/wer/mszip.js';
+import { lzxCompressFolder, type LzxEncodeOptions } from './lzx-encoder.js';
 
 export interface CabInputFile {
   /** Stored as given; use `\` to make folders. */
@@ -18,8 +19,13 @@ export interface CabInputFile {
   attribs?: number;
 }
 
+export type CabCompressionName = 'none' | 'mszip' | 'lzx';
+export const CAB_COMPRESSIONS: readonly CabCompressionName[] = ['none', 'mszip', 'lzx'];
+
 export interface CabWriteOptions {
-  compression: 'none' | 'mszip';
+  compression: CabCompressionName;
+  /** LZX only: window (default 2^21) and encoder choices; see LzxEncodeOptions. */
+  lzx?: Partial<LzxEncodeOptions>;
   /** [MS-CAB] §2.1 setID; default 0. */
   setID?: number;
 }
@@ -40,7 +46,9 @@ export function encodeDosDateTime(d: Date): { date: number; time: number } {
 }
 
 /** Splits the folder stream into CFDATA payloads of ≤ 32 KiB uncompressed each. */
-function makeBlocks(stream: Buffer, mszip: boolean): { payload: Buffer; size: number }[] {
+function makeBlocks(stream: Buffer, opts: CabWriteOptions): { payload: Buffer; size: number }[] {
+  if (opts.compression === 'lzx') return lzxCompressFolder(stream, { ...opts.lzx, windowBits: lzxWindowBits(opts) });
+  const mszip = opts.compression === 'mszip';
   const blocks: { payload: Buffer; size: number }[] = [];
   for (let off = 0; off < stream.length; off += MSZIP_BLOCK) {
     const chunk = stream.subarray(off, off + MSZIP_BLOCK);
@@ -51,12 +59,22 @@ function makeBlocks(stream: Buffer, mszip: boolean): { payload: Buffer; size: nu
   return blocks;
 }
 
+function lzxWindowBits(opts: CabWriteOptions): number {
+  return opts.lzx?.windowBits ?? 21;
+}
+
+/** [MS-CAB] §2.2 typeCompress: 0 none, 1 MSZIP, 3 | window bits << 8 for LZX. */
+function typeCompress(opts: CabWriteOptions): number {
+  if (opts.compression === 'lzx') return 3 | (lzxWindowBits(opts) << 8);
+  return opts.compression === 'mszip' ? 1 : 0;
+}
+
 export function writeCab(files: CabInputFile[], opts: CabWriteOptions): Buffer {
   const stream = Buffer.concat(files.map((f) => f.data));
   if (stream.length > MAX_FOLDER_BYTES) throw new RangeError(`${stream.length} bytes exceed one CAB folder`);
   // libmspack (cabextract) rejects a cabinet without files, so we never make one.
   if (files.length === 0 || files.length > 0xffff) throw new RangeError(`a cabinet holds 1–65535 files, not ${files.length}`);
-  const blocks = makeBlocks(stream, opts.compression === 'mszip');
+  const blocks = makeBlocks(stream, opts);
   if (blocks.length > MAX_CFDATA) throw new RangeError(`${blocks.length} CFDATA blocks exceed one folder`);
 
   // §2.3 CFFILE records.
@@ -109,6 +127,6 @@ export function writeCab(files: CabInputFile[], opts: CabWriteOptions): Buffer {
   head.writeUInt16LE(0, 34); // iCabinet
   head.writeUInt32LE(coffCabStart, CFHEADER_SIZE);
   head.writeUInt16LE(blocks.length, CFHEADER_SIZE + 4);
-  head.writeUInt16LE(opts.compression === 'mszip' ? 1 : 0, CFHEADER_SIZE + 6);
+  head.writeUInt16LE(typeCompress(opts), CFHEADER_SIZE + 6);
   return Buffer.concat([head, ...records, ...data], total);
 }

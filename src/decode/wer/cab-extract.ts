@@ -13,6 +13,8 @@ import {
   type Cab, type CabFile, type CabFolder, type CabProblem,
 } from './cab.js';
 import { inflateMszipBlock, MSZIP_BLOCK } from './mszip.js';
+import { LzxDecoder } from './lzx-decoder.js';
+import { LZX_MAX_WINDOW_BITS, LZX_MIN_WINDOW_BITS } from './lzx-tables.js';
 
 export { safeExtractPath } from './cab-names.js';
 
@@ -59,8 +61,9 @@ type BlockResult = { ok: true; data: Buffer } | { ok: false; error: CabProblem }
 export interface BlockDecoder {
   /** True when a damaged block spoils every later one too (they decode against its output). */
   readonly chained: boolean;
-  /** Decodes one payload to exactly `cbUncomp` bytes; `where` names the block in messages. */
-  block(payload: Buffer, cbUncomp: number, where: string): BlockResult;
+  /** Decodes one payload to exactly `cbUncomp` bytes; `where` names the block in messages;
+   * `last`: the folder's last block (LZX lets only that frame be short). */
+  block(payload: Buffer, cbUncomp: number, where: string, last: boolean): BlockResult;
 }
 
 const METHOD_NAMES = { quantum: 'Quantum', lzx: 'LZX', unknown: 'unknown-method' } as const;
@@ -87,8 +90,22 @@ export function blockDecoder(folder: CabFolder): BlockDecoder | CabProblem {
       },
     };
   }
-  const detail = c.method === 'lzx' ? ` (window 2^${c.lzxWindowBits})`
-    : c.method === 'unknown' ? ` (typeCompress 0x${folder.typeCompress.toString(16).padStart(4, '0')})` : '';
+  if (c.method === 'lzx') {
+    const bits = c.lzxWindowBits ?? 0;
+    if (bits < LZX_MIN_WINDOW_BITS || bits > LZX_MAX_WINDOW_BITS) {
+      return { code: 'bad-compression', message: `LZX window 2^${bits} is outside the 2^15..2^21 that [MS-CAB] §2.2 allows` };
+    }
+    // The decoder keeps the window and the bit stream from block to block (lzx-decoder.ts).
+    const lzx = new LzxDecoder(bits);
+    return {
+      chained: true,
+      block(payload, cbUncomp, where, last) {
+        const r = lzx.frame(payload, cbUncomp, last);
+        return r.ok ? r : { ok: false, error: { code: 'lzx-error', message: `${where}: ${r.message}` } };
+      },
+    };
+  }
+  const detail = c.method === 'unknown' ? ` (typeCompress 0x${folder.typeCompress.toString(16).padStart(4, '0')})` : '';
   return {
     code: 'unsupported-compression',
     message: `${METHOD_NAMES[c.method]}-compressed${detail}; wer-sniff can list but not extract it — use cabextract`,
@@ -217,7 +234,7 @@ function* decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, decoder: BlockD
         || (reserve > 0 && cabChecksum(buf.subarray(pos + 4, payloadStart), sum) === csum);
       if (!ok) bad = { code: 'checksum', message: `${where(i)} failed its checksum` };
     }
-    const r = decoder.block(payload, cbUncomp, where(i));
+    const r = decoder.block(payload, cbUncomp, where(i), i === folder.cCFData - 1);
     if (!r.ok) return yield* failRest(bad ?? r.error);
     if (bad && decoder.chained) return yield* failRest(bad);
     budget.read += payloadStart + cbData - pos;

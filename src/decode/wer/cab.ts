@@ -145,7 +145,9 @@ export function cabChecksum(data: Uint8Array, seed = 0): number {
   let csum = seed >>> 0;
   const n4 = data.length >>> 2;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let i = 0; i < n4; i++) csum ^= view.getUint32(i * 4, true);
+  // getInt32, not getUint32: XOR gives the same bits, and int32s stay small integers (no
+  // heap numbers), which made checksums of a 25 MB LZX cabinet several times faster.
+  for (let i = 0; i < n4; i++) csum ^= view.getInt32(i * 4, true);
   let tail = 0;
   const t = n4 * 4;
   switch (data.length & 3) {

@@ -1,4 +1,4 @@
-// Fuzz target: the CAB reader (src/decode/wer/cab.ts), extractor (cab-extract.ts, mszip.ts),
+// Fuzz target: the CAB reader (src/decode/wer/cab.ts), extractor (cab-extract.ts, mszip.ts, lzx-*.ts),
 // the CAB view with its file summaries (decode/cab-view.ts) and formatters. Invariants: nothing
 // throws; an extracted file has exactly its listed size and either data or an error, never both;
 // safeExtractPath keeps every name inside the target folder; the view is terminal-safe; all
@@ -27,7 +27,7 @@ export function checkExtractPath(name: string): void {
 
 export const cabTarget: FuzzTarget = {
   name: 'cab',
-  about: 'CAB listing, extraction (stored, MSZIP, checksums), CAB view and formatters, safe extract paths',
+  about: 'CAB listing, extraction (stored, MSZIP, LZX, checksums), CAB view and formatters, safe extract paths',
   seeds: (files) => files.filter(isCabFile).map((f) => f.bytes),
   mutators: [...BYTE_MUTATORS, mutateCab, mutateCab, mutateCab, mutateCab, mutateMinidump],
   run(input) {

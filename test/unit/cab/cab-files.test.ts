@@ -37,7 +37,7 @@ describe('extractCabToDir', () => {
 
   it('writes nothing for files that cannot be extracted', async () => {
     const buf = writeCab([{ name: 'a.txt', data: Buffer.from('aaaa') }], { compression: 'none' });
-    buf.writeUInt16LE(0x1503, 36 + 6); // LZX
+    buf.writeUInt16LE(0x0a72, 36 + 6); // Quantum
     const res = await extractCabToDir(buf, dir);
     expect(res.written).toEqual([]);
     expect(res.errors).toMatchObject([{ name: 'a.txt', code: 'unsupported-compression' }]);

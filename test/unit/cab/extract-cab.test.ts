@@ -127,14 +127,21 @@ describe('extractCab never returns wrong bytes', () => {
 });
 
 describe('extractCab with what it cannot extract', () => {
-  it('a fake LZX folder (typeCompress 0x1503) is listed, each file unsupported-compression', () => {
+  it('a stored folder labelled LZX (typeCompress 0x1503) is listed; its files get an lzx-error naming folder and block', () => {
     const buf = writeCab([{ name: 'a.txt', data: Buffer.from('aaaa') }, { name: 'b.txt', data: Buffer.from('bb') }], { compression: 'none' });
     buf.writeUInt16LE(0x1503, 36 + 6);
     const cab = parseCab(buf);
     expect(cab.folders[0]!.compression).toEqual({ method: 'lzx', lzxWindowBits: 21 });
     expect(cab.files.map((f) => f.name)).toEqual(['a.txt', 'b.txt']);
-    const err = { code: 'unsupported-compression', message: 'LZX-compressed (window 2^21); wer-sniff can list but not extract it — use cabextract' };
+    // 'aa' read as LZX: E8 bit 0, then block type 6.
+    const err = { code: 'lzx-error', message: 'CFDATA block 1 of folder 0: LZX: block type 6 is not verbatim (1), aligned (2) or uncompressed (3)' };
     expect(extractCab(buf, cab)).toEqual([{ name: 'a.txt', size: 4, error: err }, { name: 'b.txt', size: 2, error: err }]);
+  });
+
+  it('an LZX window outside 2^15..2^21 is a bad-compression problem', () => {
+    const buf = writeCab([{ name: 'a.txt', data: Buffer.from('aaaa') }], { compression: 'none' });
+    buf.writeUInt16LE(0x1603, 36 + 6);
+    expect(extractCab(buf)[0]!.error).toEqual({ code: 'bad-compression', message: 'LZX window 2^22 is outside the 2^15..2^21 that [MS-CAB] §2.2 allows' });
   });
 
   it('Quantum is unsupported too', () => {
