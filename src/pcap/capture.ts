@@ -4,7 +4,7 @@
 import { parseClassicPcap } from './classic.js';
 import { parsePcapng } from './pcapng.js';
 import { detectCaptureFormat, type CaptureFormat, type FileNotice } from './frames.js';
-import { toTcpCapture, type CapturedConnection, type TcpCapture, type TcpFilter } from './connections.js';
+import { toTcpCapture, type TcpCapture, type TcpFilter } from './connections.js';
 
 export { detectCaptureFormat } from './frames.js';
 export type { CapturedConnection, CaptureStep, TcpFilter } from './connections.js';

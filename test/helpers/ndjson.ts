@@ -16,3 +16,16 @@ export function ndjson(out: Buffer | string): JsonEvent[] {
   });
   return events;
 }
+
+/** The HTTP meaning of a run: per connection, its request/report/response/problem events
+ * without what differs by nature (times, connection numbers, live-only report ids). */
+export function exchangesByConnection(evs: readonly Record<string, any>[]): string[][] {
+  const byConn = new Map<number, string[]>();
+  for (const e of evs) {
+    if (!['request', 'report', 'response', 'problem'].includes(e.type)) continue;
+    const { ts: _t, conn, latencyMs: _l, reportId: _r, ...rest } = e;
+    if (!byConn.has(conn)) byConn.set(conn, []);
+    byConn.get(conn)!.push(JSON.stringify(rest));
+  }
+  return [...byConn.values()];
+}

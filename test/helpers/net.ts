@@ -43,3 +43,21 @@ export async function refusingAddress(): Promise<{ host: string; port: number; h
   const port = (holder.address() as net.AddressInfo).port;
   return { host: '127.0.0.2', port, hostPort: `127.0.0.2:${port}`, close: () => new Promise((r) => holder.close(() => r())) };
 }
+
+/** Connects (from `localAddress`, to `host`, default 127.0.0.1), writes `data` at once and
+ * half-closes (unless `end: false`); resolves with what came back and the error code, if the
+ * connection ended by one (a reset) rather than by an orderly close. */
+export function exchange(port: number, data: Buffer | string, opts: { host?: string; localAddress?: string; end?: boolean } = {}): Promise<{ reply: Buffer; error?: string }> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: opts.host ?? '127.0.0.1', localAddress: opts.localAddress });
+    const got: Buffer[] = [];
+    let error: string | undefined;
+    s.on('connect', () => {
+      s.write(data);
+      if (opts.end !== false) s.end();
+    });
+    s.on('data', (b) => got.push(b));
+    s.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
+    s.on('close', () => resolve({ reply: Buffer.concat(got), error }));
+  });
+}

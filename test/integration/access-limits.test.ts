@@ -22,6 +22,7 @@ import { MemoryStream } from '../helpers/streams.js';
 import { readVector } from '../helpers/paths.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { sleep, until } from '../helpers/wait.js';
+import { exchange } from '../helpers/net.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -53,22 +54,6 @@ async function listen(gate: GateOptions, bind = '127.0.0.1') {
   return { h, raw, recorder, refused, notices, events };
 }
 
-/** Connects (from `localAddress`), writes `data` at once, resolves with what came back and
- * whether the connection ended by reset or by an orderly close. */
-function exchange(port: number, data: Buffer | string, opts: { host?: string; localAddress?: string; end?: boolean } = {}) {
-  return new Promise<{ reply: Buffer; error?: string }>((resolve) => {
-    const s = net.connect({ port, host: opts.host ?? '127.0.0.1', localAddress: opts.localAddress });
-    const got: Buffer[] = [];
-    let error: string | undefined;
-    s.on('connect', () => {
-      s.write(data);
-      if (opts.end !== false) s.end();
-    });
-    s.on('data', (b) => got.push(b));
-    s.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
-    s.on('close', () => resolve({ reply: Buffer.concat(got), error }));
-  });
-}
 
 const LEVEL1 = () => readVector('level1-appcrash.http');
 

@@ -15,28 +15,13 @@ import { readVector } from '../helpers/paths.js';
 import { sleep, until } from '../helpers/wait.js';
 import { createProgram, type Actions } from '../../src/cli/program.js';
 import { resolveServerFlags, type ServerFlags } from '../../src/cli/server-flags.js';
+import { exchange } from '../helpers/net.js';
 
 const start = cliStarter();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-gate-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const LEVEL1 = readVector('level1-generic.http');
 
-/** Connects from `localAddress`, sends `data` and half-closes (unless `end: false`); resolves
- * with the reply once the server closed. */
-function exchange(port: number, data: Buffer | string, opts: { localAddress?: string; end?: boolean } = {}) {
-  return new Promise<{ reply: Buffer; error?: string }>((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1', localAddress: opts.localAddress });
-    const got: Buffer[] = [];
-    let error: string | undefined;
-    s.on('connect', () => {
-      s.write(data);
-      if (opts.end !== false) s.end();
-    });
-    s.on('data', (b) => got.push(b));
-    s.on('error', (e: NodeJS.ErrnoException) => (error = e.code));
-    s.on('close', () => resolve({ reply: Buffer.concat(got), error }));
-  });
-}
 
 async function stop(r: RunningCli) {
   r.child.kill('SIGINT');

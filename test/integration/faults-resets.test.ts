@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliStarter, type RunningCli } from '../helpers/cli.js';
 import { readVector } from '../helpers/paths.js';
 import { events, runCliAsync } from '../helpers/run-async.js';
-import { sleep, until } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 const LEVEL1 = readVector('level1-appcrash.http');
 const PUT = readVector('level2-put.http');

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { readVector } from '../helpers/paths.js';
-import { ndjson } from '../helpers/ndjson.js';
+import { ndjson, exchangesByConnection } from '../helpers/ndjson.js';
 import { captureConnectionBytes } from '../../src/capture/pcap-input.js';
 import { parseCapture } from '../../src/pcap/capture.js';
 
@@ -28,18 +28,6 @@ afterEach(() => {
 type Json = Record<string, any>;
 const events = (out: Buffer | string): Json[] => ndjson(out);
 
-/** The HTTP meaning of a run: per connection, its request/report/response events without
- * what differs by nature (times, connection numbers, live-only report ids). */
-function exchanges(evs: Json[]): string[][] {
-  const byConn = new Map<number, string[]>();
-  for (const e of evs) {
-    if (!['request', 'report', 'response', 'problem'].includes(e.type)) continue;
-    const { ts: _t, conn, latencyMs: _l, reportId: _r, ...rest } = e;
-    if (!byConn.has(conn)) byConn.set(conn, []);
-    byConn.get(conn)!.push(JSON.stringify(rest));
-  }
-  return [...byConn.values()];
-}
 
 /** text2pcap's hexdump input: one packet per ≤ 1400 bytes, I = client→server, O = back. */
 function hexdump(packets: ['I' | 'O', Buffer][]): string {
@@ -96,8 +84,8 @@ describe.skipIf(!TEXT2PCAP)('decode of text2pcap captures of the shared vectors'
         expect(fromRaw.code).toBe(0);
         // Raw input is one stream: its response offsets count the request bytes before them.
         const perDirection = (evs: Json[]) => evs.map((e) => (e.type === 'response' ? { ...e, offset: e.offset - req.length } : e));
-        const got = exchanges(events(fromPcap.stdout));
-        expect(got).toEqual(exchanges(perDirection(events(fromRaw.stdout))));
+        const got = exchangesByConnection(events(fromPcap.stdout));
+        expect(got).toEqual(exchangesByConnection(perDirection(events(fromRaw.stdout))));
         expect(got[0]!.some((e) => e.startsWith('{"type":"response"'))).toBe(true);
         const open = events(fromPcap.stdout).find((e) => e.type === 'open')!;
         expect(open.peer).toMatch(peer);
@@ -143,7 +131,7 @@ describe.skipIf(!TEXT2PCAP || !EDITCAP)('captures damaged by editcap and mergeca
     const clean = runCli(['decode', '--json', whole]);
     const dup = runCli(['decode', '--json', twice]);
     expect(dup.code).toBe(0);
-    expect(exchanges(events(dup.stdout))).toEqual(exchanges(events(clean.stdout)));
+    expect(exchangesByConnection(events(dup.stdout))).toEqual(exchangesByConnection(events(clean.stdout)));
   });
 
   it('a lost segment (editcap deletes packet 2): a tcp-gap problem at its offset, exit 3', () => {
@@ -198,10 +186,10 @@ describe('decode of our own listen -w capture', () => {
     const dec = runCli(['decode', '--json', '--port', String(live.port), pcap]);
     expect(dec.stderr).toBe('');
     expect(dec.code).toBe(0);
-    const want = exchanges(events(live.stdout()));
+    const want = exchangesByConnection(events(live.stdout()));
     expect(want).toHaveLength(4);
     expect(want.flat().filter((e) => e.startsWith('{"type":"report"'))).toHaveLength(4);
-    expect(exchanges(events(dec.stdout))).toEqual(want);
+    expect(exchangesByConnection(events(dec.stdout))).toEqual(want);
     // Addresses are the real ones.
     const opens = (evs: Json[]) => evs.filter((e) => e.type === 'open').map((e) => [e.peer, e.local]);
     expect(opens(events(dec.stdout))).toEqual(opens(events(live.stdout())));
@@ -243,8 +231,8 @@ describe('decode of a dumpcap capture on the loopback interface', () => {
     const dec = runCli(['decode', '--json', '--port', String(live.port), cap]);
     expect(dec.stderr).toBe('');
     expect(dec.code).toBe(0);
-    const want = exchanges(events(live.stdout()));
+    const want = exchangesByConnection(events(live.stdout()));
     expect(want).toHaveLength(2);
-    expect(exchanges(events(dec.stdout))).toEqual(want);
+    expect(exchangesByConnection(events(dec.stdout))).toEqual(want);
   });
 });

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { ndjson, type JsonEvent } from '../helpers/ndjson.js';
+import { ndjson, exchangesByConnection } from '../helpers/ndjson.js';
 import { FIXTURES, readVector } from '../helpers/paths.js';
 import { peer, skipNote } from '../helpers/peers.js';
 
@@ -56,17 +56,6 @@ function tshark(cap: string): { encap: string; requests: string[] } {
   return { encap, requests };
 }
 
-/** Per connection, its request/report/response/problem events without times and numbers. */
-function exchanges(evs: JsonEvent[]): string[][] {
-  const byConn = new Map<number, string[]>();
-  for (const e of evs) {
-    if (!['request', 'report', 'response', 'problem'].includes(e.type)) continue;
-    const { ts: _t, conn, latencyMs: _l, reportId: _r, ...rest } = e;
-    if (!byConn.has(conn)) byConn.set(conn, []);
-    byConn.get(conn)!.push(JSON.stringify(rest));
-  }
-  return [...byConn.values()];
-}
 
 /** The exchanges of the raw bytes: the reference every capture must match. */
 let reference: string[][] | undefined;
@@ -76,7 +65,7 @@ function fromRaw(): string[][] {
   const r = runCli(['decode', '--json', file('raw.bin')]);
   expect(r.code).toBe(0);
   // raw input is one stream: its response offsets count the request bytes before them
-  reference = exchanges(ndjson(r.stdout).map((e) => (e.type === 'response' ? { ...e, offset: (e.offset as number) - REQ.length } : e)));
+  reference = exchangesByConnection(ndjson(r.stdout).map((e) => (e.type === 'response' ? { ...e, offset: (e.offset as number) - REQ.length } : e)));
   expect(reference[0]!.some((e) => e.startsWith('{"type":"report"'))).toBe(true);
   return reference;
 }
@@ -86,7 +75,7 @@ function decodesLikeRaw(cap: string, peerAddr: RegExp): void {
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const evs = ndjson(r.stdout);
-  expect(exchanges(evs)).toEqual(fromRaw());
+  expect(exchangesByConnection(evs)).toEqual(fromRaw());
   expect(evs.find((e) => e.type === 'open')!.peer).toMatch(peerAddr);
 }
 
@@ -128,7 +117,7 @@ describe(`pcap link types made by real tools${skipNote(...TOOLS)}`, () => {
     const r = runCli(['decode', '--json', file('merged.pcapng')]);
     expect(r.stderr).toBe('');
     const evs = ndjson(r.stdout);
-    expect(exchanges(evs)).toEqual([...fromRaw(), ...fromRaw()]);
+    expect(exchangesByConnection(evs)).toEqual([...fromRaw(), ...fromRaw()]);
     expect(evs.filter((e) => e.type === 'open').map((e) => e.peer).sort()).toEqual(['192.0.2.10:49712', '[2001:db8::10]:49712']);
   });
 });
