@@ -192,6 +192,11 @@ export function warmCabWorker(): void {
   sharedWorker?.warm();
 }
 
+/** Ends the shared CAB worker thread (the run is over; jobs still in flight are rejected). */
+export async function stopCabWorker(): Promise<void> {
+  await sharedWorker?.close();
+}
+
 export function sharedCabJobs(): CabJobs {
   if (!shared) {
     if (cabWorkerAvailable()) sharedWorker = new CabWorker();

@@ -10,7 +10,7 @@ import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
 import { ReportStore } from '../capture/report-store.js';
-import { sharedCabJobs, warmCabWorker } from '../capture/cab-offload.js';
+import { sharedCabJobs, stopCabWorker, warmCabWorker } from '../capture/cab-offload.js';
 import { ProgressLine, clearingWrites } from '../output/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver } from '../capture/listener.js';
@@ -92,5 +92,9 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
   const saved = store && { get lost() { return store.lost; }, dir: flags.saveDir! };
-  return serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, saved, stats);
+  try {
+    return await serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, saved, stats);
+  } finally {
+    await stopCabWorker();
+  }
 }

@@ -1,7 +1,7 @@
 // The `relay` action: a transparent byte-for-byte relay whose tap feeds the same Recorder,
 // framers, decoders and outputs as `listen`, for both directions. A decoder failure is shown
 // as a problem and only stops the tap of that connection, never the forwarding.
-import { sharedCabJobs, warmCabWorker } from '../capture/cab-offload.js';
+import { sharedCabJobs, stopCabWorker, warmCabWorker } from '../capture/cab-offload.js';
 import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
 import { startRelayThread } from '../capture/relay-thread.js';
 import { describeListenError, inWords } from '../errors.js';
@@ -94,7 +94,12 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   // The relay thread dying is a bug; it stops the run like a failed output does, in one line.
   const threadFailed = running.failed?.then((err) => new WerSniffError('relay-failed', `the relay thread failed (${err.message}) — nothing is forwarded any more; please report this`));
   const stopsOn = threadFailed ? { fileError: Promise.race([outputs.fileError, threadFailed]), failure: () => outputs.failure(), filtered: outputs.filtered } : outputs;
-  return serveUntilStopped(stoppable, `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`, recorder, stopsOn, () => counter.reports, undefined, stats);
+  const what = `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`;
+  try {
+    return await serveUntilStopped(stoppable, what, recorder, stopsOn, () => counter.reports, undefined, stats);
+  } finally {
+    await stopCabWorker();
+  }
 }
 
 function resolveUpstreamTls(flags: RelayFlags): { insecure: boolean; ca?: string } | undefined {
