@@ -65,8 +65,6 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     }
   }
   if (progress) extras.push(progress);
-  // The CAB worker starts now, not with the first CAB (which would wait for it).
-  warmCabWorker();
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...extras, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(flags.saveDir),
@@ -92,6 +90,9 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
   const saved = store && { get lost() { return store.lost; }, dir: flags.saveDir! };
+  // The CAB worker starts now, not with the first CAB (which would wait for it), and ends
+  // with the run.
+  warmCabWorker();
   try {
     return await serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, saved, stats);
   } finally {

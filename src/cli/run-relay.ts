@@ -36,8 +36,6 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
   const stats = fleetStats(flags, outputs);
-  // The CAB worker starts now, not with the first CAB (which would wait for it).
-  warmCabWorker();
   const recorder = new Recorder({ sinks: [...outputs.sinks, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded, cabs: sharedCabJobs() });
   const taps = new Map<number, ConnectionRecorder>();
   const upstream = formatAddress(flags.to.host, flags.to.port);
@@ -95,6 +93,9 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const threadFailed = running.failed?.then((err) => new WerSniffError('relay-failed', `the relay thread failed (${err.message}) — nothing is forwarded any more; please report this`));
   const stopsOn = threadFailed ? { fileError: Promise.race([outputs.fileError, threadFailed]), failure: () => outputs.failure(), filtered: outputs.filtered } : outputs;
   const what = `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`;
+  // The CAB worker starts now, not with the first CAB (which would wait for it), and ends
+  // with the run.
+  warmCabWorker();
   try {
     return await serveUntilStopped(stoppable, what, recorder, stopsOn, () => counter.reports, undefined, stats);
   } finally {
