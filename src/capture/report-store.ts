@@ -17,6 +17,7 @@ import { folderName } from './folder-name.js';
 import { FileSlots, isOutOfDescriptors } from './file-slots.js';
 import { UploadFile } from './upload-file.js';
 import { escapeControl } from '../output/escape.js';
+import { minidumpFiles } from '../output/minidump-files.js';
 
 /** Client bytes kept per connection to write level1.http exactly. A level-1 body is a few KiB;
  * past this, level1.http is rebuilt from the head and the de-chunked body instead. */
@@ -218,7 +219,10 @@ export class ReportStore implements Sink, BodyObserver {
     const cabDir = path.join(up.dir, 'cab');
     if (job) {
       try {
-        const errors = (await job).extracted?.errors ?? [];
+        const done = await job;
+        const errors = done.extracted?.errors ?? [];
+        // The report's dumps summarised beside cab/: minidump.json (all of it) and minidump.txt.
+        if (path.basename(final) === 'report.cab') for (const f of minidumpFiles(done.view)) this.track(this.write(up.dir, f.name, f.data));
         // A file that failed on a full disk or without descriptors was removed by the writer:
         // the report is missing a file it should hold.
         if (errors.some((err) => DISK_ERRORS.has(err.code) || isOutOfDescriptors(err))) this.lostReports.add(up.dir);

@@ -58,12 +58,22 @@ describe('simulate ⇄ listen --save-dir', () => {
       expect(f).toMatch(/^\d{8}T\d{6}Z_SIM-PC-01\.sim\.example\.test_[^_]+_[A-Za-z0-9]+_\d+$/);
       const dir = path.join(saveDir, f);
       const names = fs.readdirSync(dir).sort();
-      expect(names).toEqual(['cab', 'level1.http', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
+      // minidump.json / minidump.txt when the CAB holds a dump (all but the vector CAB's fake one may)
+      expect(names.filter((n) => !n.startsWith('minidump.'))).toEqual(['cab', 'level1.http', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
       expect(fs.readFileSync(path.join(dir, 'level1.http')).subarray(0, 26).toString()).toBe('POST /stage2.htm HTTP/1.1\r');
       expect(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')).report.machine.name).toBe('SIM-PC-01.sim.example.test');
       expect(fs.readFileSync(path.join(dir, 'report.xml'), 'utf8')).toMatch(/^<\?xml version="1.0" encoding="UTF-16"\?><WERREPORT/);
       expect(fs.readFileSync(path.join(dir, 'response.txt'), 'latin1')).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*iData=1\r\nDumpFile=/);
     }
+    // The first report's dump, summarised beside cab/: the same summary the live --json showed.
+    const first = path.join(saveDir, folders.find((f) => f.endsWith('_1'))!);
+    const saved = JSON.parse(fs.readFileSync(path.join(first, 'minidump.json'), 'utf8'));
+    expect(saved.minidump).toEqual(dump.minidump);
+    expect(saved.file).toBe(dump.name);
+    const text = fs.readFileSync(path.join(first, 'minidump.txt'), 'utf8');
+    expect(text).toMatch(/c0000005/);
+    expect(text).toMatch(/faulty\.dll/);
+    expect(text).not.toMatch(/\x1b/);
     // The report that uploaded the shared vector CAB has it byte for byte.
     const last = path.join(saveDir, folders.find((f) => f.endsWith('_5'))!);
     expect(fs.readFileSync(path.join(last, 'report.cab')).equals(readVector('sample-report-mszip.cab'))).toBe(true);
