@@ -7,6 +7,7 @@
 import { parseCab, type Cab, type CabFile } from './wer/cab.js';
 import { extractCabStream, EXPANSION_CODE, type ExtractEvent } from './wer/cab-extract.js';
 import { parseMinidump, type MinidumpSummary } from './wer/minidump.js';
+import { looksLikeReportWer, parseReportWer, type ReportWerSummary } from './wer/report-wer.js';
 import { isWerMetadata, parseWerMetadata, type WerMetadata } from './wer/metadata.js';
 import { decodeText } from './charset.js';
 
@@ -30,6 +31,8 @@ export interface CabEntrySummary {
   error?: { code: string; message: string };
   metadata?: WerMetadata;
   minidump?: MinidumpSummary;
+  /** A Report.wer text file: its event, time and signature (the text preview stays too). */
+  reportWer?: ReportWerSummary;
   /** Text files: how they were decoded and their first lines. */
   text?: CabTextPreview;
   notes: string[];
@@ -162,7 +165,8 @@ export function summariseFile(name: string, data: Buffer, previewLines = CAB_TEX
       base.notes.push(`metadata XML did not parse (${(e as Error).message}); shown as text`);
     }
   }
-  return { ...base, kind: 'text', text: preview(decoded, previewLines, unread) };
+  const reportWer = looksLikeReportWer(name, decoded.text) ? parseReportWer(decoded.text) : undefined;
+  return { ...base, kind: 'text', text: preview(decoded, previewLines, unread), ...(reportWer ? { reportWer } : {}) };
 }
 
 function preview(d: { text: string; charset: string; rule: string }, n: number, unread: number): CabTextPreview {

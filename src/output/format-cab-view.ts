@@ -2,6 +2,7 @@
 // metadata like a level-1 report, the minidump's crash facts, a text file's first lines.
 import type { CabView, CabEntrySummary } from '../decode/cab-view.js';
 import type { WerMetadata } from '../decode/wer/metadata.js';
+import type { ReportWerSummary } from '../decode/wer/report-wer.js';
 import type { Paint } from './paint.js';
 import { formatCab } from './format-cab.js';
 import { formatMinidump } from './format-minidump.js';
@@ -22,6 +23,7 @@ function formatEntry(e: CabEntrySummary, p: Paint): string[] {
   if (e.metadata) append(out, formatMetadata(e.metadata, p));
   else if (e.minidump) append(out, formatMinidump(e.minidump, p));
   else if (e.text) {
+    if (e.reportWer) append(out, formatReportWer(e.reportWer, p));
     out.push(p.dim(`${e.text.charset} (${e.text.rule}) · ${e.text.totalLines} lines`));
     e.text.lines.forEach((l, i) => {
       const cut = e.text!.cutChars?.[i] ?? 0;
@@ -32,6 +34,16 @@ function formatEntry(e: CabEntrySummary, p: Paint): string[] {
   }
   for (const n of e.notes) out.push(p.warn(escapeControl(n, p)));
   return out;
+}
+
+function formatReportWer(r: ReportWerSummary, p: Paint): string[] {
+  const esc = (s: string) => escapeControl(s, p);
+  const head = [r.eventType && esc(r.eventType), r.friendlyName && esc(r.friendlyName), r.eventTime].filter(Boolean);
+  const lines = [`${p.accent('Report.wer')}${head.length ? ` · ${head.join(' · ')}` : ''}`];
+  if (r.appName || r.appPath) lines.push(`${p.key('App')}       ${esc([r.appName, r.appPath].filter(Boolean).join(' · '))}`);
+  for (const s of r.signature) lines.push(`  ${p.key(esc(s.name))}  ${p.value(esc(s.value))}`);
+  for (const d of r.dynamic) lines.push(`  ${p.dim(esc(d.name))}  ${esc(d.value)}`);
+  return lines;
 }
 
 function formatMetadata(m: WerMetadata, p: Paint): string[] {
