@@ -93,7 +93,10 @@ export function tsharkFollow(file: string): { client: Buffer; server: Buffer }[]
 }
 
 /** Frames tshark flags: bad IP/TCP checksums, TCP analysis problems, expert warnings. */
-export function tsharkComplaints(file: string): string {
-  return tshark(['-r', file, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-Y',
+export function tsharkComplaints(file: string, httpPort?: number): string {
+  // `httpPort`: decode that port as HTTP — a random listening port may be one tshark gives to
+  // another protocol (a PUT on an IRC port is "IRC", and its CAB body a malformed IRC line).
+  const decodeAs = httpPort ? ['-d', `tcp.port==${httpPort},http`] : [];
+  return tshark(['-r', file, ...decodeAs, '-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-Y',
     'ip.checksum.status==2 || tcp.checksum.status==2 || tcp.analysis.flags || _ws.expert.severity >= warning']).trim();
 }
