@@ -5,20 +5,14 @@
 // rest are counted as `other`) and MAX_MACHINES distinct machines remembered per bucket.
 import type { CaptureEvent, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
-import { reportFacts } from './signature.js';
+import { reportFacts, type ReportFacts } from './signature.js';
 
 export const MAX_BUCKETS = 10_000;
 export const MAX_MACHINES = 10_000;
 
-export interface Bucket {
-  key: string;
+/** A group of reports: the facts they share (their signature key and what it says), counted. */
+export interface Bucket extends Omit<ReportFacts, 'machine'> {
   count: number;
-  event?: string;
-  app?: string;
-  version?: string;
-  code?: string;
-  module?: string;
-  offset?: string;
   firstSeen: number;
   lastSeen: number;
   machines: Set<string>;
@@ -47,7 +41,7 @@ export class BucketCounter implements Sink {
     if (report) this.add(reportFacts(report), req.startTs);
   }
 
-  add(f: ReturnType<typeof reportFacts>, ts: number): void {
+  add(f: ReportFacts, ts: number): void {
     this.reports++;
     let b = this.byKey.get(f.key);
     if (!b) {
@@ -55,10 +49,8 @@ export class BucketCounter implements Sink {
         this.other++;
         return;
       }
-      b = {
-        key: f.key, count: 0, event: f.event, app: f.app, version: f.version, code: f.code, module: f.module, offset: f.offset,
-        firstSeen: ts, lastSeen: ts, machines: new Set(), moreMachines: 0,
-      };
+      const { machine: _machine, ...shared } = f;
+      b = { ...shared, count: 0, firstSeen: ts, lastSeen: ts, machines: new Set(), moreMachines: 0 };
       this.byKey.set(f.key, b);
     }
     b.count++;
