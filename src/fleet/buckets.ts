@@ -5,6 +5,7 @@
 // rest are counted as `other`) and MAX_MACHINES distinct machines remembered per bucket.
 import type { CaptureEvent, Sink } from '../model.js';
 import { decodeMessage } from '../decode/message.js';
+import { isLevel1Request } from '../wer/cer-server.js';
 import { reportFacts, type ReportFacts } from './signature.js';
 
 export const MAX_BUCKETS = 10_000;
@@ -36,7 +37,9 @@ export class BucketCounter implements Sink {
   event(ev: CaptureEvent): void {
     if (ev.type !== 'request') return;
     const req = ev.exchange.request;
-    if (!req || !req.body.data || req.body.length === 0 || req.head.method === 'PUT') return;
+    // Only level-1 reports: decoding every other body (a relay in front of a busy server) is
+    // work on the tap that no bucket needs.
+    if (!req || !req.body.data || req.body.length === 0 || !isLevel1Request(req.head)) return;
     const report = decodeMessage(req).report;
     if (report) this.add(reportFacts(report), req.startTs);
   }
