@@ -31,7 +31,7 @@ interface Job { bytes: Buffer; extractDir?: string; resolve(r: CabInspection): v
 
 /** A job whose worker failed under it (e.g. it could not start: out of file descriptors in a
  * burst) is tried again on a fresh worker this many times, after a pause. */
-const RETRIES = 2;
+const RETRIES = 6;
 const RETRY_PAUSE_MS = 250;
 
 /** One worker thread, one job at a time. Jobs waiting hold a reference to the body they
