@@ -12,6 +12,7 @@ import { cliStarter, runCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
 import { amplifiedCab } from '../helpers/amplified-dump.js';
+import { until } from '../helpers/wait.js';
 
 const startCli = cliStarter();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-amp-'));
@@ -42,8 +43,7 @@ describe('the 437 KB name-amplification CAB', () => {
     expect(putMs).toBeLessThan(15_000);
     // the live view names the crash and summarises the list instead of printing it; the CAB is
     // summarised on a worker, so its lines come when the summary is back
-    const deadline = Date.now() + 20_000;
-    while (!/modules \(1 distinct name|"moduleNames":1/.test(listen.stdout().toString()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await until('the CAB summary in the view', () => /modules \(1 distinct name|"moduleNames":1/.test(listen.stdout().toString()), 20_000);
     const out = listen.stdout().toString();
     expect(out.length).toBeLessThan(2_000_000);
     if (flags.includes('--json')) {

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
+import { until } from '../helpers/wait.js';
 
 const tinyFs = path.join(os.tmpdir(), `wer-savedir-tmpfs-${process.pid}`);
 let mounted = false;
@@ -77,9 +78,8 @@ describe.skipIf(!mounted)('--save-dir on a full disk (300 KiB tmpfs)', () => {
       // 2: with the partial file gone there is room again: saved whole.
       expect((await put(listen.port, await level1(listen.port), CAB)).toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK/);
       // The PUT is answered at once; its file is finished after the CAB's summary: wait for it.
-      const deadline = Date.now() + 20_000;
       const saved2 = () => fs.existsSync(saved) && fs.readdirSync(saved).some((f) => fs.existsSync(path.join(saved, f, 'cab', 'WER51C0.tmp.Version.txt')));
-      while (!saved2() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await until('report 2 saved whole', saved2, 20_000);
       // 3: the disk is full when a small CAB arrives.
       const dump = await level1(listen.port);
       await new Promise((r) => setTimeout(r, 200)); // its level-1 files are written
