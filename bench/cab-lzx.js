@@ -67,7 +67,7 @@ export async function run() {
     console.log('skipped: cabextract is not installed (apt-get install cabextract)');
     return;
   }
-  const { writeCab } = await import('../dist/wer/cab-writer.js');
+  const { writeCab } = await import('../dist/domain/cab/cab-writer.js');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-cab-lzx-'));
   try {
     const data = dumpLike(MB * 1_000_000);

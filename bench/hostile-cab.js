@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { writeCab } from '../dist/wer/cab-writer.js';
-import { mszipBomb, overlapCab, longLineCab } from '../dist/fuzz/hostile-cabs.js';
+import { writeCab } from '../dist/domain/cab/cab-writer.js';
+import { mszipBomb, overlapCab, longLineCab } from '../dist/tools/fuzz/hostile-cabs.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;

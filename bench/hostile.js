@@ -14,8 +14,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { segmentsBehindHole, conflictingRetransmissions } from '../dist/fuzz/hostile-pcap.js';
-import { encodeUtf16, toFiletime, writeLevel1Request, writeReportXml } from '../dist/wer/report-writer.js';
+import { segmentsBehindHole, conflictingRetransmissions } from '../dist/tools/fuzz/hostile-pcap.js';
+import { encodeUtf16, toFiletime, writeLevel1Request, writeReportXml } from '../dist/domain/report/report-writer.js';
 
 const args = process.argv.slice(2);
 const binAt = args.indexOf('--bin');

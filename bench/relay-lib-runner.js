@@ -1,7 +1,7 @@
 // Runs the library relay (dist/capture/relay.js) with a tap that does nothing: what the bench
 // measures while the CLI (dist/cli/main.js) does not exist yet.
 // Usage: node bench/relay-lib-runner.js <listenPort> <upstreamPort> [upstreamHost]
-import { startRelay } from '../dist/capture/relay.js';
+import { startRelay } from '../dist/sources/net/relay.js';
 
 const [listenPort, upstreamPort, upstreamHost = '127.0.0.1'] = process.argv.slice(2);
 

@@ -3,9 +3,9 @@
 // to its DumpFile (built with src/sim, like `wer-sniff simulate`); `malformed` sends one of a
 // few broken requests; `abort` stops mid-report with FIN or RST. Loopback only.
 import net from 'node:net';
-import { makeCab, makeReport } from '../dist/sim/kinds.js';
-import { encodeUtf16, writeLevel1Request, writeReportXml } from '../dist/wer/report-writer.js';
-import { KINDS } from '../dist/sim/kind-names.js';
+import { makeCab, makeReport } from '../dist/tools/sim/kinds.js';
+import { encodeUtf16, writeLevel1Request, writeReportXml } from '../dist/domain/report/report-writer.js';
+import { KINDS } from '../dist/tools/sim/kind-names.js';
 
 const HOST = '127.0.0.1';
 const TIMEOUT_MS = 15_000;

@@ -1,6 +1,6 @@
 // One error type for failures the user must act on. `code` is stable (tests check it); the
 // message is one line saying what went wrong and what to do.
-import { formatAddress } from './capture/address.js';
+import { formatAddress } from './util/address.js';
 
 export class WerSniffError extends Error {
   constructor(readonly code: string, message: string, readonly exitCode = 1) {

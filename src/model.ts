@@ -151,3 +151,10 @@ export interface Sink {
   /** Flush and release; resolves when everything is written. */
   close(): Promise<void>;
 }
+
+/** Sees request heads and body bytes as they arrive, before the exchange is complete (the
+ * progress line, the --save-dir writer's upload files). */
+export interface BodyObserver {
+  onRequestHead?(exchange: Exchange, head: RequestHead): void;
+  onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
+}

@@ -3,9 +3,9 @@
 // --json also written as a `stats` event into the NDJSON stream. Before writing on stderr it
 // asks the progress line (if any) to step aside, so the two never garble each other.
 import type { Writable } from 'node:stream';
-import { BucketCounter, statsJson } from '../fleet/buckets.js';
-import { formatBucketTable } from '../output/format-buckets.js';
-import type { Paint } from '../output/paint.js';
+import { BucketCounter, statsJson } from '../analysis/fleet/buckets.js';
+import { formatBucketTable } from '../render/format-buckets.js';
+import type { Paint } from '../render/paint.js';
 
 export interface FleetStatsOptions {
   /** `--stats`: milliseconds between tables; undefined = only at the end. */

@@ -5,7 +5,7 @@ import type { Exchange } from '../model.js';
 import { FleetStats } from './fleet-stats.js';
 import { paintFor, type ColorChoice } from './options.js';
 import type { Outputs } from './outputs.js';
-import type { ProgressLine } from '../output/progress.js';
+import type { ProgressLine } from '../sinks/progress.js';
 
 export function fleetStats(flags: { stats?: number; color?: ColorChoice }, outputs: Outputs, progress?: ProgressLine): FleetStats {
   return new FleetStats({

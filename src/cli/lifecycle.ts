@@ -1,13 +1,13 @@
 // Shared by the long-running commands: wait for a signal, the end of a `--once` run, or a
 // fatal output error; count reports; the one-line summary printed at the end.
 import type { CaptureEvent, Sink } from '../model.js';
-import type { Refusal } from '../capture/gate.js';
+import type { Refusal } from '../sources/net/gate.js';
 import type { RefusalLog } from './refusal-log.js';
-import type { Totals } from '../capture/recorder.js';
+import type { Totals } from '../pipeline/recorder.js';
 import { WerSniffError } from '../errors.js';
-import { isLevel1Request } from '../wer/cer-server.js';
-import { formatSize } from '../output/size.js';
-import { formatAddress } from '../capture/address.js';
+import { isLevel1Request } from '../domain/server/cer-server.js';
+import { formatSize } from '../util/size.js';
+import { formatAddress } from '../util/address.js';
 
 export function countingSink(): Sink & { reports: number } {
   const sink = {

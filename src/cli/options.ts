@@ -1,11 +1,11 @@
 // Value parsers for command-line flags. Each throws commander's InvalidArgumentError with a
 // message that says what is accepted.
 import { InvalidArgumentError } from 'commander';
-import { checkAskItem } from '../wer/level1-answer.js';
-import { parseFilter, FilterSyntaxError, type Filter } from '../filter/parse.js';
-import { parseAddressRule, type AddressRule } from '../capture/access-list.js';
-import { createPaint, type Paint } from '../output/paint.js';
-import { WER_PORT, type TcpFilter } from '../pcap/capture.js';
+import { checkAskItem } from '../domain/server/level1-answer.js';
+import { parseFilter, FilterSyntaxError, type Filter } from '../analysis/filter/parse.js';
+import { parseAddressRule, type AddressRule } from '../sources/net/access-list.js';
+import { createPaint, type Paint } from '../render/paint.js';
+import { WER_PORT, type TcpFilter } from '../sources/pcap/capture.js';
 
 export function parsePort(value: string): number {
   const n = Number(value);

@@ -3,23 +3,23 @@
 // happens here so a bad path fails before anything is accepted.
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
-import { SyncFileStream } from '../output/sync-file.js';
+import { SyncFileStream } from '../sinks/sync-file.js';
 import type { CaptureEvent, Sink } from '../model.js';
-import type { ReportFindings } from '../check/conversation.js';
+import type { ReportFindings } from '../analysis/check/conversation.js';
 import { WerSniffError, inWords } from '../errors.js';
-import { PrettySink, type PrettyOptions } from '../output/pretty.js';
-import { NdjsonSink } from '../output/ndjson.js';
-import { RawSink } from '../output/raw.js';
-import { PcapSink } from '../output/pcap.js';
-import { HarSink, INLINE_BODY_BYTES } from '../output/har.js';
-import { CheckedSink, type FindingSink } from '../output/checked-sink.js';
+import { PrettySink, type PrettyOptions } from '../sinks/pretty.js';
+import { NdjsonSink } from '../sinks/ndjson.js';
+import { RawSink } from '../sinks/raw.js';
+import { PcapSink } from '../sinks/pcap.js';
+import { HarSink, INLINE_BODY_BYTES } from '../sinks/har.js';
+import { CheckedSink, type FindingSink } from '../sinks/checked-sink.js';
 import { VERSION } from './program.js';
 import { paintFor, type ColorChoice } from './options.js';
-import { FilterSink } from '../output/filter-sink.js';
-import type { Filter } from '../filter/parse.js';
-import { Pseudonyms } from '../redact/pseudonyms.js';
-import { RedactLearner } from '../output/redact-learner.js';
-import { RedactingStream } from '../output/redact-stream.js';
+import { FilterSink } from '../sinks/filter-sink.js';
+import type { Filter } from '../analysis/filter/parse.js';
+import { Pseudonyms } from '../analysis/redact/pseudonyms.js';
+import { RedactLearner } from '../sinks/redact-learner.js';
+import { RedactingStream } from '../sinks/redact-stream.js';
 import { onStdoutClosed } from './stdout-closed.js';
 
 

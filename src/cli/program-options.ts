@@ -5,8 +5,8 @@ import {
   parsePort, parseSize, parsePositiveInt, parseDuration, parseHeaderLimit, parseFilterOption,
   collectRules, collectStrings, parseIdleTimeout, DEFAULT_IDLE_TIMEOUT_MS,
 } from './options.js';
-import { MAX_HEADER_BYTES } from '../http/framer-api.js';
-import { MAX_BODY_BYTES } from '../http/body-assembler.js';
+import { MAX_HEADER_BYTES } from '../pipeline/http/framer-api.js';
+import { MAX_BODY_BYTES } from '../pipeline/http/body-assembler.js';
 import { WerSniffError } from '../errors.js';
 
 /** A default size as help shows it: 64MiB, not 67108864. */

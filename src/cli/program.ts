@@ -5,11 +5,11 @@ import {
   parseChoice, parsePort, parseSize, parsePositiveInt, collectAsk, parseDuration, parseUpstream, parseResponseUrl, parseDumpServer, parseHeaderLimit,
   parseRate,
 } from './options.js';
-import { MAX_HEADER_BYTES } from '../http/framer-api.js';
-import { parseKinds } from '../sim/kind-names.js';
-import { checkServerName } from '../wer/setup.js';
-import { MAX_BODY_BYTES } from '../http/body-assembler.js';
-import { DEFAULT_DIFF_IGNORE, parseIgnoreList } from '../diff/ignore.js';
+import { MAX_HEADER_BYTES } from '../pipeline/http/framer-api.js';
+import { parseKinds } from '../tools/sim/kind-names.js';
+import { checkServerName } from '../domain/server/setup.js';
+import { MAX_BODY_BYTES } from '../pipeline/http/body-assembler.js';
+import { DEFAULT_DIFF_IGNORE, parseIgnoreList } from '../analysis/diff/ignore.js';
 import { allPortsOption, colorOption, outputOptions, portOption, resolveBind, serverOptions, sizeText } from './program-options.js';
 
 export interface Actions {

@@ -1,8 +1,8 @@
 // The stderr lines for refused connections. One line each, naming the peer — but a flood (a
 // scanner, a SYN flood past --max-conns) must not bury the terminal: beyond MAX_LINES per
 // window the lines are counted and summed up in one line when the window ends.
-import type { Refusal } from '../capture/gate.js';
-import { escapeControl } from '../output/escape.js';
+import type { Refusal } from '../sources/net/gate.js';
+import { escapeControl } from '../util/escape.js';
 
 export const MAX_LINES = 10;
 export const WINDOW_MS = 1000;

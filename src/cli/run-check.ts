@@ -4,17 +4,17 @@
 // report.cab stands for the upload. Exit 0 no errors, 1 errors found, 2 unreadable input (or no
 // report in it).
 import fs from 'node:fs';
-import { Recorder } from '../capture/recorder.js';
-import { decodeInputs, openInputs, type DecodeInput } from '../capture/decode-file.js';
-import { escapeControl } from '../output/escape.js';
-import { CheckCollector, type CheckedReport } from '../check/collector.js';
-import { countBySeverity } from '../check/rules.js';
+import { Recorder } from '../pipeline/recorder.js';
+import { decodeInputs, openInputs, type DecodeInput } from '../sources/files/decode-file.js';
+import { escapeControl } from '../util/escape.js';
+import { CheckCollector, type CheckedReport } from '../analysis/check/collector.js';
+import { countBySeverity } from '../analysis/check/rules.js';
 import { WerSniffError } from '../errors.js';
-import { readSavedCab, reportFolders, reportFolderStream } from '../capture/load-conversations.js';
-import type { Upload } from '../check/conversation.js';
-import { formatCheckedReport, formatCheckSummary } from '../output/format-check.js';
+import { readSavedCab, reportFolders, reportFolderStream } from '../sources/files/load-conversations.js';
+import type { Upload } from '../analysis/check/conversation.js';
+import { formatCheckedReport, formatCheckSummary } from '../render/format-check.js';
 import { tcpFilterOf, paintFor, type ColorChoice } from './options.js';
-import { append } from '../output/append.js';
+import { append } from '../util/append.js';
 
 export interface CheckFlags {
   json?: boolean;

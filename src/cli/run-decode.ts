@@ -1,9 +1,9 @@
 // The `decode` action: saved captures through the live pipeline to the chosen output.
 import { tcpFilterOf } from './options.js';
-import { Recorder } from '../capture/recorder.js';
-import { decodeInputs, hasCaptureFile, openInputs } from '../capture/decode-file.js';
+import { Recorder } from '../pipeline/recorder.js';
+import { decodeInputs, hasCaptureFile, openInputs } from '../sources/files/decode-file.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { escapeControl } from '../output/escape.js';
+import { escapeControl } from '../util/escape.js';
 
 export interface DecodeFlags extends OutputFlags {
   maxHeaderBytes: number;

@@ -1,11 +1,11 @@
 // The `diff` action: loads both sides (capture file, report folder, file#N), compares the
 // conversations pairwise in order, and prints them side by side or as JSON.
 // Exit 0 equal, 1 different, 2 unreadable input.
-import { loadConversations } from '../capture/load-conversations.js';
-import { conversationFields } from '../diff/fields.js';
-import { diffFields, isEqual, type DiffRow } from '../diff/compare.js';
-import type { Conversation } from '../diff/conversation.js';
-import { formatDiffRows, formatDiffVerdict } from '../output/format-diff.js';
+import { loadConversations } from '../sources/files/load-conversations.js';
+import { conversationFields } from '../analysis/diff/fields.js';
+import { diffFields, isEqual, type DiffRow } from '../analysis/diff/compare.js';
+import type { Conversation } from '../analysis/diff/conversation.js';
+import { formatDiffRows, formatDiffVerdict } from '../render/format-diff.js';
 import { tcpFilterOf, paintFor, type ColorChoice } from './options.js';
 
 export interface DiffFlags {

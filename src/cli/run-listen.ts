@@ -1,20 +1,19 @@
 // The `listen` action: flags → outputs, CER server, listener; then wait for SIGINT/SIGTERM,
 // `--once`, or a failing capture file, flush everything and print the summary line.
 import fs from 'node:fs';
-import { Recorder } from '../capture/recorder.js';
-import { startListener } from '../capture/listener.js';
-import { CerServer, type RespondMode } from '../wer/cer-server.js';
+import { Recorder } from '../pipeline/recorder.js';
+import { startListener } from '../sources/net/listener.js';
+import { CerServer, type RespondMode } from '../domain/server/cer-server.js';
 import { WerSniffError, describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
-import { ReportStore } from '../capture/report-store.js';
-import { sharedCabJobs, stopCabWorker, warmCabWorker } from '../capture/cab-offload.js';
-import { ProgressLine, clearingWrites } from '../output/progress.js';
+import { ReportStore } from '../sinks/save-dir/report-store.js';
+import { sharedCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
+import { ProgressLine, clearingWrites } from '../sinks/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
-import type { BodyObserver } from '../capture/listener.js';
-import type { Sink } from '../model.js';
+import type { BodyObserver, Sink } from '../model.js';
 
 export interface ListenFlags extends OutputFlags, ServerFlags {
   port: number;

@@ -1,19 +1,19 @@
 // The `relay` action: a transparent byte-for-byte relay whose tap feeds the same Recorder,
 // framers, decoders and outputs as `listen`, for both directions. A decoder failure is shown
 // as a problem and only stops the tap of that connection, never the forwarding.
-import { sharedCabJobs, stopCabWorker, warmCabWorker } from '../capture/cab-offload.js';
-import { Recorder, type ConnectionRecorder } from '../capture/recorder.js';
-import { startRelayThread } from '../capture/relay-thread.js';
+import { sharedCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
+import { Recorder, type ConnectionRecorder } from '../pipeline/recorder.js';
+import { startRelayThread } from '../sources/net/relay-thread.js';
 import { describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
-import { formatAddress } from '../capture/address.js';
+import { formatAddress } from '../util/address.js';
 import { WerSniffError } from '../errors.js';
 import fs from 'node:fs';
 import { fleetStats } from './fleet-wiring.js';
-import { probeUpstream } from '../capture/probe.js';
+import { probeUpstream } from '../sources/net/probe.js';
 
 export interface RelayFlags extends OutputFlags, ServerFlags {
   to: { host: string; port: number };

@@ -1,10 +1,10 @@
 // The `replay` action: read the captures, frame and filter the requests, send them to --to
 // through the shared outputs (view, --json, --har, --pcap), print the summary line.
 import { tcpFilterOf } from './options.js';
-import { Recorder } from '../capture/recorder.js';
-import { readReplaySource } from '../capture/replay-input.js';
-import { replay, formatReplaySummary, type ReplayTotals } from '../capture/replay.js';
-import { prepareRequests } from '../replay/prepare.js';
+import { Recorder } from '../pipeline/recorder.js';
+import { readReplaySource } from '../sources/files/replay-input.js';
+import { replay, formatReplaySummary, type ReplayTotals } from '../sources/replay/replay.js';
+import { prepareRequests } from '../sources/replay/prepare.js';
 import { WerSniffError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 

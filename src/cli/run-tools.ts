@@ -2,19 +2,19 @@
 // summarise and extract a CAB offline).
 import fs from 'node:fs';
 import path from 'node:path';
-import { safeExtractPath } from '../decode/wer/cab-extract.js';
-import { simulate } from '../sim/simulate.js';
-import type { Kind } from '../sim/kind-names.js';
-import { makeRegCommands, makeRegFile, makeRegNotes, makeUndoCommands, makeUndoRegFile } from '../wer/setup.js';
-import { parseCabView } from '../decode/cab-view.js';
-import { formatCabView } from '../output/format-cab-view.js';
-import { extractCabToDir } from '../wer/cab-files.js';
-import type { CabCompressionName } from '../wer/cab-writer.js';
+import { safeExtractPath } from '../domain/cab/cab-extract.js';
+import { simulate } from '../tools/sim/simulate.js';
+import type { Kind } from '../tools/sim/kind-names.js';
+import { makeRegCommands, makeRegFile, makeRegNotes, makeUndoCommands, makeUndoRegFile } from '../domain/server/setup.js';
+import { parseCabView } from '../domain/cab/cab-view.js';
+import { formatCabView } from '../render/format-cab-view.js';
+import { extractCabToDir } from '../pipeline/workers/cab-files.js';
+import type { CabCompressionName } from '../domain/cab/cab-writer.js';
 import { WerSniffError, inWords } from '../errors.js';
-import { escapeControl } from '../output/escape.js';
+import { escapeControl } from '../util/escape.js';
 import { paintFor, type ColorChoice } from './options.js';
-import { Pseudonyms } from '../redact/pseudonyms.js';
-import { learnFromCab } from '../redact/collect.js';
+import { Pseudonyms } from '../analysis/redact/pseudonyms.js';
+import { learnFromCab } from '../analysis/redact/collect.js';
 
 
 export interface SimulateFlags {

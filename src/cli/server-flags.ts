@@ -2,9 +2,9 @@
 // serverOptions): --max-conns, --idle-timeout, --allow/--deny and their files, and --tls, turned
 // into the gate's options. Reads the rule and PEM files; loaded only when a server starts.
 import fs from 'node:fs';
-import { parseRuleLines, type AddressRule } from '../capture/access-list.js';
-import { gateFromSpec, type GateSpec } from '../capture/gate-spec.js';
-import type { GateOptions } from '../capture/gate.js';
+import { parseRuleLines, type AddressRule } from '../sources/net/access-list.js';
+import { gateFromSpec, type GateSpec } from '../sources/net/gate-spec.js';
+import type { GateOptions } from '../sources/net/gate.js';
 import { WerSniffError, inWords } from '../errors.js';
 import { setUpTls, type TlsFlags } from './tls-setup.js';
 

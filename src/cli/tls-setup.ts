@@ -8,8 +8,8 @@ import os from 'node:os';
 import net from 'node:net';
 import tls from 'node:tls';
 import { WerSniffError, inWords } from '../errors.js';
-import { buildSelfSignedCert } from '../tls/self-signed.js';
-import { append } from '../output/append.js';
+import { buildSelfSignedCert } from '../sources/tls/self-signed.js';
+import { append } from '../util/append.js';
 
 export interface TlsFlags {
   tls?: boolean;

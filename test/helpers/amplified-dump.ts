@@ -6,8 +6,8 @@
 import {
   DIRECTORY_SIZE, EXCEPTION_STREAM_SIZE, HEADER_SIZE, MINIDUMP_SIGNATURE, MINIDUMP_VERSION,
   MODULE_SIZE, STREAM, SYSTEM_INFO_SIZE, THREAD_SIZE,
-} from '../../src/decode/wer/minidump.js';
-import { writeCab } from '../../src/wer/cab-writer.js';
+} from '../../src/domain/minidump/minidump.js';
+import { writeCab } from '../../src/domain/cab/cab-writer.js';
 
 export interface AmplifiedDumpOptions {
   modules?: number;

@@ -2,9 +2,9 @@
 // (src/wer/report-writer.ts), then small string edits, encoded as Windows does (UTF-16LE +
 // BOM) or deliberately otherwise, and framed as POST /stage2.htm. Also runs bytes through the
 // same Recorder + checker as `wer-sniff check`, with a fixed clock.
-import { Recorder } from '../../src/capture/recorder.js';
-import { CheckCollector, type CheckedReport } from '../../src/check/collector.js';
-import { encodeUtf16, toFiletime, writeLevel1Request, writeReportXml, type ReportSpec } from '../../src/wer/report-writer.js';
+import { Recorder } from '../../src/pipeline/recorder.js';
+import { CheckCollector, type CheckedReport } from '../../src/analysis/check/collector.js';
+import { encodeUtf16, toFiletime, writeLevel1Request, writeReportXml, type ReportSpec } from '../../src/domain/report/report-writer.js';
 import { T0 } from './factories.js';
 
 export const NOW = T0;

@@ -1,7 +1,7 @@
 // Hand-built capture files for the pcap reader tests: link-layer wrappers, classic pcap in
 // both byte orders and resolutions, and pcapng blocks. Independent of the reader under test;
 // IP/TCP packets come from the writer's builder (checked by tshark in its own tests).
-import { parseIp, toTcpPacket, type Endpoint } from '../../src/output/pcap-packets.js';
+import { parseIp, toTcpPacket, type Endpoint } from '../../src/sinks/pcap-packets.js';
 
 export const ep = (ip: string, port: number): Endpoint => ({ ip: parseIp(ip)!, port });
 

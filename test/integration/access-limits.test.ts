@@ -5,17 +5,17 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Recorder } from '../../src/capture/recorder.js';
-import { startListener } from '../../src/capture/listener.js';
-import { startRelay } from '../../src/capture/relay.js';
-import { CerServer } from '../../src/wer/cer-server.js';
-import { NdjsonSink } from '../../src/output/ndjson.js';
-import { RawSink } from '../../src/output/raw.js';
-import { AccessList, parseAddressRule, type AddressRule } from '../../src/capture/access-list.js';
-import type { GateOptions, Refusal } from '../../src/capture/gate.js';
-import { gateFromSpec, type GateSpec } from '../../src/capture/gate-spec.js';
-import type { RelayHandle, RelayOptions } from '../../src/capture/relay.js';
-import type * as RelayThread from '../../src/capture/relay-thread.js';
+import { Recorder } from '../../src/pipeline/recorder.js';
+import { startListener } from '../../src/sources/net/listener.js';
+import { startRelay } from '../../src/sources/net/relay.js';
+import { CerServer } from '../../src/domain/server/cer-server.js';
+import { NdjsonSink } from '../../src/sinks/ndjson.js';
+import { RawSink } from '../../src/sinks/raw.js';
+import { AccessList, parseAddressRule, type AddressRule } from '../../src/sources/net/access-list.js';
+import type { GateOptions, Refusal } from '../../src/sources/net/gate.js';
+import { gateFromSpec, type GateSpec } from '../../src/sources/net/gate-spec.js';
+import type { RelayHandle, RelayOptions } from '../../src/sources/net/relay.js';
+import type * as RelayThread from '../../src/sources/net/relay-thread.js';
 import tls from 'node:tls';
 import { setUpTls } from '../../src/cli/tls-setup.js';
 import { MemoryStream } from '../helpers/streams.js';
@@ -33,7 +33,7 @@ const rules = (...texts: string[]): AddressRule[] => texts.map((t) => parseAddre
 type StartRelay = (o: Omit<RelayOptions, 'gate'> & { gate: GateSpec }) => Promise<RelayHandle>;
 const impls: Array<[string, () => Promise<StartRelay>]> = [
   ['one thread', async () => (o) => startRelay({ ...o, gate: gateFromSpec(o.gate) })],
-  ['relay thread', async () => ((await import('../../dist/capture/relay-thread.js' as string)) as typeof RelayThread).startRelayThread],
+  ['relay thread', async () => ((await import('../../dist/sources/net/relay-thread.js' as string)) as typeof RelayThread).startRelayThread],
 ];
 
 

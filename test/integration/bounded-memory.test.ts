@@ -5,9 +5,9 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Recorder } from '../../src/capture/recorder.js';
-import { startListener } from '../../src/capture/listener.js';
-import { CerServer } from '../../src/wer/cer-server.js';
+import { Recorder } from '../../src/pipeline/recorder.js';
+import { startListener } from '../../src/sources/net/listener.js';
+import { CerServer } from '../../src/domain/server/cer-server.js';
 import type { CaptureEvent } from '../../src/model.js';
 
 const cleanups: Array<() => unknown> = [];

@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli.js';
 import { SAMPLES, vectorPath, readVector, vectorFiles } from '../helpers/paths.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { report } from '../helpers/crafted.js';
-import { toSeedPcap } from '../../src/fuzz/targets/pcap.js';
+import { toSeedPcap } from '../../src/tools/fuzz/targets/pcap.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-'));
 const httpVectors = vectorFiles('.http');

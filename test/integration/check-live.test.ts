@@ -14,7 +14,7 @@ import { BIN } from '../helpers/paths.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { report } from '../helpers/crafted.js';
-import { writeCab } from '../../src/wer/cab-writer.js';
+import { writeCab } from '../../src/domain/cab/cab-writer.js';
 
 const running: RunningCli[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-live-'));

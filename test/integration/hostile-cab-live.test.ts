@@ -10,7 +10,7 @@ import { cliStarter, runCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
 import { events } from '../helpers/run-async.js';
-import { longLineCab, mszipBomb, overlapCab } from '../../src/fuzz/hostile-cabs.js';
+import { longLineCab, mszipBomb, overlapCab } from '../../src/tools/fuzz/hostile-cabs.js';
 
 const MiB = 1024 * 1024;
 const start = cliStarter();

@@ -11,10 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { cliStarter } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { hugeReport } from '../helpers/crafted.js';
-import { MAX_FINDINGS_PER_RULE } from '../../src/check/rules.js';
-import { Recorder } from '../../src/capture/recorder.js';
-import { startListener } from '../../src/capture/listener.js';
-import { CerServer } from '../../src/wer/cer-server.js';
+import { MAX_FINDINGS_PER_RULE } from '../../src/analysis/check/rules.js';
+import { Recorder } from '../../src/pipeline/recorder.js';
+import { startListener } from '../../src/sources/net/listener.js';
+import { CerServer } from '../../src/domain/server/cer-server.js';
 
 const start = cliStarter();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-huge-'));

@@ -2,11 +2,11 @@
 // fragments, CER answers, report pairing, and that bad traffic on one connection leaves the
 // others alone.
 import { afterEach, describe, expect, it } from 'vitest';
-import { Recorder } from '../../src/capture/recorder.js';
-import { startListener, type ListenerHandle } from '../../src/capture/listener.js';
-import { CerServer, type RespondMode } from '../../src/wer/cer-server.js';
-import { NdjsonSink } from '../../src/output/ndjson.js';
-import { RawSink } from '../../src/output/raw.js';
+import { Recorder } from '../../src/pipeline/recorder.js';
+import { startListener, type ListenerHandle } from '../../src/sources/net/listener.js';
+import { CerServer, type RespondMode } from '../../src/domain/server/cer-server.js';
+import { NdjsonSink } from '../../src/sinks/ndjson.js';
+import { RawSink } from '../../src/sinks/raw.js';
 import { MemoryStream } from '../helpers/streams.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { readVector } from '../helpers/paths.js';

@@ -10,8 +10,8 @@ import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js
 import { runCliAsync } from '../helpers/run-async.js';
 import { readVector } from '../helpers/paths.js';
 import { ndjson, exchangesByConnection } from '../helpers/ndjson.js';
-import { captureConnectionBytes } from '../../src/capture/pcap-input.js';
-import { parseCapture } from '../../src/pcap/capture.js';
+import { captureConnectionBytes } from '../../src/sources/files/pcap-input.js';
+import { parseCapture } from '../../src/sources/pcap/capture.js';
 
 const TEXT2PCAP = hasCommand('text2pcap', '-v');
 const EDITCAP = hasCommand('editcap', '-V') && hasCommand('mergecap', '-V');

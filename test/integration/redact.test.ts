@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { SAMPLES, vectorFiles } from '../helpers/paths.js';
-import { encodeUtf16, writeLevel1Request, writeMetadataXml, writeReportXml, type ReportSpec } from '../../src/wer/report-writer.js';
-import { writeCab } from '../../src/wer/cab-writer.js';
-import { writeMinidump } from '../../src/wer/minidump-writer.js';
+import { encodeUtf16, writeLevel1Request, writeMetadataXml, writeReportXml, type ReportSpec } from '../../src/domain/report/report-writer.js';
+import { writeCab } from '../../src/domain/cab/cab-writer.js';
+import { writeMinidump } from '../../src/domain/minidump/minidump-writer.js';
 
 let dir: string;
 let inputs: string[];

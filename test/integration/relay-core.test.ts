@@ -11,9 +11,9 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { startRelay, parseHostPort, type RelayOptions, type RelayHandle } from '../../src/capture/relay.js';
+import { startRelay, parseHostPort, type RelayOptions, type RelayHandle } from '../../src/sources/net/relay.js';
 import type { Chunk, ConnectionInfo } from '../../src/model.js';
-import type * as RelayThread from '../../src/capture/relay-thread.js';
+import type * as RelayThread from '../../src/sources/net/relay-thread.js';
 import { VECTORS, readVector } from '../helpers/paths.js';
 import { refusingAddress } from '../helpers/net.js';
 import { until } from '../helpers/wait.js';
@@ -182,7 +182,7 @@ let startImpl: (o: RelayOptions) => Promise<RelayHandle> = startRelay;
 const impls: Array<[string, () => Promise<(o: RelayOptions) => Promise<RelayHandle>>]> = [
   ['one thread (startRelay)', async () => startRelay],
   ['relay thread (startRelayThread, dist/)', async () => {
-    const m = (await import('../../dist/capture/relay-thread.js' as string)) as typeof RelayThread;
+    const m = (await import('../../dist/sources/net/relay-thread.js' as string)) as typeof RelayThread;
     expect(m.relayThreadAvailable()).toBe(true);
     return (o) => m.startRelayThread({ ...o, gate: { allow: [], deny: [] } });
   }],

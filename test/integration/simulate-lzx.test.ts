@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasCommand, runCli, startCli } from '../helpers/cli.js';
-import { parseCab } from '../../src/decode/wer/cab.js';
+import { parseCab } from '../../src/domain/cab/cab.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-sim-lzx-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -2,8 +2,8 @@
 // go out over a new connection, as a Windows client would send it.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { simulate } from '../../src/sim/simulate.js';
-import { plainPaint } from '../../src/output/paint.js';
+import { simulate } from '../../src/tools/sim/simulate.js';
+import { plainPaint } from '../../src/render/paint.js';
 import { MemoryStream } from '../helpers/streams.js';
 
 const servers: net.Server[] = [];

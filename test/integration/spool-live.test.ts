@@ -9,12 +9,12 @@ import path from 'node:path';
 import net from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Recorder } from '../../src/capture/recorder.js';
-import { startListener } from '../../src/capture/listener.js';
-import { CerServer } from '../../src/wer/cer-server.js';
-import { RawSink } from '../../src/output/raw.js';
-import { tempSpillFile } from '../../src/output/spool.js';
-import { SyncFileStream } from '../../src/output/sync-file.js';
+import { Recorder } from '../../src/pipeline/recorder.js';
+import { startListener } from '../../src/sources/net/listener.js';
+import { CerServer } from '../../src/domain/server/cer-server.js';
+import { RawSink } from '../../src/sinks/raw.js';
+import { tempSpillFile } from '../../src/sinks/spool.js';
+import { SyncFileStream } from '../../src/sinks/sync-file.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

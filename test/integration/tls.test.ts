@@ -18,9 +18,9 @@ import { sendAndCollect } from '../helpers/net.js';
 import { readVector } from '../helpers/paths.js';
 import { readPcap } from '../helpers/pcap-reader.js';
 import { setUpTls } from '../../src/cli/tls-setup.js';
-import { Recorder } from '../../src/capture/recorder.js';
-import { startListener } from '../../src/capture/listener.js';
-import { CerServer } from '../../src/wer/cer-server.js';
+import { Recorder } from '../../src/pipeline/recorder.js';
+import { startListener } from '../../src/sources/net/listener.js';
+import { CerServer } from '../../src/domain/server/cer-server.js';
 
 const CURL = peer('curl');
 const PYTHON = peer('python3');

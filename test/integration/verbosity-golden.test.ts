@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, hasCommand } from '../helpers/cli.js';
 import { BIN, FIXTURES, SAMPLES } from '../helpers/paths.js';
-import { displayWidth } from '../../src/output/width.js';
+import { displayWidth } from '../../src/render/width.js';
 
 const LEVELS: [string, string[]][] = [['q', ['-q']], ['default', []], ['v', ['-v']], ['vv', ['-vv']], ['vvv', ['-vvv']]];
 const INPUTS = ['appcrash.http', 'hang.http', 'bluescreen.http', 'generic.http', 'level1-response.http'].map((f) => path.join('samples', f));

@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { runPipeline } from '../../../src/fuzz/targets/pipeline.js';
+import { runPipeline } from '../../../src/tools/fuzz/targets/pipeline.js';
 import { ROOT } from '../../helpers/paths.js';
-import { folderName } from '../../../src/capture/folder-name.js';
-import { decodeMessage } from '../../../src/decode/message.js';
-import { safeExtractPath } from '../../../src/decode/wer/cab-extract.js';
+import { folderName } from '../../../src/sinks/save-dir/folder-name.js';
+import { decodeMessage } from '../../../src/domain/body/message.js';
+import { safeExtractPath } from '../../../src/domain/cab/cab-extract.js';
 import type { Request } from '../../../src/model.js';
 
 const DIR = path.join(ROOT, 'test', 'fixtures', 'bad');

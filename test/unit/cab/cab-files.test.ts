@@ -2,8 +2,8 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { extractCabToDir } from '../../../src/wer/cab-files.js';
-import { writeCab } from '../../../src/wer/cab-writer.js';
+import { extractCabToDir } from '../../../src/pipeline/workers/cab-files.js';
+import { writeCab } from '../../../src/domain/cab/cab-writer.js';
 
 let dir = '';
 beforeEach(async () => { dir = await mkdtemp(path.join(tmpdir(), 'wer-sniff-cabdir-')); });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCab } from '../../../src/decode/wer/cab.js';
-import { extractCab } from '../../../src/decode/wer/cab-extract.js';
-import { encodeDosDateTime, writeCab } from '../../../src/wer/cab-writer.js';
+import { parseCab } from '../../../src/domain/cab/cab.js';
+import { extractCab } from '../../../src/domain/cab/cab-extract.js';
+import { encodeDosDateTime, writeCab } from '../../../src/domain/cab/cab-writer.js';
 
 describe('writeCab', () => {
   it('writes one folder, checksums filled, and reads back', () => {

@@ -2,9 +2,9 @@
 // dates), same extracted bytes, and `cabextract -t` agrees on what is damaged.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseCab } from '../../../src/decode/wer/cab.js';
-import { extractCab } from '../../../src/decode/wer/cab-extract.js';
-import { writeCab, type CabInputFile } from '../../../src/wer/cab-writer.js';
+import { parseCab } from '../../../src/domain/cab/cab.js';
+import { extractCab } from '../../../src/domain/cab/cab-extract.js';
+import { writeCab, type CabInputFile } from '../../../src/domain/cab/cab-writer.js';
 import { buildRawCab } from './raw-cab.js';
 import { cabextractFiles, cabextractKey, cabextractList, cabextractTest, HAS_CABEXTRACT, NO_CABEXTRACT } from './cabextract.js';
 import { readVector } from '../../helpers/paths.js';

@@ -1,8 +1,8 @@
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseCab } from '../../../src/decode/wer/cab.js';
-import { extractCab } from '../../../src/decode/wer/cab-extract.js';
-import { writeCab } from '../../../src/wer/cab-writer.js';
+import { parseCab } from '../../../src/domain/cab/cab.js';
+import { extractCab } from '../../../src/domain/cab/cab-extract.js';
+import { writeCab } from '../../../src/domain/cab/cab-writer.js';
 import { buildRawCab } from './raw-cab.js';
 import { readVector } from '../../helpers/paths.js';
 

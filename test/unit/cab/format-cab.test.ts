@@ -1,11 +1,11 @@
 import path, { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseCab } from '../../../src/decode/wer/cab.js';
-import { extractCab } from '../../../src/decode/wer/cab-extract.js';
-import { formatAttribs, formatCab } from '../../../src/output/format-cab.js';
-import { createPaint, plainPaint } from '../../../src/output/paint.js';
-import { writeCab } from '../../../src/wer/cab-writer.js';
+import { parseCab } from '../../../src/domain/cab/cab.js';
+import { extractCab } from '../../../src/domain/cab/cab-extract.js';
+import { formatAttribs, formatCab } from '../../../src/render/format-cab.js';
+import { createPaint, plainPaint } from '../../../src/render/paint.js';
+import { writeCab } from '../../../src/domain/cab/cab-writer.js';
 import { buildRawCab } from './raw-cab.js';
 import { readVector } from '../../helpers/paths.js';
 

@@ -5,15 +5,15 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCab } from '../../../src/decode/wer/cab.js';
-import { extractCab, extractCabStream, EXPANSION_FLOOR_BYTES } from '../../../src/decode/wer/cab-extract.js';
-import { CAB_TEXT_PREVIEW_CHARS, CAB_TEXT_HOLD_BYTES, parseCabView } from '../../../src/decode/cab-view.js';
-import { bodyProblems } from '../../../src/decode/body-problems.js';
-import { extractCabToDir } from '../../../src/wer/cab-files.js';
-import { writeCab } from '../../../src/wer/cab-writer.js';
-import { formatCabView } from '../../../src/output/format-cab-view.js';
-import { plainPaint } from '../../../src/output/paint.js';
-import { longLineCab, mszipBomb, overlapCab } from '../../../src/fuzz/hostile-cabs.js';
+import { parseCab } from '../../../src/domain/cab/cab.js';
+import { extractCab, extractCabStream, EXPANSION_FLOOR_BYTES } from '../../../src/domain/cab/cab-extract.js';
+import { CAB_TEXT_PREVIEW_CHARS, CAB_TEXT_HOLD_BYTES, parseCabView } from '../../../src/domain/cab/cab-view.js';
+import { bodyProblems } from '../../../src/domain/body/body-problems.js';
+import { extractCabToDir } from '../../../src/pipeline/workers/cab-files.js';
+import { writeCab } from '../../../src/domain/cab/cab-writer.js';
+import { formatCabView } from '../../../src/render/format-cab-view.js';
+import { plainPaint } from '../../../src/render/paint.js';
+import { longLineCab, mszipBomb, overlapCab } from '../../../src/tools/fuzz/hostile-cabs.js';
 
 const MiB = 1024 * 1024;
 const BLOCK = 32768;
@@ -129,9 +129,9 @@ describe('a valid file beyond the view cap', () => {
 
 describe('a large minidump in a CAB', () => {
   it('is summarised from its first 16 MiB; what lies beyond is counted as not read, not damage', async () => {
-    const { writeMinidump } = await import('../../../src/wer/minidump-writer.js');
+    const { writeMinidump } = await import('../../../src/domain/minidump/minidump-writer.js');
     const { CRASH } = await import('../minidump/crash-fixture.js');
-    const { CAB_DUMP_HOLD_BYTES } = await import('../../../src/decode/cab-view.js');
+    const { CAB_DUMP_HOLD_BYTES } = await import('../../../src/domain/cab/cab-view.js');
     const small = writeMinidump(CRASH);
     // The same dump followed by 20 MiB of captured "memory".
     const big = Buffer.concat([small, Buffer.alloc(20 * MiB, 0x5a)]);
@@ -143,7 +143,7 @@ describe('a large minidump in a CAB', () => {
     expect(whole!.minidump!.modules).toHaveLength(4);
     expect(whole!.minidump!.problems).toEqual([]);
     expect(whole!.minidump!.partial).toEqual({ held: CAB_DUMP_HOLD_BYTES, size: big.length, skipped: 0 });
-    const { parseMinidump } = await import('../../../src/decode/wer/minidump.js');
+    const { parseMinidump } = await import('../../../src/domain/minidump/minidump.js');
     // A stream past the held part is skipped, not a problem; past the real end it is one.
     const moved = Buffer.from(small);
     const dir = moved.readUInt32LE(12);

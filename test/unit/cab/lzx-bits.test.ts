@@ -1,8 +1,8 @@
 // The LZX bit writer and reader: 16-bit little-endian words, most-significant bit first.
 import { describe, expect, it } from 'vitest';
-import { LzxBits } from '../../../src/decode/wer/lzx-bits.js';
-import { LzxBitWriter } from '../../../src/wer/lzx-bitwriter.js';
-import { canonicalCodes, codeLengths } from '../../../src/wer/lzx-codes.js';
+import { LzxBits } from '../../../src/domain/cab/lzx/lzx-bits.js';
+import { LzxBitWriter } from '../../../src/domain/cab/lzx/lzx-bitwriter.js';
+import { canonicalCodes, codeLengths } from '../../../src/domain/cab/lzx/lzx-codes.js';
 
 describe('LZX bits', () => {
   it('a 17-bit footer after 15 pending bits flushes both words (a frame must end in its own payload)', () => {

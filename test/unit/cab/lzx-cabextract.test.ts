@@ -2,12 +2,12 @@
 // `cabextract -t` and extract to the input bytes with cabextract and with our extractor.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseCab, CFDATA_SIZE } from '../../../src/decode/wer/cab.js';
-import { extractCab } from '../../../src/decode/wer/cab-extract.js';
-import { writeCab, type CabInputFile } from '../../../src/wer/cab-writer.js';
-import type { LzxEncodeOptions } from '../../../src/wer/lzx-encoder.js';
-import { LzxMatcher, LzxTokens } from '../../../src/wer/lzx-matcher.js';
-import { makeCab, makeReport } from '../../../src/sim/kinds.js';
+import { parseCab, CFDATA_SIZE } from '../../../src/domain/cab/cab.js';
+import { extractCab } from '../../../src/domain/cab/cab-extract.js';
+import { writeCab, type CabInputFile } from '../../../src/domain/cab/cab-writer.js';
+import type { LzxEncodeOptions } from '../../../src/domain/cab/lzx/lzx-encoder.js';
+import { LzxMatcher, LzxTokens } from '../../../src/domain/cab/lzx/lzx-matcher.js';
+import { makeCab, makeReport } from '../../../src/tools/sim/kinds.js';
 import { cabextractFiles, cabextractTest, HAS_CABEXTRACT, NO_CABEXTRACT } from './cabextract.js';
 import { farRepeats, mixedData, noise, repeatsAtAlternatingOffsets, x86Like } from './lzx-data.js';
 

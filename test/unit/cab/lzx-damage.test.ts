@@ -2,11 +2,11 @@
 // never bytes that differ from the original or from what cabextract makes of the same input.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { cabChecksum, CFDATA_SIZE, parseCab } from '../../../src/decode/wer/cab.js';
-import { extractCab } from '../../../src/decode/wer/cab-extract.js';
-import { LzxDecoder } from '../../../src/decode/wer/lzx-decoder.js';
-import { writeCab, type CabInputFile } from '../../../src/wer/cab-writer.js';
-import { lzxCompressFolder } from '../../../src/wer/lzx-encoder.js';
+import { cabChecksum, CFDATA_SIZE, parseCab } from '../../../src/domain/cab/cab.js';
+import { extractCab } from '../../../src/domain/cab/cab-extract.js';
+import { LzxDecoder } from '../../../src/domain/cab/lzx/lzx-decoder.js';
+import { writeCab, type CabInputFile } from '../../../src/domain/cab/cab-writer.js';
+import { lzxCompressFolder } from '../../../src/domain/cab/lzx/lzx-encoder.js';
 import { buildRawCab } from './raw-cab.js';
 import { cabextractFiles, HAS_CABEXTRACT, NO_CABEXTRACT } from './cabextract.js';
 import { mixedData, noise, x86Like, xorshift } from './lzx-data.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCab, cabChecksum, decodeDosDateTime, decodeTypeCompress } from '../../../src/decode/wer/cab.js';
-import { writeCab } from '../../../src/wer/cab-writer.js';
+import { parseCab, cabChecksum, decodeDosDateTime, decodeTypeCompress } from '../../../src/domain/cab/cab.js';
+import { writeCab } from '../../../src/domain/cab/cab-writer.js';
 import { buildRawCab } from './raw-cab.js';
 import { readVector } from '../../helpers/paths.js';
 

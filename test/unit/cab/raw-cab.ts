@@ -1,7 +1,7 @@
 // Test factory: builds cabinets byte by byte with features our writer deliberately lacks
 // (reserve areas, multi-cabinet links, arbitrary typeCompress, continued iFolder markers, bad
 // checksums), so the parser and extractor can be fed every shape [MS-CAB] allows.
-import { cabChecksum } from '../../../src/decode/wer/cab.js';
+import { cabChecksum } from '../../../src/domain/cab/cab.js';
 
 export interface RawBlock { payload: Buffer; cbUncomp?: number; csum?: number }
 export interface RawFolder { typeCompress: number; blocks: RawBlock[]; reserve?: Buffer }

@@ -2,12 +2,12 @@
 // FILETIME checked by hand (2020-01-01T00:00:00Z = (1577836800 + 11644473600) × 10^7 ticks),
 // through the CAB view and its text; hostile values stay escaped, huge files stay bounded.
 import { describe, expect, it } from 'vitest';
-import { parseReportWer, looksLikeReportWer } from '../../../src/decode/wer/report-wer.js';
-import { summariseFile } from '../../../src/decode/cab-view.js';
-import { formatCabView } from '../../../src/output/format-cab-view.js';
-import { plainPaint } from '../../../src/output/paint.js';
-import { writeCab } from '../../../src/wer/cab-writer.js';
-import { parseCabView } from '../../../src/decode/cab-view.js';
+import { parseReportWer, looksLikeReportWer } from '../../../src/domain/report/report-wer.js';
+import { summariseFile } from '../../../src/domain/cab/cab-view.js';
+import { formatCabView } from '../../../src/render/format-cab-view.js';
+import { plainPaint } from '../../../src/render/paint.js';
+import { writeCab } from '../../../src/domain/cab/cab-writer.js';
+import { parseCabView } from '../../../src/domain/cab/cab-view.js';
 
 const utf16 = (s: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
 const REPORT = [

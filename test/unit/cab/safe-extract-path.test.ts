@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeExtractPath } from '../../../src/decode/wer/cab-extract.js';
+import { safeExtractPath } from '../../../src/domain/cab/cab-extract.js';
 
 describe('safeExtractPath', () => {
   it.each([

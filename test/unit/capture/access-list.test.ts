@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AccessList, parseAddressRule, parseRuleLines, type AddressRule } from '../../../src/capture/access-list.js';
+import { AccessList, parseAddressRule, parseRuleLines, type AddressRule } from '../../../src/sources/net/access-list.js';
 
 const rule = (t: string) => parseAddressRule(t) as AddressRule;
 

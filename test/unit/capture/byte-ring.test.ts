@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { byteRingMemory, ByteRingReader, ByteRingWriter } from '../../../src/capture/byte-ring.js';
+import { byteRingMemory, ByteRingReader, ByteRingWriter } from '../../../src/sources/net/byte-ring.js';
 
 const bytes = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff));
 

@@ -3,11 +3,11 @@
 // and every output gets the one summary (no second inflation).
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Exchange, Sink } from '../../../src/model.js';
-import { Recorder } from '../../../src/capture/recorder.js';
-import { CabJobs, inspectHere, type Inspect } from '../../../src/capture/cab-offload.js';
-import { decodeMessage } from '../../../src/decode/message.js';
-import type { CabInspection } from '../../../src/wer/cab-inspect.js';
-import { writeCab } from '../../../src/wer/cab-writer.js';
+import { Recorder } from '../../../src/pipeline/recorder.js';
+import { CabJobs, inspectHere, type Inspect } from '../../../src/pipeline/workers/cab-offload.js';
+import { decodeMessage } from '../../../src/domain/body/message.js';
+import type { CabInspection } from '../../../src/pipeline/workers/cab-inspect.js';
+import { writeCab } from '../../../src/domain/cab/cab-writer.js';
 import { T0, makeConnection } from '../../helpers/factories.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');

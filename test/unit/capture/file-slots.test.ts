@@ -1,7 +1,7 @@
 // FileSlots: never more than `limit` jobs hold a file at once, and a job that runs out of
 // descriptors (EMFILE/ENFILE) waits and runs again instead of failing.
 import { describe, expect, it } from 'vitest';
-import { FileSlots } from '../../../src/capture/file-slots.js';
+import { FileSlots } from '../../../src/sinks/save-dir/file-slots.js';
 
 const busy = (code = 'EMFILE') => Object.assign(new Error(`${code}: too many open files`), { code });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { folderName, safeNamePart } from '../../../src/capture/folder-name.js';
+import { folderName, safeNamePart } from '../../../src/sinks/save-dir/folder-name.js';
 import { T0 } from '../../helpers/factories.js';
 
 describe('safeNamePart', () => {

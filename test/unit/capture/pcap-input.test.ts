@@ -3,10 +3,10 @@
 // events, and the close reason says how the connection ended. Plus notice summarising.
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Chunk, Sink } from '../../../src/model.js';
-import { Recorder } from '../../../src/capture/recorder.js';
-import { feedCapture, formatNotices } from '../../../src/capture/pcap-input.js';
-import { parseCapture } from '../../../src/pcap/capture.js';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../../../src/output/pcap-packets.js';
+import { Recorder } from '../../../src/pipeline/recorder.js';
+import { feedCapture, formatNotices } from '../../../src/sources/files/pcap-input.js';
+import { parseCapture } from '../../../src/sources/pcap/capture.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../../../src/sinks/pcap-packets.js';
 import { classicPcap, ep, tcpPacket, type RawFrame } from '../../helpers/pcap-build.js';
 
 const T = 1_767_323_045;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Chunk, ConnectionInfo, Sink } from '../../../src/model.js';
-import { Recorder } from '../../../src/capture/recorder.js';
+import { Recorder } from '../../../src/pipeline/recorder.js';
 import { T0, makeConnection } from '../../helpers/factories.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');

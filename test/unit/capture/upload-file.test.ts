@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UploadFile, type UploadFs } from '../../../src/capture/upload-file.js';
-import { FileSlots } from '../../../src/capture/file-slots.js';
+import { UploadFile, type UploadFs } from '../../../src/sinks/save-dir/upload-file.js';
+import { FileSlots } from '../../../src/sinks/save-dir/file-slots.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-upload-file-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 // CheckedSink hands a sink each event with the findings it produced, and what never came
 // before it closes; the live/decode views leave out "answer not captured" notes.
 import { describe, expect, it } from 'vitest';
-import { Recorder } from '../../../src/capture/recorder.js';
-import { CheckedSink, type FindingSink } from '../../../src/output/checked-sink.js';
-import type { ReportFindings } from '../../../src/check/conversation.js';
+import { Recorder } from '../../../src/pipeline/recorder.js';
+import { CheckedSink, type FindingSink } from '../../../src/sinks/checked-sink.js';
+import type { ReportFindings } from '../../../src/analysis/check/conversation.js';
 import type { CaptureEvent } from '../../../src/model.js';
 import { report, NOW } from '../../helpers/crafted.js';
 import { readVector } from '../../helpers/paths.js';

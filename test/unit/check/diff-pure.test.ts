@@ -1,9 +1,9 @@
 // The pure parts of `diff`: --ignore patterns and the field comparison (changed, only on one
 // side, header order, placement of fields only b has).
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DIFF_IGNORE, isIgnored, parseIgnoreList } from '../../../src/diff/ignore.js';
-import { diffFields, isEqual } from '../../../src/diff/compare.js';
-import type { Field } from '../../../src/diff/fields.js';
+import { DEFAULT_DIFF_IGNORE, isIgnored, parseIgnoreList } from '../../../src/analysis/diff/ignore.js';
+import { diffFields, isEqual } from '../../../src/analysis/diff/compare.js';
+import type { Field } from '../../../src/analysis/diff/fields.js';
 
 const f = (name: string, value: string, group: Field['group'] = 'report'): Field => ({ group, name, key: name.toLowerCase(), value });
 

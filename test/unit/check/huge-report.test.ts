@@ -6,8 +6,8 @@
 // structure check) run live in test/integration/huge-report-live.test.ts.
 import { describe, expect, it } from 'vitest';
 import { checkBytes, hugeReport, response } from '../../helpers/crafted.js';
-import { capFindings, finding, MAX_FINDINGS_PER_RULE } from '../../../src/check/rules.js';
-import { cabHoldsFile } from '../../../src/check/conversation.js';
+import { capFindings, finding, MAX_FINDINGS_PER_RULE } from '../../../src/analysis/check/rules.js';
+import { cabHoldsFile } from '../../../src/analysis/check/conversation.js';
 
 describe('huge level-1 reports are checked, findings capped per rule', () => {
   it('130,000 PARAMETERs: 20 parameter-id findings, a count of the rest, and parameter-count', () => {

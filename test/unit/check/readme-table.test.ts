@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { RULES } from '../../../src/check/rules.js';
+import { RULES } from '../../../src/analysis/check/rules.js';
 import { ROOT } from '../../helpers/paths.js';
 
 it('README lists every rule with its severity and section', () => {

@@ -1,10 +1,10 @@
 // One crafted bad report (or conversation) per rule: each produces its finding with the
 // rule's severity and section, and every rule in the table is exercised here.
 import { describe, expect, it } from 'vitest';
-import { RULES, type RuleId } from '../../../src/check/rules.js';
-import { EARLIEST_EVENT_MS } from '../../../src/check/check-values.js';
-import { ELEMENTS } from '../../../src/check/schema.js';
-import { encodeUtf16, toFiletime } from '../../../src/wer/report-writer.js';
+import { RULES, type RuleId } from '../../../src/analysis/check/rules.js';
+import { EARLIEST_EVENT_MS } from '../../../src/analysis/check/check-values.js';
+import { ELEMENTS } from '../../../src/analysis/check/schema.js';
+import { encodeUtf16, toFiletime } from '../../../src/domain/report/report-writer.js';
 import { checkBytes, NOW, post, report, response, rulesOf, xmlOf } from '../../helpers/crafted.js';
 import { readVector } from '../../helpers/paths.js';
 

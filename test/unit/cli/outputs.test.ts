@@ -3,8 +3,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { createOutputs } from '../../../src/cli/outputs.js';
-import { PcapSink } from '../../../src/output/pcap.js';
-import { CheckedSink } from '../../../src/output/checked-sink.js';
+import { PcapSink } from '../../../src/sinks/pcap.js';
+import { CheckedSink } from '../../../src/sinks/checked-sink.js';
 
 const fakeStdout = (isTTY: boolean) => Object.assign(new PassThrough(), { isTTY }) as unknown as NodeJS.WriteStream;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_LINES, RefusalLog, WINDOW_MS } from '../../../src/cli/refusal-log.js';
-import type { Refusal } from '../../../src/capture/gate.js';
+import type { Refusal } from '../../../src/sources/net/gate.js';
 
 const refusal = (n: number, message = 'not in --allow'): Refusal => ({ ts: 0, peer: `192.0.2.${n}:4000`, local: '0.0.0.0:1273', reason: 'denied', message });
 

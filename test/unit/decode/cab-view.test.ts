@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CAB_TEXT_PREVIEW_LINES, isCab, parseCabView, summariseFile } from '../../../src/decode/cab-view.js';
+import { CAB_TEXT_PREVIEW_LINES, isCab, parseCabView, summariseFile } from '../../../src/domain/cab/cab-view.js';
 import { readVector } from '../../helpers/paths.js';
 
 const MSZIP = readVector('sample-report-mszip.cab');

@@ -2,7 +2,7 @@
 // one-byte string); the characters must be exactly what iconv-lite gives, in every case.
 import { describe, expect, test } from 'vitest';
 import iconv from 'iconv-lite';
-import { decodeText, decodeWith } from '../../../src/decode/charset.js';
+import { decodeText, decodeWith } from '../../../src/domain/body/charset.js';
 import { readVector } from '../../helpers/paths.js';
 
 const le = (s: string): Buffer => Buffer.from(s, 'utf16le');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import iconv from 'iconv-lite';
-import { charsetFromContentType, decodeText, detectCharset } from '../../../src/decode/charset.js';
+import { charsetFromContentType, decodeText, detectCharset } from '../../../src/domain/body/charset.js';
 import { readVector } from '../../helpers/paths.js';
 
 const le = (s: string): Buffer => Buffer.from(s, 'utf16le');

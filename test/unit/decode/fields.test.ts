@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest';
 import {
   decodeBugcheck, decodeExceptionCode, decodeFiletime, decodeFileType, decodeLcid, decodeOsString,
   decodePeTimestamp, decodeProductPair, decodeReportType, decodeServicePackPair, decodeSku, decodeSuiteMask,
-} from '../../../src/decode/wer/fields.js';
-import { LCID_TAGS } from '../../../src/decode/wer/lcid.js';
-import { parameterLabel } from '../../../src/decode/wer/names.js';
+} from '../../../src/domain/report/fields.js';
+import { LCID_TAGS } from '../../../src/domain/report/lcid.js';
+import { parameterLabel } from '../../../src/domain/report/names.js';
 
 describe('decodeFiletime (docs/protocol.md §7.1)', () => {
   test('both cross-checks from the spec examples', () => {

@@ -4,12 +4,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { decodeText } from '../../../src/decode/charset.js';
-import { parseXml, type XmlNode } from '../../../src/decode/xml.js';
-import { FLAT_XML_MAX_DEPTH, parseFlatXml } from '../../../src/decode/wer/flat-xml.js';
-import { KINDS } from '../../../src/sim/kind-names.js';
-import { makeReport } from '../../../src/sim/kinds.js';
-import { writeMetadataXml, writeReportXml } from '../../../src/wer/report-writer.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
+import { parseXml, type XmlNode } from '../../../src/domain/body/xml.js';
+import { FLAT_XML_MAX_DEPTH, parseFlatXml } from '../../../src/domain/report/flat-xml.js';
+import { KINDS } from '../../../src/tools/sim/kind-names.js';
+import { makeReport } from '../../../src/tools/sim/kinds.js';
+import { writeMetadataXml, writeReportXml } from '../../../src/domain/report/report-writer.js';
 import { SAMPLES, VECTORS } from '../../helpers/paths.js';
 
 /** Body text of every vector and sample that looks like XML. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { explainLevel1Response, looksLikeLevel1Response, parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
+import { explainLevel1Response, looksLikeLevel1Response, parseLevel1Response } from '../../../src/domain/server/level1-response.js';
 import { splitVector } from '../../helpers/paths.js';
 
 const bodyText = (name: string): string => splitVector(name).body.toString('latin1');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parameterMeaning, secondaryMeaning } from '../../../src/decode/wer/meaning.js';
-import * as report from '../../../src/decode/wer/report.js';
+import { parameterMeaning, secondaryMeaning } from '../../../src/domain/report/meaning.js';
+import * as report from '../../../src/domain/report/report.js';
 
 describe('value meanings', () => {
   test('by the name attribute, in any case and with blanks', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DECODE_CACHE_SIZE, decodeMessage } from '../../../src/decode/message.js';
+import { DECODE_CACHE_SIZE, decodeMessage } from '../../../src/domain/body/message.js';
 import { readVector } from '../../helpers/paths.js';
 import { makeRequest } from '../../helpers/factories.js';
 

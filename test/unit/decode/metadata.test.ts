@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { isWerMetadata, parseWerMetadata } from '../../../src/decode/wer/metadata.js';
-import { XmlParseError } from '../../../src/decode/xml.js';
+import { isWerMetadata, parseWerMetadata } from '../../../src/domain/report/metadata.js';
+import { XmlParseError } from '../../../src/domain/body/xml.js';
 
 const DOC = `<?xml version="1.0" encoding="UTF-16"?>\r
 <WERReportMetadata>\r

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { decodeText } from '../../../src/decode/charset.js';
-import { parseWerReport, type WerReport } from '../../../src/decode/wer/report.js';
-import { XmlParseError } from '../../../src/decode/xml.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
+import { parseWerReport, type WerReport } from '../../../src/domain/report/report.js';
+import { XmlParseError } from '../../../src/domain/body/xml.js';
 import { readVector, splitVector } from '../../helpers/paths.js';
 
 function reportOf(vector: string): WerReport {

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
   BINARY_SNIFF_CHARS, BODY_VIEWS, decodeBody, looksBinary, type BodyContext, type ViewMeta,
-} from '../../../src/decode/views.js';
-import { decodeText } from '../../../src/decode/charset.js';
+} from '../../../src/domain/body/views.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
 import { SAMPLES, VECTORS } from '../../helpers/paths.js';
 
 /** looksBinary as first written: count everything. */

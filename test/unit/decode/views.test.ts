@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { decodeBody, looksBinary, type BodyContext } from '../../../src/decode/views.js';
+import { decodeBody, looksBinary, type BodyContext } from '../../../src/domain/body/views.js';
 import { readVector, splitVector } from '../../helpers/paths.js';
 
 const request: BodyContext = { headers: [['User-Agent', 'MSDW']], isResponse: false, requestMethod: 'POST', requestTarget: '/stage2.htm' };

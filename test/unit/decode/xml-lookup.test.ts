@@ -1,7 +1,7 @@
 // attrOf skips toLowerCase() where it cannot change the answer; it must answer exactly like
 // the plain definition (first attribute whose lower-cased name equals the lower-cased name).
 import { describe, expect, test } from 'vitest';
-import { attrOf, textContent, type XmlNode } from '../../../src/decode/xml.js';
+import { attrOf, textContent, type XmlNode } from '../../../src/domain/body/xml.js';
 
 const reference = (node: XmlNode, name: string): string | undefined =>
   node.attrs.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { attrOf, decodeXmlEntities, parseXml, rootElement, textContent, XmlParseError } from '../../../src/decode/xml.js';
+import { attrOf, decodeXmlEntities, parseXml, rootElement, textContent, XmlParseError } from '../../../src/domain/body/xml.js';
 
 describe('parseXml', () => {
   test('ordered tree with attributes in document order', () => {

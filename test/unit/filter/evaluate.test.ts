@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { parseFilter } from '../../../src/filter/parse.js';
-import { evaluateFilter, type Verdict } from '../../../src/filter/evaluate.js';
-import type { FilterSubject } from '../../../src/filter/fields.js';
+import { parseFilter } from '../../../src/analysis/filter/parse.js';
+import { evaluateFilter, type Verdict } from '../../../src/analysis/filter/evaluate.js';
+import type { FilterSubject } from '../../../src/analysis/filter/fields.js';
 import { makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
 import { splitVector } from '../../helpers/paths.js';
 import type { Exchange } from '../../../src/model.js';

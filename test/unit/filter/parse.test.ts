@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { FilterSyntaxError, parseFilter, type Filter } from '../../../src/filter/parse.js';
+import { FilterSyntaxError, parseFilter, type Filter } from '../../../src/analysis/filter/parse.js';
 
 /** The tree without specs, for readable expectations. */
 function shape(f: Filter): unknown {

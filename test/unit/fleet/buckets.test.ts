@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { BucketCounter, MAX_BUCKETS, statsJson } from '../../../src/fleet/buckets.js';
-import { reportFacts, signatureKey } from '../../../src/fleet/signature.js';
-import { parseWerReport } from '../../../src/decode/wer/report.js';
-import { formatBucketTable } from '../../../src/output/format-buckets.js';
-import { decodeText } from '../../../src/decode/charset.js';
+import { BucketCounter, MAX_BUCKETS, statsJson } from '../../../src/analysis/fleet/buckets.js';
+import { reportFacts, signatureKey } from '../../../src/analysis/fleet/signature.js';
+import { parseWerReport } from '../../../src/domain/report/report.js';
+import { formatBucketTable } from '../../../src/render/format-buckets.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
 import { readVector } from '../../helpers/paths.js';
 import { plain } from '../output/paints.js';
-import { displayWidth } from '../../../src/output/width.js';
-import { signatureNumber } from '../../../src/wer/level1-answer.js';
+import { displayWidth } from '../../../src/render/width.js';
+import { signatureNumber } from '../../../src/domain/server/level1-answer.js';
 
 const report = parseWerReport(decodeText(readVector('level1-appcrash.body.xml')).text);
 

@@ -1,14 +1,14 @@
 // The fuzz harness itself: runs replay by seed, a broken target is caught (exception, invariant,
 // slowness) and minimised, mutations stay bounded, and the terminal check rejects what it must.
 import { describe, expect, it } from 'vitest';
-import { fuzz, makeInput, minimise, runOne, signature, timeLimit, type Failure } from '../../../src/fuzz/engine.js';
-import { checkTerminalText, fail } from '../../../src/fuzz/check.js';
-import { BYTE_MUTATORS, MAX_INPUT_BYTES, amplify } from '../../../src/fuzz/mutate.js';
-import { mutateCab, mutateHttpLengths, mutateMinidump, mutateUtf16 } from '../../../src/fuzz/mutate-formats.js';
-import { createRng } from '../../../src/fuzz/rng.js';
-import { generatedSeeds } from '../../../src/fuzz/seeds.js';
-import type { FuzzTarget } from '../../../src/fuzz/target.js';
-import { parseCab } from '../../../src/decode/wer/cab.js';
+import { fuzz, makeInput, minimise, runOne, signature, timeLimit, type Failure } from '../../../src/tools/fuzz/engine.js';
+import { checkTerminalText, fail } from '../../../src/tools/fuzz/check.js';
+import { BYTE_MUTATORS, MAX_INPUT_BYTES, amplify } from '../../../src/tools/fuzz/mutate.js';
+import { mutateCab, mutateHttpLengths, mutateMinidump, mutateUtf16 } from '../../../src/tools/fuzz/mutate-formats.js';
+import { createRng } from '../../../src/tools/fuzz/rng.js';
+import { generatedSeeds } from '../../../src/tools/fuzz/seeds.js';
+import type { FuzzTarget } from '../../../src/tools/fuzz/target.js';
+import { parseCab } from '../../../src/domain/cab/cab.js';
 
 const seeds = generatedSeeds().map((f) => f.bytes);
 

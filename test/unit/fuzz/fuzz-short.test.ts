@@ -4,9 +4,9 @@
 // is `npm run fuzz` (README "Fuzzing").
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { TARGETS } from '../../../src/fuzz/targets/index.js';
-import { fuzz } from '../../../src/fuzz/engine.js';
-import { loadSeedFiles } from '../../../src/fuzz/seed-files.js';
+import { TARGETS } from '../../../src/tools/fuzz/targets/index.js';
+import { fuzz } from '../../../src/tools/fuzz/engine.js';
+import { loadSeedFiles } from '../../../src/tools/fuzz/seed-files.js';
 
 const SEED = 1273;
 /** Inputs per target (the pipeline and XML targets are the slowest per input). */

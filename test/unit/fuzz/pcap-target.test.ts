@@ -1,9 +1,9 @@
 // The pcap fuzz target's seeds are real conversations: the reader gives back exactly the
 // request and answer they were built from (so mutations start from something that decodes).
 import { describe, expect, test } from 'vitest';
-import { toSeedPcap, pcapTarget } from '../../../src/fuzz/targets/pcap.js';
-import { parseCapture } from '../../../src/pcap/capture.js';
-import { captureConnectionBytes } from '../../../src/capture/pcap-input.js';
+import { toSeedPcap, pcapTarget } from '../../../src/tools/fuzz/targets/pcap.js';
+import { parseCapture } from '../../../src/sources/pcap/capture.js';
+import { captureConnectionBytes } from '../../../src/sources/files/pcap-input.js';
 import { readVector } from '../../helpers/paths.js';
 
 

@@ -4,9 +4,9 @@
 // super-linear cases are pinned down load-independently by scaling.test.ts.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { TARGETS } from '../../../src/fuzz/targets/index.js';
-import { runOne } from '../../../src/fuzz/engine.js';
-import { loadRegressions } from '../../../src/fuzz/seed-files.js';
+import { TARGETS } from '../../../src/tools/fuzz/targets/index.js';
+import { runOne } from '../../../src/tools/fuzz/engine.js';
+import { loadRegressions } from '../../../src/tools/fuzz/seed-files.js';
 
 const saved = loadRegressions();
 

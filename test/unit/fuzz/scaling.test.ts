@@ -5,14 +5,14 @@
 // ~20 s); ~100,000 formatted lines overflowed the call stack.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { parseFlatXml } from '../../../src/decode/wer/flat-xml.js';
-import { parseWerReport } from '../../../src/decode/wer/report.js';
-import { decodeBody } from '../../../src/decode/views.js';
-import { formatBody, formatLevel1Response } from '../../../src/output/format-body.js';
-import { formatXml } from '../../../src/output/format-xml.js';
-import { parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
-import { parseXml } from '../../../src/decode/xml.js';
-import { plainPaint } from '../../../src/output/paint.js';
+import { parseFlatXml } from '../../../src/domain/report/flat-xml.js';
+import { parseWerReport } from '../../../src/domain/report/report.js';
+import { decodeBody } from '../../../src/domain/body/views.js';
+import { formatBody, formatLevel1Response } from '../../../src/render/format-body.js';
+import { formatXml } from '../../../src/render/format-xml.js';
+import { parseLevel1Response } from '../../../src/domain/server/level1-response.js';
+import { parseXml } from '../../../src/domain/body/xml.js';
+import { plainPaint } from '../../../src/render/paint.js';
 import { makeBody } from '../../helpers/factories.js';
 
 function best(f: () => void): number {

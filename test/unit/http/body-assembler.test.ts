@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { BODY_HEAD_BYTES, BodyAssembler, SMALL_PIECE } from '../../../src/http/body-assembler.js';
-import { SLOT_BYTES } from '../../../src/http/hash-offload.js';
+import { BODY_HEAD_BYTES, BodyAssembler, SMALL_PIECE } from '../../../src/pipeline/http/body-assembler.js';
+import { SLOT_BYTES, offloadedHash } from '../../../src/pipeline/workers/hash-offload.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 /** Deterministic bytes 0..255 repeating. */
@@ -51,10 +51,10 @@ describe('BodyAssembler', () => {
     expect(body.sha256).toBe(sha(bytes(5)));
   });
 
-  test('a hashed body is hashed right across batch edges', () => {
+  test("a hashed body is hashed right across the helper thread's batch edges", () => {
     // 3 batches and a bit, in odd-sized pieces: the hash is that of the whole body.
     const whole = bytes(SLOT_BYTES * 3 + 12_345);
-    const a = new BodyAssembler(1024, whole.length);
+    const a = new BodyAssembler(1024, whole.length, offloadedHash);
     for (let i = 0; i < whole.length; i += 100_003) a.add(whole.subarray(i, i + 100_003));
     const body = a.finish('content-length', [], true);
     expect([body.length, body.sha256]).toEqual([whole.length, sha(whole)]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideBodyLength } from '../../../src/http/body-length.js';
+import { decideBodyLength } from '../../../src/pipeline/http/body-length.js';
 import type { Header, RequestHead, ResponseHead } from '../../../src/model.js';
 
 const req = (headers: Header[], method = 'POST'): RequestHead => ({ kind: 'request', method, target: '/', version: 'HTTP/1.1', headers, raw: Buffer.alloc(0) });

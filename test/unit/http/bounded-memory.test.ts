@@ -3,8 +3,8 @@
 // --max-header-bytes, and unanswered pipelined uploads do not each keep their body.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Recorder } from '../../../src/capture/recorder.js';
-import { ExchangeBuilder } from '../../../src/http/exchange-builder.js';
+import { Recorder } from '../../../src/pipeline/recorder.js';
+import { ExchangeBuilder } from '../../../src/pipeline/http/exchange-builder.js';
 import type { CaptureEvent, Exchange } from '../../../src/model.js';
 import { makeConnection } from '../../helpers/factories.js';
 

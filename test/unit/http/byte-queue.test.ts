@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ByteQueue } from '../../../src/http/byte-queue.js';
+import { ByteQueue } from '../../../src/pipeline/http/byte-queue.js';
 
 const q = (...parts: string[]): ByteQueue => {
   const queue = new ByteQueue();

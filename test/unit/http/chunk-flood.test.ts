@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { Recorder } from '../../../src/capture/recorder.js';
+import { Recorder } from '../../../src/pipeline/recorder.js';
 import type { CaptureEvent, Exchange } from '../../../src/model.js';
 import { makeConnection } from '../../helpers/factories.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkedDecoder, dechunk } from '../../../src/http/chunked.js';
+import { ChunkedDecoder, dechunk } from '../../../src/pipeline/http/chunked.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Direction, Exchange } from '../../../src/model.js';
-import { ExchangeBuilder, MAX_UNANSWERED } from '../../../src/http/exchange-builder.js';
+import { ExchangeBuilder, MAX_UNANSWERED } from '../../../src/pipeline/http/exchange-builder.js';
 import { T0, makeConnection } from '../../helpers/factories.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');

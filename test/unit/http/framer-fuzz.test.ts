@@ -1,7 +1,7 @@
 // Seeded random mutations of real and hand-made inputs: however the bytes are split, the framer
 // must say the same thing and account for every byte.
 import { describe, expect, it } from 'vitest';
-import type { FramerMode } from '../../../src/http/framer-api.js';
+import type { FramerMode } from '../../../src/pipeline/http/framer-api.js';
 import { checkCoverage, feed, normalise } from './framer-harness.js';
 import { readVector } from '../../helpers/paths.js';
 

@@ -1,8 +1,8 @@
 // Test helpers for the framer: feed an input in different splits, normalise the events so splits
 // compare equal, and check the "nothing is lost" invariant against the input bytes.
 import { expect } from 'vitest';
-import { createFramer } from '../../../src/http/framer.js';
-import type { FramerEvent, FramerMode } from '../../../src/http/framer-api.js';
+import { createFramer } from '../../../src/pipeline/http/framer.js';
+import type { FramerEvent, FramerMode } from '../../../src/pipeline/http/framer-api.js';
 import type { Header } from '../../../src/model.js';
 
 export interface FeedOptions {
@@ -70,7 +70,7 @@ export function normalise(events: FramerEvent[]): Norm[] {
 /** Nothing is lost: messages, raw events and ignorable CR/LF between messages tile the input
  * exactly, and every piece equals the input at its offset. One checker for these tests and the
  * fuzzer's framer target. */
-import { checkCoverage } from '../../../src/fuzz/targets/framer.js';
+import { checkCoverage } from '../../../src/tools/fuzz/targets/framer.js';
 
 export { checkCoverage };
 

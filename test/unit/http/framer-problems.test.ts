@@ -1,7 +1,7 @@
 // The framer on malformed traffic: one problem with a stable code and a specific message, then
 // every byte not yet framed comes back as raw — whole, byte by byte and cut at every offset.
 import { describe, expect, it } from 'vitest';
-import { createFramer } from '../../../src/http/framer.js';
+import { createFramer } from '../../../src/pipeline/http/framer.js';
 import type { Norm } from './framer-harness.js';
 import { bytes, frameAllWays } from './framer-harness.js';
 

@@ -1,8 +1,8 @@
 // Big bodies stream through without copies or buffering; heads arriving byte by byte are not
 // rescanned (both would show up as time here long before they show up as memory).
 import { describe, expect, it } from 'vitest';
-import { createFramer } from '../../../src/http/framer.js';
-import type { FramerEvent } from '../../../src/http/framer-api.js';
+import { createFramer } from '../../../src/pipeline/http/framer.js';
+import type { FramerEvent } from '../../../src/pipeline/http/framer-api.js';
 
 const PIECE = 64 * 1024;
 const MiB = 1024 * 1024;

@@ -1,7 +1,7 @@
 // The framer on the MS-CER2 wire vectors: each whole, byte by byte and split at every offset.
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseHead } from '../../../src/http/head.js';
+import { parseHead } from '../../../src/pipeline/http/head.js';
 import { feed, frameAllWays, checkCoverage, normalise } from './framer-harness.js';
 import { VECTORS, readVector } from '../../helpers/paths.js';
 

@@ -2,7 +2,7 @@
 // offset (frameAllWays), and the results are checked value by value.
 import { describe, expect, it } from 'vitest';
 import { bytes, frameAllWays } from './framer-harness.js';
-import { createFramer } from '../../../src/http/framer.js';
+import { createFramer } from '../../../src/pipeline/http/framer.js';
 
 const ok = (offset: number, framing = 'content-length', trailers: [string, string][] = []) =>
   ({ type: 'end', offset, framing, trailers, complete: true });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { SLOT_BYTES, SLOTS, OffloadedHash } from '../../../src/http/hash-offload.js';
+import { SLOT_BYTES, SLOTS, OffloadedHash } from '../../../src/pipeline/workers/hash-offload.js';
 
 const sha = (...parts: Buffer[]): string => {
   const h = createHash('sha256');

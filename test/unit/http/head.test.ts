@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkStartPrefix, detectKind, formatExcerpt, getHeader, getHeaderAll, hasToken, parseHead, parseHeaderLine,
   parseStartLine, stripEol,
-} from '../../../src/http/head.js';
+} from '../../../src/pipeline/http/head.js';
 import type { Header } from '../../../src/model.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');

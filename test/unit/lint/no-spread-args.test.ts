@@ -3,7 +3,7 @@
 // `path.join(...parts)`, `f.apply(this, list)`. Each argument takes a stack slot, so a list of ~120,000 (one finding per
 // PARAMETER of a hostile report, one piece per TCP segment) throws "Maximum call stack size
 // exceeded" — the red team found three such crashes. Use append()/maxOf() from
-// src/output/append.ts or a loop. No allow-list: zero occurrences. Spreads in array literals
+// src/util/append.ts or a loop. No allow-list: zero occurrences. Spreads in array literals
 // (`[...a, ...b]`) are fine: they are not arguments.
 import fs from 'node:fs';
 import path from 'node:path';

@@ -2,12 +2,12 @@
 // bounded by the bytes present. The red-team dump has 160,000 module records sharing one
 // 64 KiB name; decoding every name is 10 GB of text and ran V8 out of memory.
 import { describe, expect, it } from 'vitest';
-import { MINIDUMP_CAPS, MODULE_SIZE, parseMinidump } from '../../../src/decode/wer/minidump.js';
-import { formatMinidump } from '../../../src/output/format-minidump.js';
-import { plainPaint } from '../../../src/output/paint.js';
-import { writeMinidump } from '../../../src/wer/minidump-writer.js';
-import { mutateMinidumpCounts, mutateMinidumpSharedNames } from '../../../src/fuzz/mutate-minidump.js';
-import { createRng } from '../../../src/fuzz/rng.js';
+import { MINIDUMP_CAPS, MODULE_SIZE, parseMinidump } from '../../../src/domain/minidump/minidump.js';
+import { formatMinidump } from '../../../src/render/format-minidump.js';
+import { plainPaint } from '../../../src/render/paint.js';
+import { writeMinidump } from '../../../src/domain/minidump/minidump-writer.js';
+import { mutateMinidumpCounts, mutateMinidumpSharedNames } from '../../../src/tools/fuzz/mutate-minidump.js';
+import { createRng } from '../../../src/tools/fuzz/rng.js';
 import { amplifiedMinidump } from '../../helpers/amplified-dump.js';
 import { CRASH } from './crash-fixture.js';
 

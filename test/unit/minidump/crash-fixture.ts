@@ -1,5 +1,5 @@
 // The one crash every minidump test builds: widget.exe faulting in render.dll on Windows 10 x64.
-import type { MinidumpWriteOptions } from '../../../src/wer/minidump-writer.js';
+import type { MinidumpWriteOptions } from '../../../src/domain/minidump/minidump-writer.js';
 
 export const CRASH: MinidumpWriteOptions = {
   time: new Date('2024-03-13T17:45:31Z'),

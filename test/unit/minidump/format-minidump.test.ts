@@ -1,10 +1,10 @@
 import path, { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseMinidump } from '../../../src/decode/wer/minidump.js';
-import { formatMinidump } from '../../../src/output/format-minidump.js';
-import { plainPaint } from '../../../src/output/paint.js';
-import { writeMinidump } from '../../../src/wer/minidump-writer.js';
+import { parseMinidump } from '../../../src/domain/minidump/minidump.js';
+import { formatMinidump } from '../../../src/render/format-minidump.js';
+import { plainPaint } from '../../../src/render/paint.js';
+import { writeMinidump } from '../../../src/domain/minidump/minidump-writer.js';
 import { CRASH } from './crash-fixture.js';
 import { X64_CRASH, X86_CRASH } from './stack-fixture.js';
 

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseMinidump } from '../../../src/decode/wer/minidump.js';
-import { writeMinidump, type MinidumpWriteOptions } from '../../../src/wer/minidump-writer.js';
+import { parseMinidump } from '../../../src/domain/minidump/minidump.js';
+import { writeMinidump, type MinidumpWriteOptions } from '../../../src/domain/minidump/minidump-writer.js';
 import { peer, skipNote } from '../../helpers/peers.js';
 import { CRASH } from './crash-fixture.js';
 

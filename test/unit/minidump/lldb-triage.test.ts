@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMinidump } from '../../../src/decode/wer/minidump.js';
-import { writeMinidump } from '../../../src/wer/minidump-writer.js';
+import { parseMinidump } from '../../../src/domain/minidump/minidump.js';
+import { writeMinidump } from '../../../src/domain/minidump/minidump-writer.js';
 import { ARM64_CRASH, X64_CRASH, X86_CRASH } from './stack-fixture.js';
 
 const HAS_LLDB = spawnSync('lldb', ['--version']).status === 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exceptionName, moduleAt, parseMinidump, MODULE_SIZE } from '../../../src/decode/wer/minidump.js';
-import { writeMinidump } from '../../../src/wer/minidump-writer.js';
+import { exceptionName, moduleAt, parseMinidump, MODULE_SIZE } from '../../../src/domain/minidump/minidump.js';
+import { writeMinidump } from '../../../src/domain/minidump/minidump-writer.js';
 import { CRASH } from './crash-fixture.js';
 
 

@@ -1,7 +1,7 @@
 // Hand-built crashes with CPU context and stack memory, for the stack-walk tests: an x64 and an
 // x86 process, each with a two-record frame-pointer chain and then return addresses that only
 // a stack scan finds, plus noise words that point nowhere.
-import type { MinidumpWriteOptions } from '../../../src/wer/minidump-writer.js';
+import type { MinidumpWriteOptions } from '../../../src/domain/minidump/minidump-writer.js';
 
 /** A stack of `size` bytes at `start` with pointer-sized `words` written at offsets. */
 export function stackBytes(size: number, pointer: 4 | 8, words: Record<number, bigint>): Buffer {

@@ -2,8 +2,8 @@
 // (context → frame pointers → scan), CodeView ids, unloaded modules, thread names and process
 // times, on dumps built by writeMinidump with contexts and stack memory.
 import { describe, expect, it } from 'vitest';
-import { MINIDUMP_CAPS, parseMinidump } from '../../../src/decode/wer/minidump.js';
-import { writeMinidump } from '../../../src/wer/minidump-writer.js';
+import { MINIDUMP_CAPS, parseMinidump } from '../../../src/domain/minidump/minidump.js';
+import { writeMinidump } from '../../../src/domain/minidump/minidump-writer.js';
 import { ARM64_CRASH, stackBytes, X64, X64_CRASH, X86, X86_CRASH } from './stack-fixture.js';
 
 const frames = (buf: Buffer) => parseMinidump(buf).stack?.frames.map((f) => [f.text, f.trust]);

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { BATCH_BYTES, BatchWriter } from '../../../src/output/batch-writer.js';
+import { BATCH_BYTES, BatchWriter } from '../../../src/sinks/batch-writer.js';
 import { MemoryStream } from '../../helpers/streams.js';
 
 /** A stream that only finishes each write later (like a busy pipe), keeping what it got. */

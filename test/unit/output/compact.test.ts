@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Exchange, Problem } from '../../../src/model.js';
-import { CompactView, type CompactOptions } from '../../../src/output/compact.js';
+import { CompactView, type CompactOptions } from '../../../src/render/compact.js';
 import { readVector, splitVector } from '../../helpers/paths.js';
 import { T0, makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
 import { plain, marked } from './paints.js';
-import { displayWidth } from '../../../src/output/width.js';
-import type { ReportFindings } from '../../../src/check/conversation.js';
+import { displayWidth } from '../../../src/render/width.js';
+import type { ReportFindings } from '../../../src/analysis/check/conversation.js';
 
 const conn = makeConnection({ id: 17 });
 const report = readVector('level1-appcrash.body.xml');

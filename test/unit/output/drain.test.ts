@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import { drainOf } from '../../../src/output/drain.js';
-import { PrettySink } from '../../../src/output/pretty.js';
+import { drainOf } from '../../../src/sinks/drain.js';
+import { PrettySink } from '../../../src/sinks/pretty.js';
 
 /** A writable that holds every write until release() (highWaterMark 4 bytes). */
 function held(): { out: Writable; release(): void; fail(): void } {

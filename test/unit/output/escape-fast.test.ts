@@ -2,7 +2,7 @@
 // check is a loop for short strings and a regex for long ones. Both must agree with the
 // definition over every UTF-16 code unit.
 import { describe, expect, test } from 'vitest';
-import { escapeControl } from '../../../src/output/escape.js';
+import { escapeControl } from '../../../src/util/escape.js';
 
 const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { decodeText } from '../../../src/decode/charset.js';
-import { escapeBytes, escapeControl } from '../../../src/output/escape.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
+import { escapeBytes, escapeControl } from '../../../src/util/escape.js';
 import { marked } from './paints.js';
 
 describe('escapeControl', () => {

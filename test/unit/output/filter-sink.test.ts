@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { FilterSink, MAX_WAITING } from '../../../src/output/filter-sink.js';
-import { parseFilter } from '../../../src/filter/parse.js';
+import { FilterSink, MAX_WAITING } from '../../../src/sinks/filter-sink.js';
+import { parseFilter } from '../../../src/analysis/filter/parse.js';
 import type { CaptureEvent, ConnectionInfo, Exchange, Sink } from '../../../src/model.js';
 import { makeConnection, makeRequest, makeResponse, T0 } from '../../helpers/factories.js';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { Body } from '../../../src/model.js';
-import { decodeBody, type BodyContext } from '../../../src/decode/views.js';
-import { formatBody, toBodyJson } from '../../../src/output/format-body.js';
+import { decodeBody, type BodyContext } from '../../../src/domain/body/views.js';
+import { formatBody, toBodyJson } from '../../../src/render/format-body.js';
 import { splitVector } from '../../helpers/paths.js';
 import { marked, plain } from './paints.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { parseCabView, type CabView } from '../../../src/decode/cab-view.js';
-import { formatCabView } from '../../../src/output/format-cab-view.js';
+import { parseCabView, type CabView } from '../../../src/domain/cab/cab-view.js';
+import { formatCabView } from '../../../src/render/format-cab-view.js';
 import { readVector } from '../../helpers/paths.js';
 import { marked, plain } from './paints.js';
 

@@ -1,10 +1,10 @@
 // Findings for people and for NDJSON: the verdict line, severity/rule/section/message/fix
 // per finding, control characters from the wire escaped, and one `finding` event per finding.
 import { describe, expect, it } from 'vitest';
-import { finding } from '../../../src/check/rules.js';
-import { formatFindings, formatLateFindings, formatVerdict } from '../../../src/output/format-findings.js';
-import { toFindingEvents } from '../../../src/output/ndjson.js';
-import { plainPaint } from '../../../src/output/paint.js';
+import { finding } from '../../../src/analysis/check/rules.js';
+import { formatFindings, formatLateFindings, formatVerdict } from '../../../src/render/format-findings.js';
+import { toFindingEvents } from '../../../src/sinks/ndjson.js';
+import { plainPaint } from '../../../src/render/paint.js';
 import { checkBytes, report } from '../../helpers/crafted.js';
 import { makeConnection, T0 } from '../../helpers/factories.js';
 

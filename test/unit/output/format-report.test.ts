@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { decodeText } from '../../../src/decode/charset.js';
-import { parseWerReport } from '../../../src/decode/wer/report.js';
-import { formatWerReport } from '../../../src/output/format-report.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
+import { parseWerReport } from '../../../src/domain/report/report.js';
+import { formatWerReport } from '../../../src/render/format-report.js';
 import { splitVector } from '../../helpers/paths.js';
 import { marked, plain } from './paints.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { decodeText } from '../../../src/decode/charset.js';
-import { parseXml } from '../../../src/decode/xml.js';
-import { formatXml } from '../../../src/output/format-xml.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
+import { parseXml } from '../../../src/domain/body/xml.js';
+import { formatXml } from '../../../src/render/format-xml.js';
 import { readVector } from '../../helpers/paths.js';
 import { marked, plain } from './paints.js';
 

@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { ConnectionInfo } from '../../../src/model.js';
-import { Recorder } from '../../../src/capture/recorder.js';
-import { HarSink, MAX_HELD_PER_CONNECTION } from '../../../src/output/har.js';
+import { Recorder } from '../../../src/pipeline/recorder.js';
+import { HarSink, MAX_HELD_PER_CONNECTION } from '../../../src/sinks/har.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { harProblems } from '../../helpers/har-check.js';
 

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { ConnectionInfo, Direction } from '../../../src/model.js';
-import { Recorder } from '../../../src/capture/recorder.js';
-import { HarSink } from '../../../src/output/har.js';
+import { Recorder } from '../../../src/pipeline/recorder.js';
+import { HarSink } from '../../../src/sinks/har.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { harProblems } from '../../helpers/har-check.js';
 import { readVector, splitVector } from '../../helpers/paths.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { formatHexdump } from '../../../src/output/hexdump.js';
+import { formatHexdump } from '../../../src/render/hexdump.js';
 import { plain } from './paints.js';
 
 describe('formatHexdump', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent } from '../../../src/model.js';
-import { NdjsonSink, toJsonEvents } from '../../../src/output/ndjson.js';
+import { NdjsonSink, toJsonEvents } from '../../../src/sinks/ndjson.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { readVector } from '../../helpers/paths.js';
 import { T0, makeBody, makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';

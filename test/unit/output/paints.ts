@@ -1,5 +1,5 @@
 // Paints for output tests, built locally so tests do not depend on chalk.
-import type { Brush, Paint } from '../../../src/output/paint.js';
+import type { Brush, Paint } from '../../../src/render/paint.js';
 
 const id: Brush = (s) => s;
 

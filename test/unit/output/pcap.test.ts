@@ -2,11 +2,11 @@
 // sequence/ack numbers per direction, segment splitting, FINs, checksums, address handling.
 import { describe, expect, test } from 'vitest';
 import type { ConnectionInfo, Direction } from '../../../src/model.js';
-import { PcapSink, endpoints } from '../../../src/output/pcap.js';
+import { PcapSink, endpoints } from '../../../src/sinks/pcap.js';
 import {
   MAX_SEGMENT_PAYLOAD, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, internetChecksum, parseEndpoint, parseIp, toPcapHeader,
   toTcpPacket,
-} from '../../../src/output/pcap-packets.js';
+} from '../../../src/sinks/pcap-packets.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { payloadFrom, readPcap, type Packet } from '../../helpers/pcap-reader.js';
 

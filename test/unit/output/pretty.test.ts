@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent } from '../../../src/model.js';
-import { formatEvent, PrettySink, type PrettyOptions } from '../../../src/output/pretty.js';
+import { formatEvent, PrettySink, type PrettyOptions } from '../../../src/sinks/pretty.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { readVector } from '../../helpers/paths.js';
 import { T0, makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ProgressLine, clearingWrites } from '../../../src/output/progress.js';
+import { ProgressLine, clearingWrites } from '../../../src/sinks/progress.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { makeConnection, makeExchange, makeRequest } from '../../helpers/factories.js';
 import type { RequestHead } from '../../../src/model.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Writable } from 'node:stream';
 import type { Direction } from '../../../src/model.js';
-import { RawSink } from '../../../src/output/raw.js';
+import { RawSink } from '../../../src/sinks/raw.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { T0, makeConnection } from '../../helpers/factories.js';
 

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Spool, tempSpillFile, type SpillFile } from '../../../src/output/spool.js';
-import { SpoolBudget } from '../../../src/output/spool-budget.js';
-import { RawSink } from '../../../src/output/raw.js';
+import { Spool, tempSpillFile, type SpillFile } from '../../../src/sinks/spool.js';
+import { SpoolBudget } from '../../../src/sinks/spool-budget.js';
+import { RawSink } from '../../../src/sinks/raw.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { makeConnection } from '../../helpers/factories.js';
 

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Spool } from '../../../src/output/spool.js';
-import { RawSink } from '../../../src/output/raw.js';
+import { Spool } from '../../../src/sinks/spool.js';
+import { RawSink } from '../../../src/sinks/raw.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { makeConnection } from '../../helpers/factories.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { charWidth, displayWidth, fitWidth } from '../../../src/output/width.js';
+import { charWidth, displayWidth, fitWidth } from '../../../src/render/width.js';
 
 describe('display width', () => {
   test('ASCII one column, CJK and fullwidth two, combining marks none, colour codes none', () => {

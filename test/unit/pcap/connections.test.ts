@@ -2,9 +2,9 @@
 // port; FIN, RST and still-open ends; the port filter; port reuse; cut packets; IPv6; and the
 // global capture order across connections.
 import { describe, expect, test } from 'vitest';
-import { parseCapture, type CapturedConnection, type CaptureStep, type ParsedCapture } from '../../../src/pcap/capture.js';
-import { captureConnectionBytes } from '../../../src/capture/pcap-input.js';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Endpoint } from '../../../src/output/pcap-packets.js';
+import { parseCapture, type CapturedConnection, type CaptureStep, type ParsedCapture } from '../../../src/sources/pcap/capture.js';
+import { captureConnectionBytes } from '../../../src/sources/files/pcap-input.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type Endpoint } from '../../../src/sinks/pcap-packets.js';
 import { classicPcap, ep, ethernet, Pcapng, sll2, tcpPacket, type RawFrame } from '../../helpers/pcap-build.js';
 
 const T = 1_767_323_045;

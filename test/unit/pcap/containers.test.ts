@@ -1,9 +1,9 @@
 // Classic pcap and pcapng containers from hand-built bytes: byte orders, timestamp
 // resolutions, block kinds, several sections and interfaces, and files cut short.
 import { describe, expect, test } from 'vitest';
-import { parseClassicPcap } from '../../../src/pcap/classic.js';
-import { parsePcapng } from '../../../src/pcap/pcapng.js';
-import { detectCaptureFormat } from '../../../src/pcap/frames.js';
+import { parseClassicPcap } from '../../../src/sources/pcap/classic.js';
+import { parsePcapng } from '../../../src/sources/pcap/pcapng.js';
+import { detectCaptureFormat } from '../../../src/sources/pcap/frames.js';
 import { classicPcap, Pcapng } from '../../helpers/pcap-build.js';
 
 const SEC = 1_767_323_045; // 2026-01-02T03:04:05Z

@@ -1,10 +1,10 @@
 // Link layers to IP, IP to TCP: every supported link type around the same packet, VLAN tags,
 // IPv4 options and fragments, IPv6 extension headers, and address formatting.
 import { describe, expect, test } from 'vitest';
-import { toIpPacket } from '../../../src/pcap/link.js';
-import { formatIp, parseIpPacket, type IpPacket } from '../../../src/pcap/ip.js';
-import { parseTcpSegment } from '../../../src/pcap/tcp.js';
-import { TCP_ACK, TCP_PSH, internetChecksum } from '../../../src/output/pcap-packets.js';
+import { toIpPacket } from '../../../src/sources/pcap/link.js';
+import { formatIp, parseIpPacket, type IpPacket } from '../../../src/sources/pcap/ip.js';
+import { parseTcpSegment } from '../../../src/sources/pcap/tcp.js';
+import { TCP_ACK, TCP_PSH, internetChecksum } from '../../../src/sinks/pcap-packets.js';
 import { ep, ethernet, loopback, sll, sll2, tcpPacket } from '../../helpers/pcap-build.js';
 
 const payload = Buffer.from('POST /stage2.htm HTTP/1.1\r\n');

@@ -7,9 +7,9 @@
 // fixed code needs (well under a second here) and far below the old quadratic cost.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { parseCapture } from '../../../src/pcap/capture.js';
-import { HalfStream, MAX_CONFLICTS_LISTED, MAX_PENDING_SEGMENTS, type StreamProblem } from '../../../src/pcap/reassembly.js';
-import { conflictingRetransmissions, segmentsBehindHole } from '../../../src/fuzz/hostile-pcap.js';
+import { parseCapture } from '../../../src/sources/pcap/capture.js';
+import { HalfStream, MAX_CONFLICTS_LISTED, MAX_PENDING_SEGMENTS, type StreamProblem } from '../../../src/sources/pcap/reassembly.js';
+import { conflictingRetransmissions, segmentsBehindHole } from '../../../src/tools/fuzz/hostile-pcap.js';
 
 /** The client's delivered bytes and problems of the one connection in `pcap`. */
 function clientSide(pcap: Buffer): { data: Buffer; problems: { code: string; offset: number; message: string }[] } {

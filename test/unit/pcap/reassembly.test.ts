@@ -2,7 +2,7 @@
 // retransmitted, overlapping (same and different bytes), lost (gaps), and across the 2^32
 // sequence wrap. Every case checks the delivered bytes and the problems with their offsets.
 import { describe, expect, test } from 'vitest';
-import { HalfStream, MAX_PENDING_BYTES, type StreamProblem } from '../../../src/pcap/reassembly.js';
+import { HalfStream, MAX_PENDING_BYTES, type StreamProblem } from '../../../src/sources/pcap/reassembly.js';
 
 const TEXT = Buffer.from('POST /stage2.htm HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789');
 const ISN = 1_000_000;

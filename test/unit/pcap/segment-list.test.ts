@@ -2,8 +2,8 @@
 // random seeks, inserts and shifts over enough segments to split blocks many times, checking
 // order, length and what seek finds after every step.
 import { describe, expect, it } from 'vitest';
-import { SegmentList, type Segment } from '../../../src/pcap/segment-list.js';
-import { createRng } from '../../../src/fuzz/rng.js';
+import { SegmentList, type Segment } from '../../../src/sources/pcap/segment-list.js';
+import { createRng } from '../../../src/tools/fuzz/rng.js';
 
 const seg = (off: number, len: number): Segment => ({ off, data: Buffer.alloc(len) });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Pseudonyms } from '../../../src/redact/pseudonyms.js';
-import { learnAccount, learnFromStrings, learnHost } from '../../../src/redact/collect.js';
+import { Pseudonyms } from '../../../src/analysis/redact/pseudonyms.js';
+import { learnAccount, learnFromStrings, learnHost } from '../../../src/analysis/redact/collect.js';
 
 describe('Pseudonyms', () => {
   it('gives each value one stable pseudonym per kind, whatever its case', () => {

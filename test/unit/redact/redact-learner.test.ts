@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RedactLearner } from '../../../src/output/redact-learner.js';
-import { Pseudonyms } from '../../../src/redact/pseudonyms.js';
+import { RedactLearner } from '../../../src/sinks/redact-learner.js';
+import { Pseudonyms } from '../../../src/analysis/redact/pseudonyms.js';
 import { T0, makeConnection, makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
 
 describe('RedactLearner', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RedactingStream } from '../../../src/output/redact-stream.js';
-import { Pseudonyms } from '../../../src/redact/pseudonyms.js';
-import { withoutBinary } from '../../../src/output/ndjson.js';
-import { withoutBinaryBodies } from '../../../src/output/har.js';
+import { RedactingStream } from '../../../src/sinks/redact-stream.js';
+import { Pseudonyms } from '../../../src/analysis/redact/pseudonyms.js';
+import { withoutBinary } from '../../../src/sinks/ndjson.js';
+import { withoutBinaryBodies } from '../../../src/sinks/har.js';
 import { MemoryStream } from '../../helpers/streams.js';
 
 describe('RedactingStream', () => {

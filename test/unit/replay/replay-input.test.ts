@@ -2,11 +2,11 @@
 // rebuilt (exact for wer-sniff's own HAR, faithful for foreign ones), and preparation
 // (head length for 100-continue, --filter on request fields).
 import { describe, expect, test } from 'vitest';
-import { splitRequests } from '../../../src/replay/split-requests.js';
-import { harRequests, HarInputError } from '../../../src/replay/har-requests.js';
-import { prepareRequests } from '../../../src/replay/prepare.js';
-import { parseFilter } from '../../../src/filter/parse.js';
-import { keepsAlive } from '../../../src/capture/replay-session.js';
+import { splitRequests } from '../../../src/sources/replay/split-requests.js';
+import { harRequests, HarInputError } from '../../../src/sources/replay/har-requests.js';
+import { prepareRequests } from '../../../src/sources/replay/prepare.js';
+import { parseFilter } from '../../../src/analysis/filter/parse.js';
+import { keepsAlive } from '../../../src/sources/replay/replay-session.js';
 import { makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
 import { readVector } from '../../helpers/paths.js';
 

@@ -2,9 +2,9 @@
 // lists in FILES is in the CAB it uploads (the check's files-not-in-cab rule), and the CAB
 // parses cleanly.
 import { describe, expect, test } from 'vitest';
-import { makeCab, makeReport } from '../../../src/sim/kinds.js';
-import { KINDS } from '../../../src/sim/kind-names.js';
-import { parseCabView } from '../../../src/decode/cab-view.js';
+import { makeCab, makeReport } from '../../../src/tools/sim/kinds.js';
+import { KINDS } from '../../../src/tools/sim/kind-names.js';
+import { parseCabView } from '../../../src/domain/cab/cab-view.js';
 
 describe('simulate kinds', () => {
   for (const kind of KINDS) {

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { bitString, integer, oid, time, tlv } from '../../../src/tls/der.js';
-import { buildSelfSignedCert, ipBytes } from '../../../src/tls/self-signed.js';
+import { bitString, integer, oid, time, tlv } from '../../../src/sources/tls/der.js';
+import { buildSelfSignedCert, ipBytes } from '../../../src/sources/tls/self-signed.js';
 import { hasCommand } from '../../helpers/cli.js';
 
 const hex = (b: Buffer) => b.toString('hex');

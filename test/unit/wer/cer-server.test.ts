@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Header } from '../../../src/model.js';
-import { CerServer, isLevel1Request, type CerServerOptions } from '../../../src/wer/cer-server.js';
-import { parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
+import { CerServer, isLevel1Request, type CerServerOptions } from '../../../src/domain/server/cer-server.js';
+import { parseLevel1Response } from '../../../src/domain/server/level1-response.js';
 import { readVector } from '../../helpers/paths.js';
 import { makeExchange, makeRequest } from '../../helpers/factories.js';
 

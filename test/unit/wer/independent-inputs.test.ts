@@ -5,10 +5,10 @@
 // hand-written level-1 answer with hand-checked values goes through our answer parser.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { decodeText } from '../../../src/decode/charset.js';
-import { parseWerReport } from '../../../src/decode/wer/report.js';
-import { parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
-import { encodeUtf16, toFiletime, writeMetadataXml, writeReportXml, type ReportSpec } from '../../../src/wer/report-writer.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
+import { parseWerReport } from '../../../src/domain/report/report.js';
+import { parseLevel1Response } from '../../../src/domain/server/level1-response.js';
+import { encodeUtf16, toFiletime, writeMetadataXml, writeReportXml, type ReportSpec } from '../../../src/domain/report/report-writer.js';
 import { peer, skipNote } from '../../helpers/peers.js';
 
 const PYTHON = peer('python3');

@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import type { WerReport } from '../../../src/decode/wer/report.js';
-import { parseWerReport } from '../../../src/decode/wer/report.js';
-import { explainLevel1Response, parseLevel1Response } from '../../../src/decode/wer/level1-response.js';
+import type { WerReport } from '../../../src/domain/report/report.js';
+import { parseWerReport } from '../../../src/domain/report/report.js';
+import { explainLevel1Response, parseLevel1Response } from '../../../src/domain/server/level1-response.js';
 import {
   buildLevel1Answer, checkAskItem, makeDumpFilePath, normalizeDumpTarget, safePathPart, signatureNumber,
-} from '../../../src/wer/level1-answer.js';
-import { writeReportXml } from '../../../src/wer/report-writer.js';
-import { makeReport } from '../../../src/sim/kinds.js';
+} from '../../../src/domain/server/level1-answer.js';
+import { writeReportXml } from '../../../src/domain/report/report-writer.js';
+import { makeReport } from '../../../src/tools/sim/kinds.js';
 import { T0 } from '../../helpers/factories.js';
 
 const GUID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';

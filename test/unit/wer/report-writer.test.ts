@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { decodeFiletime, FILETIME_UNIX_EPOCH } from '../../../src/decode/wer/fields.js';
-import { parseWerReport } from '../../../src/decode/wer/report.js';
-import { parseWerMetadata } from '../../../src/decode/wer/metadata.js';
-import { decodeText } from '../../../src/decode/charset.js';
+import { decodeFiletime, FILETIME_UNIX_EPOCH } from '../../../src/domain/report/fields.js';
+import { parseWerReport } from '../../../src/domain/report/report.js';
+import { parseWerMetadata } from '../../../src/domain/report/metadata.js';
+import { decodeText } from '../../../src/domain/body/charset.js';
 import {
   encodeUtf16, toFiletime, writeLevel1Request, writeMetadataXml, writeReportXml, type ReportSpec,
-} from '../../../src/wer/report-writer.js';
+} from '../../../src/domain/report/report-writer.js';
 import { T0 } from '../../helpers/factories.js';
 
 const SPEC: ReportSpec = {

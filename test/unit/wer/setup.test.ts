@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { WER_KEY, checkServerName, makeRegCommands, makeRegFile, makeRegNotes, makeUndoCommands } from '../../../src/wer/setup.js';
+import { WER_KEY, checkServerName, makeRegCommands, makeRegFile, makeRegNotes, makeUndoCommands } from '../../../src/domain/server/setup.js';
 
 describe('setup', () => {
   test('reg add commands for server and port, and uploads on any network', () => {

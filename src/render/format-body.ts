@@ -1,0 +1,174 @@
+// Terminal lines for one message body, from its BodyDecoding (decode/views.ts): a header line
+// (length, view, charset and the rule that chose it, sha256 prefix), then the view — WER crash
+// summary + XML, aligned level 1 response lines + what they mean, XML, escaped text, or a
+// hexdump head for binary — and, with `hexDump`, a hexdump of the body. Also `toBodyJson` for
+// NDJSON. Everything from the wire goes through escapeControl. It deliberately does no
+// decoding of its own and prints no headers (pretty.ts does).
+import type { Body } from '../model.js';
+import type { CharsetRule } from '../domain/body/charset.js';
+import type { BodyDecoding, BodyKind } from '../domain/body/views.js';
+import { explainLevel1Response, type Level1Response } from '../domain/server/level1-response.js';
+import { escapeControl } from '../util/escape.js';
+import { formatHexdump } from './hexdump.js';
+import { formatWerReport } from './format-report.js';
+import { formatXml } from './format-xml.js';
+import type { Paint } from './paint.js';
+import { append, maxOf } from '../util/append.js';
+import { formatSize } from '../util/size.js';
+
+export interface FormatBodyOptions {
+  /** Always add a hexdump of the body. */
+  hexDump: boolean;
+  /** Text and XML views stop after this many lines (default DEFAULT_MAX_TEXT_LINES). */
+  maxTextLines?: number;
+  /** Cap for the `hexDump` hexdump (default DEFAULT_MAX_HEX_BYTES). */
+  maxHexBytes?: number;
+  /** Lines shown right under a WER report's summary (its check findings). */
+  afterReport?: string[];
+  /** --redact: no hexdump of binary bodies (a name in its ASCII column could not be replaced). */
+  omitBinary?: boolean;
+  /** `-v`/`-vv`: what the body means (report summary, level-1 answer), not the body itself:
+   * no XML, no text lines, no hexdump. */
+  summaryOnly?: boolean;
+}
+
+export const DEFAULT_MAX_TEXT_LINES = 200;
+export const DEFAULT_MAX_HEX_BYTES = 64 * 1024;
+/** Bytes of hexdump shown for binary bodies without `hexDump`. */
+export const BINARY_HEAD_BYTES = 256;
+
+const KIND_LABELS: Record<BodyKind, string> = {
+  empty: 'empty', 'wer-report': 'WER report', 'level1-response': 'level 1 response', xml: 'XML',
+  text: 'text', binary: 'binary',
+};
+
+const RULE_LABELS: Record<CharsetRule | 'protocol', string> = {
+  bom: 'BOM', 'utf16-pattern': 'no BOM, NUL pattern', 'content-type': 'Content-Type',
+  'xml-declaration': 'XML declaration', utf8: 'valid UTF-8', fallback: 'fallback', protocol: 'MS-CER2 §2.2.2',
+};
+
+function headerLine(dec: BodyDecoding | undefined, body: Body, paint: Paint): string {
+  const parts = [`${paint.bold('body')} ${body.length} byte${body.length === 1 ? '' : 's'}`];
+  if (dec && body.length > 0) parts.push(KIND_LABELS[dec.kind]);
+  if (dec?.charset) parts.push(`${escapeControl(dec.charset.name, paint)} (${RULE_LABELS[dec.charset.rule]})`);
+  if (body.framing === 'chunked') parts.push('chunked');
+  if (!body.complete) parts.push(paint.warn('incomplete'));
+  if (body.length > 0) parts.push(paint.dim(`sha256 ${body.sha256.slice(0, 16)}…`));
+  return parts.join(paint.dim(' · '));
+}
+
+function capped(lines: string[], max: number, paint: Paint): string[] {
+  if (lines.length <= max) return lines;
+  const more = lines.length - max;
+  return [...lines.slice(0, max), paint.dim(`… ${more} more line${more === 1 ? '' : 's'}`)];
+}
+
+function textLines(text: string, paint: Paint): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => escapeControl(l, paint));
+}
+
+/** `Key = value` lines aligned on `=`, then warnings and the explanation. */
+export function formatLevel1Response(r: Level1Response, paint: Paint): string[] {
+  const width = maxOf(r.entries.map((e) => escapeControl(e.key).length), 0);
+  const out = r.entries.map((e) => {
+    const key = escapeControl(e.key);
+    const brush = e.known !== undefined && e.known === e.key ? paint.key : paint.warn;
+    const value = e.value === '' ? '' : ' ' + paint.value(escapeControl(e.value, paint));
+    return `${brush(escapeControl(e.key, paint))}${' '.repeat(width - key.length)} =${value}`;
+  });
+  for (const w of r.warnings) out.push(`${paint.warn('!')} ${escapeControl(w, paint)}`);
+  for (const s of explainLevel1Response(r)) out.push(`${paint.accent('→')} ${escapeControl(s, paint)}`);
+  return out;
+}
+
+function hexLines(data: Buffer, maxBytes: number, paint: Paint): string[] {
+  return formatHexdump(data, { maxBytes }, paint);
+}
+
+export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: FormatBodyOptions): string[] {
+  const maxLines = opts.maxTextLines ?? DEFAULT_MAX_TEXT_LINES;
+  const maxHex = opts.maxHexBytes ?? DEFAULT_MAX_HEX_BYTES;
+  const data = body.data;
+  if (data === undefined && body.length > 0 && opts.summaryOnly) return [headerLine(undefined, body, paint), paint.dim('too large to decode in memory (raise --max-body-bytes to decode it)')];
+  if (data === undefined && body.length > 0) {
+    const out = [headerLine(undefined, body, paint)];
+    if (opts.omitBinary) out.push(paint.warn('too large to decode in memory (raise --max-body-bytes to decode it); bytes left out under --redact'));
+    else {
+      out.push(paint.warn(`too large to decode in memory (raise --max-body-bytes to decode it); first ${body.head.length} bytes:`));
+      append(out, formatHexdump(body.head, {}, paint));
+      if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
+    }
+    out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
+    return out;
+  }
+  const out = [headerLine(dec, body, paint)];
+  for (const n of dec.notes) out.push(`${paint.dim('note:')} ${escapeControl(n, paint)}`);
+  const bytes = data ?? Buffer.alloc(0);
+  switch (dec.kind) {
+    case 'empty':
+      break;
+    case 'wer-report':
+      if (dec.report) append(append(out, capped(formatWerReport(dec.report, paint), maxLines, paint)), opts.afterReport ?? []);
+      if (dec.report && !opts.summaryOnly) out.push('');
+      if (dec.xml && !opts.summaryOnly) append(out, capped(formatXml(dec.xml, paint), maxLines, paint));
+      break;
+    case 'level1-response':
+      if (dec.level1) append(out, capped(formatLevel1Response(dec.level1, paint), maxLines, paint));
+      break;
+    case 'xml':
+      if (opts.summaryOnly) break;
+      append(out, capped(formatXml(dec.xml ?? [], paint), maxLines, paint));
+      break;
+    case 'text':
+      if (opts.summaryOnly) break;
+      append(out, capped(textLines(dec.text ?? '', paint), maxLines, paint));
+      break;
+    case 'binary':
+      if (opts.summaryOnly) return out;
+      if (opts.omitBinary) out.push(paint.dim('binary bytes left out under --redact'));
+      else append(out, hexLines(bytes, opts.hexDump ? maxHex : BINARY_HEAD_BYTES, paint));
+      out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
+      return out;
+  }
+  if (opts.hexDump && bytes.length > 0) append(out, [paint.dim('hexdump:'), ...hexLines(bytes, maxHex, paint)]);
+  return out;
+}
+
+/** The body for NDJSON: plain JSON values only (no Buffers, no bigint). `withReport: false`
+ * leaves out the WER report (NDJSON gives it its own event). A binary body over `inlineMax`
+ * gets no base64 (`omitted: true`, a note): its length and sha256 name it, and a line of tens
+ * of megabytes helps no jq script. */
+export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true, inlineMax = Infinity): object {
+  const json: Record<string, unknown> = {
+    length: body.length,
+    sha256: body.sha256,
+    complete: body.complete,
+    framing: body.framing,
+    kind: dec.kind,
+  };
+  const notes = [...dec.notes];
+  if (body.data === undefined && body.length > 0) {
+    json.kind = 'binary';
+    notes.push('too large to decode in memory (see --max-body-bytes)');
+    json.notes = notes;
+    return json;
+  }
+  if (dec.charset) {
+    json.charset = dec.charset.name;
+    json.charsetRule = dec.charset.rule;
+  }
+  if (dec.kind === 'binary') {
+    if (body.data && body.length > inlineMax) {
+      json.omitted = true;
+      notes.push(`base64 left out: ${body.length} bytes is over ${formatSize(inlineMax)} (--include-bodies keeps it)`);
+    } else if (body.data) json.base64 = body.data.toString('base64');
+  } else if (dec.text !== undefined) {
+    json.text = dec.text;
+  }
+  if (dec.report && withReport) json.report = dec.report;
+  if (dec.level1) json.level1 = dec.level1;
+  json.notes = notes;
+  return json;
+}

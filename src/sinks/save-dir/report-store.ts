@@ -1,0 +1,289 @@
+// `--save-dir`: one folder per report — level1.http (exact request bytes), report.xml
+// (decoded, UTF-8), report.json, response.txt (what was answered), report.cab (streamed to disk
+// as it arrives, never held whole) and cab/ (extracted files). Every file is written to a temp
+// name and renamed only once written and closed without error; a failed one is removed. Files
+// are opened through a FileSlots queue (a bounded number at once; EMFILE waited out), so a
+// burst of reports is delayed, not lost. A failing disk is reported once per file and never
+// stops the capture; `lost` counts the reports not saved whole (the run then exits 1).
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../../model.js';
+import { decodeMessage } from '../../domain/body/message.js';
+import { isLevel1Request, MAX_ISSUED } from '../../domain/server/cer-server.js';
+import { sharedCabJobs, type CabJobs } from '../../pipeline/workers/cab-offload.js';
+import { folderName } from './folder-name.js';
+import { FileSlots, isOutOfDescriptors } from './file-slots.js';
+import { UploadFile } from './upload-file.js';
+import { escapeControl } from '../../util/escape.js';
+import { minidumpFiles } from '../../render/minidump-files.js';
+
+/** Client bytes kept per connection to write level1.http exactly. A level-1 body is a few KiB;
+ * past this, level1.http is rebuilt from the head and the de-chunked body instead. */
+const WINDOW_LIMIT = 4 * 1024 * 1024;
+/** Extraction errors printed per report; the rest are counted. */
+const MAX_ERROR_LINES = 5;
+
+interface Window {
+  /** Stream offset of the first byte in `chunks`. */
+  start: number;
+  chunks: Buffer[];
+  length: number;
+}
+
+interface Upload {
+  dir: string;
+  file: UploadFile;
+}
+
+/** Disk failures that leave a partly written extracted file behind (removed again). */
+const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
+
+export class ReportStore implements Sink, BodyObserver {
+  private readonly windows = new Map<number, Window>();
+  private readonly folders = new Map<string, string>();
+  private readonly uploads = new Map<Exchange, Upload>();
+  /** CABs already named in a folder (complete, incomplete): the next is report.<n>.cab. */
+  private readonly cabCounts = new Map<string, { complete: number; incomplete: number }>();
+  private readonly pending = new Set<Promise<unknown>>();
+  /** Report folders (or reports without one) missing a file they should hold. */
+  private readonly lostReports = new Set<string>();
+  private unmatched = 0;
+  private uploadSeq = 0;
+  /** Folders whose cab/ an upload already extracts into. */
+  private readonly extracting = new Set<string>();
+  readonly slots: FileSlots;
+
+  /** `cabs` extracts each CAB into cab/ in the same pass that summarises it for the view. */
+  constructor(private readonly root: string, private readonly onError: (message: string) => void, private readonly now = Date.now, slots?: FileSlots, private readonly cabs: CabJobs = sharedCabJobs()) {
+    this.slots = slots ?? new FileSlots({
+      onExhausted: (code) => onError(`out of file descriptors (${code}) while saving reports: their files wait in a queue until some close — raise the limit (ulimit -n) if this repeats; capture continues`),
+    });
+  }
+
+  /** The folder an exchange's report is saved in (level-1 report or its PUT), if any. */
+  folderOf(ex: Exchange): string | undefined {
+    return (ex.reportId ? this.folders.get(ex.reportId) : undefined) ?? this.uploads.get(ex)?.dir;
+  }
+
+  /** Checks the folder can be created and written before anything is accepted. */
+  static async open(root: string, onError: (message: string) => void, slots?: FileSlots): Promise<ReportStore> {
+    await fsp.mkdir(root, { recursive: true });
+    const probe = path.join(root, `.wer-sniff-probe-${process.pid}`);
+    await fsp.writeFile(probe, '');
+    await fsp.rm(probe);
+    return new ReportStore(root, onError, Date.now, slots);
+  }
+
+  /** How many reports were not saved whole (a file failed, or no folder could be made). */
+  get lost(): number {
+    return this.lostReports.size;
+  }
+
+  chunk(c: Chunk, _conn: ConnectionInfo): void {
+    if (c.source !== 'client') return;
+    let w = this.windows.get(c.connId);
+    if (!w) this.windows.set(c.connId, (w = { start: 0, chunks: [], length: 0 }));
+    w.chunks.push(c.bytes);
+    w.length += c.bytes.length;
+    if (w.length > WINDOW_LIMIT) {
+      // Something big (a CAB) is streaming: it goes to disk through onBodyData instead.
+      w.start += w.length;
+      w.chunks = [];
+      w.length = 0;
+    }
+  }
+
+  onRequestHead(ex: Exchange, head: RequestHead): void {
+    if (head.method !== 'PUT') return;
+    const known = ex.reportId ? this.folders.get(ex.reportId) : undefined;
+    let dir = known;
+    try {
+      dir ??= this.uniqueDir(folderName(this.now(), ['unmatched-upload'], ++this.unmatched));
+    } catch (e) {
+      this.lostReports.add(`upload ${++this.uploadSeq}`);
+      this.fail(`cannot save the upload in ${this.root}`, e);
+      return;
+    }
+    // A temp file per upload: two PUTs to one DumpFile must not write into the same file.
+    const part = path.join(dir, `report.cab.${process.pid}-${++this.uploadSeq}.part`);
+    this.uploads.set(ex, { dir, file: new UploadFile(part, this.slots) });
+    // The first upload to a folder is extracted into its cab/ by the one inflation the view
+    // shares; a duplicate PUT to the same DumpFile is kept (report.2.cab) but not extracted.
+    if (!this.extracting.has(dir)) {
+      this.extracting.add(dir);
+      if (this.extracting.size > MAX_ISSUED) this.extracting.delete(this.extracting.values().next().value!);
+      this.cabs.extractTo(ex, path.join(dir, 'cab'));
+    }
+  }
+
+  onBodyData(ex: Exchange, source: Direction, data: Buffer): void {
+    if (source === 'client') this.uploads.get(ex)?.file.write(data);
+  }
+
+  waitDrain(): Promise<void> | null {
+    for (const up of this.uploads.values()) {
+      const wait = up.file.waitDrain();
+      if (wait) return wait;
+    }
+    return null;
+  }
+
+  event(ev: CaptureEvent): void {
+    if (ev.type === 'close') this.windows.delete(ev.connection.id);
+    if (ev.type === 'request' && ev.exchange.request) {
+      const ex = ev.exchange;
+      const bytes = this.takeRequestBytes(ex);
+      if (isLevel1Request(ex.request!.head) && ex.reportId) this.saveLevel1(ex, bytes);
+      const up = this.uploads.get(ex);
+      if (up) {
+        this.uploads.delete(ex);
+        this.track(this.finishUpload(ex, up));
+      }
+    }
+    if (ev.type === 'response' && ev.exchange.reportId && ev.exchange.response && ev.exchange.request && isLevel1Request(ev.exchange.request.head)) {
+      const dir = this.folders.get(ev.exchange.reportId);
+      const res = ev.exchange.response;
+      if (dir) this.track(this.write(dir, 'response.txt', Buffer.concat([res.head.raw, res.body.data ?? Buffer.alloc(0)])));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const [ex, up] of this.uploads) {
+      this.uploads.delete(ex);
+      this.track(this.finishUpload(ex, up));
+    }
+    while (this.pending.size) await Promise.all(this.pending);
+  }
+
+  /** The exact wire bytes of the request just completed, if still in the window. */
+  private takeRequestBytes(ex: Exchange): Buffer | undefined {
+    const w = this.windows.get(ex.connection.id);
+    const req = ex.request!;
+    if (!w) return undefined;
+    const all = Buffer.concat(w.chunks, w.length);
+    const bytes = req.start >= w.start && req.end <= w.start + w.length ? all.subarray(req.start - w.start, req.end - w.start) : undefined;
+    const keep = all.subarray(Math.max(0, req.end - w.start));
+    w.chunks = keep.length ? [keep] : [];
+    w.length = keep.length;
+    w.start = Math.max(w.start, req.end);
+    return bytes;
+  }
+
+  /** Creates the folder at once (the PUT that follows must find it), then writes in the background. */
+  private saveLevel1(ex: Exchange, bytes: Buffer | undefined): void {
+    const req = ex.request!;
+    const dec = decodeMessage(req);
+    const r = dec.report;
+    const n = Number(ex.reportId!.replace(/\D/g, '')) || 0;
+    let dir: string;
+    try {
+      dir = this.uniqueDir(folderName(req.endTs, [r?.machine?.name, r?.application?.name ?? r?.parameters[0]?.value, r?.event?.eventType], n));
+    } catch (e) {
+      this.lostReports.add(`report ${ex.reportId}`);
+      this.fail(`cannot create a report folder in ${this.root}`, e);
+      return;
+    }
+    this.folders.set(ex.reportId!, dir);
+    // The CER server forgets DumpFile paths beyond MAX_ISSUED; so can we (memory stays flat).
+    if (this.folders.size > MAX_ISSUED) this.folders.delete(this.folders.keys().next().value!);
+    this.track(this.write(dir, 'level1.http', bytes ?? Buffer.concat([req.head.raw, req.body.data ?? Buffer.alloc(0)])));
+    if (dec.text !== undefined) this.track(this.write(dir, 'report.xml', Buffer.from(dec.text, 'utf8')));
+    if (r) this.track(this.write(dir, 'report.json', Buffer.from(JSON.stringify({ reportId: ex.reportId, peer: ex.connection.peer, report: r }, null, 2) + '\n')));
+  }
+
+  /** The upload's file is renamed only once it is written and closed without error; a
+   * failed one is removed (it must not keep a full disk full). The first complete CAB of a
+   * folder is report.cab, later ones report.2.cab, … (duplicate PUTs are kept, not mixed). */
+  private async finishUpload(ex: Exchange, up: Upload): Promise<void> {
+    try {
+      await up.file.finish();
+    } catch (e) {
+      this.lostReports.add(up.dir);
+      this.fail(`saving the upload ${path.join(up.dir, 'report.cab')} failed (partial file removed)`, e);
+      return;
+    }
+    const complete = ex.request?.body.complete ?? false;
+    const final = path.join(up.dir, this.cabName(up.dir, complete));
+    try {
+      await fsp.rename(up.file.path, final);
+    } catch (e) {
+      up.file.discard();
+      this.lostReports.add(up.dir);
+      this.fail(`cannot finish ${final}`, e);
+      return;
+    }
+    // The one inflation of this CAB (shared with the view) writes cab/; here only its errors.
+    const job = complete ? this.cabs.start(ex) : undefined;
+    const cabDir = path.join(up.dir, 'cab');
+    if (job) {
+      try {
+        const done = await job;
+        const errors = done.extracted?.errors ?? [];
+        // The report's dumps summarised beside cab/: minidump.json (all of it) and minidump.txt.
+        if (path.basename(final) === 'report.cab') for (const f of minidumpFiles(done.view)) this.track(this.write(up.dir, f.name, f.data));
+        // A file that failed on a full disk or without descriptors was removed by the writer:
+        // the report is missing a file it should hold.
+        if (errors.some((err) => DISK_ERRORS.has(err.code) || isOutOfDescriptors(err))) this.lostReports.add(up.dir);
+        // Names come from the CAB (the wire): escaped before they reach the terminal. After a
+        // stopped extraction every later file has the same error: a few lines, then a count.
+        for (const err of errors.slice(0, MAX_ERROR_LINES)) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);
+        if (errors.length > MAX_ERROR_LINES) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${errors.length - MAX_ERROR_LINES} more files not extracted`);
+      } catch (e) {
+        this.lostReports.add(up.dir);
+        this.fail(`extracting the CAB into ${cabDir} failed`, e);
+      }
+    }
+  }
+
+  /** report.cab (report.cab.incomplete) for a folder's first, report.<n>.cab after that. */
+  private cabName(dir: string, complete: boolean): string {
+    let counts = this.cabCounts.get(dir);
+    if (!counts) {
+      this.cabCounts.set(dir, (counts = { complete: 0, incomplete: 0 }));
+      if (this.cabCounts.size > MAX_ISSUED) this.cabCounts.delete(this.cabCounts.keys().next().value!);
+    }
+    const n = complete ? ++counts.complete : ++counts.incomplete;
+    const name = n === 1 ? 'report.cab' : `report.${n}.cab`;
+    return complete ? name : `${name}.incomplete`;
+  }
+
+  private uniqueDir(name: string): string {
+    for (let i = 0; ; i++) {
+      const dir = path.join(this.root, i ? `${name}~${i}` : name);
+      try {
+        fs.mkdirSync(dir);
+        return dir;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+  }
+
+  /** Atomic write: temp file in the same folder (in a file slot), then rename. */
+  private async write(dir: string, name: string, data: Buffer): Promise<void> {
+    const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
+    try {
+      await this.slots.run(() => fsp.writeFile(tmp, data));
+      await fsp.rename(tmp, path.join(dir, name));
+    } catch (e) {
+      this.lostReports.add(dir);
+      this.fail(`cannot write ${path.join(dir, name)}`, e);
+      await fsp.rm(tmp, { force: true }).catch(() => {});
+    }
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.catch((e) => this.fail('saving a report failed', e)).finally(() => this.pending.delete(q));
+    this.pending.add(q);
+  }
+
+  private fail(what: string, e: unknown): void {
+    const err = e as NodeJS.ErrnoException;
+    const hint = err.code === 'ENOSPC' ? ' — the disk is full'
+      : err.code === 'EACCES' || err.code === 'EPERM' ? ' — check permissions'
+      : isOutOfDescriptors(err) ? ' — out of file descriptors for too long; raise the limit (ulimit -n)'
+      : err.code === 'ENAMETOOLONG' ? ' — the path is too long; use a shorter --save-dir' : '';
+    this.onError(`${what}: ${err.code ?? err.message}${hint}; capture continues`);
+  }
+}

@@ -1,0 +1,222 @@
+// `wer-sniff listen`: a raw net.Server that records every byte each client sends, frames it,
+// and (unless told not to) answers like a CER server. Answers are recorded as server bytes
+// too, so every output shows both sides. It never rewrites what it received.
+import net from 'node:net';
+import { once } from 'node:events';
+import type { BodyObserver, CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } from '../../model.js';
+import { Recorder } from '../../pipeline/recorder.js';
+import { CerServer } from '../../domain/server/cer-server.js';
+import { formatAddress } from '../../util/address.js';
+import { formatSize } from '../../util/size.js';
+import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
+
+export interface ListenerOptions {
+  port: number;
+  bind: string;
+  recorder: Recorder;
+  server: CerServer;
+  /** Stop accepting after the first connection and resolve `done` when it closes. */
+  once?: boolean;
+  /** Also told about request heads and body bytes as they arrive (report folders, progress). */
+  observers?: BodyObserver[];
+  /** Access list, --max-conns, --idle-timeout, TLS (see gate.ts). */
+  gate?: GateOptions;
+  /** A connection was turned away before any byte was read (or its TLS handshake failed). */
+  onRefused?(refusal: Refusal): void;
+  /** One-line human messages (idle closes). */
+  onNotice?(message: string): void;
+}
+
+export interface ListenerHandle {
+  port: number;
+  address: string;
+  /** Resolves when the listener has stopped (after close(), or the `--once` connection). */
+  done: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startListener(opts: ListenerOptions): Promise<ListenerHandle> {
+  const { recorder, server: cer } = opts;
+  const observers = opts.observers ?? [];
+  const sockets = new Set<net.Socket>();
+  let nextId = 0;
+  let finish!: () => void;
+  const done = new Promise<void>((r) => (finish = r));
+
+  const gate = new ConnectionGate(opts.gate ?? {}, (r) => opts.onRefused?.(r));
+  const server = net.createServer({ allowHalfOpen: true, ...GATED_SERVER_OPTIONS }, (raw) => {
+    if (opts.once && nextId > 0) {
+      raw.destroy();
+      return;
+    }
+    gate.accept(raw, (socket) => serve(socket));
+  });
+
+  /** An admitted connection (plain, or TLS after its handshake: `socket` carries plaintext). */
+  function serve(socket: net.Socket): void {
+    if (opts.once && nextId > 0) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    if (opts.once) server.close();
+    const connection: ConnectionInfo = {
+      id: ++nextId,
+      peer: formatAddress(socket.remoteAddress, socket.remotePort),
+      ...((socket as { encrypted?: boolean }).encrypted ? { tls: true } : {}),
+      local: formatAddress(socket.localAddress, socket.localPort),
+      openedAt: Date.now(),
+      bytesFromClient: 0,
+      bytesFromServer: 0,
+    };
+    let closing = false;
+    const send = (bytes: Buffer, close: boolean): void => {
+      if (!write(bytes)) return;
+      rec.decode('server', bytes);
+      if (close) endOurSide();
+    };
+    /** Records bytes for the client in the byte outputs (pcap, raw) and writes them. Recorded
+     * first: a pcap cut by kill -9 never misses an answer the client got. False when the
+     * socket is gone. */
+    const write = (bytes: Buffer): boolean => {
+      if (socket.destroyed || socket.writableEnded) return false;
+      rec.record('server', bytes);
+      // A client that sends requests but never reads the answers must not make us buffer
+      // answers without end: stop reading it until it has taken what we wrote.
+      if (!socket.write(bytes)) hold('client-not-reading', () => once(socket, 'drain'));
+      return true;
+    };
+    /** After an answer that closes the connection: our FIN. */
+    const endOurSide = (): void => {
+      closing = true;
+      socket.end();
+      rec.end('server');
+    };
+    /** The answer to the request being emitted: recorded and written before the outputs and
+     * checks see the request (a huge report whose checks are slow, or fail, is still answered
+     * at once), decoded right after they did, so every view shows it after its request. */
+    let answer: { bytes: Buffer; close: boolean } | undefined;
+    const rec = recorder.open(connection, {
+      onRequestHead(ex, head, offset) {
+        const { reply, problem } = cer.onRequestHead(ex, head);
+        if (problem) {
+          // Where the request line with the offending target starts (the chunk that completed
+          // the head may hold more bytes, so the byte count so far would point past it).
+          const p = { ...problem, offset };
+          ex.problems.push(p);
+          recorder.emit({ type: 'problem', ts: Date.now(), connection, problem: p });
+        }
+        if (reply) send(reply, false);
+        for (const o of observers) o.onRequestHead?.(ex, head);
+      },
+      onBodyData(ex, source, data) {
+        for (const o of observers) o.onBodyData?.(ex, source, data);
+      },
+      beforeEmit(ev: CaptureEvent) {
+        if (ev.type !== 'request') return;
+        cer.assignReportId(ev.exchange);
+        if (closing) return;
+        const reply = cer.onRequest(ev.exchange);
+        if (reply && write(reply.bytes)) answer = reply;
+      },
+      afterEmit(ev: CaptureEvent) {
+        if (ev.type !== 'request' || !answer) return;
+        const { bytes, close } = answer;
+        answer = undefined;
+        rec.decode('server', bytes);
+        if (close) endOurSide();
+      },
+    });
+
+    /** Reasons reading is paused (slow outputs, a client not reading); resumed when none is left. */
+    const holds = new Set<string>();
+    const hold = (why: string, until: () => Promise<unknown>) => {
+      if (holds.has(why)) return;
+      holds.add(why);
+      socket.pause();
+      // A socket error rejects the wait; the error handler below deals with the connection.
+      void until().then(() => {
+        holds.delete(why);
+        if (holds.size === 0 && !socket.destroyed) socket.resume();
+      }, () => {});
+    };
+    socket.on('data', (bytes: Buffer) => {
+      rec.push('client', bytes);
+      // This socket alone is paused, so sinks may hold back just this connection (raw.ts).
+      const wait = recorder.backpressure(connection.id);
+      if (wait) hold('outputs', () => wait);
+    });
+    let told = false;
+    socket.on('timeout', () => {
+      told = true;
+      const reason = idleReason(opts.gate?.idleTimeoutMs ?? 0);
+      opts.onNotice?.(`closed #${connection.id} ${connection.peer}: ${reason}; its ${formatSize(connection.bytesFromClient)} are kept`);
+      rec.close(reason);
+      socket.destroy();
+    });
+    socket.on('end', () => {
+      rec.end('client');
+      // The client is done sending and every answer has been written (answers are sent
+      // synchronously as requests complete), so close our side too.
+      if (!socket.writableEnded) {
+        socket.end();
+        rec.end('server');
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A reset from the client: shown as a RST in pcap output.
+      if (err.code === 'ECONNRESET') rec.reset('client');
+      // TLS 1.3: the client checks our certificate after our side of the handshake is done, so
+      // "I don't trust you" arrives here, as an alert, not as a failed handshake.
+      const tlsProblem = err.code?.startsWith('ERR_SSL_') ? describeTlsError(err) : undefined;
+      if (tlsProblem) {
+        told = true;
+        opts.onNotice?.(`#${connection.id} ${connection.peer}: ${tlsProblem}`);
+      }
+      rec.close(tlsProblem ?? (err.code ? `${err.code}` : err.message));
+    });
+    socket.on('close', () => {
+      // Clients that reject a certificate without an alert (node, some .NET) just hang up.
+      if (!told && (socket as { encrypted?: boolean }).encrypted && connection.bytesFromClient === 0) {
+        opts.onNotice?.(`#${connection.id} ${connection.peer}: closed right after the TLS handshake without a request — does it trust our certificate?`);
+      }
+      sockets.delete(socket);
+      // Without an error, a socket that closes with our side still open was closed by us
+      // (stopping): our FIN went out. The client's side stays as it was.
+      rec.end('server');
+      rec.close();
+      if (opts.once) finish();
+    });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: opts.port, host: opts.bind }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as net.AddressInfo;
+
+  return {
+    port: addr.port,
+    address: addr.address,
+    done,
+    async close() {
+      // Each destroyed socket finishes its connection in its 'close' handler (the request it
+      // was in the middle of, e.g. a cut-off PUT, is emitted there). Resolve only after that:
+      // the caller closes the outputs next, and the conversation check ends the run there —
+      // events arriving after it were judged against an emptied table (a false
+      // put-path-not-issued for a DumpFile that was issued, a cab-not-uploaded beside it).
+      const closed = [...sockets].map((s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', () => resolve()))));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        gate.destroyAll();
+        if (!server.listening) resolve();
+      });
+      await Promise.all(closed);
+      finish();
+    },
+  };
+}
