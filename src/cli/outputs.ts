@@ -142,7 +142,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     shown.push(files.guard(new HarSink(out, { version: VERSION, omitBinary, inlineMax }, true), flags.har, 'HAR file'));
   }
   if (recordsElsewhere) {
-    // The README promises the run stops only when nothing records any more: with -o, -w <file>,
+    // docs/faults.md promises the run stops only when nothing records any more: with -o, -w <file>,
     // --har or --save-dir still recording, a closed stdout drops the view and capture goes on.
     const records = [flags.output && `-o ${flags.output}`, pcapFile && !pcapToStdout && `-w ${pcapFile}`, flags.har && `--har ${flags.har}`, flags.saveDir && `--save-dir ${flags.saveDir}`]
       .filter((x): x is string => Boolean(x));

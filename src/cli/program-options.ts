@@ -37,7 +37,7 @@ export function outputOptions(cmd: Command, live: boolean): Command {
   cmd
     .option('-v, --verbose', 'more per exchange: -v crash summary, findings, the answer explained, CAB and minidump; -vv also headers; -vvv also bodies (default: one line per exchange)', moreVerbose, 0)
     .option('-q, --quiet', 'nothing per exchange: only problems, check errors and the final summary')
-    .option('--json', 'NDJSON events on stdout, one per line (schema in README); not changed by -v/-q')
+    .option('--json', 'NDJSON events on stdout, one per line (schema in docs/json.md); not changed by -v/-q')
     .option('-x, --hex-dump', 'show bodies as a hexdump (implies -vvv)')
     .addOption(colorOption('the human view'))
     .addOption(new Option('--max-header-bytes <size>', 'largest request/response head accepted').argParser(parseHeaderLimit).default(MAX_HEADER_BYTES, sizeText(MAX_HEADER_BYTES)))
@@ -46,7 +46,7 @@ export function outputOptions(cmd: Command, live: boolean): Command {
     .addOption(new Option('--pcap <file>', 'old name of --write').hideHelp())
     .option('--har <file>', 'also write every exchange to <file> as HAR 1.2 (each entry as its exchange ends) for browser devtools and HAR viewers')
     .option('--include-bodies', '--har and --json: keep bodies over 1 MiB whole (text or base64) instead of naming them by size and sha256')
-    .option('--filter <expr>', 'show and export (view, --json, --har) only matching exchanges, e.g. \'event=APPCRASH and machine~WKS-\' (language in README); raw outputs stay complete', parseFilterOption)
+    .option('--filter <expr>', 'show and export (view, --json, --har) only matching exchanges, e.g. \'event=APPCRASH and machine~WKS-\' (language in docs/filters.md); raw outputs stay complete', parseFilterOption)
     .option('--redact', 'replace machine, user and domain names and profile folders in the human view, --json and --har by stable pseudonyms (machine-1, user-1, domain-1); raw outputs stay exact');
   if (live) {
     cmd

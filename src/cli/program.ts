@@ -218,7 +218,7 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP
     .addOption(allPortsOption('check'))
     .addHelpText('after', `
 Every report gets findings with a severity (error, warning, note), a rule id, the MS-CER2
-section it rests on, what is wrong and what to change (rule table in README.md). When the
+section it rests on, what is wrong and what to change (rule table in docs/check.md). When the
 capture holds the server's answers and the level-2 PUT, the conversation is checked too.
 
 Examples:

@@ -1,7 +1,7 @@
 // `--json`: one JSON object per line per event, for jq and scripts. Bodies appear as text when
 // they decode as text, base64 when binary (binary bodies over 1 MiB only by length and sha256,
 // unless --include-bodies); WER reports get their own `report` line with every decoded field.
-// The schema is documented in README.md ("JSON events").
+// The schema is documented in docs/json.md.
 import { once } from 'node:events';
 import { drainOf } from './drain.js';
 import type { Writable } from 'node:stream';

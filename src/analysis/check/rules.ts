@@ -1,6 +1,6 @@
 // The rules a level-1 report and its conversation are checked against, and the Finding they
 // produce. One table is the source of truth for every rule's id, severity and section: the
-// checks, the README's findings table and the tests all read it. Sections are MS-CER2
+// checks, the findings table in docs/check.md and the tests all read it. Sections are MS-CER2
 // sections as docs/protocol.md cites them (`ref` names the docs/protocol.md part).
 // Deliberately no rule for what docs/protocol.md calls real-Windows quirks (element order, `Key = value`
 // blanks, the osstring pattern defect, 5-digit LCIDs), and what docs/protocol.md lists as UNKNOWN is at
@@ -25,7 +25,7 @@ export interface RuleInfo {
   severity: Severity;
   section: string;
   ref: string;
-  /** What the rule is about, for the README table and `--help`. */
+  /** What the rule is about, for the docs/check.md table and `--help`. */
   title: string;
 }
 

@@ -1,7 +1,7 @@
 // Evaluates a parsed filter against what one event knows, in three values: true, false, or
 // undefined = "not known yet" (a response field while the response may still come). `and`/`or`
 // decide as soon as one side decides (false and unknown = false); `not unknown` stays unknown.
-// Rules (also in README): a comparison with an absent field is false, whatever the operator;
+// Rules (also in docs/filters.md): a comparison with an absent field is false, whatever the operator;
 // a bare field is true when present. With several values (repeated headers, `app`), `=`, `~`,
 // `~~`, `<`… hold when any value does, `!=` when none is equal. Text compares
 // case-insensitively; `~` is a substring test, `~~` a regular expression. Pure.

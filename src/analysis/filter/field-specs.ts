@@ -8,7 +8,7 @@ export interface FieldSpec {
   side: 'request' | 'response' | 'connection';
   /** Takes an argument after a dot: `header.<name>`. */
   family?: boolean;
-  /** One line for the README and error messages. */
+  /** One line for docs/filters.md and error messages. */
   help: string;
 }
 
