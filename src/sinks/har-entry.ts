@@ -143,7 +143,8 @@ function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
   if (!b.complete) extra._complete = false;
   if (b.data === undefined && b.length > 0) {
     Object.assign(extra, { _size: b.length, _omitted: true });
-    extra.comment = `body of ${b.length} bytes was too large to keep in memory (see --max-body-bytes); sha256 ${b.sha256}`;
+    extra.comment = b.spooled ? `level-2 upload of ${b.length} bytes spooled to disk, not kept in memory (--include-bodies keeps it); sha256 ${b.sha256}`
+      : `body of ${b.length} bytes was too large to keep in memory (see --max-body-bytes); sha256 ${b.sha256}`;
     return { extra };
   }
   const dec = decodeMessage(msg, ex?.request);
