@@ -90,7 +90,7 @@ function hexLines(data: Buffer, maxBytes: number, paint: Paint): string[] {
 /** Why a body's bytes are not in memory: over --max-body-bytes, or a level-2 upload spooled
  * to disk for its CAB summary. */
 export function notKept(body: Body): string {
-  return body.spooled ? 'a level-2 upload, spooled to disk and summarised from there, not kept in memory'
+  return body.spooled ? 'a level-2 upload (PUT) over 1 MiB: spooled to disk for its CAB summary, not kept in memory'
     : 'too large to decode in memory (raise --max-body-bytes to decode it)';
 }
 

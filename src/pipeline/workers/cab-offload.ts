@@ -220,12 +220,13 @@ export class CabJobs {
     if (known) return known;
     const spool = this.spools.get(ex);
     this.spools.delete(ex);
+    // Not kept in memory because it was spooled (outputs say so, not "too large").
+    if (spool && !req.body.data && req.body.length > this.keepBytes) req.body.spooled = true;
     const cab = req.body.complete && isCab(req.body.data ?? req.body.head);
     const file = cab ? spool?.finish() : undefined;
     if (!file) spool?.discard();
     const input: CabInput | undefined = file ? { file } : cab ? req.body.data : undefined;
     if (!input) return undefined;
-    if (!req.body.data) req.body.spooled = true;
     const dir = this.dirs.get(ex);
     const job = this.run(input, dir).catch((e: Error) => failed(input, dir, e)).then((r) => {
       rememberCabView(req, r.view);
