@@ -73,7 +73,9 @@ export interface Body {
   /** Chunked trailers, if any. */
   trailers: Header[];
   /** False when the connection ended (or a problem struck) before the body was complete. */
-  complete: boolean;
+  complete: boolean;  /** A level-2 upload streamed to a spool file and summarised from there, so `data` is not
+   * kept although the body is under --max-body-bytes (its CAB view is the decoding). */
+  spooled?: boolean;
 }
 
 export interface HttpMessage<H extends MessageHead = MessageHead> {

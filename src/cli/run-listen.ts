@@ -10,7 +10,7 @@ import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
 import { ReportStore } from '../sinks/save-dir/report-store.js';
-import { sharedCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
+import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
 import { ProgressLine, clearingWrites } from '../sinks/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver, Sink } from '../model.js';
@@ -67,7 +67,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...extras, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(flags.saveDir),
-    cabs: sharedCabJobs(),
+    cabs: liveCabJobs(flags),
   });
   const server = new CerServer({
     mode: flags.respond,

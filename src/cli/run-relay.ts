@@ -1,7 +1,7 @@
 // The `relay` action: a transparent byte-for-byte relay whose tap feeds the same Recorder,
 // framers, decoders and outputs as `listen`, for both directions. A decoder failure is shown
 // as a problem and only stops the tap of that connection, never the forwarding.
-import { sharedCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
+import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
 import { Recorder, type ConnectionRecorder } from '../pipeline/recorder.js';
 import { startRelayThread } from '../sources/net/relay-thread.js';
 import { describeListenError, inWords } from '../errors.js';
@@ -36,7 +36,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
   const stats = fleetStats(flags, outputs);
-  const recorder = new Recorder({ sinks: [...outputs.sinks, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded, cabs: sharedCabJobs() });
+  const recorder = new Recorder({ sinks: [...outputs.sinks, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded, cabs: liveCabJobs(flags) });
   const taps = new Map<number, ConnectionRecorder>();
   const upstream = formatAddress(flags.to.host, flags.to.port);
 

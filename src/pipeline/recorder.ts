@@ -140,8 +140,16 @@ export class ConnectionRecorder {
           this.release();
         }));
       },
-      onRequestHead: hooks.onRequestHead,
-      onBodyData: hooks.onBodyData,
+      // A level-2 upload is spooled for its CAB job as it arrives (workers/cab-offload.ts).
+      maxBodyBytesOf: opts.cabs ? (head) => opts.cabs!.keepLimit(head) : undefined,
+      onRequestHead: (ex, head, offset) => {
+        opts.cabs?.requestHead(ex, head);
+        hooks.onRequestHead?.(ex, head, offset);
+      },
+      onBodyData: (ex, source, data) => {
+        opts.cabs?.bodyData(ex, source, data);
+        hooks.onBodyData?.(ex, source, data);
+      },
     });
     recorder.emit({ type: 'open', ts: connection.openedAt, connection });
   }

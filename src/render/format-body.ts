@@ -87,16 +87,24 @@ function hexLines(data: Buffer, maxBytes: number, paint: Paint): string[] {
   return formatHexdump(data, { maxBytes }, paint);
 }
 
+/** Why a body's bytes are not in memory: over --max-body-bytes, or a level-2 upload spooled
+ * to disk for its CAB summary. */
+export function notKept(body: Body): string {
+  return body.spooled ? 'a level-2 upload (PUT) over 1 MiB: spooled to disk for its CAB summary, not kept in memory'
+    : 'too large to decode in memory (raise --max-body-bytes to decode it)';
+}
+
 export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: FormatBodyOptions): string[] {
   const maxLines = opts.maxTextLines ?? DEFAULT_MAX_TEXT_LINES;
   const maxHex = opts.maxHexBytes ?? DEFAULT_MAX_HEX_BYTES;
   const data = body.data;
-  if (data === undefined && body.length > 0 && opts.summaryOnly) return [headerLine(undefined, body, paint), paint.dim('too large to decode in memory (raise --max-body-bytes to decode it)')];
+  const why = notKept(body);
+  if (data === undefined && body.length > 0 && opts.summaryOnly) return [headerLine(undefined, body, paint), paint.dim(why)];
   if (data === undefined && body.length > 0) {
     const out = [headerLine(undefined, body, paint)];
-    if (opts.omitBinary) out.push(paint.warn('too large to decode in memory (raise --max-body-bytes to decode it); bytes left out under --redact'));
+    if (opts.omitBinary) out.push(paint.warn(`${why}; bytes left out under --redact`));
     else {
-      out.push(paint.warn(`too large to decode in memory (raise --max-body-bytes to decode it); first ${body.head.length} bytes:`));
+      out.push(paint.warn(`${why}; first ${body.head.length} bytes:`));
       append(out, formatHexdump(body.head, {}, paint));
       if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
     }
@@ -151,7 +159,8 @@ export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true, inl
   const notes = [...dec.notes];
   if (body.data === undefined && body.length > 0) {
     json.kind = 'binary';
-    notes.push('too large to decode in memory (see --max-body-bytes)');
+    if (body.spooled) json.omitted = true;
+    notes.push(body.spooled ? `${notKept(body)}: base64 left out (--include-bodies keeps up to --max-body-bytes)` : 'too large to decode in memory (see --max-body-bytes)');
     json.notes = notes;
     return json;
   }

@@ -142,8 +142,11 @@ function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
   if (b.length > 0) extra._sha256 = b.sha256;
   if (!b.complete) extra._complete = false;
   if (b.data === undefined && b.length > 0) {
+    // A spooled upload is only spooled when over the inline limit (--include-bodies keeps it).
+    if (b.spooled) extra._kind = 'binary';
     Object.assign(extra, { _size: b.length, _omitted: true });
-    extra.comment = `body of ${b.length} bytes was too large to keep in memory (see --max-body-bytes); sha256 ${b.sha256}`;
+    extra.comment = b.spooled ? `body of ${b.length} bytes left out (over ${formatSize(inlineMax)}; a level-2 upload, spooled to disk); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`
+      : `body of ${b.length} bytes was too large to keep in memory (see --max-body-bytes); sha256 ${b.sha256}`;
     return { extra };
   }
   const dec = decodeMessage(msg, ex?.request);

@@ -80,7 +80,11 @@ function bomMismatch(bytes: Buffer): string | undefined {
 export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
   const out: BodyProblem[] = [];
   const data = body.data;
-  if (!data || data.length === 0) return out;
+  if (!data || data.length === 0) {
+    // A spooled upload: its CAB view is all there is to judge.
+    if (dec.cab) cabProblems(dec.cab, out);
+    return out;
+  }
   if (dec.failure && (dec.failure.view === 'wer-report' || dec.failure.view === 'xml')) {
     const what = dec.failure.view === 'wer-report' ? 'a well-formed WER report' : 'well-formed XML';
     out.push({ code: 'bad-xml', message: `expected ${what}, saw: ${dec.failure.message} — shown as text` });
@@ -132,39 +136,40 @@ export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
       }
     }
   }
-  const cab = dec.cab;
-  if (cab) {
-    for (const f of cab.cab.files) {
-      const safe = safeExtractPath(f.name);
-      if (ESCAPES_FOLDER.test(f.name) || CONTROL.test(f.name)) {
-        out.push({ code: 'unsafe-cab-name', message: `CAB file name ${short(f.name)} would leave the extract folder or holds control characters; extracted as ${short(safe)}` });
-        break;
-      }
-    }
-    // Not damage: a file the view does not decode, the expansion budget running out, and
-    // overlapping records each get their own problem code, once per cabinet.
-    const overlap = cab.cab.problems.find((p) => p.code === CAB_OVERLAP);
-    if (overlap) out.push({ code: 'cab-overlap', message: overlap.message });
-    const stopped = cab.entries.find((e) => e.error?.code === EXPANSION_CODE && e.error.message.startsWith('extraction stopped here'));
-    if (stopped) out.push({ code: 'cab-expansion', message: `${short(stopped.name)}: ${stopped.error!.message}` });
-    const large = cab.entries.filter((e) => e.error?.code === 'too-large');
-    if (large.length) out.push({ code: 'too-large', message: `${short(large[0]!.name)} (${large[0]!.size} bytes): ${large[0]!.error!.message}${large.length > 1 ? ` (and ${large.length - 1} more)` : ''}` });
-    const notDamage = new Set([CAB_OVERLAP, EXPANSION_CODE, 'too-large']);
-    const issues = [...cab.cab.problems, ...cab.entries.flatMap((e) => (e.error ? [{ code: e.error.code, message: `${e.name}: ${e.error.message}` }] : []))]
-      .filter((p) => !notDamage.has(p.code));
-    if (issues.length) {
-      const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-      out.push({ code: 'bad-cab', message: `damaged cabinet: ${issues[0]!.code}: ${issues[0]!.message}${more}` });
-    }
-    for (const e of cab.entries) {
-      // 'capped' says the summary lists less than the dump holds (a big but sound dump): not damage.
-      const damage = (e.minidump?.problems ?? []).filter((p) => p.code !== 'capped');
-      const p = damage[0];
-      if (p) {
-        out.push({ code: 'bad-minidump', message: `damaged minidump ${short(e.name)}: ${p.code}: ${p.message}${damage.length > 1 ? ` (and ${damage.length - 1} more)` : ''}` });
-        break;
-      }
+  if (dec.cab) cabProblems(dec.cab, out);
+  return out;
+}
+
+function cabProblems(cab: NonNullable<MessageDecoding['cab']>, out: BodyProblem[]): void {
+  for (const f of cab.cab.files) {
+    const safe = safeExtractPath(f.name);
+    if (ESCAPES_FOLDER.test(f.name) || CONTROL.test(f.name)) {
+      out.push({ code: 'unsafe-cab-name', message: `CAB file name ${short(f.name)} would leave the extract folder or holds control characters; extracted as ${short(safe)}` });
+      break;
     }
   }
-  return out;
+  // Not damage: a file the view does not decode, the expansion budget running out, and
+  // overlapping records each get their own problem code, once per cabinet.
+  const overlap = cab.cab.problems.find((p) => p.code === CAB_OVERLAP);
+  if (overlap) out.push({ code: 'cab-overlap', message: overlap.message });
+  const stopped = cab.entries.find((e) => e.error?.code === EXPANSION_CODE && e.error.message.startsWith('extraction stopped here'));
+  if (stopped) out.push({ code: 'cab-expansion', message: `${short(stopped.name)}: ${stopped.error!.message}` });
+  const large = cab.entries.filter((e) => e.error?.code === 'too-large');
+  if (large.length) out.push({ code: 'too-large', message: `${short(large[0]!.name)} (${large[0]!.size} bytes): ${large[0]!.error!.message}${large.length > 1 ? ` (and ${large.length - 1} more)` : ''}` });
+  const notDamage = new Set([CAB_OVERLAP, EXPANSION_CODE, 'too-large']);
+  const issues = [...cab.cab.problems, ...cab.entries.flatMap((e) => (e.error ? [{ code: e.error.code, message: `${e.name}: ${e.error.message}` }] : []))]
+    .filter((p) => !notDamage.has(p.code));
+  if (issues.length) {
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    out.push({ code: 'bad-cab', message: `damaged cabinet: ${issues[0]!.code}: ${issues[0]!.message}${more}` });
+  }
+  for (const e of cab.entries) {
+    // 'capped' says the summary lists less than the dump holds (a big but sound dump): not damage.
+    const damage = (e.minidump?.problems ?? []).filter((p) => p.code !== 'capped');
+    const p = damage[0];
+    if (p) {
+      out.push({ code: 'bad-minidump', message: `damaged minidump ${short(e.name)}: ${p.code}: ${p.message}${damage.length > 1 ? ` (and ${damage.length - 1} more)` : ''}` });
+      break;
+    }
+  }
 }

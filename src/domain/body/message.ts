@@ -41,14 +41,17 @@ export function decodeMessage(message: HttpMessage, request?: Request): MessageD
   let dec = recall(id);
   if (!dec) {
     const head = message.head;
-    const data = message.body.data ?? Buffer.alloc(0);
+    // A spooled upload (not kept in memory) is decoded from its first bytes and its CAB view.
+    const spooledView = message.body.data === undefined ? cabViews.get(message) : undefined;
+    const data = message.body.data ?? (spooledView ? message.body.head : Buffer.alloc(0));
     dec = decodeBody(data, {
       headers: head.headers,
       isResponse: head.kind === 'response',
       requestMethod: head.kind === 'request' ? head.method : request?.head.method,
       requestTarget: head.kind === 'request' ? head.target : request?.head.target,
     });
-    if (isCab(data)) dec = { ...dec, cab: cabViews.get(message) ?? parseCabView(data) };
+    if (spooledView) dec = { ...dec, cab: spooledView };
+    else if (isCab(data)) dec = { ...dec, cab: cabViews.get(message) ?? parseCabView(data) };
     if (id === undefined) ids.set(message, (id = ++lastId));
     recent[nextSlot] = { id, dec };
     nextSlot = (nextSlot + 1) % DECODE_CACHE_SIZE;

@@ -15,6 +15,7 @@ import {
 import { inflateMszipBlock, MSZIP_BLOCK } from './mszip.js';
 import { LzxDecoder } from './lzx/lzx-decoder.js';
 import { LZX_MAX_WINDOW_BITS, LZX_MIN_WINDOW_BITS } from './lzx/lzx-tables.js';
+import { bufferSource, isCabSource, type CabSource } from './cab-source.js';
 
 export { safeExtractPath } from './cab-names.js';
 
@@ -136,8 +137,10 @@ class Budget {
   }
 }
 
-/** Extracts `cab`'s files as events: every wanted file gets exactly one 'end'. */
-export function* extractCabStream(buf: Buffer, cab: Cab, opts: ExtractOptions = {}): Generator<ExtractEvent> {
+/** Extracts `cab`'s files as events: every wanted file gets exactly one 'end'. `from`: the
+ * cabinet in memory, or a source that reads it block by block (a spooled upload). */
+export function* extractCabStream(from: Buffer | CabSource, cab: Cab, opts: ExtractOptions = {}): Generator<ExtractEvent> {
+  const src = isCabSource(from) ? from : bufferSource(from);
   const limit = opts.maxFolderBytes ?? 0x7fff8000;
   const flags = cab.header?.flags ?? 0;
   const lastFolder = cab.folders.length - 1;
@@ -185,7 +188,7 @@ export function* extractCabStream(buf: Buffer, cab: Cab, opts: ExtractOptions = 
       for (const f of files) yield { type: 'end', file: f.index, error: budget.stopped };
       continue;
     }
-    yield* decodeFolder(buf, cab, cab.folders[index]!, decoders.get(index) as BlockDecoder, files, budget);
+    yield* decodeFolder(src, cab, cab.folders[index]!, decoders.get(index) as BlockDecoder, files, budget);
   }
 }
 
@@ -194,7 +197,7 @@ export function* extractCabStream(buf: Buffer, cab: Cab, opts: ExtractOptions = 
  * blocks run out) and hands each block's bytes to the files it covers. A checksum failure fails
  * the files the block covers; with a chained method (MSZIP) every later file too.
  */
-function* decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, decoder: BlockDecoder, wanted: CabFile[], budget: Budget): Generator<ExtractEvent> {
+function* decodeFolder(src: CabSource, cab: Cab, folder: CabFolder, decoder: BlockDecoder, wanted: CabFile[], budget: Budget): Generator<ExtractEvent> {
   const reserve = cab.header?.cbCFData ?? 0;
   const files = [...wanted].sort((a, b) => a.uoffFolderStart - b.uoffFolderStart);
   const needed = files.reduce((m, f) => Math.max(m, f.uoffFolderStart + f.size), 0);
@@ -210,17 +213,19 @@ function* decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, decoder: BlockD
   let produced = 0;
   let pos = folder.coffCabStart;
   for (let i = 0; i < folder.cCFData && produced < needed; i++) {
-    if (pos + CFDATA_SIZE + reserve > buf.length) {
-      return yield* failRest({ code: 'truncated', message: `${where(i)} is missing: the cabinet ends at ${buf.length}` });
+    if (pos + CFDATA_SIZE + reserve > src.length) {
+      return yield* failRest({ code: 'truncated', message: `${where(i)} is missing: the cabinet ends at ${src.length}` });
     }
-    const csum = buf.readUInt32LE(pos);
-    const cbData = buf.readUInt16LE(pos + 4);
-    const cbUncomp = buf.readUInt16LE(pos + 6);
     const payloadStart = pos + CFDATA_SIZE + reserve;
-    if (payloadStart + cbData > buf.length) {
-      return yield* failRest({ code: 'truncated', message: `${where(i)} is cut short: the cabinet ends at ${buf.length}` });
+    // One read for the block's header, reserve and (when it is all there) payload.
+    const cbData = src.read(pos + 4, 2).readUInt16LE(0);
+    if (payloadStart + cbData > src.length) {
+      return yield* failRest({ code: 'truncated', message: `${where(i)} is cut short: the cabinet ends at ${src.length}` });
     }
-    const payload = buf.subarray(payloadStart, payloadStart + cbData);
+    const block = src.read(pos, payloadStart + cbData - pos);
+    const csum = block.readUInt32LE(0);
+    const cbUncomp = block.readUInt16LE(6);
+    const payload = block.subarray(payloadStart - pos);
     if (cbUncomp === 0) {
       // §2.4: cbUncomp 0 marks a block split across cabinets; its rest is in the next one.
       return yield* failRest({ code: 'multi-cabinet', message: `${where(i)} continues in the next cabinet` });
@@ -230,8 +235,8 @@ function* decodeFolder(buf: Buffer, cab: Cab, folder: CabFolder, decoder: BlockD
     let bad: CabProblem | undefined;
     if (csum !== 0) {
       const sum = cabChecksum(payload);
-      const ok = cabChecksum(buf.subarray(pos + 4, pos + 8), sum) === csum
-        || (reserve > 0 && cabChecksum(buf.subarray(pos + 4, payloadStart), sum) === csum);
+      const ok = cabChecksum(block.subarray(4, 8), sum) === csum
+        || (reserve > 0 && cabChecksum(block.subarray(4, payloadStart - pos), sum) === csum);
       if (!ok) bad = { code: 'checksum', message: `${where(i)} failed its checksum` };
     }
     const r = decoder.block(payload, cbUncomp, where(i), i === folder.cCFData - 1);

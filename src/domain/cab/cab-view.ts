@@ -6,7 +6,7 @@
 // first CAB_DUMP_HOLD_BYTES of a minidump, the first CAB_TEXT_HOLD_BYTES of anything else.
 import { parseCab, type Cab, type CabFile } from './cab.js';
 import { extractCabStream, EXPANSION_CODE, type ExtractEvent } from './cab-extract.js';
-import { parseMinidump, type MinidumpSummary } from '../minidump/minidump.js';
+import { parseMinidump, type DumpBytes, type MinidumpSummary } from '../minidump/minidump.js';
 import { looksLikeReportWer, parseReportWer, type ReportWerSummary } from '../report/report-wer.js';
 import { isWerMetadata, parseWerMetadata, type WerMetadata } from '../report/metadata.js';
 import { decodeText } from '../body/charset.js';
@@ -66,6 +66,11 @@ export const CAB_VIEW_MAX_FOLDER_BYTES = 256 * 1024 * 1024;
 
 interface Collecting { parts: Buffer[]; held: number; seen: number; dump: boolean; dropped: boolean }
 
+/** Where a minidump's bytes can be read whole once its 'end' event came (its extracted copy on
+ * disk): it is then summarised by reading only the ranges its directory points at, and the
+ * view holds no more of it than of a text file. Undefined: summarised from what was held. */
+export type DumpAt = (file: CabFile) => DumpBytes | undefined;
+
 /** Builds a CabView from extraction events (see extractCabStream); wants() says which files
  * it needs decoded. Every file of the cabinet gets an entry, in cabinet order. */
 export class CabViewBuilder {
@@ -73,7 +78,7 @@ export class CabViewBuilder {
   private readonly open = new Map<number, Collecting>();
   private held = 0;
 
-  constructor(private readonly cab: Cab, private readonly previewLines = CAB_TEXT_PREVIEW_LINES, private readonly maxBytes = CAB_VIEW_MAX_FOLDER_BYTES) {
+  constructor(private readonly cab: Cab, private readonly previewLines = CAB_TEXT_PREVIEW_LINES, private readonly maxBytes = CAB_VIEW_MAX_FOLDER_BYTES, private readonly dumpAt?: DumpAt) {
     this.entries = cab.files.map(() => undefined);
   }
 
@@ -98,7 +103,9 @@ export class CabViewBuilder {
     } else if (c.dropped) {
       this.entries[ev.file] = { name: f.name, size: f.size, kind: 'unreadable', notes: [], error: { code: 'too-large', message: `the view holds at most ${this.maxBytes} bytes of files at once; this one is listed, not summarised` } };
     } else {
-      this.entries[ev.file] = summariseFile(f.name, Buffer.concat(c.parts, c.held), this.previewLines, f.size);
+      const ranged = c.dump ? this.dumpAt?.(f) : undefined;
+      this.entries[ev.file] = ranged ? { name: f.name, size: f.size, kind: 'minidump', minidump: parseMinidump(ranged), notes: [] }
+        : summariseFile(f.name, Buffer.concat(c.parts, c.held), this.previewLines, f.size);
     }
   }
 
@@ -108,7 +115,9 @@ export class CabViewBuilder {
     c.seen += data.length;
     // A minidump's first CAB_DUMP_HOLD_BYTES are held, of anything else CAB_TEXT_HOLD_BYTES.
     if (before < 4 && c.seen >= 4) c.dump = Buffer.concat([...c.parts, data]).toString('latin1', 0, 4) === 'MDMP';
-    const room = c.seen < 4 ? data.length : Math.max(0, (c.dump ? CAB_DUMP_HOLD_BYTES : CAB_TEXT_HOLD_BYTES) - before);
+    // With dumpAt, a dump is read from its copy on disk: only a fallback beginning is held.
+    const hold = c.dump && !this.dumpAt ? CAB_DUMP_HOLD_BYTES : CAB_TEXT_HOLD_BYTES;
+    const room = c.seen < 4 ? data.length : Math.max(0, hold - before);
     const keep = Math.min(room, data.length);
     if (keep === 0) return;
     if (this.held + keep > this.maxBytes) {

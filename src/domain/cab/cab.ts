@@ -169,8 +169,10 @@ function readZ(buf: Buffer, pos: number, max: number): { bytes: Buffer; end: num
   return { bytes: buf.subarray(pos, nul), end: nul + 1 };
 }
 
-export function parseCab(buf: Buffer): Cab {
-  const cab: Cab = { folders: [], files: [], length: buf.length, problems: [] };
+/** `total`: the cabinet's real length when `buf` is only its beginning (the directory part,
+ * see cab-source.ts: the CFDATA blocks are read from a file later). */
+export function parseCab(buf: Buffer, total = buf.length): Cab {
+  const cab: Cab = { folders: [], files: [], length: total, problems: [] };
   const problem = (code: string, message: string, offset?: number): void => {
     cab.problems.push(offset === undefined ? { code, message } : { code, message, offset });
   };
@@ -197,10 +199,10 @@ export function parseCab(buf: Buffer): Cab {
   if (flags & CAB_FLAG_RESERVE) h.flagNames.push('reserve-present');
   cab.header = h;
 
-  if (h.cbCabinet !== buf.length) {
-    const why = h.cbCabinet > buf.length
-      ? `only ${buf.length} were received (truncated)`
-      : `${buf.length - h.cbCabinet} extra bytes follow it`;
+  if (h.cbCabinet !== total) {
+    const why = h.cbCabinet > total
+      ? `only ${total} were received (truncated)`
+      : `${total - h.cbCabinet} extra bytes follow it`;
     problem('size-mismatch', `cbCabinet says ${h.cbCabinet} bytes but ${why}`, 8);
   }
   if (h.versionMajor !== 1 || h.versionMinor !== 3) {
@@ -260,8 +262,8 @@ export function parseCab(buf: Buffer): Cab {
       compression: decodeTypeCompress(typeCompress),
       reserve: Buffer.from(buf.subarray(pos + CFFOLDER_SIZE, pos + folderSize)),
     };
-    if (f.coffCabStart >= buf.length && f.cCFData > 0) {
-      problem('offset-out-of-range', `folder ${i} data starts at ${f.coffCabStart}, beyond the end (${buf.length})`, pos);
+    if (f.coffCabStart >= total && f.cCFData > 0) {
+      problem('offset-out-of-range', `folder ${i} data starts at ${f.coffCabStart}, beyond the end (${total})`, pos);
     }
     if (f.compression.method === 'unknown') {
       problem('unknown-compression', `folder ${i} uses unknown compression type 0x${typeCompress.toString(16).padStart(4, '0')}`, pos + 6);
@@ -271,8 +273,8 @@ export function parseCab(buf: Buffer): Cab {
 
   // §2.3 CFFILE records at coffFiles. In the usual layout they end where CFDATA begins, so a
   // record reaching into the first folder's data means cFiles overstates the count.
-  if (h.cFiles > 0 && h.coffFiles >= buf.length) {
-    problem('offset-out-of-range', `coffFiles ${h.coffFiles} is beyond the end (${buf.length})`, 16);
+  if (h.cFiles > 0 && h.coffFiles >= total) {
+    problem('offset-out-of-range', `coffFiles ${h.coffFiles} is beyond the end (${total})`, 16);
     return cab;
   }
   const starts = cab.folders.map((f) => f.coffCabStart).filter((o) => o > h.coffFiles);
@@ -283,7 +285,7 @@ export function parseCab(buf: Buffer): Cab {
   for (let i = 0; i < h.cFiles; i++) {
     const name = pos + CFFILE_SIZE <= fileAreaEnd ? readZ(buf, pos + CFFILE_SIZE, CAB_MAX_NAME) : undefined;
     if (!name || name.end > fileAreaEnd) {
-      const where = fileAreaEnd < buf.length ? 'before the file data begins' : 'in the cabinet';
+      const where = fileAreaEnd < total ? 'before the file data begins' : 'in the cabinet';
       problem('truncated', `header lists ${h.cFiles} files but only ${i} fit ${where}`, pos);
       break;
     }

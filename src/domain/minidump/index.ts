@@ -13,11 +13,12 @@ import { readThreads } from './threads.js';
 import { readUnloaded } from './unloaded.js';
 import { readModules } from './modules.js';
 import { DumpReader } from './reader.js';
+import type { DumpBytes } from './dump-bytes.js';
 import { readSystem } from './system.js';
 import { EXCEPTION_STREAM_SIZE, STREAM, SYSTEM_INFO_SIZE, type MinidumpSummary } from './types.js';
 
 /** `size`: the dump's real size when `buf` is only its beginning (see MinidumpSummary.partial). */
-export function parseMinidump(buf: Buffer, size = buf.length): MinidumpSummary {
+export function parseMinidump(buf: DumpBytes, size = buf.length): MinidumpSummary {
   const r = new DumpReader(buf, Math.max(size, buf.length));
   const sum: MinidumpSummary = { streams: [], modules: [], problems: r.problems };
   const done = (): MinidumpSummary => {

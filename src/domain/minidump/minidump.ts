@@ -3,3 +3,4 @@ export * from './types.js';
 export { parseMinidump } from './index.js';
 export { exceptionName } from './exception.js';
 export { moduleAt } from './modules.js';
+export { PagedBytes, type DumpBytes } from './dump-bytes.js';

@@ -3,6 +3,7 @@
 // first MINIDUMP_CAPS.modules become full entries, the first MINIDUMP_CAPS.moduleIndex go into
 // a sorted address index, and the rest are only counted. Names are decoded per RVA once, so
 // many records sharing one long name cost one decode.
+import type { DumpBytes } from './dump-bytes.js';
 import { codeId, readCodeView } from './codeview.js';
 import type { DumpReader } from './reader.js';
 import {
@@ -44,7 +45,7 @@ function decodeModule(r: DumpReader, o: number, i: number, free = false): Minidu
   };
 }
 
-function distinctRvas(buf: Buffer, first: number, n: number): number {
+function distinctRvas(buf: DumpBytes, first: number, n: number): number {
   const rvas = new Uint32Array(n);
   for (let i = 0; i < n; i++) rvas[i] = buf.readUInt32LE(first + i * MODULE_SIZE + 20);
   rvas.sort();

@@ -3,6 +3,7 @@
 // decoding that decodes each string RVA once, keeps at most MINIDUMP_CAPS.nameChars of it and
 // charges every use against the summary's text budget. Reads never throw.
 import { MINIDUMP_CAPS, count, type MinidumpProblem } from './types.js';
+import type { DumpBytes } from './dump-bytes.js';
 
 /** A string read from the dump: its kept text (possibly cut) and its full length in chars. */
 interface DecodedString { text: string; chars: number }
@@ -19,7 +20,7 @@ export class DumpReader {
   skipped = 0;
 
   /** `size`: the dump's real length when `buf` holds only its beginning. */
-  constructor(readonly buf: Buffer, readonly size = buf.length) {}
+  constructor(readonly buf: DumpBytes, readonly size = buf.length) {}
 
   problem(code: string, message: string, offset?: number): void {
     if (this.problems.length >= MINIDUMP_CAPS.problems) {

@@ -14,6 +14,9 @@ import { decideBodyLength } from './body-length.js';
 export interface ExchangeBuilderOptions {
   maxHeaderBytes?: number;
   maxBodyBytes?: number;
+  /** How much of this message's body to keep, when less than maxBodyBytes (a level-2 upload
+   * that the pipeline spools to disk instead). */
+  maxBodyBytesOf?(head: MessageHead): number | undefined;
   /** How bodies over maxBodyBytes are hashed (default: on this thread). */
   largeBodyHash?: LargeBodyHashFactory;
   /** `live`: client bytes are requests, server bytes responses. `offline`: one stream of
@@ -135,7 +138,7 @@ export class ExchangeBuilder {
       exchange = this.pending[0] ?? { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
     }
     this.last[source] = exchange;
-    this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(this.opts.maxBodyBytes, declaredLength(head), this.opts.largeBodyHash) };
+    this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(keepLimit(this.opts, head), declaredLength(head), this.opts.largeBodyHash) };
     if (head.kind === 'request') this.opts.onRequestHead?.(exchange, head, offset);
   }
 
@@ -211,6 +214,11 @@ export class ExchangeBuilder {
     if (this.current[src] && target === this.current[src]!.exchange && this.deferred[src].length < MAX_DEFERRED) this.deferred[src].push({ problem, ts });
     else this.opts.emit({ type: 'problem', ts, connection: this.connection, problem });
   }
+}
+
+function keepLimit(opts: ExchangeBuilderOptions, head: MessageHead): number {
+  const max = opts.maxBodyBytes ?? MAX_BODY_BYTES;
+  return Math.min(max, opts.maxBodyBytesOf?.(head) ?? max);
 }
 
 /** The Content-Length a head declares, when it decides the body length (RFC 9112 §6.3). */

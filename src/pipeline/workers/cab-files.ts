@@ -57,6 +57,8 @@ export class CabDirWriter {
   private readonly targets = new Map<number, Target>();
   private readonly openOrder: Target[] = [];
   readonly result: CabDirResult = { written: [], errors: [], bytes: 0 };
+  /** Where each file completed without error was written, by index in cab.files. */
+  private readonly done = new Map<number, string>();
 
   constructor(private readonly cab: Cab, dir: string, private readonly overwrite = false) {
     this.root = path.resolve(dir);
@@ -77,7 +79,13 @@ export class CabDirWriter {
       if (!t.failed) this.result.errors.push({ name: file.name, code: ev.error.code, message: ev.error.message });
     } else if (!t.failed) {
       this.result.written.push(t.path);
+      this.done.set(ev.file, t.path);
     }
+  }
+
+  /** The path file `index` was written to, once it ended without error. */
+  pathOf(index: number): string | undefined {
+    return this.done.get(index);
   }
 
   private start(index: number): Target {

@@ -1,20 +1,27 @@
 // Level-2 uploads are inflated and summarised off the thread that serves sockets. A 32 MB CAB
 // holding a 60 MB dump took that thread seconds (and a bomb ~11 s), stalling every other
 // client. Here CabJobs starts one job per uploaded CAB (keyed by its request, so the view,
-// --json and --save-dir share one inflation) on a worker thread (cab-worker.ts) that gets the
-// bytes transferred, one job at a time; the recorder holds that connection's events until the
-// summary is back (recorder.ts), other connections go on.
+// --json and --save-dir share one inflation) on a worker thread (cab-worker.ts), one job at a
+// time; the recorder holds that connection's events until the summary is back (recorder.ts),
+// other connections go on. Live, each PUT's body is spooled to a temporary file as it arrives
+// (cab-spool.ts) and kept in memory only up to `keepBytes`: the worker reads the file, so
+// this thread never concatenates, hashes in one go, copies or transfers a big upload. A CAB
+// held in memory (offline decode) is copied to the worker a slice per tick instead.
 //
 // The worker needs the compiled cab-worker.js beside this file; where there is none (the
 // TypeScript sources run by vitest) or it cannot start, jobs run on this thread, one per tick.
-import { existsSync } from 'node:fs';
+import fs, { existsSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Exchange, Request } from '../../model.js';
+import type { Direction, Exchange, MessageHead, Request, RequestHead } from '../../model.js';
 import { isCab } from '../../domain/cab/cab-view.js';
-import { parseCab, type Cab } from '../../domain/cab/cab.js';
+import type { Cab } from '../../domain/cab/cab.js';
+import { parseCabSource } from '../../domain/cab/cab-source.js';
 import { rememberCabView } from '../../domain/body/message.js';
-import { inspectCab, type CabInspection } from './cab-inspect.js';
+import { inspectCab, inspectCabFile, type CabInspection } from './cab-inspect.js';
+import { UploadSpool } from './cab-spool.js';
+import { fileSource } from './file-read.js';
 import type { CabJobReply, CabJobRequest } from './cab-worker.js';
 
 const WORKER_URL = new URL('./cab-worker.js', import.meta.url);
@@ -22,12 +29,14 @@ const WORKER_URL = new URL('./cab-worker.js', import.meta.url);
 /** Whether CAB jobs get a thread of their own (false when running from sources). */
 export const cabWorkerAvailable = (): boolean => existsSync(fileURLToPath(WORKER_URL));
 
-export type Inspect = (bytes: Buffer, extractDir?: string) => Promise<CabInspection>;
+/** A cabinet in memory, or the file it was spooled to. */
+export type CabInput = Buffer | { file: string };
+export type Inspect = (input: CabInput, extractDir?: string) => Promise<CabInspection>;
 
 /** Bytes copied per tick when handing a CAB to the worker. */
 const COPY_SLICE = 1024 * 1024;
 
-interface Job { bytes: Buffer; extractDir?: string; resolve(r: CabInspection): void; reject(e: Error): void; tries?: number }
+interface Job { input: CabInput; extractDir?: string; resolve(r: CabInspection): void; reject(e: Error): void; tries?: number }
 
 /** A job whose worker failed under it (e.g. it could not start: out of file descriptors in a
  * burst) is tried again on a fresh worker this many times, after a pause. */
@@ -42,34 +51,39 @@ export class CabWorker {
   private readonly queue: Job[] = [];
   private nextId = 1;
 
-  inspect: Inspect = (bytes, extractDir) => new Promise<CabInspection>((resolve, reject) => {
-    this.queue.push({ bytes, extractDir, resolve, reject });
+  inspect: Inspect = (input, extractDir) => new Promise<CabInspection>((resolve, reject) => {
+    this.queue.push({ input, extractDir, resolve, reject });
     this.pump();
   });
 
   private pump(): void {
     if (this.current || this.queue.length === 0) return;
     const job = (this.current = this.queue.shift()!);
-    // The copy is made COPY_SLICE bytes per tick: copying 32 MB at once held this thread for
-    // 300-450 ms on a loaded 2-core machine (fresh memory is slow to touch).
-    const copy = new ArrayBuffer(job.bytes.length);
-    const into = new Uint8Array(copy);
-    let done = 0;
-    const step = (): void => {
-      const end = Math.min(done + COPY_SLICE, job.bytes.length);
-      into.set(job.bytes.subarray(done, end), done);
-      done = end;
-      if (done < job.bytes.length) return void setImmediate(step);
+    const send = (what: { bytes: ArrayBuffer } | { file: string }): void => {
       try {
         const w = this.worker ?? this.start();
         w.ref(); // a job in flight keeps the process alive until its answer
-        const msg: CabJobRequest = { id: this.nextId++, bytes: copy, ...(job.extractDir ? { extractDir: job.extractDir } : {}) };
-        w.postMessage(msg, [copy]);
+        const msg: CabJobRequest = { id: this.nextId++, ...what, ...(job.extractDir ? { extractDir: job.extractDir } : {}) };
+        w.postMessage(msg, 'bytes' in what ? [what.bytes] : []);
       } catch (e) {
         this.current = undefined;
         job.reject(e as Error);
         this.pump();
       }
+    };
+    const input = job.input;
+    if (!Buffer.isBuffer(input)) return send(input);
+    // The copy is made COPY_SLICE bytes per tick: copying 32 MB at once held this thread for
+    // 300-450 ms on a loaded 2-core machine (fresh memory is slow to touch).
+    const copy = new ArrayBuffer(input.length);
+    const into = new Uint8Array(copy);
+    let done = 0;
+    const step = (): void => {
+      const end = Math.min(done + COPY_SLICE, input.length);
+      into.set(input.subarray(done, end), done);
+      done = end;
+      if (done < input.length) return void setImmediate(step);
+      send({ bytes: copy });
     };
     step();
   }
@@ -128,10 +142,11 @@ function reviveBuffers(r: CabInspection): CabInspection {
 }
 
 /** Runs on this thread, one job per tick: for sources under vitest, or without a worker. */
-export const inspectHere: Inspect = (bytes, extractDir) => new Promise((resolve, reject) => {
+export const inspectHere: Inspect = (input, extractDir) => new Promise((resolve, reject) => {
   setImmediate(() => {
     try {
-      resolve(inspectCab(bytes, extractDir ? { extractDir } : {}));
+      const opts = extractDir ? { extractDir } : {};
+      resolve(Buffer.isBuffer(input) ? inspectCab(input, opts) : inspectCabFile(input.file, opts));
     } catch (e) {
       reject(e as Error);
     }
@@ -139,8 +154,8 @@ export const inspectHere: Inspect = (bytes, extractDir) => new Promise((resolve,
 });
 
 /** What an output shows when a job failed (the worker died): the listing, nothing extracted. */
-function failed(bytes: Buffer, extractDir: string | undefined, e: Error): CabInspection {
-  const cab = parseCab(bytes);
+function failed(input: CabInput, extractDir: string | undefined, e: Error): CabInspection {
+  const cab = Buffer.isBuffer(input) ? parseCabSource(input) : listFile(input.file);
   const error = { code: 'summary-failed', message: `not summarised: ${e.message}` };
   return {
     view: { cab, entries: cab.files.map((f) => ({ name: f.name, size: f.size, kind: 'unreadable' as const, error, notes: [] })) },
@@ -148,12 +163,31 @@ function failed(bytes: Buffer, extractDir: string | undefined, e: Error): CabIns
   };
 }
 
+/** The listing of a spooled cabinet read from its directory (a failed job's fallback). */
+function listFile(file: string): Cab {
+  const fd = fs.openSync(file, 'r');
+  try {
+    return parseCabSource(fileSource(fd));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Bytes of a spooled upload also kept in memory (for -vvv, --json and HAR, which inline
+ * bodies up to 1 MiB); --include-bodies raises it to --max-body-bytes. */
+export const KEEP_SPOOLED_BYTES = 1024 * 1024;
+
 /** One inspection per uploaded CAB, shared by every output that wants it. */
 export class CabJobs {
   private readonly dirs = new WeakMap<Exchange, string>();
   private readonly jobs = new WeakMap<Request, Promise<CabInspection>>();
+  /** Uploads being spooled, until their request completes (start) or the run ends. */
+  private readonly spools = new Map<Exchange, UploadSpool>();
+  /** How much of a spooled upload is kept in memory as well. */
+  keepBytes = KEEP_SPOOLED_BYTES;
 
-  constructor(private readonly run: Inspect) {}
+  /** `spoolDir`: where uploads are spooled (requestHead/bodyData); without it none is. */
+  constructor(private readonly run: Inspect, private readonly spoolDir?: string) {}
 
   /** The CAB this exchange's request carries is to be extracted into `dir` (--save-dir).
    * Must be said before the request completes, as the one inflation starts then. */
@@ -161,23 +195,56 @@ export class CabJobs {
     this.dirs.set(ex, dir);
   }
 
+  /** How much of this message's body to keep in memory, when not --max-body-bytes: a PUT
+   * (a level-2 upload) is spooled, and only its first keepBytes are kept. */
+  keepLimit(head: MessageHead): number | undefined {
+    return this.spoolDir !== undefined && isUpload(head) ? this.keepBytes : undefined;
+  }
+
+  /** A request head arrived: a PUT's body is spooled from its first byte. */
+  requestHead(ex: Exchange, head: RequestHead): void {
+    if (this.spoolDir === undefined || !isUpload(head)) return;
+    this.spools.set(ex, new UploadSpool(this.spoolDir));
+  }
+
+  bodyData(ex: Exchange, source: Direction, data: Buffer): void {
+    if (source === 'client') this.spools.get(ex)?.write(data);
+  }
+
   /** The inspection of `ex`'s request body, started on first ask; undefined when the body is
-   * not a complete CAB held in memory. Once it resolves, decodeMessage has the view. */
+   * not a complete CAB (in memory or spooled). Once it resolves, decodeMessage has the view. */
   start(ex: Exchange): Promise<CabInspection> | undefined {
     const req = ex.request;
-    const data = req?.body.data;
-    if (!req || !req.body.complete || !data || !isCab(data)) return undefined;
-    let job = this.jobs.get(req);
-    if (!job) {
-      const dir = this.dirs.get(ex);
-      job = this.run(data, dir).catch((e: Error) => failed(data, dir, e)).then((r) => {
-        rememberCabView(req, r.view);
-        return r;
-      });
-      this.jobs.set(req, job);
-    }
+    if (!req) return undefined;
+    const known = this.jobs.get(req);
+    if (known) return known;
+    const spool = this.spools.get(ex);
+    this.spools.delete(ex);
+    // Not kept in memory because it was spooled (outputs say so, not "too large").
+    if (spool && !req.body.data && req.body.length > this.keepBytes) req.body.spooled = true;
+    const cab = req.body.complete && isCab(req.body.data ?? req.body.head);
+    const file = cab ? spool?.finish() : undefined;
+    if (!file) spool?.discard();
+    const input: CabInput | undefined = file ? { file } : cab ? req.body.data : undefined;
+    if (!input) return undefined;
+    const dir = this.dirs.get(ex);
+    const job = this.run(input, dir).catch((e: Error) => failed(input, dir, e)).then((r) => {
+      rememberCabView(req, r.view);
+      return r;
+    }).finally(() => spool?.discard());
+    this.jobs.set(req, job);
     return job;
   }
+
+  /** Removes the spools of uploads that never completed (the run is over). */
+  discardSpools(): void {
+    for (const s of this.spools.values()) s.discard();
+    this.spools.clear();
+  }
+}
+
+function isUpload(head: MessageHead): boolean {
+  return head.kind === 'request' && head.method === 'PUT';
 }
 
 let shared: CabJobs | undefined;
@@ -194,6 +261,7 @@ export function warmCabWorker(): void {
 
 /** Ends the shared CAB worker thread (the run is over; jobs still in flight are rejected). */
 export async function stopCabWorker(): Promise<void> {
+  shared?.discardSpools();
   await sharedWorker?.close();
 }
 
@@ -201,7 +269,15 @@ export function sharedCabJobs(): CabJobs {
   if (!shared) {
     if (cabWorkerAvailable()) sharedWorker = new CabWorker();
     const w = sharedWorker;
-    shared = new CabJobs(w ? w.inspect : inspectHere);
+    shared = new CabJobs(w ? w.inspect : inspectHere, os.tmpdir());
   }
   return shared;
+}
+
+/** The shared CAB jobs for a live run: `includeBodies` (--include-bodies) keeps spooled
+ * uploads in memory up to --max-body-bytes, for the outputs that inline them. */
+export function liveCabJobs(opts: { includeBodies?: boolean }): CabJobs {
+  const jobs = sharedCabJobs();
+  jobs.keepBytes = opts.includeBodies ? Infinity : KEEP_SPOOLED_BYTES;
+  return jobs;
 }

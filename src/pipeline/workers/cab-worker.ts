@@ -1,16 +1,19 @@
-// The CAB worker thread (see cab-offload.ts): gets a cabinet's bytes (transferred, not shared),
+// The CAB worker thread (see cab-offload.ts): gets a cabinet's bytes (transferred, not shared)
+// or the file it was spooled to,
 // inflates and summarises it once, writes its files for --save-dir, and posts the result back.
 // One job at a time; the thread that serves sockets never waits for it.
 import { parentPort } from 'node:worker_threads';
-import { inspectCab } from './cab-inspect.js';
+import { inspectCab, inspectCabFile } from './cab-inspect.js';
 
-export interface CabJobRequest { id: number; bytes: ArrayBuffer; extractDir?: string }
+/** A cabinet transferred whole, or the file it was spooled to. */
+export type CabJobRequest = { id: number; extractDir?: string } & ({ bytes: ArrayBuffer } | { file: string });
 export type CabJobReply = { id: number; ok: true; result: ReturnType<typeof inspectCab> } | { id: number; ok: false; message: string };
 
 parentPort?.on('message', (m: CabJobRequest) => {
   let reply: CabJobReply;
   try {
-    reply = { id: m.id, ok: true, result: inspectCab(Buffer.from(m.bytes), m.extractDir ? { extractDir: m.extractDir } : {}) };
+    const opts = m.extractDir ? { extractDir: m.extractDir } : {};
+    reply = { id: m.id, ok: true, result: 'file' in m ? inspectCabFile(m.file, opts) : inspectCab(Buffer.from(m.bytes), opts) };
   } catch (e) {
     reply = { id: m.id, ok: false, message: (e as Error).message };
   }
