@@ -1,6 +1,7 @@
 // The JSON the inspector's HTTP API sends, shared as types with the browser code
 // (client/src/*.tsx imports them with `import type`). Every string in it came through
 // escapeControl on the server, and the page inserts each one as text, never as HTML.
+import type { MinidumpSummary } from '../domain/minidump/types.js';
 
 /** One line of the list: one exchange. */
 export interface Row {
@@ -108,7 +109,7 @@ export interface CabJson {
   /** The terminal's CAB view (listing and per-file summaries), as text lines. */
   lines: string[];
   /** Minidumps in it, as their summaries (exception, stack, modules, threads). */
-  minidumps: { name: string; summary: unknown }[];
+  minidumps: { name: string; summary: MinidumpSummary }[];
   texts: { index: number; name: string; charset: string; lines: string[]; totalLines: number }[];
   /** Where the CAB came from: the upload, or a saved report folder's report.cab. */
   source: 'upload' | 'saved';

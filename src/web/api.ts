@@ -128,7 +128,7 @@ export class Api {
     try {
       filter = parseFilter(q);
     } catch (err) {
-      if (err instanceof FilterSyntaxError) return send(res, 400, JSON_TYPE, safeJson({ error: err.message }));
+      if (err instanceof FilterSyntaxError) return send(res, 200, JSON_TYPE, safeJson({ error: err.message }));
       throw err;
     }
     const records = [...this.opts.history.all()];

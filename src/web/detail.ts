@@ -70,7 +70,7 @@ export function cabJson(view: CabView, source: CabJson['source']): CabJson {
     const e = view.entries[i];
     return { index: i, name: f.name, size: f.size, date: f.date, ...(e ? { kind: e.kind } : {}), ...(e?.error ? { error: e.error.message } : {}) };
   });
-  const minidumps = view.entries.filter((e) => e.minidump).map((e) => ({ name: e.name, summary: e.minidump }));
+  const minidumps = view.entries.filter((e) => e.minidump).map((e) => ({ name: e.name, summary: e.minidump! }));
   const texts = view.entries.flatMap((e, i) => (e.text ? [{ index: i, name: e.name, charset: e.text.charset, lines: e.text.lines, totalLines: e.text.totalLines }] : []));
   return { files, lines: formatCabView(view, plainPaint), minidumps, texts, source };
 }

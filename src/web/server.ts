@@ -80,6 +80,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       }
       return send(res, 200, asset[1], body);
     }
+    if (url.pathname === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (url.pathname === '/api/events') return live.add(res);
     await api.handle(url, res);
   }
