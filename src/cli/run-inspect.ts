@@ -9,7 +9,7 @@ import { decodeInputs, openInputs, type DecodeInput } from '../sources/files/dec
 import { reportFolders, reportFolderStream } from '../sources/files/load-conversations.js';
 import { escapeControl } from '../util/escape.js';
 import { tcpFilterOf } from './options.js';
-import { startWeb, serveWebUntilStopped, type WebFlags } from './web-wiring.js';
+import { checkWebFlags, startWeb, serveWebUntilStopped, type WebFlags } from './web-wiring.js';
 import { WerSniffError } from '../errors.js';
 import { append } from '../util/append.js';
 
@@ -21,6 +21,7 @@ export interface InspectFlags extends WebFlags {
 }
 
 export async function runInspect(files: string[], flags: InspectFlags): Promise<number> {
+  checkWebFlags(flags);
   const inputs: DecodeInput[] = [];
   const savedCabs = new Map<string, string>();
   for (const f of files.length ? files : ['-']) {

@@ -32,14 +32,20 @@ export interface WebRun {
   close(): Promise<void>;
 }
 
+/** Refuses --web flags that cannot go together (exit 2), before anything is opened. */
+export function checkWebFlags(flags: WebFlags): void {
+  if (!flags.web) return;
+  if (flags.redact) throw new WerSniffError('bad-flags', '--redact does not reach the web inspector: it shows the exact traffic — drop --redact or --web', 2);
+  if (!isLoopback(flags.web.host) && !flags.webBindPublic) {
+    throw new WerSniffError('bad-flags', `--web ${flags.web.host} is not a loopback address: anyone who reaches it could try the inspector — add --web-bind-public if you mean it, or use 127.0.0.1`, 2);
+  }
+}
+
 /** Starts the inspector when `--web` was given; prints its one line on stderr. */
 export async function startWeb(flags: WebFlags, stderr: NodeJS.WritableStream = process.stderr): Promise<WebRun | undefined> {
   if (!flags.web) return undefined;
+  checkWebFlags(flags);
   const { host, port } = flags.web;
-  if (flags.redact) throw new WerSniffError('bad-flags', '--redact does not reach the web inspector: it shows the exact traffic — drop --redact or --web', 2);
-  if (!isLoopback(host) && !flags.webBindPublic) {
-    throw new WerSniffError('bad-flags', `--web ${host} is not a loopback address: anyone who reaches it could try the inspector — add --web-bind-public if you mean it, or use 127.0.0.1`, 2);
-  }
   let dir: string;
   try {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-web-'));

@@ -271,8 +271,13 @@ function headBytes(ex: Exchange): number {
   return n;
 }
 
-/** A copy of the exchange without body bytes (the original may still be shared). */
+/** Bytes of a body's first bytes kept once its body is let go (for the detail's hexdump). */
+const KEPT_HEAD_BYTES = 256;
+
+/** A copy of the exchange without body bytes (the original may still be shared). The kept
+ * first bytes are a copy: a slice would keep the whole body's memory alive. */
 function stripped(ex: Exchange): Exchange {
-  const strip = <M extends HttpMessage>(m: M | undefined): M | undefined => (m ? { ...m, body: { ...m.body, data: undefined } } : undefined);
+  const strip = <M extends HttpMessage>(m: M | undefined): M | undefined =>
+    (m ? { ...m, body: { ...m.body, data: undefined, head: Buffer.from(m.body.head.subarray(0, KEPT_HEAD_BYTES)) } } : undefined);
   return { ...ex, request: strip(ex.request), response: strip(ex.response) };
 }
