@@ -12,7 +12,6 @@ import { formatWerReport } from '../render/format-report.js';
 import { formatLevel1Response } from '../render/format-body.js';
 import { formatHexdump } from '../render/hexdump.js';
 import { formatCabView } from '../render/format-cab-view.js';
-import { escapeControl } from '../util/escape.js';
 import { viewOf } from './view-of.js';
 import type { WebRecord } from './history.js';
 import type { BodyJson, CabJson, DetailReply, MessageJson } from './api-types.js';
@@ -22,10 +21,7 @@ export const MAX_TEXT_LINES = 5000;
 /** Bytes of a binary body shown as a hexdump. */
 export const MAX_HEX_BYTES = 64 * 1024;
 
-/** JSON with every string escaped for display (controls, bidi overrides, lone surrogates). */
-export function safeJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? escapeControl(v) : v));
-}
+export { safeJson } from './safe-json.js';
 
 function lines(text: string): string[] {
   const out = text.split(/\r?\n/);

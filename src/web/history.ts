@@ -12,6 +12,7 @@ import { reportFacts } from '../analysis/fleet/signature.js';
 import { BucketCounter, MAX_BUCKETS } from '../analysis/fleet/buckets.js';
 import { requestViewOf, viewOf, type StagedFinding } from './view-of.js';
 import type { Row, RowsReply } from './api-types.js';
+import { safeJson } from './safe-json.js';
 
 /** --web-history default: exchanges kept for the page. */
 export const DEFAULT_WEB_HISTORY = 10_000;
@@ -31,9 +32,12 @@ export interface WebRecord {
   /** A saved report folder's report.cab (inspect): the CAB of this report. */
   savedCab?: string;
   findings: StagedFinding[];
+  /** The row as JSON (escaped), for the row's version `jsonV`: made once per change. */
+  json?: string;
+  jsonV?: number;
 }
 
-export type RowListener = (row: Row) => void;
+export type RowListener = (row: Row, rec: WebRecord) => void;
 
 export class WebHistory {
   private readonly records = new Map<number, WebRecord>();
@@ -72,6 +76,13 @@ export class WebHistory {
 
   rows(): Row[] {
     return [...this.records.values()].map((r) => r.row);
+  }
+
+  /** Every row as a JSON array, escaped; each row is serialised once per change. */
+  rowsJson(): string {
+    const parts: string[] = [];
+    for (const rec of this.records.values()) parts.push(rowJson(rec));
+    return `[${parts.join(',')}]`;
   }
 
   all(): IterableIterator<WebRecord> {
@@ -250,8 +261,19 @@ export class WebHistory {
   }
 
   private emit(row: Row): void {
-    for (const l of this.listeners) l(row);
+    if (this.listeners.size === 0) return;
+    const rec = this.records.get(row.id);
+    if (rec) for (const l of this.listeners) l(row, rec);
   }
+}
+
+/** The record's row as escaped JSON, cached until the row changes. */
+export function rowJson(rec: WebRecord): string {
+  if (rec.jsonV !== rec.row.v || rec.json === undefined) {
+    rec.json = safeJson(rec.row);
+    rec.jsonV = rec.row.v;
+  }
+  return rec.json;
 }
 
 function messageBytes(m: HttpMessage | undefined, withBody: boolean): number {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { allowedHosts, checkAccess, hostPort, newToken, setCommonHeaders, tokenCookie } from './access.js';
 import { LiveEvents } from './live-events.js';
-import { safeJson } from './detail.js';
+import { rowJson } from './history.js';
 import { Api, type ApiOptions } from './api.js';
 
 export interface WebServerOptions extends ApiOptions {
@@ -43,7 +43,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const assets = opts.assetsDir ?? defaultAssetsDir();
   const live = new LiveEvents();
   const api = new Api(opts, live);
-  const unsubscribe = opts.history.onRow((row) => live.row(safeJson(row)));
+  const unsubscribe = opts.history.onRow((_row, rec) => live.row(rowJson(rec)));
   let hosts = new Set<string>();
   let port = opts.port;
 
