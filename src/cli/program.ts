@@ -11,6 +11,7 @@ import { checkServerName } from '../domain/server/setup.js';
 import { MAX_BODY_BYTES } from '../pipeline/http/body-assembler.js';
 import { DEFAULT_DIFF_IGNORE, parseIgnoreList } from '../analysis/diff/ignore.js';
 import { allPortsOption, colorOption, outputOptions, portOption, resolveBind, serverOptions, sizeText } from './program-options.js';
+import { webOptions } from './web-flags.js';
 
 export interface Actions {
   listen(flags: Record<string, unknown>): Promise<number>;
@@ -22,6 +23,7 @@ export interface Actions {
   check(files: string[], flags: Record<string, unknown>): Promise<number>;
   diff(a: string, b: string, flags: Record<string, unknown>): Promise<number>;
   replay(files: string[], flags: Record<string, unknown>): Promise<number>;
+  inspect(files: string[], flags: Record<string, unknown>): Promise<number>;
 }
 
 export const VERSION = '0.1.0';
@@ -46,6 +48,7 @@ Examples:
   $ wer-sniff decode report.bin
   $ wer-sniff check report.bin            # why would this report not be accepted?
   $ wer-sniff diff mine.http theirs.http  # two reports field by field
+  $ wer-sniff listen --web 8273           # and browse the reports live at the URL it prints
   $ wer-sniff listen --json | jq 'select(.type=="report") | .report.event'`);
 
   const listen = program.command('listen')
@@ -69,6 +72,7 @@ Examples:
     .option('--response-file <file>', 'answer every level-1 report with this body, verbatim')
     .option('--save-dir <dir>', 'one folder per report: level1.http, report.xml, report.json, response.txt, report.cab, cab/');
   serverOptions(listen);
+  webOptions(listen);
   outputOptions(listen, true)
     .addHelpText('after', `
 Examples:
@@ -89,7 +93,8 @@ Examples:
   $ wer-sniff listen --allow 10.0.0.0/8,fd00::/8 --max-conns 200 --idle-timeout 2m
   $ wer-sniff listen --tls --save-cert wer-sniff.crt  # HTTPS with a kept self-signed certificate
   $ wer-sniff listen --tls --cert server.pem --key server.key
-  $ wer-sniff listen --redact --har share.har -o exact.bin   # names pseudonymised in view and HAR, -o exact`)
+  $ wer-sniff listen --redact --har share.har -o exact.bin   # names pseudonymised in view and HAR, -o exact
+  $ wer-sniff listen --web 8273               # also browse everything live: open the URL it prints`)
     .action(async (port: number | undefined, opts) => {
       process.exitCode = await actions.listen(resolveBind({ ...opts, port: port ?? opts.port }));
     });
@@ -108,6 +113,7 @@ Examples:
     .option('--upstream-ca <file>', 'PEM CA certificate(s) to verify the upstream with, instead of the system\'s')
     .option('--insecure', 'with --upstream-tls: do not verify the upstream\'s certificate');
   serverOptions(relay);
+  webOptions(relay);
   outputOptions(relay, true)
     .addHelpText('after', `
 Examples:
@@ -118,7 +124,8 @@ Examples:
   $ wer-sniff relay --to cer.example.test:1273 --filter 'status>=400 or problem'   # only what went wrong
   $ wer-sniff relay --to cer.example.test:1273 --tls --save-cert relay.crt --denyfile blocked.txt
   $ wer-sniff relay --to cer.example.test:443 --upstream-tls --upstream-ca corp-root.pem
-  $ wer-sniff relay --to cer.example.test:1273 --redact --json > shareable.ndjson`)
+  $ wer-sniff relay --to cer.example.test:1273 --redact --json > shareable.ndjson
+  $ wer-sniff relay --to cer.example.test:1273 --web :0    # the web inspector on a free port`)
     .action(async (opts) => {
       process.exitCode = await actions.relay(resolveBind(opts));
     });
@@ -191,6 +198,7 @@ Exit codes: 0 read cleanly, 1 not a CAB, 2 --extract would overwrite files (use 
     .argument('[file...]', 'capture files (raw bytes, or pcap/pcapng told by their magic number); - for stdin')
     .addOption(portOption('decode'))
     .addOption(allPortsOption('decode'));
+  webOptions(decode);
   outputOptions(decode, false)
     .addHelpText('after', `
 Examples:
@@ -201,6 +209,7 @@ Examples:
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
   $ wer-sniff decode --har crashes.har --filter 'event=APPCRASH and not app=explorer.exe' saved/*.http
   $ wer-sniff decode --redact --har share.har capture.bin   # shareable: machine-1, user-1, domain-1
+  $ wer-sniff decode --web :0 capture.bin     # then browse it; serves until Ctrl-C
 
 Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP gaps or a damaged capture file.`)
     .action(async (files: string[], opts) => {
@@ -258,6 +267,29 @@ per report) are ignored unless --ignore says otherwise (--ignore '' compares eve
 Exit codes: 0 equal, 1 different, 2 unreadable input.`)
     .action(async (a: string, b: string, opts) => {
       process.exitCode = await actions.diff(a, b, opts);
+    });
+
+  const inspect = program.command('inspect')
+    .description('open saved captures and --save-dir report folders in the web inspector (a page on 127.0.0.1) and serve them until Ctrl-C')
+    .argument('[input...]', 'what decode reads (raw captures, .http, pcap/pcapng), or --save-dir report folders; - for stdin')
+    .addOption(new Option('--max-header-bytes <size>', 'largest request/response head accepted').argParser(parseHeaderLimit).default(MAX_HEADER_BYTES, sizeText(MAX_HEADER_BYTES)))
+    .addOption(new Option('--max-body-bytes <size>', 'largest body kept in memory for decoding').argParser(parseSize).default(MAX_BODY_BYTES, sizeText(MAX_BODY_BYTES)))
+    .addOption(portOption('inspect'))
+    .addOption(allPortsOption('inspect'));
+  webOptions(inspect, '127.0.0.1:8273')
+    .addHelpText('after', `
+It prints one line, web inspector: http://127.0.0.1:8273/?token=…, and opens nothing by itself:
+open that URL in a browser on this machine. The token is needed; the page keeps it in a cookie.
+
+Examples:
+  $ wer-sniff inspect capture.bin
+  $ wer-sniff inspect reports/                  # every --save-dir report folder, with its CAB
+  $ wer-sniff inspect --web :0 traffic.pcapng   # any free port
+  $ wer-sniff inspect --web 0.0.0.0:8273 --web-bind-public saved/*.http   # reachable from other machines (warned)
+
+Exit codes: 0 after Ctrl-C, 2 bad flags or unreadable input, 3 the input had framing problems.`)
+    .action(async (files: string[], opts) => {
+      process.exitCode = await actions.inspect(files, opts);
     });
 
   const replayCmd = program.command('replay')

@@ -4,8 +4,9 @@ import { Recorder } from '../pipeline/recorder.js';
 import { decodeInputs, hasCaptureFile, openInputs } from '../sources/files/decode-file.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { escapeControl } from '../util/escape.js';
+import { startWeb, serveWebUntilStopped, type WebFlags } from './web-wiring.js';
 
-export interface DecodeFlags extends OutputFlags {
+export interface DecodeFlags extends OutputFlags, WebFlags {
   maxHeaderBytes: number;
   maxBodyBytes: number;
   port?: number;
@@ -15,7 +16,8 @@ export interface DecodeFlags extends OutputFlags {
 export async function runDecode(files: string[], flags: DecodeFlags): Promise<number> {
   const inputs = openInputs(files);
   const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasCaptureFile(files));
-  const recorder = new Recorder({ sinks: outputs.sinks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  const web = await startWeb(flags);
+  const recorder = new Recorder({ sinks: [...outputs.sinks, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   let failure;
   let notices = 0;
   const decodeOpts = {
@@ -27,6 +29,7 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
     failure = await Promise.race([decodeInputs(inputs, recorder, decodeOpts).then((n) => void (notices = n)), outputs.fileError]);
   } finally {
     await recorder.close();
+    if (failure) await web?.close();
   }
   failure ??= outputs.failure();
   if (outputs.filtered && !failure) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
@@ -34,5 +37,6 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
     for (const input of inputs) input.stream.destroy();
     throw failure;
   }
+  if (web) await serveWebUntilStopped(web);
   return recorder.totals.problems > 0 || notices > 0 ? 3 : 0;
 }

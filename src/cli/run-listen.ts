@@ -14,8 +14,9 @@ import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/c
 import { ProgressLine, clearingWrites } from '../sinks/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver, Sink } from '../model.js';
+import { startWeb, type WebFlags } from './web-wiring.js';
 
-export interface ListenFlags extends OutputFlags, ServerFlags {
+export interface ListenFlags extends OutputFlags, ServerFlags, WebFlags {
   port: number;
   bind: string;
   once?: boolean;
@@ -64,9 +65,10 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     }
   }
   if (progress) extras.push(progress);
+  const web = await startWeb(flags);
   const recorder = new Recorder({
-    sinks: [...outputs.sinks, ...extras, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
-    checkBodies: outputs.decoded || Boolean(flags.saveDir),
+    sinks: [...outputs.sinks, ...extras, counter, stats.counter, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
+    checkBodies: outputs.decoded || Boolean(flags.saveDir) || Boolean(web),
     cabs: liveCabJobs(flags),
   });
   const server = new CerServer({
@@ -83,6 +85,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     });
   } catch (err) {
     await recorder.close();
+    await web?.close();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
@@ -95,6 +98,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   try {
     return await serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, saved, stats);
   } finally {
+    await web?.close();
     await stopCabWorker();
   }
 }

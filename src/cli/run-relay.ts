@@ -14,8 +14,9 @@ import { WerSniffError } from '../errors.js';
 import fs from 'node:fs';
 import { fleetStats } from './fleet-wiring.js';
 import { probeUpstream } from '../sources/net/probe.js';
+import { startWeb, type WebFlags } from './web-wiring.js';
 
-export interface RelayFlags extends OutputFlags, ServerFlags {
+export interface RelayFlags extends OutputFlags, ServerFlags, WebFlags {
   to: { host: string; port: number };
   port: number;
   bind: string;
@@ -36,7 +37,8 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const outputs = await createOutputs(flags, true);
   const counter = countingSink();
   const stats = fleetStats(flags, outputs);
-  const recorder = new Recorder({ sinks: [...outputs.sinks, counter, stats.counter], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded, cabs: liveCabJobs(flags) });
+  const web = await startWeb(flags);
+  const recorder = new Recorder({ sinks: [...outputs.sinks, counter, stats.counter, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded || Boolean(web), cabs: liveCabJobs(flags) });
   const taps = new Map<number, ConnectionRecorder>();
   const upstream = formatAddress(flags.to.host, flags.to.port);
 
@@ -78,6 +80,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
     });
   } catch (err) {
     await recorder.close();
+    await web?.close();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
@@ -99,6 +102,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   try {
     return await serveUntilStopped(stoppable, what, recorder, stopsOn, () => counter.reports, undefined, stats);
   } finally {
+    await web?.close();
     await stopCabWorker();
   }
 }

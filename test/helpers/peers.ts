@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 
 /** The peers .ci/run installs; under CI their tests always run. */
-export const REQUIRED_PEERS = ['curl', 'socat', 'cabextract', 'tshark', 'editcap', 'mergecap', 'text2pcap', 'nc', 'python3', 'lldb', 'script'] as const;
+export const REQUIRED_PEERS = ['curl', 'socat', 'cabextract', 'tshark', 'editcap', 'mergecap', 'text2pcap', 'nc', 'python3', 'lldb', 'script', 'chromium'] as const;
 
 const VERSION_ARG: Record<string, string> = { tshark: '-v', editcap: '-V', mergecap: '-V', text2pcap: '-v', nc: '-h', openssl: 'version', dumpcap: '-v', script: '-V' };
 const seen = new Map<string, boolean>();
