@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BENCHES = [
+  { name: 'big-text-put', file: './big-text-put.js', what: 'a 20 MiB text PUT: how long the other clients wait meanwhile, listener peak RSS' },
   { name: 'relay', file: './relay.js', what: 'relay throughput, request rate, memory vs socat and a minimal Node relay' },
   { name: 'capture', file: './capture.js', what: 'listener + recorder' },
   { name: 'decode', file: './decode.js', what: 'offline decode' },

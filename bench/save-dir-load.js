@@ -4,7 +4,13 @@
 // report, reads the answer and PUTs the CAB to its DumpFile (bench/soak-clients.js) — then
 // stops it with SIGINT and counts complete folders. A client whose connection is dropped before
 // its answer (the listener itself is out of descriptors) tries again, as Windows does later.
+// The clients run in this process, with its own (higher) limit; only the listener gets <limit>.
+// Nothing may be lost: every CAB a client had answered 200 is some folder's report.cab, byte for
+// byte, and the -o capture holds each connection's bytes exactly as its client sent them
+// (whole for the answered ones, a prefix for the cut ones, nothing foreign).
 // Run outside npm test:  npm run build && node bench/save-dir-load.js [--count 400] [--limit 256]
+// (the issue's case: --count 5000 --limit 1024)
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,17 +29,72 @@ const ATTEMPTS = opt('attempts', 20);
 const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'wer-sniff.js');
 const FILES = ['level1.http', 'report.xml', 'report.json', 'response.txt', 'report.cab', 'cab'];
 
-/** One report, tried again (after a pause) while the listener drops the connection unanswered. */
+/** Why attempts failed, with counts (this run). */
+const attemptErrors = new Map();
+const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
+const POST = Buffer.from('POST /stage2.htm HTTP/1.1\r\n', 'latin1');
+
+/** One report, tried again (after a pause) while the listener drops the connection unanswered.
+ * `sent`: the bytes of every attempt; `cab`: the CAB of the answered one. */
 async function report(port, n) {
+  const sent = [];
   for (let attempt = 1; ; attempt++) {
     const rec = await runClient('good', port, n, Math.random);
-    if (rec.reports === 1 && rec.cabs === 1) return { ok: true, attempts: attempt };
-    if (rec.reports === 1 || attempt >= ATTEMPTS) return { ok: false, attempts: attempt, error: rec.error };
+    if (rec.sent.length) sent.push(rec.sent);
+    if (rec.error) attemptErrors.set(rec.error, (attemptErrors.get(rec.error) ?? 0) + 1);
+    if (rec.reports === 1 && rec.cabs === 1) return { ok: true, attempts: attempt, sent, cab: cabOf(rec.sent), whole: rec.sent };
+    if (rec.reports === 1 || attempt >= ATTEMPTS) return { ok: false, attempts: attempt, error: rec.error, sent };
     await new Promise((r) => setTimeout(r, 50 * attempt));
   }
 }
 
+/** The CAB in what a good client sent: the body of its PUT. */
+function cabOf(sent) {
+  const put = sent.indexOf('PUT ', 0, 'latin1');
+  return sent.subarray(sent.indexOf('\r\n\r\n', put, 'latin1') + 4);
+}
+
+/** The level-1 request a connection's bytes start with (its key: each report is unique). */
+function level1Of(bytes) {
+  const end = bytes.indexOf('\r\n\r\n', 0, 'latin1');
+  const m = /content-length: *(\d+)/i.exec(bytes.subarray(0, Math.max(0, end)).toString('latin1'));
+  return end < 0 || !m ? undefined : bytes.subarray(0, end + 4 + Number(m[1]));
+}
+
+/** Checks the -o capture against what the clients sent: each connection starts with its one
+ * level-1 POST, and connections stay whole and in one piece in the file (raw.ts). Two clients
+ * may send the same report; their PUTs differ (each has its own DumpFile). */
+function checkCapture(capture, results) {
+  const byKey = new Map();
+  for (const r of results) {
+    for (const s of r.sent) {
+      const l1 = level1Of(s);
+      if (!l1) continue;
+      const key = sha(l1);
+      if (!byKey.has(key)) byKey.set(key, []);
+      byKey.get(key).push(s);
+    }
+  }
+  const starts = [];
+  for (let at = capture.indexOf(POST); at >= 0; at = capture.indexOf(POST, at + 1)) starts.push(at);
+  let foreign = starts.length ? starts[0] : capture.length; // bytes before the first POST
+  const blocks = new Set();
+  starts.forEach((at, i) => {
+    const block = capture.subarray(at, starts[i + 1] ?? capture.length);
+    const l1 = level1Of(block);
+    const senders = (l1 && byKey.get(sha(l1))) || [];
+    if (senders.some((s) => block.length <= s.length && s.subarray(0, block.length).equals(block))) blocks.add(sha(block));
+    else {
+      foreign += block.length;
+      if (process.env.KEEP) console.error(`foreign block at ${at}: ${block.length} bytes`, JSON.stringify(block.subarray(0, 120).toString('latin1')));
+    }
+  });
+  const answered = results.filter((r) => r.ok);
+  return { captureBytes: capture.length, foreignBytes: foreign, answeredNotInCapture: answered.filter((r) => !blocks.has(sha(r.whole))).length };
+}
+
 export async function run({ count = COUNT, limit = LIMIT } = {}) {
+  attemptErrors.clear();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-load-'));
   const child = spawn('bash', ['-c', `ulimit -n ${limit} && exec "${process.execPath}" "${BIN}" listen -p 0 -b 127.0.0.1 --save-dir "${dir}/saved" -o "${dir}/cap.bin"`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -49,24 +110,31 @@ export async function run({ count = COUNT, limit = LIMIT } = {}) {
   const started = performance.now();
   const results = await Promise.all(Array.from({ length: count }, (_, i) => report(port, i + 1)));
   const seconds = (performance.now() - started) / 1000;
+  const stopping = performance.now();
   child.kill('SIGINT');
   const code = await exited;
+  const stopSeconds = (performance.now() - stopping) / 1000;
   const folders = fs.readdirSync(path.join(dir, 'saved'));
   const complete = folders.filter((f) => FILES.every((name) => fs.existsSync(path.join(dir, 'saved', f, name))));
   const leftovers = folders.flatMap((f) => fs.readdirSync(path.join(dir, 'saved', f)).filter((n) => /\.(part|tmp)$/.test(n)));
   const lines = stderr.split('\n');
+  const cabs = new Set(complete.map((f) => sha(fs.readFileSync(path.join(dir, 'saved', f, 'report.cab')))));
   const figures = {
-    count, limit, seconds: Number(seconds.toFixed(1)),
+    count, limit, seconds: Number(seconds.toFixed(1)), stopSeconds: Number(stopSeconds.toFixed(1)),
     answered: results.filter((r) => r.ok).length,
     retried: results.filter((r) => r.attempts > 1).length,
     clientErrors: results.filter((r) => !r.ok).length,
+    attemptErrors: Object.fromEntries(attemptErrors),
     folders: folders.length, complete: complete.length, leftovers: leftovers.length,
     emfileLines: lines.filter((l) => /EMFILE|ENFILE/.test(l)).length,
+    turnedAway: lines.filter((l) => /refused .*out of file descriptors/.test(l)).length,
+    answeredCabNotSaved: results.filter((r) => r.ok && !cabs.has(sha(r.cab))).length,
+    ...checkCapture(fs.readFileSync(path.join(dir, 'cap.bin')), results),
     exitCode: code,
     summary: lines.find((l) => l.startsWith('stopped:')),
     lastLine: lines.filter(Boolean).pop(),
   };
-  if (process.env.KEEP) console.error(`kept ${dir}`, stderr.slice(0, 4000), results.filter((r) => !r.ok).slice(0, 5));
+  if (process.env.KEEP) console.error(`kept ${dir}`, stderr.slice(0, 4000), results.filter((r) => !r.ok).slice(0, 5).map((r) => ({ attempts: r.attempts, error: r.error })));
   else fs.rmSync(dir, { recursive: true, force: true });
   return figures;
 }

@@ -135,7 +135,7 @@ export type CaptureEvent =
   | { type: 'close'; ts: number; connection: ConnectionInfo; reason?: string }
   /** A connection turned away before any HTTP byte was read: outside --allow/--deny, beyond
    * --max-conns, or a failed TLS handshake. It never had an `open`; `connection.id` is 0. */
-  | { type: 'refused'; ts: number; connection: ConnectionInfo; reason: 'denied' | 'max-conns' | 'tls-handshake'; message: string };
+  | { type: 'refused'; ts: number; connection: ConnectionInfo; reason: 'denied' | 'max-conns' | 'tls-handshake' | 'no-descriptors'; message: string };
 
 /** An output. `chunk` sees every wire chunk (raw, pcap); `event` sees the framed stream. */
 export interface Sink {

@@ -65,6 +65,9 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
         // A slow output (a terminal, a pipe nobody reads) slows this connection, not memory.
         return recorder.backpressure();
       },
+      // -o: this connection's bytes wait behind another's and, the temporary disk full, are
+      // over their memory budget (raw.ts): it alone is not read until they fit again.
+      holds: (conn) => (recorder.backpressure() ? null : recorder.backpressure(conn.id)),
       onShutdown(conn, source, how) {
         const tap = taps.get(conn.id);
         if (how === 'reset') tap?.reset(source);

@@ -7,8 +7,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { AccessList } from './access-list.js';
 import { formatAddress } from '../../util/address.js';
+import { AcceptGuard, NO_DESCRIPTORS_MESSAGE } from './accept-guard.js';
 
-export type RefusalReason = 'denied' | 'max-conns' | 'tls-handshake';
+export type RefusalReason = 'denied' | 'max-conns' | 'tls-handshake' | 'no-descriptors';
 
 export interface Refusal {
   ts: number;
@@ -40,12 +41,18 @@ export class ConnectionGate {
   private open = 0;
   /** Admitted TCP sockets not yet closed, TLS handshakes in progress included. */
   private readonly sockets = new Set<net.Socket>();
+  private guard: AcceptGuard | undefined;
 
   constructor(private readonly opts: GateOptions, private readonly onRefused: (r: Refusal) => void) {}
 
   /** Connections admitted and not yet closed. */
   get openConnections(): number {
     return this.open;
+  }
+
+  /** Handles the listening `server`'s accept failures (accept-guard.ts): call once it listens. */
+  guardAccepts(server: net.Server, onNotice: (line: string) => void): void {
+    this.guard = new AcceptGuard(server, onNotice);
   }
 
   /**
@@ -58,8 +65,10 @@ export class ConnectionGate {
     const local = formatAddress(socket.localAddress, socket.localPort);
     const refuse = (reason: RefusalReason, message: string) => {
       socket.destroy();
+      this.guard?.takeSpare(); // its descriptor is free again
       this.onRefused({ ts: Date.now(), peer, local, reason, message });
     };
+    if (this.guard?.shed()) return refuse('no-descriptors', NO_DESCRIPTORS_MESSAGE);
     const denied = this.opts.access?.check(socket.remoteAddress);
     if (denied) return refuse('denied', denied);
     const max = this.opts.maxConns;
@@ -72,6 +81,7 @@ export class ConnectionGate {
       if (counted) this.open--;
       counted = false;
       this.sockets.delete(socket);
+      this.guard?.takeSpare();
     };
     socket.once('close', release);
     socket.on('error', () => {}); // reported through the stream the caller gets (or the handshake)
@@ -118,6 +128,7 @@ export class ConnectionGate {
   destroyAll(): void {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+    this.guard?.close();
   }
 
   /** A socket that is silent both ways for --idle-timeout gets 'timeout' (the caller closes it). */

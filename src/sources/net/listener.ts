@@ -193,6 +193,9 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     server.once('error', reject);
     server.listen({ port: opts.port, host: opts.bind }, () => {
       server.off('error', reject);
+      // From now on errors come from accept() (EMFILE: out of descriptors): handled there,
+      // never the end of the run.
+      gate.guardAccepts(server, (line) => opts.onNotice?.(line));
       resolve();
     });
   });

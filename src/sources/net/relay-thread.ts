@@ -45,8 +45,12 @@ const collectYoung: (() => void) | undefined = (() => {
   }
 })();
 
-/** What crosses to the worker: everything but the callbacks and the gate (sent as a spec). */
-export type RelayThreadOptions = Omit<RelayOptions, 'gate'> & { gate: GateSpec };
+/** What crosses to the worker: everything but the callbacks and the gate (sent as a spec).
+ * `holds(conn)`, asked after each chunk onChunk took: what the outputs hold back this
+ * connection alone for (its bytes wait behind another's and are over their memory budget); the
+ * relay stops reading that connection until it settles. onChunk's own wait (an output backed
+ * up) holds every connection once the outputs are MAX_UNACKED_BYTES behind. */
+export type RelayThreadOptions = Omit<RelayOptions, 'gate'> & { gate: GateSpec; holds?(conn: ConnectionInfo): Promise<void> | null };
 
 export interface RelayThreadInit {
   options: Omit<RelayOptions, 'gate' | 'onChunk' | 'onOpen' | 'onClose' | 'onShutdown' | 'onNotice' | 'onRefused'>;
@@ -64,7 +68,9 @@ export type RelayThreadEvent =
   | { type: 'notice'; message: string; connId?: number }
   | { type: 'refused'; refusal: Refusal };
 
-export type ToRelayThread = { type: 'ack'; bytes: number } | { type: 'close' };
+/** `hold`/`release`: the outputs hold back one connection (its bytes wait behind another's and
+ * their memory is over budget): the relay thread stops reading it until as many releases came. */
+export type ToRelayThread = { type: 'ack'; bytes: number } | { type: 'close' } | { type: 'hold' | 'release'; connId: number };
 
 type FromRelayThread =
   /** `ringHead`: the ring position after this batch's bytes (released once they are taken). */
@@ -83,8 +89,12 @@ export const relayThreadAvailable = (): boolean => existsSync(fileURLToPath(WORK
 export type RelayThreadHandle = RelayHandle & { failed?: Promise<Error> };
 
 export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadHandle> {
-  if (!relayThreadAvailable()) return startRelay({ ...opts, gate: gateFromSpec(opts.gate) });
-  const { onChunk, onOpen, onClose, onShutdown, onNotice, onRefused, gate, upstreamTls, ...rest } = opts;
+  const { onChunk, onOpen, onClose, onShutdown, onNotice, onRefused, gate, upstreamTls, holds: holdsOf, ...rest } = opts;
+  if (!relayThreadAvailable()) {
+    // One thread: a wait holds the socket that sent the chunk only.
+    const tap: RelayOptions['onChunk'] = (chunk, conn, released) => onChunk(chunk, conn, released) ?? holdsOf?.(conn);
+    return startRelay({ ...opts, onChunk: tap, gate: gateFromSpec(gate) });
+  }
   const ring = byteRingMemory(RING_BYTES);
   const fromRing = new ByteRingReader(ring);
   const init: RelayThreadInit = { options: { ...rest, upstreamTls }, gate, ring };
@@ -99,6 +109,8 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
   const onBatch = (events: RelayThreadEvent[], buffers: ArrayBuffer[], ringHead: number): void => {
     let at = 0;
     let waits: Promise<void>[] | undefined;
+    /** Connections the outputs hold back alone, with what they wait for (one hold per batch). */
+    let holds: Map<number, Promise<void>[]> | undefined;
     for (const ev of events) {
       switch (ev.type) {
         case 'open':
@@ -114,6 +126,13 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
           // final ones (the recorder counts what it is given itself).
           const wait = onChunk(chunk, conn, true);
           if (wait instanceof Promise) (waits ??= []).push(wait);
+          const own = holdsOf?.(conn);
+          if (own) {
+            holds ??= new Map();
+            const list = holds.get(ev.connId);
+            if (list) list.push(own);
+            else holds.set(ev.connId, [own]);
+          }
           break;
         }
         case 'shutdown': {
@@ -138,6 +157,16 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
     if (movedIn >= COLLECT_EVERY_BYTES) {
       movedIn = 0;
       collectYoung?.();
+    }
+    // A connection held alone (its bytes wait behind another's, over budget): the relay thread
+    // stops reading it until the wait ends. Holding every connection instead (the
+    // acknowledgement) would also stop the one whose close lets the waiting ones go on.
+    if (holds) {
+      for (const [connId, waits] of holds) {
+        worker.postMessage({ type: 'hold', connId } satisfies ToRelayThread);
+        const release = () => worker.postMessage({ type: 'release', connId } satisfies ToRelayThread);
+        void Promise.all(waits).then(release, release);
+      }
     }
     // The bytes are acknowledged once the outputs have taken them: a backed-up output holds the
     // acknowledgement, and with it (past the worker's bound) the connections that feed it.

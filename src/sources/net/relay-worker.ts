@@ -2,9 +2,10 @@
 // sends what its callbacks see to the main thread in batches, one per turn of this loop: the
 // events in order; the tapped bytes either transferred (large reads, moved, not copied) or
 // copied into a shared ring (see byte-ring.ts). The main thread acknowledges the bytes once its
-// outputs have taken them; while more than MAX_UNACKED_BYTES wait for that, the connections
-// that send more are not read (TCP backpressure), so a slow output bounds memory here exactly
-// as it did in one thread.
+// outputs were given them; while more than MAX_UNACKED_BYTES wait for that, the connections
+// that send more are not read (TCP backpressure). A connection the outputs hold back (a slow
+// output, or its bytes waiting over budget) is held here alone until the main thread releases
+// it, so memory stays bounded exactly as it did in one thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ConnectionInfo } from '../../model.js';
 import { startRelay, type RelayHandle } from './relay.js';
@@ -32,6 +33,8 @@ let batchBytes = 0;
 let scheduled = false;
 let unacked = 0;
 let waiting: (() => void)[] = [];
+/** Connections the main thread's outputs hold back (see ToRelayThread): not read until released. */
+const held = new Map<number, { count: number; wait: Promise<void>; go: () => void }>();
 let handle: RelayHandle | undefined;
 /** Connections opened and not yet closed (as the callbacks saw them). */
 let live = 0;
@@ -77,6 +80,20 @@ port.on('message', (m: ToRelayThread) => {
       waiting = [];
       for (const resume of go) resume();
     }
+  } else if (m.type === 'hold') {
+    const h = held.get(m.connId);
+    if (h) h.count++;
+    else {
+      let go!: () => void;
+      const wait = new Promise<void>((r) => (go = r));
+      held.set(m.connId, { count: 1, wait, go });
+    }
+  } else if (m.type === 'release') {
+    const h = held.get(m.connId);
+    if (h && --h.count === 0) {
+      held.delete(m.connId);
+      h.go();
+    }
   } else if (m.type === 'close') {
     // Closed means every connection's close event is in the last batch: the listening socket
     // can be closed while an upstream socket still is closing.
@@ -103,11 +120,16 @@ startRelay({
     batchBytes += chunk.bytes.length;
     unacked += chunk.bytes.length;
     if (batchBytes >= BATCH_BYTES) flush();
-    return unacked > MAX_UNACKED_BYTES ? new Promise<void>((resume) => waiting.push(resume)) : null;
+    const hold = held.get(chunk.connId)?.wait;
+    if (unacked <= MAX_UNACKED_BYTES) return hold ?? null;
+    const behind = new Promise<void>((resume) => waiting.push(resume));
+    return hold ? Promise.all([hold, behind]).then(() => undefined) : behind;
   },
   onShutdown: (conn, source, how) => queue({ type: 'shutdown', connId: conn.id, source, how }),
   onClose(conn, reason) {
     live--;
+    held.get(conn.id)?.go();
+    held.delete(conn.id);
     queue({ type: 'close', conn: copy(conn), reason });
   },
   onNotice: (message, conn) => queue({ type: 'notice', message, connId: conn?.id }),

@@ -88,10 +88,8 @@ export function startRelay(opts: RelayOptions): Promise<RelayHandle> {
     server.once('error', onListenError);
     server.listen({ port: opts.port, host: opts.bind }, () => {
       server.off('error', onListenError);
-      // After listening, errors come from accept() (e.g. EMFILE): report them, keep serving.
-      server.on('error', (err: NodeJS.ErrnoException) =>
-        opts.onNotice(`relay could not accept a connection: ${err.message}`),
-      );
+      // After listening, errors come from accept() (e.g. EMFILE): handled, keep serving.
+      gate.guardAccepts(server, (line) => opts.onNotice(`relay ${line}`));
       const addr = server.address() as net.AddressInfo;
       let closing: Promise<void> | undefined;
       resolve({

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { BODY_HEAD_BYTES, BodyAssembler, SMALL_PIECE } from '../../../src/pipeline/http/body-assembler.js';
+import { BODY_HEAD_BYTES, BodyAssembler, HASH_AS_RECEIVED_FROM, MAX_BODY_BYTES, SMALL_PIECE } from '../../../src/pipeline/http/body-assembler.js';
 import { SLOT_BYTES, offloadedHash } from '../../../src/pipeline/workers/hash-offload.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 /** Deterministic bytes 0..255 repeating. */
-const bytes = (n: number, start = 0): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i + start) & 0xff));
+const bytes = (n: number, start = 0): Buffer => {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = (i + start) & 0xff;
+  return b;
+};
 
 describe('BodyAssembler', () => {
   test('an empty body: length 0, empty data and head, sha256 of nothing', () => {
@@ -112,17 +116,73 @@ describe('BodyAssembler', () => {
     expect(body.head.buffer).toBe(piece.buffer);
   });
 
-  test('large pieces are kept by reference (no copy on add); a body of one small piece too', () => {
+  test('a body of one piece is that piece; of several, one buffer holding copies of them', () => {
     const first = Buffer.alloc(SMALL_PIECE, 0x61);
     const a = new BodyAssembler(1 << 20);
     a.add(first);
     a.add(Buffer.alloc(SMALL_PIECE, 0x62));
-    first[0] = 0x41; // visible in the result: add() kept a reference
-    expect(a.finish('content-length', [], true).data!.subarray(0, 2).toString()).toBe('Aa');
+    first[0] = 0x41; // not visible in the result: the pieces were copied, not kept
+    const data = a.finish('content-length', [], true).data!;
+    expect(data.subarray(0, 2).toString()).toBe('aa');
+    expect(data.buffer).not.toBe(first.buffer);
     const one = Buffer.from('abc');
     const b = new BodyAssembler(100);
     b.add(one);
     expect(b.finish('content-length', [], true).data).toBe(one);
+  });
+
+  test('finishing a 20 MiB body copies nothing and hashes nothing more (both done as it arrived)', () => {
+    const read = 64 * 1024;
+    const whole = bytes(20 * 1024 * 1024);
+    const hashed: number[] = [];
+    const counting = () => {
+      const h = createHash('sha256');
+      return { update: (d: Uint8Array) => void (hashed.push(d.length), h.update(d)), digest: () => h.digest('hex') };
+    };
+    const a = new BodyAssembler(64 * 1024 * 1024, whole.length, counting);
+    for (let i = 0; i < whole.length; i += read) a.add(whole.subarray(i, i + read));
+    const hashedBefore = hashed.length;
+    const realSet = Uint8Array.prototype.set;
+    const realConcat = Buffer.concat;
+    let copied = 0;
+    Uint8Array.prototype.set = function (this: Uint8Array, src: ArrayLike<number>, offset?: number) {
+      copied += src.length;
+      return realSet.call(this, src, offset);
+    } as typeof realSet;
+    Buffer.concat = ((list: readonly Uint8Array[], n?: number) => {
+      copied += n ?? list.reduce((k, b) => k + b.length, 0);
+      return realConcat(list, n);
+    }) as typeof Buffer.concat;
+    let body;
+    try {
+      body = a.finish('content-length', [], true);
+    } finally {
+      Uint8Array.prototype.set = realSet;
+      Buffer.concat = realConcat;
+    }
+    expect(copied).toBe(0);
+    expect(hashed.length).toBe(hashedBefore);
+    expect(body.data!.equals(whole)).toBe(true);
+    expect(body.sha256).toBe(sha(whole));
+  });
+
+  test('a body declared 64 MiB that sends 10 bytes in two pieces holds a few KiB (rule 3)', () => {
+    const a = new BodyAssembler(MAX_BODY_BYTES, 64 * 1024 * 1024);
+    a.add(Buffer.from('hello'));
+    a.add(Buffer.from('world'));
+    const body = a.finish('content-length', [], false);
+    expect(body.data!.toString()).toBe('helloworld');
+    expect(body.data!.buffer.byteLength).toBeLessThanOrEqual(8192);
+  });
+
+  test('over the limit after being hashed as it arrived: the hash covers every byte once', () => {
+    const whole = bytes(HASH_AS_RECEIVED_FROM * 3 + 17);
+    const a = new BodyAssembler(HASH_AS_RECEIVED_FROM * 2);
+    for (let i = 0; i < whole.length; i += 10_007) a.add(whole.subarray(i, i + 10_007));
+    const body = a.finish('chunked', [], true);
+    expect(body.data).toBeUndefined();
+    expect(body.head.equals(whole.subarray(0, BODY_HEAD_BYTES))).toBe(true);
+    expect([body.length, body.sha256]).toEqual([whole.length, sha(whole)]);
   });
 
   test('small pieces are copied together: bytes and order kept, whatever the mix of sizes', () => {
