@@ -2,12 +2,13 @@
 // sinks that want exact bytes (raw, capture file, pcap), then to the connection's
 // ExchangeBuilder, whose events go to every sink. Listener, relay and `decode` all use it, so
 // each output behaves the same in all three.
-import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
+import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
 import { ExchangeBuilder } from './http/exchange-builder.js';
-import { decodeMessage } from '../domain/body/message.js';
+import { decodedOf } from '../domain/body/message.js';
 import { bodyProblems } from '../domain/body/body-problems.js';
 import type { CabJobs } from './workers/cab-offload.js';
 import { offloadedHash } from './workers/hash-offload.js';
+import { ConversationTracker } from './conversation.js';
 
 export interface RecorderOptions {
   sinks: Sink[];
@@ -22,6 +23,9 @@ export interface RecorderOptions {
    * connection's events wait (in order) until its CAB's summary is back, other connections go
    * on. Without it, a CAB is decoded when an output first asks, on this thread. */
   cabs?: CabJobs;
+  /** Told about request heads and body bytes as they arrive, in every mode (the --save-dir
+   * writer streams uploads to disk, the progress line counts bytes). */
+  observers?: BodyObserver[];
 }
 
 export interface ConnectionHooks {
@@ -50,9 +54,12 @@ export interface Totals {
 export class Recorder {
   readonly totals: Totals = { connections: 0, requests: 0, responses: 0, problems: 0, bytesFromClient: 0, bytesFromServer: 0, refused: 0 };
   private readonly now: () => number;
+  /** Links each level-1 report with its answer and upload, for every connection of this run. */
+  readonly conversations: ConversationTracker;
 
   constructor(private readonly opts: RecorderOptions) {
     this.now = opts.now ?? Date.now;
+    this.conversations = new ConversationTracker({ sniffBodies: opts.checkBodies !== false });
   }
 
   emit(event: CaptureEvent): void {
@@ -121,12 +128,14 @@ export class ConnectionRecorder {
     private readonly opts: RecorderOptions,
     private readonly now: () => number,
   ) {
+    const observers = opts.observers ?? [];
     this.builder = new ExchangeBuilder(connection, {
       layout: hooks.layout ?? 'live',
       maxHeaderBytes: opts.maxHeaderBytes,
       maxBodyBytes: opts.maxBodyBytes,
       largeBodyHash: offloadedHash,
       emit: (ev) => {
+        recorder.conversations.onEvent(ev);
         hooks.beforeEmit?.(ev);
         const job = ev.type === 'request' ? opts.cabs?.start(ev.exchange) : undefined;
         if (!job) return this.out(ev);
@@ -140,8 +149,15 @@ export class ConnectionRecorder {
           this.release();
         }));
       },
-      onRequestHead: hooks.onRequestHead,
-      onBodyData: hooks.onBodyData,
+      onRequestHead: (ex, head, offset) => {
+        recorder.conversations.onRequestHead(ex, head);
+        hooks.onRequestHead?.(ex, head, offset);
+        for (const o of observers) o.onRequestHead?.(ex, head);
+      },
+      onBodyData: (ex, source, data) => {
+        hooks.onBodyData?.(ex, source, data);
+        for (const o of observers) o.onBodyData?.(ex, source, data);
+      },
     });
     recorder.emit({ type: 'open', ts: connection.openedAt, connection });
   }
@@ -209,11 +225,11 @@ export class ConnectionRecorder {
 
   /** What is wrong inside the body just completed (bad XML, control characters, a damaged
    * CAB, …) follows its request/response event as problems. The decoding is the one the sinks
-   * just made (decodeMessage remembers it), so this costs a look, not a second decode. */
+   * just made (decodedOf remembers it), so this costs a look, not a second decode. */
   private checkBody(type: 'request' | 'response', ex: Exchange, ts: number): void {
     const msg = type === 'request' ? ex.request : ex.response;
     if (!msg || msg.body.length === 0) return;
-    const found = bodyProblems(decodeMessage(msg, type === 'response' ? ex.request : undefined), msg.body);
+    const found = bodyProblems(decodedOf(msg, type === 'response' ? ex.request : undefined), msg.body);
     const source: Direction = this.hooks.layout === 'offline' || type === 'request' ? 'client' : 'server';
     for (const p of found) {
       const problem = { code: p.code, source, offset: msg.start + msg.head.raw.length, message: p.message };

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../../model.js';
-import { decodeMessage } from '../../domain/body/message.js';
-import { isLevel1Request, MAX_ISSUED } from '../../domain/server/cer-server.js';
+import { decodedOf } from '../../domain/body/message.js';
+import { MAX_ISSUED } from '../../pipeline/conversation.js';
 import { sharedCabJobs, type CabJobs } from '../../pipeline/workers/cab-offload.js';
 import { folderName } from './folder-name.js';
 import { FileSlots, isOutOfDescriptors } from './file-slots.js';
@@ -134,14 +134,14 @@ export class ReportStore implements Sink, BodyObserver {
     if (ev.type === 'request' && ev.exchange.request) {
       const ex = ev.exchange;
       const bytes = this.takeRequestBytes(ex);
-      if (isLevel1Request(ex.request!.head) && ex.reportId) this.saveLevel1(ex, bytes);
+      if (ex.wer?.role === 'report' && ex.reportId) this.saveLevel1(ex, bytes);
       const up = this.uploads.get(ex);
       if (up) {
         this.uploads.delete(ex);
         this.track(this.finishUpload(ex, up));
       }
     }
-    if (ev.type === 'response' && ev.exchange.reportId && ev.exchange.response && ev.exchange.request && isLevel1Request(ev.exchange.request.head)) {
+    if (ev.type === 'response' && ev.exchange.reportId && ev.exchange.wer?.role === 'report' && ev.exchange.response) {
       const dir = this.folders.get(ev.exchange.reportId);
       const res = ev.exchange.response;
       if (dir) this.track(this.write(dir, 'response.txt', Buffer.concat([res.head.raw, res.body.data ?? Buffer.alloc(0)])));
@@ -173,7 +173,7 @@ export class ReportStore implements Sink, BodyObserver {
   /** Creates the folder at once (the PUT that follows must find it), then writes in the background. */
   private saveLevel1(ex: Exchange, bytes: Buffer | undefined): void {
     const req = ex.request!;
-    const dec = decodeMessage(req);
+    const dec = decodedOf(req);
     const r = dec.report;
     const n = Number(ex.reportId!.replace(/\D/g, '')) || 0;
     let dir: string;
