@@ -4,6 +4,10 @@ import { Recorder } from '../pipeline/recorder.js';
 import { decodeInputs, hasCaptureFile, openInputs } from '../sources/files/decode-file.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { escapeControl } from '../util/escape.js';
+import { openSaveDir, saveDirLost } from './save-dir-setup.js';
+import { savedFolder } from './fleet-wiring.js';
+import { sharedCabJobs, stopCabWorker } from '../pipeline/workers/cab-offload.js';
+import type { ReportStore } from '../sinks/save-dir/report-store.js';
 
 export interface DecodeFlags extends OutputFlags {
   maxHeaderBytes: number;
@@ -14,8 +18,15 @@ export interface DecodeFlags extends OutputFlags {
 
 export async function runDecode(files: string[], flags: DecodeFlags): Promise<number> {
   const inputs = openInputs(files);
-  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasCaptureFile(files));
-  const recorder = new Recorder({ sinks: outputs.sinks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  let store: ReportStore | undefined;
+  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasCaptureFile(files), process.stdout, { savedIn: (ex) => savedFolder(store, ex) });
+  store = await openSaveDir(flags.saveDir, outputs.names);
+  const recorder = new Recorder({
+    sinks: store ? [...outputs.sinks, store] : outputs.sinks, observers: store ? [store] : [],
+    // With --save-dir each CAB is inflated once, on the CAB worker, for both its cab/ and the view.
+    cabs: store ? sharedCabJobs() : undefined,
+    maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
+  });
   let failure;
   let notices = 0;
   const decodeOpts = {
@@ -27,8 +38,9 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
     failure = await Promise.race([decodeInputs(inputs, recorder, decodeOpts).then((n) => void (notices = n)), outputs.fileError]);
   } finally {
     await recorder.close();
+    if (store) await stopCabWorker();
   }
-  failure ??= outputs.failure();
+  failure ??= outputs.failure() ?? (store?.lost ? saveDirLost(store.lost, flags.saveDir!) : undefined);
   if (outputs.filtered && !failure) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
   if (failure) {
     for (const input of inputs) input.stream.destroy();
