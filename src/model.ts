@@ -90,6 +90,11 @@ export interface HttpMessage<H extends MessageHead = MessageHead> {
    * names no domain type); read it only through decodedOf. The CAB summary is added when the
    * CAB worker returns it (pipeline/workers/cab-offload.ts). */
   decoded?: unknown;
+  /** The message's exact wire bytes (head, chunk sizes, extensions, trailers), set by the
+   * Recorder on a chunked message of at most WIRE_LIMIT (256 KiB) bytes (pipeline/recorder.ts). Other
+   * messages need none: their wire bytes are `head.raw` and `body.data` (http/wire-bytes.ts
+   * `wireBytes` gives either). */
+  wire?: Buffer;
 }
 
 export type Request = HttpMessage<RequestHead>;

@@ -9,6 +9,12 @@ import { bodyProblems } from '../domain/body/body-problems.js';
 import type { CabJobs } from './workers/cab-offload.js';
 import { offloadedHash } from './workers/hash-offload.js';
 import { ConversationTracker } from './conversation.js';
+import { WireWindow } from './wire-window.js';
+
+/** Bytes of each direction held (by reference) to give a chunked message its exact `wire`
+ * bytes: a level-1 report is a few KiB. A larger chunked message has none (its head and
+ * de-chunked body are kept as always); held per connection, so kept small. */
+export const WIRE_LIMIT = 256 * 1024;
 
 export interface RecorderOptions {
   sinks: Sink[];
@@ -135,6 +141,7 @@ export class ConnectionRecorder {
       maxBodyBytes: opts.maxBodyBytes,
       largeBodyHash: offloadedHash,
       emit: (ev) => {
+        if (ev.type === 'request' || ev.type === 'response') this.keepWire(ev.type, ev.exchange);
         recorder.conversations.onEvent(ev);
         hooks.beforeEmit?.(ev);
         const job = ev.type === 'request' ? opts.cabs?.start(ev.exchange) : undefined;
@@ -160,6 +167,26 @@ export class ConnectionRecorder {
       },
     });
     recorder.emit({ type: 'open', ts: connection.openedAt, connection });
+  }
+
+  /** Per direction fed to the framer (one, `client`, offline), its latest bytes. */
+  private readonly windows = { client: new WireWindow(WIRE_LIMIT), server: new WireWindow(WIRE_LIMIT) };
+
+  /** The window a message's offsets count in: offline, one stream holds both directions. */
+  private windowOf(type: 'request' | 'response'): WireWindow {
+    return this.hooks.layout === 'offline' || type === 'request' ? this.windows.client : this.windows.server;
+  }
+
+  /** A chunked message gets its exact wire bytes; the window forgets what is before its end. */
+  private keepWire(type: 'request' | 'response', ex: Exchange): void {
+    const msg = type === 'request' ? ex.request : ex.response;
+    if (!msg) return;
+    const w = this.windowOf(type);
+    if (msg.body.framing === 'chunked') {
+      const wire = w.slice(msg.start, msg.end);
+      if (wire) msg.wire = wire;
+    }
+    w.drop(msg.end);
   }
 
   /** Events waiting for a CAB summary (the first one's), in order; undefined when none. */
@@ -212,6 +239,7 @@ export class ConnectionRecorder {
   /** push(), second half: the same bytes, once recorded, into the decoder. */
   decode(source: Direction, bytes: Buffer, ts = this.now()): void {
     if (bytes.length === 0 || this.broken) return;
+    this.windows[this.hooks.layout === 'offline' ? 'client' : source].push(bytes);
     try {
       this.builder.push(source, bytes, ts);
     } catch (err) {

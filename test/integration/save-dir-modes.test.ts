@@ -94,5 +94,7 @@ describe('--save-dir in listen, relay and decode', () => {
 
     if (!peer('cabextract')) return ctx.skip('cabextract not installed: the saved report.cab files were not checked by cabextract');
     for (const dir of [viaListen!, viaRelay!, viaDecode!]) expectCabextractAgrees(dir);
-  });
+    // Three CLIs, two simulate runs, a decode and 15 cabextract runs: ~15 s on an idle
+    // 2-core machine, more beside other suites.
+  }, 120_000);
 });
