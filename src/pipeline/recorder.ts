@@ -2,9 +2,9 @@
 // sinks that want exact bytes (raw, capture file, pcap), then to the connection's
 // ExchangeBuilder, whose events go to every sink. Listener, relay and `decode` all use it, so
 // each output behaves the same in all three.
-import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
+import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, HttpMessage, RequestHead, Sink } from '../model.js';
 import { ExchangeBuilder } from './http/exchange-builder.js';
-import { decodedOf } from '../domain/body/message.js';
+import { decodedOf, type MessageDecoding } from '../domain/body/message.js';
 import { bodyProblems } from '../domain/body/body-problems.js';
 import type { CabJobs } from './workers/cab-offload.js';
 import { offloadedHash } from './workers/hash-offload.js';
@@ -206,6 +206,28 @@ export class ConnectionRecorder {
       if (!answered) this.hooks.afterEmit?.(ev);
     }
     if ((ev.type === 'request' || ev.type === 'response') && this.opts.checkBodies !== false) this.checkBody(ev.type, ev.exchange, ev.ts);
+    if (ev.type === 'request' || ev.type === 'response') this.settle(ev.type, ev.exchange);
+  }
+
+  /** Messages of this connection whose decoding is still kept for the exchange's next event. */
+  private decodedKept: HttpMessage[] = [];
+
+  /**
+   * A decoding (a report's text, XML tree and fields: ~15 KB) is kept on its message while its
+   * exchange is in flight: from the request's event to its response's, whose outputs read the
+   * request's decoding again (HAR, the filter, the one-line view). Once the connection moved on
+   * (the next event), it is let go: an exchange the builder keeps waiting for an answer that
+   * never comes (a client-only capture keeps 64) would otherwise hold it long enough to be
+   * promoted, and the collector pays for every report. Asked for again, it is decoded again,
+   * to the same result. A CAB's decoding is kept: it holds the worker's summary.
+   */
+  private settle(type: 'request' | 'response', ex: Exchange): void {
+    const keep = type === 'response' ? ex.request : undefined;
+    for (const m of this.decodedKept) if (m !== keep && !(m.decoded as MessageDecoding | undefined)?.cab) m.decoded = undefined;
+    this.decodedKept = [];
+    if (keep) this.decodedKept.push(keep);
+    const msg = type === 'request' ? ex.request : ex.response;
+    if (msg) this.decodedKept.push(msg);
   }
 
   /** Delivers waiting events up to the next CAB whose summary is not back yet. */
