@@ -86,6 +86,17 @@ export interface HttpMessage<H extends MessageHead = MessageHead> {
   end: number;
   startTs: number;
   endTs: number;
+  /** The decoded view of the body (charset, text, XML, report, level-1 answer, CAB summary):
+   * domain/body/message.ts `decodedOf` computes it once, the first time the pipeline or an
+   * output asks, and keeps it here so every later reader shares it. Typed there (this file
+   * names no domain type); read it only through decodedOf. The CAB summary is added when the
+   * CAB worker returns it (pipeline/workers/cab-offload.ts). */
+  decoded?: unknown;
+  /** The message's exact wire bytes (head, chunk sizes, extensions, trailers), set by the
+   * Recorder on a chunked message of at most WIRE_LIMIT (256 KiB) bytes (pipeline/recorder.ts). Other
+   * messages need none: their wire bytes are `head.raw` and `body.data` (http/wire-bytes.ts
+   * `wireBytes` gives either). */
+  wire?: Buffer;
 }
 
 export type Request = HttpMessage<RequestHead>;
@@ -111,9 +122,43 @@ export interface Exchange {
   interim: Response[];
   response?: Response;
   problems: Problem[];
-  /** Set when a level-2 PUT was matched to the level-1 report that issued its DumpFile. */
+  /** The report id (`r1`, `r2`, … in the order reports completed), set by the conversation
+   * tracker (pipeline/conversation.ts) on a level-1 report (POST to stage2.htm) and on the PUT
+   * to the DumpFile its answer issued. The same id names the report's --save-dir folder. */
   reportId?: string;
+  /** This exchange's part in a WER conversation, set by the conversation tracker before any
+   * output sees the exchange (a PUT's as soon as its head is complete). */
+  wer?: ConversationRole;
 }
+
+/**
+ * One WER conversation (MS-CER2 §3.1.5) as the pipeline's conversation tracker links it: a
+ * level-1 report, the answer to it, and the upload(s) of the CAB that answer asked for. Every
+ * exchange of it points here (`Exchange.wer`). It holds no message and no body, so it may
+ * outlive them; the tracker updates it as the answer and uploads come.
+ */
+export interface Conversation {
+  /** The report id; only for a POST to stage2.htm (a `<WERREPORT>` posted elsewhere has none). */
+  reportId?: string;
+  /** Where the report was sent: its connection and exchange sequence number. */
+  connection: ConnectionInfo;
+  seq: number;
+  /** Status of the answer to the report, once it was seen. */
+  answerStatus?: number;
+  /** The DumpFile the answer issued with iData=1, as sent, once the answer was seen. */
+  dumpFile?: string;
+  /** Uploads linked to this report so far. */
+  uploads: number;
+}
+
+/** What an exchange is in its conversation: the report (its request and the answer), or an
+ * upload. An upload is linked `by` `dump-file` when it was PUT to the path the answer issued,
+ * or by `connection` when it went to another path and this report was the latest one on the
+ * same connection still without an upload. `n` counts the report's uploads: 1 for the first,
+ * 2 for one sent again, … */
+export type ConversationRole =
+  | { role: 'report'; conversation: Conversation }
+  | { role: 'upload'; conversation: Conversation; by: 'dump-file' | 'connection'; n: number };
 
 /**
  * What flows to every output. Listener, relay and offline decode all produce this stream,

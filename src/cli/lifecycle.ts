@@ -4,7 +4,8 @@ import type { CaptureEvent, Sink } from '../model.js';
 import type { Refusal } from '../sources/net/gate.js';
 import type { RefusalLog } from './refusal-log.js';
 import type { Totals } from '../pipeline/recorder.js';
-import { WerSniffError } from '../errors.js';
+import type { WerSniffError } from '../errors.js';
+import { saveDirLost } from './save-dir-setup.js';
 import { isLevel1Request } from '../domain/server/cer-server.js';
 import { formatSize } from '../util/size.js';
 import { formatAddress } from '../util/address.js';
@@ -88,8 +89,7 @@ export async function serveUntilStopped(
   const lost = saved?.lost ?? 0;
   process.stderr.write(formatSummary(recorder.totals, reports(), lost) + '\n');
   if (outputs.filtered) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
-  const failed = failure ?? outputs.failure() ?? (lost ? new WerSniffError('save-dir-lost',
-    `${lost} ${lost === 1 ? 'report was' : 'reports were'} not saved whole in --save-dir ${saved!.dir} (the lines above say why) — free disk space or raise the open-file limit (ulimit -n); -o/-w captures still hold them`) : undefined);
+  const failed = failure ?? outputs.failure() ?? (lost ? saveDirLost(lost, saved!.dir) : undefined);
   if (failed) throw failed;
   return 0;
 }

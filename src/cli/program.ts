@@ -111,7 +111,8 @@ Examples:
       .argParser(parseChoice(['close', '502'] as const)).default('close'))
     .option('--upstream-tls', 'speak TLS (HTTPS) to the upstream; its certificate is verified')
     .option('--upstream-ca <file>', 'PEM CA certificate(s) to verify the upstream with, instead of the system\'s')
-    .option('--insecure', 'with --upstream-tls: do not verify the upstream\'s certificate');
+    .option('--insecure', 'with --upstream-tls: do not verify the upstream\'s certificate')
+    .option('--save-dir <dir>', 'one folder per report, as listen --save-dir: level1.http, report.xml, report.json, response.txt (the upstream\'s answer), report.cab, cab/');
   serverOptions(relay);
   webOptions(relay);
   outputOptions(relay, true)
@@ -121,6 +122,7 @@ Examples:
   $ wer-sniff relay --to 127.0.0.1:8080 -p 1273 --json | jq -c 'select(.type=="response")'
   $ wer-sniff relay --to cer.example.test:1273 -o client-bytes.bin --on-upstream-error 502
   $ wer-sniff relay --to cer.example.test:1273 -w relay.pcap      # both directions for Wireshark
+  $ wer-sniff relay --to cer.example.test:1273 --save-dir reports/   # a folder per report, as listen makes
   $ wer-sniff relay --to cer.example.test:1273 --filter 'status>=400 or problem'   # only what went wrong
   $ wer-sniff relay --to cer.example.test:1273 --tls --save-cert relay.crt --denyfile blocked.txt
   $ wer-sniff relay --to cer.example.test:443 --upstream-tls --upstream-ca corp-root.pem
@@ -197,7 +199,8 @@ Exit codes: 0 read cleanly, 1 not a CAB, 2 --extract would overwrite files (use 
     .description('decode saved captures (raw bytes from nc -l, --raw, -o, .http files, or pcap/pcapng); stdin when no file or -')
     .argument('[file...]', 'capture files (raw bytes, or pcap/pcapng told by their magic number); - for stdin')
     .addOption(portOption('decode'))
-    .addOption(allPortsOption('decode'));
+    .addOption(allPortsOption('decode'))
+    .option('--save-dir <dir>', 'one folder per report, as listen --save-dir: level1.http, report.xml, report.json, response.txt, report.cab, cab/');
   webOptions(decode);
   outputOptions(decode, false)
     .addHelpText('after', `
@@ -205,6 +208,7 @@ Examples:
   $ wer-sniff decode capture.bin
   $ wer-sniff decode traffic.pcapng           # tcpdump/dumpcap/Wireshark captures: TCP reassembled, port 1273
   $ wer-sniff decode --port 8080 proxy.pcap   # WER sent to another port; --all-ports for every stream
+  $ wer-sniff decode traffic.pcap --save-dir reports/   # the report folders listen --save-dir would have made
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
   $ wer-sniff decode --har crashes.har --filter 'event=APPCRASH and not app=explorer.exe' saved/*.http

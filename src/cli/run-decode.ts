@@ -5,6 +5,10 @@ import { decodeInputs, hasCaptureFile, openInputs } from '../sources/files/decod
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { escapeControl } from '../util/escape.js';
 import { startWeb, serveWebUntilStopped, type WebFlags } from './web-wiring.js';
+import { openSaveDir, saveDirLost } from './save-dir-setup.js';
+import { savedFolder } from './fleet-wiring.js';
+import { sharedCabJobs, stopCabWorker } from '../pipeline/workers/cab-offload.js';
+import type { ReportStore } from '../sinks/save-dir/report-store.js';
 
 export interface DecodeFlags extends OutputFlags, WebFlags {
   maxHeaderBytes: number;
@@ -15,9 +19,16 @@ export interface DecodeFlags extends OutputFlags, WebFlags {
 
 export async function runDecode(files: string[], flags: DecodeFlags): Promise<number> {
   const inputs = openInputs(files);
-  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasCaptureFile(files));
+  let store: ReportStore | undefined;
+  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasCaptureFile(files), process.stdout, { savedIn: (ex) => savedFolder(store, ex) });
+  store = await openSaveDir(flags.saveDir, outputs.names);
   const web = await startWeb(flags);
-  const recorder = new Recorder({ sinks: [...outputs.sinks, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  const recorder = new Recorder({
+    sinks: [...outputs.sinks, ...(store ? [store] : []), ...(web?.sinks ?? [])], observers: store ? [store] : [],
+    // With --save-dir each CAB is inflated once, on the CAB worker, for both its cab/ and the view.
+    cabs: store ? sharedCabJobs() : undefined,
+    maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
+  });
   let failure;
   let notices = 0;
   const decodeOpts = {
@@ -30,8 +41,9 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
   } finally {
     await recorder.close();
     if (failure) await web?.close();
+    if (store) await stopCabWorker();
   }
-  failure ??= outputs.failure();
+  failure ??= outputs.failure() ?? (store?.lost ? saveDirLost(store.lost, flags.saveDir!) : undefined);
   if (outputs.filtered && !failure) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
   if (failure) {
     for (const input of inputs) input.stream.destroy();

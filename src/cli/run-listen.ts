@@ -9,7 +9,8 @@ import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
-import { ReportStore } from '../sinks/save-dir/report-store.js';
+import type { ReportStore } from '../sinks/save-dir/report-store.js';
+import { openSaveDir } from './save-dir-setup.js';
 import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
 import { ProgressLine, clearingWrites } from '../sinks/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
@@ -54,22 +55,15 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const counter = countingSink();
   const stats = fleetStats(flags, outputs, progress);
   const extras: (Sink & BodyObserver)[] = [];
-  if (flags.saveDir) {
-    const dir = flags.saveDir;
-    try {
-      const names = outputs.names;
-      store = await ReportStore.open(dir, (m) => process.stderr.write(`wer-sniff: ${names ? names.redact(m) : m}\n`));
-      extras.push(store);
-    } catch (err) {
-      throw new WerSniffError('save-dir', `cannot use --save-dir ${dir}: ${inWords(err)} — check the path and permissions`);
-    }
-  }
+  store = await openSaveDir(flags.saveDir, outputs.names);
+  if (store) extras.push(store);
   if (progress) extras.push(progress);
   const web = await startWeb(flags);
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...extras, counter, stats.counter, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(flags.saveDir) || Boolean(web),
     cabs: liveCabJobs(flags),
+    observers: extras,
   });
   const server = new CerServer({
     mode: flags.respond,
@@ -79,7 +73,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   let handle;
   try {
     handle = await startListener({
-      port: flags.port, bind: flags.bind, recorder, server, once: flags.once, observers: extras, gate: setup.gate,
+      port: flags.port, bind: flags.bind, recorder, server, once: flags.once, gate: setup.gate,
       onRefused: (r) => reportRefusal(recorder, r, refusals),
       onNotice: (m) => process.stderr.write(`wer-sniff: ${m}\n`),
     });

@@ -1,9 +1,8 @@
-// The `relay` action: a transparent byte-for-byte relay whose tap feeds the same Recorder,
-// framers, decoders and outputs as `listen`, for both directions. A decoder failure is shown
-// as a problem and only stops the tap of that connection, never the forwarding.
+// The `relay` action: flags → outputs and the recording relay (sources/net/relay-recorder.ts),
+// whose tap feeds the same Recorder, framers, decoders and outputs as `listen`.
 import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
-import { Recorder, type ConnectionRecorder } from '../pipeline/recorder.js';
-import { startRelayThread } from '../sources/net/relay-thread.js';
+import { Recorder } from '../pipeline/recorder.js';
+import { startRecordingRelay } from '../sources/net/relay-recorder.js';
 import { describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
@@ -12,7 +11,9 @@ import { RefusalLog } from './refusal-log.js';
 import { formatAddress } from '../util/address.js';
 import { WerSniffError } from '../errors.js';
 import fs from 'node:fs';
-import { fleetStats } from './fleet-wiring.js';
+import { fleetStats, savedFolder } from './fleet-wiring.js';
+import { openSaveDir } from './save-dir-setup.js';
+import type { ReportStore } from '../sinks/save-dir/report-store.js';
 import { probeUpstream } from '../sources/net/probe.js';
 import { startWeb, type WebFlags } from './web-wiring.js';
 
@@ -34,17 +35,22 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const setup = resolveServerFlags(flags);
   const refusals = new RefusalLog((line) => process.stderr.write(line + '\n'));
   const upstreamTls = resolveUpstreamTls(flags);
-  const outputs = await createOutputs(flags, true);
+  let store: ReportStore | undefined;
+  const outputs = await createOutputs(flags, true, process.stdout, { savedIn: (ex) => savedFolder(store, ex) });
+  store = await openSaveDir(flags.saveDir, outputs.names);
   const counter = countingSink();
   const stats = fleetStats(flags, outputs);
   const web = await startWeb(flags);
-  const recorder = new Recorder({ sinks: [...outputs.sinks, counter, stats.counter, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, checkBodies: outputs.decoded || Boolean(web), cabs: liveCabJobs(flags) });
-  const taps = new Map<number, ConnectionRecorder>();
+  const recorder = new Recorder({
+    sinks: [...outputs.sinks, ...(store ? [store] : []), counter, stats.counter, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
+    checkBodies: outputs.decoded || Boolean(store) || Boolean(web), cabs: liveCabJobs(flags), observers: store ? [store] : [],
+  });
   const upstream = formatAddress(flags.to.host, flags.to.port);
 
   let handle;
   try {
-    handle = await startRelayThread({
+    handle = await startRecordingRelay({
+      recorder,
       port: flags.port,
       bind: flags.bind,
       to: flags.to,
@@ -53,30 +59,6 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
       gate: setup.spec,
       upstreamTls,
       onRefused: (r) => reportRefusal(recorder, r, refusals),
-      onOpen(conn) {
-        conn.upstream = upstream;
-        // The recorder counts the bytes it is given; the relay counts its own on `conn`. One
-        // shared object would show every byte twice in the close event.
-        taps.set(conn.id, recorder.open({ ...conn }));
-      },
-      onChunk(chunk, conn) {
-        // A decoder failure is caught inside push(): relaying and recording go on.
-        taps.get(conn.id)?.push(chunk.source, chunk.bytes, chunk.ts);
-        // A slow output (a terminal, a pipe nobody reads) slows this connection, not memory.
-        return recorder.backpressure();
-      },
-      // -o: this connection's bytes wait behind another's and, the temporary disk full, are
-      // over their memory budget (raw.ts): it alone is not read until they fit again.
-      holds: (conn) => (recorder.backpressure() ? null : recorder.backpressure(conn.id)),
-      onShutdown(conn, source, how) {
-        const tap = taps.get(conn.id);
-        if (how === 'reset') tap?.reset(source);
-        else tap?.end(source);
-      },
-      onClose(conn, reason) {
-        taps.get(conn.id)?.close(reason);
-        taps.delete(conn.id);
-      },
       onNotice(message) {
         process.stderr.write(`wer-sniff: ${outputs.names ? outputs.names.redact(message) : message}\n`);
       },
@@ -103,7 +85,8 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   // with the run.
   warmCabWorker();
   try {
-    return await serveUntilStopped(stoppable, what, recorder, stopsOn, () => counter.reports, undefined, stats);
+    const saved = store && { get lost() { return store.lost; }, dir: flags.saveDir! };
+    return await serveUntilStopped(stoppable, what, recorder, stopsOn, () => counter.reports, saved, stats);
   } finally {
     await web?.close();
     await stopCabWorker();

@@ -2,12 +2,19 @@
 // sinks that want exact bytes (raw, capture file, pcap), then to the connection's
 // ExchangeBuilder, whose events go to every sink. Listener, relay and `decode` all use it, so
 // each output behaves the same in all three.
-import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../model.js';
+import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, HttpMessage, RequestHead, Sink } from '../model.js';
 import { ExchangeBuilder } from './http/exchange-builder.js';
-import { decodeMessage } from '../domain/body/message.js';
+import { decodedOf, type MessageDecoding } from '../domain/body/message.js';
 import { bodyProblems } from '../domain/body/body-problems.js';
 import type { CabJobs } from './workers/cab-offload.js';
 import { offloadedHash } from './workers/hash-offload.js';
+import { ConversationTracker } from './conversation.js';
+import { WireWindow } from './wire-window.js';
+
+/** Bytes of each direction held (by reference) to give a chunked message its exact `wire`
+ * bytes: a level-1 report is a few KiB. A larger chunked message has none (its head and
+ * de-chunked body are kept as always); held per connection, so kept small. */
+export const WIRE_LIMIT = 256 * 1024;
 
 export interface RecorderOptions {
   sinks: Sink[];
@@ -22,6 +29,9 @@ export interface RecorderOptions {
    * connection's events wait (in order) until its CAB's summary is back, other connections go
    * on. Without it, a CAB is decoded when an output first asks, on this thread. */
   cabs?: CabJobs;
+  /** Told about request heads and body bytes as they arrive, in every mode (the --save-dir
+   * writer streams uploads to disk, the progress line counts bytes). */
+  observers?: BodyObserver[];
 }
 
 export interface ConnectionHooks {
@@ -50,9 +60,12 @@ export interface Totals {
 export class Recorder {
   readonly totals: Totals = { connections: 0, requests: 0, responses: 0, problems: 0, bytesFromClient: 0, bytesFromServer: 0, refused: 0 };
   private readonly now: () => number;
+  /** Links each level-1 report with its answer and upload, for every connection of this run. */
+  readonly conversations: ConversationTracker;
 
   constructor(private readonly opts: RecorderOptions) {
     this.now = opts.now ?? Date.now;
+    this.conversations = new ConversationTracker({ sniffBodies: opts.checkBodies !== false });
   }
 
   emit(event: CaptureEvent): void {
@@ -121,12 +134,15 @@ export class ConnectionRecorder {
     private readonly opts: RecorderOptions,
     private readonly now: () => number,
   ) {
+    const observers = opts.observers ?? [];
     this.builder = new ExchangeBuilder(connection, {
       layout: hooks.layout ?? 'live',
       maxHeaderBytes: opts.maxHeaderBytes,
       maxBodyBytes: opts.maxBodyBytes,
       largeBodyHash: offloadedHash,
       emit: (ev) => {
+        if (ev.type === 'request' || ev.type === 'response') this.keepWire(ev.type, ev.exchange);
+        recorder.conversations.onEvent(ev);
         hooks.beforeEmit?.(ev);
         const job = ev.type === 'request' ? opts.cabs?.start(ev.exchange) : undefined;
         if (!job) return this.out(ev);
@@ -143,15 +159,38 @@ export class ConnectionRecorder {
       // A level-2 upload is spooled for its CAB job as it arrives (workers/cab-offload.ts).
       maxBodyBytesOf: opts.cabs ? (head) => opts.cabs!.keepLimit(head) : undefined,
       onRequestHead: (ex, head, offset) => {
+        recorder.conversations.onRequestHead(ex, head);
         opts.cabs?.requestHead(ex, head);
         hooks.onRequestHead?.(ex, head, offset);
+        for (const o of observers) o.onRequestHead?.(ex, head);
       },
       onBodyData: (ex, source, data) => {
         opts.cabs?.bodyData(ex, source, data);
         hooks.onBodyData?.(ex, source, data);
+        for (const o of observers) o.onBodyData?.(ex, source, data);
       },
     });
     recorder.emit({ type: 'open', ts: connection.openedAt, connection });
+  }
+
+  /** Per direction fed to the framer (one, `client`, offline), its latest bytes. */
+  private readonly windows = { client: new WireWindow(WIRE_LIMIT), server: new WireWindow(WIRE_LIMIT) };
+
+  /** The window a message's offsets count in: offline, one stream holds both directions. */
+  private windowOf(type: 'request' | 'response'): WireWindow {
+    return this.hooks.layout === 'offline' || type === 'request' ? this.windows.client : this.windows.server;
+  }
+
+  /** A chunked message gets its exact wire bytes; the window forgets what is before its end. */
+  private keepWire(type: 'request' | 'response', ex: Exchange): void {
+    const msg = type === 'request' ? ex.request : ex.response;
+    if (!msg) return;
+    const w = this.windowOf(type);
+    if (msg.body.framing === 'chunked') {
+      const wire = w.slice(msg.start, msg.end);
+      if (wire) msg.wire = wire;
+    }
+    w.drop(msg.end);
   }
 
   /** Events waiting for a CAB summary (the first one's), in order; undefined when none. */
@@ -171,6 +210,28 @@ export class ConnectionRecorder {
       if (!answered) this.hooks.afterEmit?.(ev);
     }
     if ((ev.type === 'request' || ev.type === 'response') && this.opts.checkBodies !== false) this.checkBody(ev.type, ev.exchange, ev.ts);
+    if (ev.type === 'request' || ev.type === 'response') this.settle(ev.type, ev.exchange);
+  }
+
+  /** Messages of this connection whose decoding is still kept for the exchange's next event. */
+  private decodedKept: HttpMessage[] = [];
+
+  /**
+   * A decoding (a report's text, XML tree and fields: ~15 KB) is kept on its message while its
+   * exchange is in flight: from the request's event to its response's, whose outputs read the
+   * request's decoding again (HAR, the filter, the one-line view). Once the connection moved on
+   * (the next event), it is let go: an exchange the builder keeps waiting for an answer that
+   * never comes (a client-only capture keeps 64) would otherwise hold it long enough to be
+   * promoted, and the collector pays for every report. Asked for again, it is decoded again,
+   * to the same result. A CAB's decoding is kept: it holds the worker's summary.
+   */
+  private settle(type: 'request' | 'response', ex: Exchange): void {
+    const keep = type === 'response' ? ex.request : undefined;
+    for (const m of this.decodedKept) if (m !== keep && !(m.decoded as MessageDecoding | undefined)?.cab) m.decoded = undefined;
+    this.decodedKept = [];
+    if (keep) this.decodedKept.push(keep);
+    const msg = type === 'request' ? ex.request : ex.response;
+    if (msg) this.decodedKept.push(msg);
   }
 
   /** Delivers waiting events up to the next CAB whose summary is not back yet. */
@@ -204,6 +265,7 @@ export class ConnectionRecorder {
   /** push(), second half: the same bytes, once recorded, into the decoder. */
   decode(source: Direction, bytes: Buffer, ts = this.now()): void {
     if (bytes.length === 0 || this.broken) return;
+    this.windows[this.hooks.layout === 'offline' ? 'client' : source].push(bytes);
     try {
       this.builder.push(source, bytes, ts);
     } catch (err) {
@@ -217,11 +279,11 @@ export class ConnectionRecorder {
 
   /** What is wrong inside the body just completed (bad XML, control characters, a damaged
    * CAB, …) follows its request/response event as problems. The decoding is the one the sinks
-   * just made (decodeMessage remembers it), so this costs a look, not a second decode. */
+   * just made (decodedOf remembers it), so this costs a look, not a second decode. */
   private checkBody(type: 'request' | 'response', ex: Exchange, ts: number): void {
     const msg = type === 'request' ? ex.request : ex.response;
     if (!msg || msg.body.length === 0) return;
-    const found = bodyProblems(decodeMessage(msg, type === 'response' ? ex.request : undefined), msg.body);
+    const found = bodyProblems(decodedOf(msg, type === 'response' ? ex.request : undefined), msg.body);
     const source: Direction = this.hooks.layout === 'offline' || type === 'request' ? 'client' : 'server';
     for (const p of found) {
       const problem = { code: p.code, source, offset: msg.start + msg.head.raw.length, message: p.message };

@@ -13,7 +13,7 @@ import type { ReportFindings } from '../analysis/check/conversation.js';
 import { escapeControl } from '../util/escape.js';
 import { formatSize } from '../util/size.js';
 import { fitWidth } from './width.js';
-import { decodeMessage } from '../domain/body/message.js';
+import { decodedOf } from '../domain/body/message.js';
 import { reportFacts } from '../analysis/fleet/signature.js';
 import { isLevel1Request } from '../domain/server/cer-server.js';
 import { append } from '../util/append.js';
@@ -150,7 +150,7 @@ export class CompactView {
     const esc = (s: string) => escapeControl(s, p);
     const req = ex.request;
     if (!req) return p.dim('(answer only)');
-    const dec = req.body.data && req.body.length ? decodeMessage(req) : undefined;
+    const dec = req.body.data && req.body.length ? decodedOf(req) : undefined;
     if (dec?.report) {
       const f = reportFacts(dec.report);
       if (f.machine && ex.reportId) this.remember(ex.reportId, f.machine);
@@ -186,7 +186,7 @@ export class CompactView {
     const st = res.head.status;
     const colour = st >= 500 ? p.err : st >= 400 ? p.warn : p.ok;
     const parts = [`${p.dim('→')} ${colour(String(st))}`];
-    const l1 = res.body.data && res.body.length ? decodeMessage(res, ex.request).level1 : undefined;
+    const l1 = res.body.data && res.body.length ? decodedOf(res, ex.request).level1 : undefined;
     if (l1) {
       const v = l1.values;
       if (v.Bucket !== undefined) parts.push(`Bucket ${escapeControl(v.Bucket, p)}`);

@@ -8,7 +8,7 @@
 // is written entry by entry. A request never answered gets status 0, as browsers write
 // aborted requests.
 import type { Exchange, Header, HttpMessage } from '../model.js';
-import { decodeMessage } from '../domain/body/message.js';
+import { decodedOf } from '../domain/body/message.js';
 import { headerValue } from '../domain/body/views.js';
 import { roundTrips } from '../domain/body/charset.js';
 import { formatSize } from '../util/size.js';
@@ -149,7 +149,7 @@ function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
       : `body of ${b.length} bytes was too large to keep in memory (see --max-body-bytes); sha256 ${b.sha256}`;
     return { extra };
   }
-  const dec = decodeMessage(msg, ex?.request);
+  const dec = decodedOf(msg, ex?.request);
   extra._kind = dec.kind;
   if (dec.charset) extra._charset = dec.charset.name;
   if (b.length > inlineMax) {

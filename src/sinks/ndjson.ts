@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { drainOf } from './drain.js';
 import type { Writable } from 'node:stream';
 import type { CaptureEvent, Exchange, HttpMessage, Sink } from '../model.js';
-import { decodeMessage } from '../domain/body/message.js';
+import { decodedOf } from '../domain/body/message.js';
 import { toBodyJson } from '../render/format-body.js';
 import { BatchWriter } from './batch-writer.js';
 import { INLINE_BODY_BYTES } from './har-entry.js';
@@ -82,7 +82,7 @@ export function toJsonEvents(ev: CaptureEvent, inlineMax = Infinity): Json[] {
     case 'request': {
       const ex = ev.exchange;
       const req = ex.request!;
-      const dec = decodeMessage(req);
+      const dec = decodedOf(req);
       const out: Json[] = [{
         type, ts, conn, seq: ex.seq, reportId: ex.reportId, method: req.head.method,
         target: req.head.target, version: req.head.version, headers: req.head.headers,
@@ -123,7 +123,7 @@ export function withoutBinary(obj: Json): Json {
 }
 
 function bodyJson(msg: HttpMessage, inlineMax: number, ex?: Exchange): Json {
-  const dec = decodeMessage(msg, ex?.request);
+  const dec = decodedOf(msg, ex?.request);
   // The report has its own `report` event; don't repeat it inside every request line.
   const json = toBodyJson(dec, msg.body, false, inlineMax) as Json;
   if (dec.cab) {

@@ -12,7 +12,7 @@ import type { Paint } from '../render/paint.js';
 import { append } from '../util/append.js';
 import { escapeControl, escapeBytes } from '../util/escape.js';
 import { formatBody } from '../render/format-body.js';
-import { decodeMessage } from '../domain/body/message.js';
+import { decodedOf } from '../domain/body/message.js';
 import { formatSize } from '../util/size.js';
 import { formatCabView } from '../render/format-cab-view.js';
 import { BatchWriter } from './batch-writer.js';
@@ -165,7 +165,7 @@ function formatHeaders(headers: Header[], p: Paint): string[] {
 function formatMessageBody(msg: HttpMessage, ex: Exchange, opts: PrettyOptions, findings?: string[]): string[] {
   const indented = (lines: string[]): string[] => lines.map((l: string) => (l ? INDENT + l : ''));
   if (msg.body.length === 0 && msg.body.complete) return indented(findings ?? []);
-  const dec = decodeMessage(msg, msg.head.kind === 'response' ? ex.request : undefined);
+  const dec = decodedOf(msg, msg.head.kind === 'response' ? ex.request : undefined);
   // Findings go right under the report's summary; without a decoded report, after the body.
   const underSummary = findings && dec.kind === 'wer-report' && dec.report && msg.body.data ? findings : undefined;
   const summaryOnly = level(opts) < 3;

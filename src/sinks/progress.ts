@@ -9,7 +9,7 @@ import type { BodyObserver, CaptureEvent, Direction, Exchange, RequestHead, Sink
 import { formatSize } from '../util/size.js';
 import { escapeControl } from '../util/escape.js';
 import { fitWidth } from '../render/width.js';
-import { decodeMessage } from '../domain/body/message.js';
+import { decodedOf } from '../domain/body/message.js';
 import { reportFacts } from '../analysis/fleet/signature.js';
 
 const SHOW_OVER = 1024 * 1024;
@@ -104,7 +104,7 @@ export class ProgressLine implements Sink, BodyObserver {
   private learnMachine(ex: Exchange): void {
     const req = ex.request;
     if (!ex.reportId || !req?.body.data || req.head.method === 'PUT') return;
-    const report = decodeMessage(req).report;
+    const report = decodedOf(req).report;
     const machine = report && reportFacts(report).machine;
     if (!machine) return;
     this.machines.set(ex.reportId, machine);

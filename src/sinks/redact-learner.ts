@@ -2,9 +2,9 @@
 // learns the names in it (redact/collect.ts): headers, the decoded WER report, the level-1
 // answer, the CAB's metadata, text files and minidump, paths in problems and raw bytes. The
 // outputs' text then goes through RedactingStream. Decoding here costs nothing extra: the
-// outputs ask for the same decoding right after and get it from decodeMessage's cache.
+// outputs ask for the same decoding right after and get it from decodedOf's cache.
 import type { CaptureEvent, HttpMessage, Request, Sink } from '../model.js';
-import { decodeMessage } from '../domain/body/message.js';
+import { decodedOf } from '../domain/body/message.js';
 import type { Pseudonyms } from '../analysis/redact/pseudonyms.js';
 import { learnFromCab, learnFromHeaders, learnFromReport, learnFromStrings } from '../analysis/redact/collect.js';
 
@@ -40,7 +40,7 @@ export class RedactLearner implements Sink {
     const p = this.names;
     learnFromHeaders(p, msg.head.headers);
     if (msg.body.data === undefined) return;
-    const dec = decodeMessage(msg, request);
+    const dec = decodedOf(msg, request);
     if (dec.report) learnFromReport(p, dec.report);
     if (dec.cab) learnFromCab(p, dec.cab);
     if (dec.level1) learnFromStrings(p, dec.level1);

@@ -1,8 +1,10 @@
 // The one place the inspector reads decodings and check findings from: every other file of
-// src/web/ asks viewOf() and findingsOf(), never decodeMessage or the checker directly. When the
-// event model carries the decoded view and the findings itself, only this file changes.
+// src/web/ asks viewOf() and findingsOf(), never the decoder or the checker directly. While an
+// event is delivered its messages carry their decoding (HttpMessage.decoded); a page asking
+// later about an exchange in the history gets a decoding made for that answer and not kept, so
+// 10,000 exchanges of history do not hold 10,000 decodings.
 import type { Exchange } from '../model.js';
-import { decodeMessage, type MessageDecoding } from '../domain/body/message.js';
+import { transientDecodingOf, type MessageDecoding } from '../domain/body/message.js';
 import type { ReportFindings } from '../analysis/check/conversation.js';
 import type { Finding } from '../analysis/check/rules.js';
 
@@ -11,19 +13,19 @@ export interface ExchangeView {
   response?: MessageDecoding;
 }
 
-/** The decoded request and response of an exchange (shared cache: decoded once per event). */
+/** The decoded request and response of an exchange. */
 export function viewOf(ex: Exchange): ExchangeView {
   const req = ex.request;
   const res = ex.response;
   return {
-    request: req ? decodeMessage(req) : undefined,
-    response: res ? decodeMessage(res, req) : undefined,
+    request: req ? transientDecodingOf(req) : undefined,
+    response: res ? transientDecodingOf(res, req) : undefined,
   };
 }
 
 /** Just the request's decoding (rows and buckets need no more). */
 export function requestViewOf(ex: Exchange): MessageDecoding | undefined {
-  return ex.request ? decodeMessage(ex.request) : undefined;
+  return ex.request ? transientDecodingOf(ex.request) : undefined;
 }
 
 /** A finding as the inspector shows it, with the stage it was found at. */

@@ -2,7 +2,7 @@
 // the ConversationChecker over the event stream and keeps, per level-1 report (and per PUT that
 // belongs to none), what it is and every finding of every stage. Pure: no output of its own.
 import type { CaptureEvent, Sink } from '../../model.js';
-import { decodeMessage } from '../../domain/body/message.js';
+import { decodedOf } from '../../domain/body/message.js';
 import { ConversationChecker, type ReportFindings, type Upload } from './conversation.js';
 import { sortFindings, type Finding } from './rules.js';
 import { append } from '../../util/append.js';
@@ -54,7 +54,7 @@ export class CheckCollector implements Sink {
       let rep = this.byKey.get(r.key);
       if (!rep) {
         const req = r.exchange?.request;
-        const report = req && req.head.method !== 'PUT' ? decodeMessage(req).report : undefined;
+        const report = req && req.head.method !== 'PUT' ? decodedOf(req).report : undefined;
         const isPut = req?.head.method === 'PUT';
         const n = isPut ? 0 : (this.perInput.get(r.connection.id) ?? 0) + 1;
         if (!isPut) this.perInput.set(r.connection.id, n);

@@ -1,14 +1,13 @@
 // Checks whole conversations from the event stream every output sees: each level-1 report on
 // its own (check-level1.ts), then what happened to it — the server's answer (status, Key=value
 // body, iData/DumpFile), the level-2 PUT (to the issued path? complete? a CAB? holding the
-// FILES the report listed?), and at the end of a connection or run what never came. PUTs are
-// paired with reports by the DumpFile the answer issued (the way Windows finds the path,
-// MS-CER2 §2.2.3), so it works live, through a relay and offline alike. Pure: timestamps
+// FILES the report listed?), and at the end of a connection or run what never came. Which PUT
+// belongs to which report is read from the exchanges (`wer`), as the pipeline's conversation
+// tracker linked them by the DumpFile the answer issued (MS-CER2 §2.2.3; pipeline/
+// conversation.ts), so it works live, through a relay and offline alike. Pure: timestamps
 // come from the events; it only reads the exchanges it is shown.
-import type { CaptureEvent, ConnectionInfo, Exchange, RequestHead } from '../../model.js';
-import { decodeMessage } from '../../domain/body/message.js';
-import { isLevel1Request } from '../../domain/server/cer-server.js';
-import { normalizeDumpTarget } from '../../domain/server/level1-answer.js';
+import type { CaptureEvent, ConnectionInfo, Conversation, Exchange } from '../../model.js';
+import { decodedOf } from '../../domain/body/message.js';
 import { checkLevel1 } from './check-level1.js';
 import { finding, MAX_FINDINGS_PER_RULE, sortFindings, type Finding } from './rules.js';
 import { quote } from './check-structure.js';
@@ -46,13 +45,6 @@ interface Tracked {
 /** Reports remembered while waiting for their answer or CAB; the oldest are forgotten. */
 export const MAX_TRACKED = 10_000;
 
-/** Whether a request carries a level-1 report (by path, or by a <WERREPORT> body). */
-export function isReportRequest(head: RequestHead, ex: Exchange): boolean {
-  if (isLevel1Request(head)) return true;
-  if (head.method === 'PUT' || !ex.request || ex.request.body.length === 0) return false;
-  return decodeMessage(ex.request).kind === 'wer-report';
-}
-
 /** A CAB entry holds a listed file when the names match, also with Windows' `WERxxxx.tmp.` prefix. */
 export function cabHoldsFile(cabNames: readonly string[], file: string): boolean {
   return cabFileIndex(cabNames).has(file.toLowerCase());
@@ -88,18 +80,13 @@ export interface CheckerOptions {
 }
 
 export class ConversationChecker {
-  /** Reports waiting for their answer, found by the exchange the answer completes. Weak: the
-   * exchange builder gives up exchanges that are never answered (client-only captures), and
-   * their bodies must not stay alive here. */
-  private readonly waiting = new WeakMap<Exchange, Tracked>();
-  /** The same reports per connection (bodiless), for what is reported when it closes. */
+  /** What is remembered of each report, by its conversation. Weak: a conversation lives only
+   * as long as its exchanges or the tracker's bounded table of issued paths. */
+  private readonly tracked = new WeakMap<Conversation, Tracked>();
+  /** Reports waiting for their answer per connection (bodiless), for what is reported when it closes. */
   private readonly openByConn = new Map<number, Set<Tracked>>();
-  /** Reports whose answer asked for the CAB, by normalised DumpFile, until the PUT comes. */
-  private readonly byDump = new Map<string, Tracked>();
-  /** Reports whose CAB came, by normalised DumpFile: a second PUT there is a duplicate. */
-  private readonly uploaded = new Map<string, Tracked>();
-  /** PUTs waiting for their answer, with the report they belong to. */
-  private readonly puts = new WeakMap<Exchange, Tracked | undefined>();
+  /** Reports whose answer asked for the CAB, until the PUT comes (oldest first). */
+  private readonly awaitingCab = new Map<Conversation, Tracked>();
   private readonly answeredConns = new Set<number>();
   /** Whether any answer in this run issued a DumpFile (else a PUT cannot be judged). */
   private issuedAny = false;
@@ -118,11 +105,10 @@ export class ConversationChecker {
   /** The run ended: reports whose CAB was asked for and never came. */
   end(ts: number): ReportFindings[] {
     const out: ReportFindings[] = [];
-    for (const t of this.byDump.values()) {
+    for (const t of this.awaitingCab.values()) {
       out.push(this.result(t, 'end', ts, [finding('cab-not-uploaded', `the server asked for the CAB at ${quote(t.dumpFile!, 160)} (iData=1) and no PUT to it came before the capture ended`, 'check that the client can reach the server for level 2 and that DumpFile is a path it can PUT to')]));
     }
-    this.byDump.clear();
-    this.uploaded.clear();
+    this.awaitingCab.clear();
     this.openByConn.clear();
     return out;
   }
@@ -149,11 +135,11 @@ export class ConversationChecker {
     const req = ex.request;
     if (!req) return [];
     if (req.head.method === 'PUT') return this.onPut(ex, ts);
-    if (!isReportRequest(req.head, ex)) return [];
-    const dec = decodeMessage(req);
+    if (ex.wer?.role !== 'report') return [];
+    const dec = decodedOf(req);
     const findings = checkLevel1({ head: req.head, body: req.body, decoding: dec, problems: ex.problems, now: ts });
     const t = ConversationChecker.tracked(ex, dec.report?.files.map((f) => f.name).filter((n) => n !== '') ?? []);
-    this.waiting.set(ex, t);
+    this.tracked.set(ex.wer.conversation, t);
     let open = this.openByConn.get(ex.connection.id);
     if (!open) this.openByConn.set(ex.connection.id, (open = new Set()));
     open.add(t);
@@ -170,35 +156,26 @@ export class ConversationChecker {
 
   private onPut(ex: Exchange, ts: number): ReportFindings[] {
     const req = ex.request!;
-    const key = normalizeDumpTarget(req.head.target);
-    const t = this.byDump.get(key);
-    const first = t ? undefined : this.uploaded.get(key);
-    if (first) {
+    const w = ex.wer?.role === 'upload' ? ex.wer : undefined;
+    const t = w && this.tracked.get(w.conversation);
+    const awaited = Boolean(t && this.awaitingCab.delete(w!.conversation));
+    if (t && w!.by === 'dump-file' && !awaited) {
       // The path was issued and its CAB already came: an upload sent again, not a wrong path.
-      this.puts.set(ex, first);
-      return [this.result(first, 'upload', ts, [finding('duplicate-upload', `the CAB was PUT to ${quote(req.head.target, 160)} again: that DumpFile already had its upload (with --save-dir the first complete one is report.cab, later ones report.2.cab, …)`, 'PUT each CAB once; if the client retries, check why it did not take the first 200 answer')])];
+      return [this.result(t, 'upload', ts, [finding('duplicate-upload', `the CAB was PUT to ${quote(req.head.target, 160)} again: that DumpFile already had its upload (with --save-dir the first complete one is report.cab, later ones report.2.cab, …)`, 'PUT each CAB once; if the client retries, check why it did not take the first 200 answer')])];
     }
-    if (!t) {
-      // Reports on this connection still waiting for their CAB: the PUT was meant for one.
-      const waiting = [...this.byDump.values()].filter((r) => r.connection.id === ex.connection.id);
-      const last = waiting[waiting.length - 1];
-      this.puts.set(ex, last);
-      if (last) {
-        // The PUT-path finding explains why its CAB never arrives: not reported again at the end.
-        this.byDump.delete(normalizeDumpTarget(last.dumpFile!));
-        return [this.result(last, 'upload', ts, [finding('put-path-not-issued', `the CAB was PUT to ${quote(req.head.target, 160)}, but the server issued DumpFile ${quote(last.dumpFile!, 160)}`, 'PUT the CAB to exactly the DumpFile path of the level-1 answer')])];
-      }
+    if (t && awaited && w!.by === 'connection') {
+      // A report on this connection was waiting for its CAB: the PUT was meant for it. The
+      // PUT-path finding explains why its CAB never arrives: not reported again at the end.
+      return [this.result(t, 'upload', ts, [finding('put-path-not-issued', `the CAB was PUT to ${quote(req.head.target, 160)}, but the server issued DumpFile ${quote(t.dumpFile!, 160)}`, 'PUT the CAB to exactly the DumpFile path of the level-1 answer')])];
+    }
+    if (!t || !awaited) {
       return [this.result(ConversationChecker.tracked(ex, []), 'upload', ts, [this.issuedAny
         ? finding('put-path-not-issued', `PUT to ${quote(req.head.target, 160)}, a path no level-1 answer issued as DumpFile`, 'PUT the CAB to exactly the DumpFile path of the level-1 answer')
         : finding('put-unpaired', `PUT to ${quote(req.head.target, 160)}: the level-1 answer that issued it is not in this capture`, 'capture the level-1 report and its answer too to check the upload against them')], ex)];
     }
-    this.byDump.delete(key);
-    this.uploaded.set(key, t);
-    ConversationChecker.bound(this.uploaded);
-    this.puts.set(ex, t);
     const upload: Upload = { complete: req.body.complete, length: req.body.length };
     if (req.body.complete && req.body.data) {
-      const dec = decodeMessage(req);
+      const dec = decodedOf(req);
       upload.kind = dec.kind;
       if (dec.cab) upload.cabFiles = dec.cab.cab.files.map((f) => f.name);
     }
@@ -211,10 +188,10 @@ export class ConversationChecker {
    * CAB, not the PUT. Without a report waiting for its CAB, nothing is said.
    */
   savedCab(upload: Upload, ts: number): ReportFindings[] {
-    const next = this.byDump.entries().next();
+    const next = this.awaitingCab.entries().next();
     if (next.done) return [];
-    const [key, t] = next.value;
-    this.byDump.delete(key);
+    const [conv, t] = next.value;
+    this.awaitingCab.delete(conv);
     return this.uploadResult(t, upload, ts);
   }
 
@@ -243,31 +220,29 @@ export class ConversationChecker {
   private onResponse(ex: Exchange, ts: number): ReportFindings[] {
     this.answeredConns.add(ex.connection.id);
     const res = ex.response!;
-    if (this.puts.has(ex)) {
-      const t = this.puts.get(ex);
-      this.puts.delete(ex);
+    if (ex.request?.head.method === 'PUT') {
+      const t = ex.wer?.role === 'upload' ? this.tracked.get(ex.wer.conversation) : undefined;
       if (res.head.status === 200) return [];
       return [this.result(t ?? ConversationChecker.tracked(ex, []), 'upload', ts, [finding('put-not-accepted', `the server answered the CAB upload with ${res.head.status} ${quote(res.head.reason)}`, 'make the server accept the PUT to the DumpFile path with 200')])];
     }
-    const t = this.waiting.get(ex);
-    if (!t) return [];
-    this.waiting.delete(ex);
+    const t = ex.wer?.role === 'report' ? this.tracked.get(ex.wer.conversation) : undefined;
+    if (!t || t.answered) return [];
     this.openByConn.get(ex.connection.id)?.delete(t);
     t.answered = true;
     const findings: Finding[] = [];
     if (res.head.status !== 200) {
       findings.push(finding('answer-not-200', `the server answered the report with ${res.head.status} ${quote(res.head.reason)}, not 200: the report was not accepted`, 'find out why the server rejected it (its log); a CER server answers 200 with Key=value lines'));
     } else {
-      const dec = decodeMessage(res, ex.request);
+      const dec = decodedOf(res, ex.request);
       const values = dec.level1?.values;
       if (res.body.length > 0 && !dec.level1) {
         findings.push(finding('answer-not-level1', `the 200 answer's body is ${dec.kind}, not Key=value lines`, 'answer with code-page-1252 lines such as Bucket=…, BucketTable=…, iData=1, DumpFile=…'));
       }
       if (values?.iData === '1' && values.DumpFile) {
         t.dumpFile = values.DumpFile;
-        this.byDump.set(normalizeDumpTarget(values.DumpFile), t);
+        this.awaitingCab.set(ex.wer!.conversation, t);
         this.issuedAny = true;
-        ConversationChecker.bound(this.byDump);
+        ConversationChecker.bound(this.awaitingCab);
       } else if (values?.iData === '1') {
         findings.push(finding('idata-without-dumpfile', 'the answer has iData=1 but no DumpFile: the client has no path to PUT the CAB to', 'add DumpFile=<path> to ask for the CAB (or iData=0 to end after level 1)'));
       } else if (values?.DumpFile) {

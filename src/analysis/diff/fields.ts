@@ -4,7 +4,7 @@
 // files by file name — the server's answer (status, headers, each Key=value line), the
 // upload (request line, size, status) and the CAB's files. Pure.
 import type { Header, HttpMessage } from '../../model.js';
-import { decodeMessage } from '../../domain/body/message.js';
+import { decodedOf } from '../../domain/body/message.js';
 import { attrOf, isElement, rootElement, textContent, type XmlNode } from '../../domain/body/xml.js';
 import { decodeFiletime } from '../../domain/report/fields.js';
 import type { Conversation } from './conversation.js';
@@ -91,7 +91,7 @@ function element(group: FieldGroup, path: string, node: XmlNode, out: Field[]): 
 }
 
 function reportFields(msg: HttpMessage, out: Field[]): void {
-  const dec = decodeMessage(msg);
+  const dec = decodedOf(msg);
   if (dec.charset) out.push({ group: 'request', name: 'request.body.charset', key: 'request.body.charset', value: `${dec.charset.name} (${dec.charset.rule})` });
   out.push({ group: 'report', name: 'report.kind', key: 'report.kind', value: dec.kind });
   const xml = dec.xml;
@@ -125,7 +125,7 @@ export function conversationFields(conv: Conversation): Field[] {
     line('answer', 'answer.status', `${res.head.status} ${res.head.reason}`);
     headerFields('answer', 'answer', res.head.headers, out);
     bodyFields('answer', 'answer', res, out);
-    const level1 = decodeMessage(res, req).level1;
+    const level1 = decodedOf(res, req).level1;
     for (const e of level1?.entries ?? []) line('answer', `answer.${e.key}`, e.value);
   } else line('answer', 'answer.status', '(no answer)');
   const up = conv.upload;

@@ -3,7 +3,7 @@
 // gives a list of values (a header can repeat; `app` is the name and the executable), empty when
 // absent. Pure: reads the model, decodes bodies through the shared cache, no I/O.
 import type { ConnectionInfo, Exchange, Header, HttpMessage, Problem } from '../../model.js';
-import { decodeMessage } from '../../domain/body/message.js';
+import { decodedOf } from '../../domain/body/message.js';
 import { getHeaderAll } from '../../pipeline/http/head.js';
 import type { WerReport } from '../../domain/report/report.js';
 
@@ -27,7 +27,7 @@ const response = (s: FilterSubject) => s.exchange?.response;
 
 function report(s: FilterSubject): WerReport | undefined {
   const req = request(s);
-  return req ? decodeMessage(req).report : undefined;
+  return req ? decodedOf(req).report : undefined;
 }
 
 function headerValues(headers: Header[] | undefined, name: string | undefined): FieldValue[] {
@@ -35,7 +35,7 @@ function headerValues(headers: Header[] | undefined, name: string | undefined): 
 }
 
 function decoded(msg: HttpMessage | undefined, s: FilterSubject) {
-  return msg ? decodeMessage(msg, msg.head.kind === 'response' ? request(s) : undefined) : undefined;
+  return msg ? decodedOf(msg, msg.head.kind === 'response' ? request(s) : undefined) : undefined;
 }
 
 /** `C:\Program Files\Widget\widget.exe` → `widget.exe`. */

@@ -4,7 +4,7 @@
 // (before --filter: the table says what was sent). Bounded: at most MAX_BUCKETS buckets (the
 // rest are counted as `other`) and MAX_MACHINES distinct machines remembered per bucket.
 import type { CaptureEvent, Sink } from '../../model.js';
-import { decodeMessage } from '../../domain/body/message.js';
+import { decodedOf } from '../../domain/body/message.js';
 import { isLevel1Request } from '../../domain/server/cer-server.js';
 import { reportFacts, type ReportFacts } from './signature.js';
 
@@ -40,7 +40,7 @@ export class BucketCounter implements Sink {
     // Only level-1 reports: decoding every other body (a relay in front of a busy server) is
     // work on the tap that no bucket needs.
     if (!req || !req.body.data || req.body.length === 0 || !isLevel1Request(req.head)) return;
-    const report = decodeMessage(req).report;
+    const report = decodedOf(req).report;
     if (report) this.add(reportFacts(report), req.startTs);
   }
 

@@ -1,9 +1,8 @@
-// Decodes an HTTP message body once and remembers the result, so the responder, the pretty
-// printer and NDJSON all share one decoding of the same bytes. Only the last few decodings are
-// remembered, and not through the message: a message can stay alive long after its event (an
-// unanswered request waits for its answer), and a decoding held by it (its text, XML tree and
-// report, ~15 KB) would live as long — which the garbage collector pays for at every report.
-// A message asked for again after that is simply decoded again (same bytes, same result).
+// The decoded view of an HTTP message's body, computed once per message and kept on it
+// (`HttpMessage.decoded`, model.ts): the pipeline decodes each message as its event is made,
+// and the responder, the checks, the conversation tracker and every output read that one
+// decoding. Asked before the pipeline decoded it (a test, an output run without the pipeline),
+// it is decoded then, and kept the same way.
 import type { HttpMessage, Request } from '../../model.js';
 import { decodeBody, type BodyDecoding } from './views.js';
 import { isCab, parseCabView, type CabView } from '../cab/cab-view.js';
@@ -11,50 +10,54 @@ import { isCab, parseCabView, type CabView } from '../cab/cab-view.js';
 /** A body's decoding, plus the CAB's contents when the body is a cabinet (level 2). */
 export type MessageDecoding = BodyDecoding & { cab?: CabView };
 
-/** How many recent decodings are remembered: every consumer of an event asks during it, and an
- * event concerns at most two messages (a response and its request). */
-export const DECODE_CACHE_SIZE = 4;
-/** A number per message: weakly keyed, and a number keeps nothing else alive. */
-const ids = new WeakMap<HttpMessage, number>();
-let lastId = 0;
-const recent: { id: number; dec: MessageDecoding }[] = [];
-let nextSlot = 0;
+/** CAB views that came back from the worker before the message was decoded (see rememberCabView). */
+const pendingCabViews = new WeakMap<HttpMessage, CabView>();
 
-function recall(id: number | undefined): MessageDecoding | undefined {
-  if (id === undefined) return undefined;
-  for (const r of recent) if (r.id === id) return r.dec;
-  return undefined;
-}
-
-/** CAB views computed elsewhere (a worker thread, see capture/cab-offload.ts), by message: a
- * CAB is inflated once, and whoever decodes the message later gets that view. Only level-2
- * uploads are in it, and only while their message lives. */
-const cabViews = new WeakMap<HttpMessage, CabView>();
-
+/** A CAB view computed elsewhere (the CAB worker, pipeline/workers/cab-offload.ts) for this
+ * message: a CAB is inflated once, and its decoding carries that view. */
 export function rememberCabView(message: HttpMessage, view: CabView): void {
-  cabViews.set(message, view);
+  const dec = message.decoded as MessageDecoding | undefined;
+  if (dec) dec.cab = view;
+  else pendingCabViews.set(message, view);
 }
 
-/** Decoding of `message`'s body; `request` is what it answers (responses only). */
-export function decodeMessage(message: HttpMessage, request?: Request): MessageDecoding {
-  let id = ids.get(message);
-  let dec = recall(id);
-  if (!dec) {
-    const head = message.head;
-    // A spooled upload (not kept in memory) is decoded from its first bytes and its CAB view.
-    const spooledView = message.body.data === undefined ? cabViews.get(message) : undefined;
-    const data = message.body.data ?? (spooledView ? message.body.head : Buffer.alloc(0));
-    dec = decodeBody(data, {
-      headers: head.headers,
-      isResponse: head.kind === 'response',
-      requestMethod: head.kind === 'request' ? head.method : request?.head.method,
-      requestTarget: head.kind === 'request' ? head.target : request?.head.target,
-    });
-    if (spooledView) dec = { ...dec, cab: spooledView };
-    else if (isCab(data)) dec = { ...dec, cab: cabViews.get(message) ?? parseCabView(data) };
-    if (id === undefined) ids.set(message, (id = ++lastId));
-    recent[nextSlot] = { id, dec };
-    nextSlot = (nextSlot + 1) % DECODE_CACHE_SIZE;
+/** Whether `message` was decoded already (its decoding is kept on it). */
+export function isDecoded(message: HttpMessage): boolean {
+  return message.decoded !== undefined;
+}
+
+/** The decoding of `message`'s body, made on first ask and kept on the message; `request` is
+ * what it answers (responses only: a level-1 answer is told by the request it answers). */
+export function decodedOf(message: HttpMessage, request?: Request): MessageDecoding {
+  const kept = message.decoded as MessageDecoding | undefined;
+  if (kept) return kept;
+  const dec = decodeMessageBody(message, request);
+  message.decoded = dec;
+  return dec;
+}
+
+/** Decodes without keeping the result (decodedOf keeps it). */
+export function decodeMessageBody(message: HttpMessage, request?: Request): MessageDecoding {
+  const head = message.head;
+  // A spooled upload (not kept in memory) is decoded from its first bytes and its CAB view.
+  const spooledView = message.body.data === undefined ? pendingCabViews.get(message) : undefined;
+  const data = message.body.data ?? (spooledView ? message.body.head : Buffer.alloc(0));
+  const dec: MessageDecoding = decodeBody(data, {
+    headers: head.headers,
+    isResponse: head.kind === 'response',
+    requestMethod: head.kind === 'request' ? head.method : request?.head.method,
+    requestTarget: head.kind === 'request' ? head.target : request?.head.target,
+  });
+  if (spooledView || isCab(data)) {
+    dec.cab = spooledView ?? pendingCabViews.get(message) ?? parseCabView(data);
+    pendingCabViews.delete(message);
   }
   return dec;
+}
+
+/** The kept decoding when the pipeline made one, else a decoding made now and not kept: for
+ * readers that come back to old messages (the web inspector's history), so asking about many
+ * of them holds no decoding beyond the answer. */
+export function transientDecodingOf(message: HttpMessage, request?: Request): MessageDecoding {
+  return (message.decoded as MessageDecoding | undefined) ?? decodeMessageBody(message, request);
 }

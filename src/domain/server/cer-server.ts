@@ -1,14 +1,15 @@
 // What a corporate error-reporting server answers (MS-CER2 §3.2.5): level-1 POSTs get a
 // Key=value body asking (or not) for the CAB, the PUT of that CAB gets a 200, and
-// `Expect: 100-continue` gets its interim answer. It also pairs each PUT with the level-1
-// report that issued its DumpFile. It builds bytes; the listener sends them.
+// `Expect: 100-continue` gets its interim answer. It builds bytes; the listener sends them.
+// Which report a PUT belongs to is the pipeline's conversation tracker's to say
+// (pipeline/conversation.ts): it has linked the PUT before this server sees its head.
 import { randomUUID } from 'node:crypto';
 import iconv from 'iconv-lite';
 import type { Exchange, Problem, Request, RequestHead } from '../../model.js';
 import type { WerReport } from '../report/report.js';
 import { hasToken } from '../../pipeline/http/head.js';
-import { decodeMessage } from '../body/message.js';
-import { buildLevel1Answer, normalizeDumpTarget, type AnswerOptions, type Level1Answer } from './level1-answer.js';
+import { decodedOf } from '../body/message.js';
+import { buildLevel1Answer, type AnswerOptions, type Level1Answer } from './level1-answer.js';
 
 export type RespondMode = 'none' | 'ok' | 'cer';
 
@@ -26,14 +27,7 @@ export interface Reply {
   close: boolean;
 }
 
-interface Issued {
-  reportId: string;
-  dumpFile: string;
-}
-
 const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
-/** DumpFile paths remembered for pairing PUTs; the oldest are forgotten beyond this. */
-export const MAX_ISSUED = 10_000;
 
 /** A level-1 report: a POST to `/stage2.htm`, also under a prefix (`/cer/stage2.htm`), which a
  * `CorporateWERDirectory` setting may add (docs/protocol.md §10a). */
@@ -42,32 +36,25 @@ export function isLevel1Request(head: RequestHead): boolean {
 }
 
 export class CerServer {
-  private reports = 0;
-  private readonly issued = new Map<string, Issued>();
   private readonly newGuid: () => string;
 
   constructor(private readonly opts: CerServerOptions) {
     this.newGuid = opts.newGuid ?? randomUUID;
   }
 
-  /** Called when a request head is complete. Returns an interim reply and any problem. */
+  /** Called when a request head is complete (after the conversation tracker linked it).
+   * Returns an interim reply and any problem. */
   onRequestHead(ex: Exchange, head: RequestHead): { reply?: Buffer; problem?: Omit<Problem, 'offset'> } {
     let problem: Omit<Problem, 'offset'> | undefined;
-    if (head.method === 'PUT') {
-      const found = this.issued.get(normalizeDumpTarget(head.target));
-      if (found) ex.reportId = found.reportId;
-      else if (this.opts.mode === 'cer') {
+    if (head.method === 'PUT' && this.opts.mode === 'cer') {
+      const issued = ex.wer?.role === 'upload' && ex.wer.by === 'dump-file';
+      if (!issued) {
         problem = { code: 'unknown-dump-path', source: 'client', message: `PUT to ${head.target.slice(0, 120)}, a path this server never issued as DumpFile — captured and answered anyway` };
       }
     }
     // RFC 9110 §15.2: never a 1xx to an HTTP/1.0 client.
     const wantsContinue = hasToken(head.headers, 'expect', '100-continue') && head.version !== 'HTTP/1.0';
     return { reply: wantsContinue && this.opts.mode !== 'none' ? CONTINUE : undefined, problem };
-  }
-
-  /** Called before a completed level-1 request is shown: gives it its report id. */
-  assignReportId(ex: Exchange): void {
-    if (ex.request && !ex.reportId && isLevel1Request(ex.request.head)) ex.reportId = `r${++this.reports}`;
   }
 
   /** The final answer to a completed request, or undefined (mode none). */
@@ -82,10 +69,6 @@ export class CerServer {
       if (this.opts.responseBody) body = this.opts.responseBody;
       else {
         const answer = this.level1Answer(req);
-        if (answer.dumpFile) {
-          this.issued.set(normalizeDumpTarget(answer.dumpFile), { reportId: ex.reportId ?? '', dumpFile: answer.dumpFile });
-          if (this.issued.size > MAX_ISSUED) this.issued.delete(this.issued.keys().next().value!);
-        }
         // MS-CER2 §2.2.2: code page 1252 (latin1 would turn e.g. `€` into `¬`; iconv-lite
         // writes `?` for what 1252 cannot say instead of a byte that means something else).
         body = iconv.encode(answer.body, 'windows-1252');
@@ -101,7 +84,7 @@ export class CerServer {
   private level1Answer(req: Request): Level1Answer {
     let report: WerReport | undefined;
     try {
-      report = decodeMessage(req).report;
+      report = decodedOf(req).report;
     } catch {
       report = undefined;
     }

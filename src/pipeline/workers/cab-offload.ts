@@ -212,7 +212,7 @@ export class CabJobs {
   }
 
   /** The inspection of `ex`'s request body, started on first ask; undefined when the body is
-   * not a complete CAB (in memory or spooled). Once it resolves, decodeMessage has the view. */
+   * not a complete CAB (in memory or spooled). Once it resolves, decodedOf has the view. */
   start(ex: Exchange): Promise<CabInspection> | undefined {
     const req = ex.request;
     if (!req) return undefined;

@@ -8,28 +8,19 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, RequestHead, Sink } from '../../model.js';
-import { decodeMessage } from '../../domain/body/message.js';
-import { isLevel1Request, MAX_ISSUED } from '../../domain/server/cer-server.js';
+import type { BodyObserver, CaptureEvent, Direction, Exchange, RequestHead, Sink } from '../../model.js';
+import { decodedOf } from '../../domain/body/message.js';
+import { MAX_ISSUED } from '../../pipeline/conversation.js';
 import { sharedCabJobs, type CabJobs } from '../../pipeline/workers/cab-offload.js';
 import { folderName } from './folder-name.js';
+import { wireBytes } from '../../pipeline/http/wire-bytes.js';
 import { FileSlots, isOutOfDescriptors } from './file-slots.js';
 import { UploadFile } from './upload-file.js';
 import { escapeControl } from '../../util/escape.js';
 import { minidumpFiles } from '../../render/minidump-files.js';
 
-/** Client bytes kept per connection to write level1.http exactly. A level-1 body is a few KiB;
- * past this, level1.http is rebuilt from the head and the de-chunked body instead. */
-const WINDOW_LIMIT = 4 * 1024 * 1024;
 /** Extraction errors printed per report; the rest are counted. */
 const MAX_ERROR_LINES = 5;
-
-interface Window {
-  /** Stream offset of the first byte in `chunks`. */
-  start: number;
-  chunks: Buffer[];
-  length: number;
-}
 
 interface Upload {
   dir: string;
@@ -40,7 +31,6 @@ interface Upload {
 const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
 
 export class ReportStore implements Sink, BodyObserver {
-  private readonly windows = new Map<number, Window>();
   private readonly folders = new Map<string, string>();
   private readonly uploads = new Map<Exchange, Upload>();
   /** CABs already named in a folder (complete, incomplete): the next is report.<n>.cab. */
@@ -80,20 +70,6 @@ export class ReportStore implements Sink, BodyObserver {
     return this.lostReports.size;
   }
 
-  chunk(c: Chunk, _conn: ConnectionInfo): void {
-    if (c.source !== 'client') return;
-    let w = this.windows.get(c.connId);
-    if (!w) this.windows.set(c.connId, (w = { start: 0, chunks: [], length: 0 }));
-    w.chunks.push(c.bytes);
-    w.length += c.bytes.length;
-    if (w.length > WINDOW_LIMIT) {
-      // Something big (a CAB) is streaming: it goes to disk through onBodyData instead.
-      w.start += w.length;
-      w.chunks = [];
-      w.length = 0;
-    }
-  }
-
   onRequestHead(ex: Exchange, head: RequestHead): void {
     if (head.method !== 'PUT') return;
     const known = ex.reportId ? this.folders.get(ex.reportId) : undefined;
@@ -130,21 +106,19 @@ export class ReportStore implements Sink, BodyObserver {
   }
 
   event(ev: CaptureEvent): void {
-    if (ev.type === 'close') this.windows.delete(ev.connection.id);
     if (ev.type === 'request' && ev.exchange.request) {
       const ex = ev.exchange;
-      const bytes = this.takeRequestBytes(ex);
-      if (isLevel1Request(ex.request!.head) && ex.reportId) this.saveLevel1(ex, bytes);
+      if (ex.wer?.role === 'report' && ex.reportId) this.saveLevel1(ex);
       const up = this.uploads.get(ex);
       if (up) {
         this.uploads.delete(ex);
         this.track(this.finishUpload(ex, up));
       }
     }
-    if (ev.type === 'response' && ev.exchange.reportId && ev.exchange.response && ev.exchange.request && isLevel1Request(ev.exchange.request.head)) {
+    if (ev.type === 'response' && ev.exchange.reportId && ev.exchange.wer?.role === 'report' && ev.exchange.response) {
       const dir = this.folders.get(ev.exchange.reportId);
       const res = ev.exchange.response;
-      if (dir) this.track(this.write(dir, 'response.txt', Buffer.concat([res.head.raw, res.body.data ?? Buffer.alloc(0)])));
+      if (dir) this.track(this.write(dir, 'response.txt', wireBytes(res) ?? Buffer.concat([res.head.raw, res.body.data ?? Buffer.alloc(0)])));
     }
   }
 
@@ -156,24 +130,10 @@ export class ReportStore implements Sink, BodyObserver {
     while (this.pending.size) await Promise.all(this.pending);
   }
 
-  /** The exact wire bytes of the request just completed, if still in the window. */
-  private takeRequestBytes(ex: Exchange): Buffer | undefined {
-    const w = this.windows.get(ex.connection.id);
-    const req = ex.request!;
-    if (!w) return undefined;
-    const all = Buffer.concat(w.chunks, w.length);
-    const bytes = req.start >= w.start && req.end <= w.start + w.length ? all.subarray(req.start - w.start, req.end - w.start) : undefined;
-    const keep = all.subarray(Math.max(0, req.end - w.start));
-    w.chunks = keep.length ? [keep] : [];
-    w.length = keep.length;
-    w.start = Math.max(w.start, req.end);
-    return bytes;
-  }
-
   /** Creates the folder at once (the PUT that follows must find it), then writes in the background. */
-  private saveLevel1(ex: Exchange, bytes: Buffer | undefined): void {
+  private saveLevel1(ex: Exchange): void {
     const req = ex.request!;
-    const dec = decodeMessage(req);
+    const dec = decodedOf(req);
     const r = dec.report;
     const n = Number(ex.reportId!.replace(/\D/g, '')) || 0;
     let dir: string;
@@ -187,7 +147,9 @@ export class ReportStore implements Sink, BodyObserver {
     this.folders.set(ex.reportId!, dir);
     // The CER server forgets DumpFile paths beyond MAX_ISSUED; so can we (memory stays flat).
     if (this.folders.size > MAX_ISSUED) this.folders.delete(this.folders.keys().next().value!);
-    this.track(this.write(dir, 'level1.http', bytes ?? Buffer.concat([req.head.raw, req.body.data ?? Buffer.alloc(0)])));
+    // The exact wire bytes (the model keeps them); a chunked report too large for the
+    // Recorder's window is rebuilt from its head and de-chunked body.
+    this.track(this.write(dir, 'level1.http', wireBytes(req) ?? Buffer.concat([req.head.raw, req.body.data ?? Buffer.alloc(0)])));
     if (dec.text !== undefined) this.track(this.write(dir, 'report.xml', Buffer.from(dec.text, 'utf8')));
     if (r) this.track(this.write(dir, 'report.json', Buffer.from(JSON.stringify({ reportId: ex.reportId, peer: ex.connection.peer, report: r }, null, 2) + '\n')));
   }

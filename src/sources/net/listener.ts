@@ -3,7 +3,7 @@
 // too, so every output shows both sides. It never rewrites what it received.
 import net from 'node:net';
 import { once } from 'node:events';
-import type { BodyObserver, CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } from '../../model.js';
+import type { CaptureEvent, ConnectionInfo } from '../../model.js';
 import { Recorder } from '../../pipeline/recorder.js';
 import { CerServer } from '../../domain/server/cer-server.js';
 import { formatAddress } from '../../util/address.js';
@@ -17,8 +17,6 @@ export interface ListenerOptions {
   server: CerServer;
   /** Stop accepting after the first connection and resolve `done` when it closes. */
   once?: boolean;
-  /** Also told about request heads and body bytes as they arrive (report folders, progress). */
-  observers?: BodyObserver[];
   /** Access list, --max-conns, --idle-timeout, TLS (see gate.ts). */
   gate?: GateOptions;
   /** A connection was turned away before any byte was read (or its TLS handshake failed). */
@@ -37,7 +35,6 @@ export interface ListenerHandle {
 
 export async function startListener(opts: ListenerOptions): Promise<ListenerHandle> {
   const { recorder, server: cer } = opts;
-  const observers = opts.observers ?? [];
   const sockets = new Set<net.Socket>();
   let nextId = 0;
   let finish!: () => void;
@@ -107,15 +104,9 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
           recorder.emit({ type: 'problem', ts: Date.now(), connection, problem: p });
         }
         if (reply) send(reply, false);
-        for (const o of observers) o.onRequestHead?.(ex, head);
-      },
-      onBodyData(ex, source, data) {
-        for (const o of observers) o.onBodyData?.(ex, source, data);
       },
       beforeEmit(ev: CaptureEvent) {
-        if (ev.type !== 'request') return;
-        cer.assignReportId(ev.exchange);
-        if (closing) return;
+        if (ev.type !== 'request' || closing) return;
         const reply = cer.onRequest(ev.exchange);
         if (reply && write(reply.bytes)) answer = reply;
       },

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../../src/tools/fuzz/targets/pipeline.js';
 import { ROOT } from '../../helpers/paths.js';
 import { folderName } from '../../../src/sinks/save-dir/folder-name.js';
-import { decodeMessage } from '../../../src/domain/body/message.js';
+import { decodedOf } from '../../../src/domain/body/message.js';
 import { safeExtractPath } from '../../../src/domain/cab/cab-extract.js';
 import type { Request } from '../../../src/model.js';
 
@@ -86,7 +86,7 @@ describe('bad-input corpus', () => {
   it('machine-name-traversal.http: the --save-dir folder name stays one safe folder', () => {
     const r = runPipeline(read('machine-name-traversal.http'), 'offline');
     const ev = r.events.find((e) => e.type === 'request')!;
-    const report = decodeMessage((ev as { exchange: { request: Request } }).exchange.request).report!;
+    const report = decodedOf((ev as { exchange: { request: Request } }).exchange.request).report!;
     expect(report.machine?.name).toBe('..\\..\\..\\Windows\\System32');
     const name = folderName(Date.UTC(2024, 4, 14), [report.machine?.name, report.application?.name, report.event?.eventType], 1);
     expect(name).toBe('20240514T000000Z_Windows-System32_etc-passwd_APPCRASH_1');
@@ -96,7 +96,7 @@ describe('bad-input corpus', () => {
   it('cab-name-traversal.http: every CAB name extracts inside the target folder', () => {
     const r = runPipeline(read('cab-name-traversal.http'), 'offline');
     const ev = r.events.find((e) => e.type === 'request')!;
-    const cab = decodeMessage((ev as { exchange: { request: Request } }).exchange.request).cab!;
+    const cab = decodedOf((ev as { exchange: { request: Request } }).exchange.request).cab!;
     expect(cab.cab.files.map((f) => safeExtractPath(f.name))).toEqual(['Windows/System32/evil.dll', 'autoexec.bat']);
   });
 });

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Exchange, Sink } from '../../../src/model.js';
 import { Recorder } from '../../../src/pipeline/recorder.js';
 import { CabJobs, inspectHere, type Inspect } from '../../../src/pipeline/workers/cab-offload.js';
-import { decodeMessage } from '../../../src/domain/body/message.js';
+import { decodedOf } from '../../../src/domain/body/message.js';
 import type { CabInspection } from '../../../src/pipeline/workers/cab-inspect.js';
 import { writeCab } from '../../../src/domain/cab/cab-writer.js';
 import { T0, makeConnection } from '../../helpers/factories.js';
@@ -62,7 +62,7 @@ describe('recorder with CAB jobs', () => {
     expect(log).toEqual(['open 1', 'open 2', 'request 2', 'response 2', 'request 1', 'response 1', 'request 1', 'close 1']);
     expect(answered).toEqual(['PUT', 'POST']);
     // The outputs got the job's view, not a second decoding of the bytes.
-    expect(decodeMessage(put!.request!).cab!.entries[0]!.notes).toEqual(['from the job']);
+    expect(decodedOf(put!.request!).cab!.entries[0]!.notes).toEqual(['from the job']);
   });
 
   test('one job per CAB, however many ask; the save-dir target goes with it', async () => {

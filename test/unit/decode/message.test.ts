@@ -1,27 +1,41 @@
 import { describe, expect, test } from 'vitest';
-import { DECODE_CACHE_SIZE, decodeMessage } from '../../../src/domain/body/message.js';
+import { decodedOf, isDecoded, rememberCabView } from '../../../src/domain/body/message.js';
 import { readVector } from '../../helpers/paths.js';
 import { makeRequest } from '../../helpers/factories.js';
+import type { CabView } from '../../../src/domain/cab/cab-view.js';
 
 const body = readVector('level1-appcrash.body.xml');
 const level1 = () => makeRequest('POST', '/stage2.htm', body, [['Content-Length', String(body.length)]]);
 
-describe('decodeMessage', () => {
-  test('one decoding per message, shared by every consumer of its event', () => {
+describe('decodedOf', () => {
+  test('one decoding per message, kept on it and shared by every consumer', () => {
     const msg = level1();
-    const dec = decodeMessage(msg);
+    expect(isDecoded(msg)).toBe(false);
+    const dec = decodedOf(msg);
     expect(dec.kind).toBe('wer-report');
-    expect(decodeMessage(msg)).toBe(dec);
-    expect(decodeMessage(level1())).not.toBe(dec); // same bytes, another message: decoded anew
+    expect(isDecoded(msg)).toBe(true);
+    expect(msg.decoded).toBe(dec);
+    expect(decodedOf(msg)).toBe(dec);
+    expect(decodedOf(level1())).not.toBe(dec); // same bytes, another message: its own decoding
+    expect(decodedOf(level1())).toEqual(dec);
   });
 
-  test('a message asked for again after many others is decoded again, to an equal result', () => {
+  test('a message asked for after many others is not decoded again (no shared cache to fall out of)', () => {
     const msg = level1();
-    const dec = decodeMessage(msg);
-    for (let i = 0; i < DECODE_CACHE_SIZE; i++) decodeMessage(level1());
-    const again = decodeMessage(msg);
-    expect(again).not.toBe(dec);
-    expect(again).toEqual(dec);
-    expect(decodeMessage(msg)).toBe(again);
+    const dec = decodedOf(msg);
+    for (let i = 0; i < 10; i++) decodedOf(level1());
+    expect(decodedOf(msg)).toBe(dec);
+  });
+
+  test('a CAB view from the worker joins the decoding, before or after it was made', () => {
+    const cab = readVector('sample-report.cab');
+    const early = makeRequest('PUT', '/x.cab', cab, [['Content-Length', String(cab.length)]]);
+    const view = { cab: { files: [] }, entries: [] } as unknown as CabView;
+    rememberCabView(early, view);
+    expect(decodedOf(early).cab).toBe(view);
+    const late = makeRequest('PUT', '/x.cab', cab, [['Content-Length', String(cab.length)]]);
+    expect(decodedOf(late).cab).not.toBe(view);
+    rememberCabView(late, view);
+    expect(decodedOf(late).cab).toBe(view);
   });
 });

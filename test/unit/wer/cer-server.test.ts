@@ -3,13 +3,15 @@ import type { Header } from '../../../src/model.js';
 import { CerServer, isLevel1Request, type CerServerOptions } from '../../../src/domain/server/cer-server.js';
 import { parseLevel1Response } from '../../../src/domain/server/level1-response.js';
 import { readVector } from '../../helpers/paths.js';
-import { makeExchange, makeRequest } from '../../helpers/factories.js';
+import { makeExchange, makeRequest, makeResponse } from '../../helpers/factories.js';
+import { ConversationTracker } from '../../../src/pipeline/conversation.js';
 
 const BODY = readVector('level1-appcrash.body.xml');
 const GUID = '11111111-2222-3333-4444-555555555555';
 
-function server(over: Partial<CerServerOptions> = {}): CerServer {
-  return new CerServer({ mode: 'cer', answer: { ask: [], noCab: false }, newGuid: () => GUID, ...over });
+/** The server with the conversation tracker the pipeline puts in front of it. */
+function server(over: Partial<CerServerOptions> = {}): CerServer & { tracker: ConversationTracker } {
+  return Object.assign(new CerServer({ mode: 'cer', answer: { ask: [], noCab: false }, newGuid: () => GUID, ...over }), { tracker: new ConversationTracker() });
 }
 
 function split(reply: Buffer): { head: string[]; body: Buffer } {
@@ -25,11 +27,21 @@ const level1 = (headers?: Header[], version = 'HTTP/1.1') => {
 const put = (target: string, headers: Header[] = [['Content-Length', '4']]) =>
   makeExchange({ request: makeRequest('PUT', target, 'MSCF', headers), response: undefined });
 
-/** Runs an exchange through the server the way the listener does. */
-function run(s: CerServer, ex: ReturnType<typeof makeExchange>) {
+/** Runs an exchange through the tracker and the server the way the recorder and listener
+ * do: the head, the request, then the answer as the response the tracker sees. */
+function run(s: ReturnType<typeof server>, ex: ReturnType<typeof makeExchange>) {
+  const connection = ex.connection;
+  s.tracker.onRequestHead(ex, ex.request!.head);
   const early = s.onRequestHead(ex, ex.request!.head);
-  s.assignReportId(ex);
-  return { early, reply: s.onRequest(ex) };
+  s.tracker.onEvent({ type: 'request', ts: 0, connection, exchange: ex });
+  const reply = s.onRequest(ex);
+  if (reply) {
+    const { head, body } = split(reply.bytes);
+    const [, status, reason] = /^HTTP\/1\.1 (\d+) (.*)$/.exec(head[0]!)!;
+    ex.response = makeResponse(Number(status), reason, body, head.slice(1).map((h) => h.split(': ') as [string, string]));
+    s.tracker.onEvent({ type: 'response', ts: 0, connection, exchange: ex });
+  }
+  return { early, reply };
 }
 
 describe('CerServer, mode cer', () => {
