@@ -12,6 +12,7 @@ import type { ReplayFlags } from './run-replay.js';
 import type { CabFlags, SetupFlags, SimulateFlags } from './run-tools.js';
 import type { CheckFlags } from './run-check.js';
 import type { DiffFlags } from './run-diff.js';
+import type { LsFlags } from './run-ls.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<void> {
     cab: async (file, flags) => (await import('./run-tools.js')).runCab(file, flags as unknown as CabFlags),
     check: async (files, flags) => (await import('./run-check.js')).runCheck(files, flags as unknown as CheckFlags),
     diff: async (a, b, flags) => (await import('./run-diff.js')).runDiff(a, b, flags as unknown as DiffFlags),
+    ls: async (dir, flags) => (await import('./run-ls.js')).runLs(dir, flags as unknown as LsFlags),
   });
   try {
     await program.parseAsync(argv);

@@ -11,6 +11,7 @@ import { checkServerName } from '../domain/server/setup.js';
 import { MAX_BODY_BYTES } from '../pipeline/http/body-assembler.js';
 import { DEFAULT_DIFF_IGNORE, parseIgnoreList } from '../analysis/diff/ignore.js';
 import { allPortsOption, colorOption, outputOptions, portOption, resolveBind, serverOptions, sizeText } from './program-options.js';
+import { addLsCommand } from './program-ls.js';
 
 export interface Actions {
   listen(flags: Record<string, unknown>): Promise<number>;
@@ -22,6 +23,7 @@ export interface Actions {
   check(files: string[], flags: Record<string, unknown>): Promise<number>;
   diff(a: string, b: string, flags: Record<string, unknown>): Promise<number>;
   replay(files: string[], flags: Record<string, unknown>): Promise<number>;
+  ls(dir: string, flags: Record<string, unknown>): Promise<number>;
 }
 
 export const VERSION = '0.1.0';
@@ -287,5 +289,6 @@ or write an output, 4 some request failed (refused, closed, no answer in time).`
       process.exitCode = await actions.replay(files, opts);
     });
 
+  addLsCommand(program, actions.ls);
   return program;
 }
