@@ -48,7 +48,7 @@ export class ReplayCollector implements ChunkTarget {
       append(out.notes, c.notes);
       const client = Buffer.concat(c.client);
       if (!client.length) continue;
-      const { connection, notes } = splitRequests(client, c.name, maxHeaderBytes);
+      const { connection, notes } = splitRequests(client, c.name, maxHeaderBytes, c.notes.length > 0);
       out.connections.push(connection);
       append(out.notes, notes);
     }
