@@ -184,7 +184,7 @@ function declared(o: Json, fallback: unknown): number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0;
 }
 
-/** HAR headers as sent again: no pseudo-headers, no framing headers; Content-Length `length`
+/** HAR headers as sent again: no pseudo-headers, no Transfer-Encoding; Content-Length `length`, where the HAR has it (else last)
  * (the body given, or the size claimed for a body the HAR does not hold, so that message stays
  * incomplete rather than becoming another one); no Content-Encoding on a body (HAR bodies are
  * stored decoded). */
@@ -196,7 +196,12 @@ function rebuiltHeaders(list: unknown, n: Counts, length?: number): [string, str
     const value = String(h?.value ?? '');
     if (!name || name.startsWith(':') || /[\r\n]/.test(name + value)) continue;
     const lower = name.toLowerCase();
-    if (lower === 'content-length' || lower === 'transfer-encoding') continue;
+    if (lower === 'transfer-encoding') continue;
+    if (lower === 'content-length') {
+      // Where the HAR has it, once, with the length of the body given.
+      if (length !== undefined && !out.some(([k]) => k.toLowerCase() === 'content-length')) out.push([name, String(length)]);
+      continue;
+    }
     if (lower === 'content-encoding' && length) {
       encoded = true;
       continue;
@@ -204,7 +209,7 @@ function rebuiltHeaders(list: unknown, n: Counts, length?: number): [string, str
     out.push([name, value]);
   }
   if (encoded) n.unencoded++;
-  if (length !== undefined) out.push(['Content-Length', String(length)]);
+  if (length !== undefined && !out.some(([k]) => k.toLowerCase() === 'content-length')) out.push(['Content-Length', String(length)]);
   return out;
 }
 
