@@ -14,14 +14,14 @@ export function addLsCommand(program: Command, action: (dir: string, flags: Reco
     .addOption(new Option('--max-body-bytes <size>', 'largest report body decoded').argParser(parseSize).default(MAX_BODY_BYTES, sizeText(MAX_BODY_BYTES)))
     .addHelpText('after', `
 Oldest first. CAB is yes (report.cab), incomplete (the upload broke off: report.cab.incomplete)
-or no. Any folder listed opens again in decode, check, diff and replay.
+or no. Any folder listed opens again in decode, check, diff and replay
+(wer-sniff decode reports/<folder> shows one in full).
 
 Examples:
   $ wer-sniff ls reports/
   $ wer-sniff ls reports/ --filter 'event=APPCRASH and app=widget.exe'
   $ wer-sniff ls reports/ --filter 'machine~WKS- and status=200'
   $ wer-sniff ls reports/ --json | jq -r 'select(.cab=="incomplete") | .folder'
-  $ wer-sniff decode reports/20261125T004112Z_WKS-0042_widget.exe_APPCRASH_17   # one of them in full
 
 Exit codes: 0 listed (also when --filter matched none), 2 not a save-dir or unreadable.`)
     .action(async (dir: string, opts) => {

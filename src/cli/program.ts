@@ -189,8 +189,8 @@ Exit codes: 0 read cleanly, 1 not a CAB, 2 --extract would overwrite files (use 
     });
 
   const decode = program.command('decode')
-    .description('decode saved captures (raw bytes from nc -l, --raw, -o, .http files, or pcap/pcapng); stdin when no file or -')
-    .argument('[file...]', 'capture files (raw bytes, or pcap/pcapng told by their magic number); - for stdin')
+    .description('decode what was saved (raw bytes from nc -l, --raw, -o, .http files, pcap/pcapng, HAR, --save-dir folders); stdin when no file or -')
+    .argument('[file...]', 'inputs, told by content: raw bytes, pcap/pcapng, HAR, a --save-dir report folder or save-dir; - for stdin')
     .addOption(portOption('decode'))
     .addOption(allPortsOption('decode'));
   outputOptions(decode, false)
@@ -198,6 +198,8 @@ Exit codes: 0 read cleanly, 1 not a CAB, 2 --extract would overwrite files (use 
 Examples:
   $ wer-sniff decode capture.bin
   $ wer-sniff decode traffic.pcapng           # tcpdump/dumpcap/Wireshark captures: TCP reassembled, port 1273
+  $ wer-sniff decode reports/                 # a --save-dir: every report with its CAB, oldest first
+  $ wer-sniff decode export.har               # a HAR (ours exact; a browser's rebuilt, losses noted)
   $ wer-sniff decode --port 8080 proxy.pcap   # WER sent to another port; --all-ports for every stream
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
   $ wer-sniff decode --json samples/*.http | jq -r 'select(.type=="report") | .report.machine.name'
@@ -211,7 +213,7 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP
 
   program.command('check')
     .description('check the level-1 reports in saved captures against MS-CER2 and say why one would not be accepted')
-    .argument('[file...]', 'capture files (raw bytes from nc -l, --raw, -o, or .http files), --save-dir report folders; - for stdin')
+    .argument('[file...]', 'inputs as decode reads them: raw bytes, pcap/pcapng, HAR, --save-dir report folders or a save-dir; - for stdin')
     .option('--json', 'one JSON object per report, then a summary line')
     .addOption(colorOption('the output'))
     .addOption(new Option('--max-header-bytes <size>', 'largest request/response head accepted').argParser(parseHeaderLimit).default(MAX_HEADER_BYTES, sizeText(MAX_HEADER_BYTES)))
@@ -238,7 +240,7 @@ Exit codes: 0 no errors, 1 errors found, 2 unreadable input or no report in it.`
 
   program.command('diff')
     .description('compare two WER conversations field by field: request, headers, report, answers, CAB files')
-    .argument('<a>', 'capture file, a --save-dir report folder, or file#N for the Nth report in a capture')
+    .argument('<a>', 'an input as decode reads it (raw, pcap/pcapng, HAR, a --save-dir report folder or save-dir), or input#N for its Nth report')
     .argument('<b>', 'the other side, same forms')
     .option('--all', 'also show the fields that are equal')
     .option('--ignore <fields>', 'comma-separated fields to leave out (a field, a prefix such as report.MACHINEINFO, or a last part such as eventtime)', parseIgnoreList, DEFAULT_DIFF_IGNORE)
@@ -264,7 +266,7 @@ Exit codes: 0 equal, 1 different, 2 unreadable input.`)
 
   const replayCmd = program.command('replay')
     .description('send the requests of a capture (raw bytes, pcap or HAR) to a server again, byte for byte, and show the answers decoded')
-    .argument('<capture...>', 'raw captures (as decode reads them: one file = one connection), pcap/pcapng (one TCP connection = one connection) or HAR files; - for stdin')
+    .argument('<capture...>', 'inputs as decode reads them: raw (one file = one connection), pcap/pcapng (one TCP connection = one connection), HAR, --save-dir folders; - for stdin')
     .requiredOption('--to <host:port>', 'the server to send to, e.g. 127.0.0.1:1273', parseUpstream)
     .option('--new-connection', 'a new connection for every request (default: the requests of one captured connection share one, as captured)')
     .option('--rate <n/s>', 'at most this many requests per second (10, 0.5, 120/m)', parseRate)
@@ -279,6 +281,7 @@ Examples:
   $ wer-sniff replay reports.har --to 127.0.0.1:1273 --filter 'event=APPCRASH'
   $ wer-sniff replay capture.bin --to 127.0.0.1:8080 --count 100 --rate 20 --new-connection
   $ wer-sniff replay traffic.pcap --to 127.0.0.1:1273          # the client side of each TCP connection on port 1273
+  $ wer-sniff replay reports/ --to 127.0.0.1:1273               # every saved report and its CAB
   $ wer-sniff replay saved/*.http --to [::1]:1273 --json | jq -c 'select(.type=="response") | .status'
 
 Keep-alive as captured: the requests of one file (or one HAR connection) go on one connection,
