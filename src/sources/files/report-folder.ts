@@ -46,7 +46,7 @@ export function reportFolders(dir: string): string[] {
     .filter((e) => e.isDirectory() && isReportFolder(path.join(dir, e.name)))
     .map((e) => ({ dir: path.join(dir, e.name), t: folderTime(path.join(dir, e.name)), n: reportNumber(e.name) }));
   folders.sort((a, b) => a.t - b.t || a.n - b.n || (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
-  if (folders.length === 0) throw new WerSniffError('not-a-report-folder', `${dir} is a folder with no --save-dir report in it (no ${LEVEL1_FILE}) — give a report folder, a save-dir, or capture files`, 2);
+  if (folders.length === 0) throw new WerSniffError('not-a-report-folder', `${dir} holds no ${LEVEL1_FILE}: it is neither a --save-dir report folder nor a save-dir — give one of those, or capture files`, 2);
   return folders.map((f) => f.dir);
 }
 
@@ -96,8 +96,9 @@ export async function feedReportFolder(folder: string, target: ChunkTarget, id: 
     };
     push('client', level1);
     push('server', response);
-    if (opts.upload !== false) {
-      rechunked += await feedUpload(folder, conn, target, level1, response, opts);
+    const put = opts.upload === false ? undefined : await feedUpload(folder, conn, target, level1, response, opts);
+    if (put) {
+      rechunked += put.rechunked;
       push('server', read(LEVEL2_RESPONSE_FILE));
     }
     if (rechunked) opts.onNote(`${folder}: ${rechunked} chunked message${rechunked === 1 ? '' : 's'} framed again as one chunk (the folder keeps bodies de-chunked)`);
@@ -111,26 +112,37 @@ export async function feedReportFolder(folder: string, target: ChunkTarget, id: 
 }
 
 /** The PUT: level2.head.http (or one rebuilt from the answer's DumpFile) and the saved CAB,
- * streamed. Returns 1 when its body was framed again as one chunk. */
-async function feedUpload(folder: string, conn: ConnectionTarget, target: ChunkTarget, level1: Buffer | undefined, response: Buffer | undefined, opts: FolderOptions): Promise<number> {
+ * streamed; undefined when there is no CAB (the upload never came, or was not saved: its bytes
+ * are unknown, so no PUT is made up). `rechunked`: 1 when its body was framed again as one chunk. */
+async function feedUpload(folder: string, conn: ConnectionTarget, target: ChunkTarget, level1: Buffer | undefined, response: Buffer | undefined, opts: FolderOptions): Promise<{ rechunked: number } | undefined> {
   const cab = savedCabFile(folder);
   const headFile = path.join(folder, LEVEL2_HEAD_FILE);
   let head: Buffer | undefined = fs.existsSync(headFile) ? fs.readFileSync(headFile) : undefined;
-  if (!cab && !head) return 0;
+  if (!cab) {
+    if (head) opts.onNote(`${folder}: ${LEVEL2_HEAD_FILE} but no report.cab: the upload was not saved, so its PUT is left out`);
+    return undefined;
+  }
   const at = cab ? fs.statSync(cab.file).mtimeMs : folderTime(folder);
   if (!head) {
     const dump = response && /(?:^|\n)DumpFile=([^\r\n]*)/.exec(bodyOf(response).toString('latin1'))?.[1];
-    if (!dump || !cab!.complete) {
-      opts.onNote(`${folder}: ${path.basename(cab!.file)} left out: the folder has no ${LEVEL2_HEAD_FILE} (saved by an older wer-sniff) and ${dump ? 'the upload is incomplete' : 'the answer gave no DumpFile'}, so its PUT cannot be rebuilt`);
-      return 0;
+    if (!dump || !cab.complete) {
+      opts.onNote(`${folder}: ${path.basename(cab.file)} left out: the folder has no ${LEVEL2_HEAD_FILE} (saved by an older wer-sniff) and ${dump ? 'the upload is incomplete' : 'the answer gave no DumpFile'}, so its PUT cannot be rebuilt`);
+      return undefined;
     }
     const host = level1 && /\r\nHost:[ \t]*([^\r\n]*)/i.exec(level1.subarray(0, headLength(level1)).toString('latin1'))?.[1];
-    head = Buffer.from(`PUT ${dump} HTTP/1.1\r\n${host ? `Host: ${host}\r\n` : ''}Content-Length: ${cab!.size}\r\n\r\n`, 'latin1');
+    head = Buffer.from(`PUT ${dump} HTTP/1.1\r\n${host ? `Host: ${host}\r\n` : ''}Content-Length: ${cab.size}\r\n\r\n`, 'latin1');
     opts.onNote(`${folder}: no ${LEVEL2_HEAD_FILE} (saved by an older wer-sniff): the PUT's head is rebuilt from the answer's DumpFile`);
   }
   const chunked = /\r\nTransfer-Encoding:[^\r\n]*chunked/i.test(head.toString('latin1'));
+  const announced = /\r\nContent-Length:[ \t]*(\d+)[ \t]*\r\n/i.exec(head.toString('latin1'));
+  if (!chunked && cab.complete && announced && Number(announced[1]) !== cab.size) {
+    // A complete report.cab of another size than its head announced (the folder was edited):
+    // the file wins, or the PUT would frame as something else.
+    const at = announced.index + announced[0].indexOf(announced[1]!);
+    head = Buffer.concat([head.subarray(0, at), Buffer.from(String(cab.size)), head.subarray(at + announced[1]!.length)]);
+    opts.onNote(`${folder}: report.cab has ${cab.size} bytes, ${LEVEL2_HEAD_FILE} announced ${announced[1]}: its Content-Length is set to the file's size`);
+  }
   conn.push('client', head, at);
-  if (!cab) return 0;
   if (chunked) conn.push('client', Buffer.from(`${cab.size.toString(16)}\r\n`), at);
   for await (const chunk of fs.createReadStream(cab.file, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
     conn.push('client', chunk, at);
@@ -138,7 +150,7 @@ async function feedUpload(folder: string, conn: ConnectionTarget, target: ChunkT
     if (wait) await wait;
   }
   if (chunked && cab.complete) conn.push('client', Buffer.from('\r\n0\r\n\r\n'), at);
-  return chunked ? 1 : 0;
+  return { rechunked: chunked ? 1 : 0 };
 }
 
 function headLength(msg: Buffer): number {
