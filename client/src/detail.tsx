@@ -72,7 +72,7 @@ export function Detail({ d }: { d: DetailReply }) {
       </section>
       {d.cab && (
         <section class="cab">
-          <h3>{`CAB${d.cab.source === 'saved' ? ' (saved report.cab)' : ''}`}</h3>
+          <h3>CAB</h3>
           <table class="cab-files">
             <thead><tr><th>#</th><th>name</th><th>size</th><th>date</th><th>kind</th><th /></tr></thead>
             <tbody>

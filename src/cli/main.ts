@@ -13,6 +13,7 @@ import type { CabFlags, SetupFlags, SimulateFlags } from './run-tools.js';
 import type { CheckFlags } from './run-check.js';
 import type { DiffFlags } from './run-diff.js';
 import type { InspectFlags } from './run-inspect.js';
+import type { LsFlags } from './run-ls.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<void> {
     check: async (files, flags) => (await import('./run-check.js')).runCheck(files, flags as unknown as CheckFlags),
     diff: async (a, b, flags) => (await import('./run-diff.js')).runDiff(a, b, flags as unknown as DiffFlags),
     inspect: async (files, flags) => (await import('./run-inspect.js')).runInspect(files, flags as unknown as InspectFlags),
+    ls: async (dir, flags) => (await import('./run-ls.js')).runLs(dir, flags as unknown as LsFlags),
   });
   try {
     await program.parseAsync(argv);

@@ -12,6 +12,7 @@ import { MAX_BODY_BYTES } from '../pipeline/http/body-assembler.js';
 import { DEFAULT_DIFF_IGNORE, parseIgnoreList } from '../analysis/diff/ignore.js';
 import { allPortsOption, colorOption, outputOptions, portOption, resolveBind, serverOptions, sizeText } from './program-options.js';
 import { webOptions } from './web-flags.js';
+import { addLsCommand } from './program-ls.js';
 
 export interface Actions {
   listen(flags: Record<string, unknown>): Promise<number>;
@@ -24,6 +25,7 @@ export interface Actions {
   diff(a: string, b: string, flags: Record<string, unknown>): Promise<number>;
   replay(files: string[], flags: Record<string, unknown>): Promise<number>;
   inspect(files: string[], flags: Record<string, unknown>): Promise<number>;
+  ls(dir: string, flags: Record<string, unknown>): Promise<number>;
 }
 
 export const VERSION = '0.1.0';
@@ -196,8 +198,8 @@ Exit codes: 0 read cleanly, 1 not a CAB, 2 --extract would overwrite files (use 
     });
 
   const decode = program.command('decode')
-    .description('decode saved captures (raw bytes from nc -l, --raw, -o, .http files, or pcap/pcapng); stdin when no file or -')
-    .argument('[file...]', 'capture files (raw bytes, or pcap/pcapng told by their magic number); - for stdin')
+    .description('decode what was saved (raw bytes from nc -l, --raw, -o, .http files, pcap/pcapng, HAR, --save-dir folders); stdin when no file or -')
+    .argument('[file...]', 'inputs, told by content: raw bytes, pcap/pcapng, HAR, a --save-dir report folder or save-dir; - for stdin')
     .addOption(portOption('decode'))
     .addOption(allPortsOption('decode'))
     .option('--save-dir <dir>', 'one folder per report, as listen --save-dir: level1.http, report.xml, report.json, response.txt, report.cab, cab/');
@@ -207,6 +209,8 @@ Exit codes: 0 read cleanly, 1 not a CAB, 2 --extract would overwrite files (use 
 Examples:
   $ wer-sniff decode capture.bin
   $ wer-sniff decode traffic.pcapng           # tcpdump/dumpcap/Wireshark captures: TCP reassembled, port 1273
+  $ wer-sniff decode reports/                 # a --save-dir: every report with its CAB, oldest first
+  $ wer-sniff decode export.har               # a HAR (ours exact; a browser's rebuilt, losses noted)
   $ wer-sniff decode --port 8080 proxy.pcap   # WER sent to another port; --all-ports for every stream
   $ wer-sniff decode traffic.pcap --save-dir reports/   # the report folders listen --save-dir would have made
   $ nc -l 1273 | wer-sniff decode             # decode nc's output as it arrives
@@ -222,7 +226,7 @@ Exit codes: 0 decoded cleanly, 3 decoded but the input had framing problems, TCP
 
   program.command('check')
     .description('check the level-1 reports in saved captures against MS-CER2 and say why one would not be accepted')
-    .argument('[file...]', 'capture files (raw bytes from nc -l, --raw, -o, or .http files), --save-dir report folders; - for stdin')
+    .argument('[file...]', 'inputs as decode reads them: raw bytes, pcap/pcapng, HAR, --save-dir report folders or a save-dir; - for stdin')
     .option('--json', 'one JSON object per report, then a summary line')
     .addOption(colorOption('the output'))
     .addOption(new Option('--max-header-bytes <size>', 'largest request/response head accepted').argParser(parseHeaderLimit).default(MAX_HEADER_BYTES, sizeText(MAX_HEADER_BYTES)))
@@ -249,7 +253,7 @@ Exit codes: 0 no errors, 1 errors found, 2 unreadable input or no report in it.`
 
   program.command('diff')
     .description('compare two WER conversations field by field: request, headers, report, answers, CAB files')
-    .argument('<a>', 'capture file, a --save-dir report folder, or file#N for the Nth report in a capture')
+    .argument('<a>', 'an input as decode reads it (raw, pcap/pcapng, HAR, a --save-dir report folder or save-dir), or input#N for its Nth report')
     .argument('<b>', 'the other side, same forms')
     .option('--all', 'also show the fields that are equal')
     .option('--ignore <fields>', 'comma-separated fields to leave out (a field, a prefix such as report.MACHINEINFO, or a last part such as eventtime)', parseIgnoreList, DEFAULT_DIFF_IGNORE)
@@ -298,7 +302,7 @@ Exit codes: 0 after Ctrl-C, 2 bad flags or unreadable input, 3 the input had fra
 
   const replayCmd = program.command('replay')
     .description('send the requests of a capture (raw bytes, pcap or HAR) to a server again, byte for byte, and show the answers decoded')
-    .argument('<capture...>', 'raw captures (as decode reads them: one file = one connection), pcap/pcapng (one TCP connection = one connection) or HAR files; - for stdin')
+    .argument('<capture...>', 'inputs as decode reads them: raw (one file = one connection), pcap/pcapng (one TCP connection = one connection), HAR, --save-dir folders; - for stdin')
     .requiredOption('--to <host:port>', 'the server to send to, e.g. 127.0.0.1:1273', parseUpstream)
     .option('--new-connection', 'a new connection for every request (default: the requests of one captured connection share one, as captured)')
     .option('--rate <n/s>', 'at most this many requests per second (10, 0.5, 120/m)', parseRate)
@@ -313,6 +317,7 @@ Examples:
   $ wer-sniff replay reports.har --to 127.0.0.1:1273 --filter 'event=APPCRASH'
   $ wer-sniff replay capture.bin --to 127.0.0.1:8080 --count 100 --rate 20 --new-connection
   $ wer-sniff replay traffic.pcap --to 127.0.0.1:1273          # the client side of each TCP connection on port 1273
+  $ wer-sniff replay reports/ --to 127.0.0.1:1273               # every saved report and its CAB
   $ wer-sniff replay saved/*.http --to [::1]:1273 --json | jq -c 'select(.type=="response") | .status'
 
 Keep-alive as captured: the requests of one file (or one HAR connection) go on one connection,
@@ -323,5 +328,6 @@ or write an output, 4 some request failed (refused, closed, no answer in time).`
       process.exitCode = await actions.replay(files, opts);
     });
 
+  addLsCommand(program, actions.ls);
   return program;
 }

@@ -1,20 +1,17 @@
-// The `check` action: saved captures through the same Recorder as `decode`, every level-1
-// report and its conversation checked (src/check), findings printed per report. A `--save-dir`
-// folder (or a folder of them) is checked from its level1.http and response.txt, and its
-// report.cab stands for the upload. Exit 0 no errors, 1 errors found, 2 unreadable input (or no
-// report in it).
-import fs from 'node:fs';
+// The `check` action: saved inputs (raw, pcap/pcapng, HAR, --save-dir folders, opened as
+// `decode` opens them) through the same Recorder, every level-1 report and its conversation
+// checked (src/analysis/check), findings printed per report. A report folder is its whole
+// conversation: the report, the answer, and the PUT with its report.cab. Exit 0 no errors,
+// 1 errors found, 2 unreadable input (or no report in it).
 import { Recorder } from '../pipeline/recorder.js';
-import { decodeInputs, openInputs, type DecodeInput } from '../sources/files/decode-file.js';
+import { feedInputs, openInputs, type Input } from '../sources/files/open-inputs.js';
+import { recorderTarget } from '../sources/files/chunk-target.js';
 import { escapeControl } from '../util/escape.js';
 import { CheckCollector, type CheckedReport } from '../analysis/check/collector.js';
 import { countBySeverity } from '../analysis/check/rules.js';
 import { WerSniffError } from '../errors.js';
-import { readSavedCab, reportFolders, reportFolderStream } from '../sources/files/load-conversations.js';
-import type { Upload } from '../analysis/check/conversation.js';
 import { formatCheckedReport, formatCheckSummary } from '../render/format-check.js';
 import { tcpFilterOf, paintFor, type ColorChoice } from './options.js';
-import { append } from '../util/append.js';
 
 export interface CheckFlags {
   json?: boolean;
@@ -31,13 +28,13 @@ function unreadable(err: unknown): WerSniffError {
   return new WerSniffError('input-failed', `reading the input failed: ${(err as Error).message}`, 2);
 }
 
-/** Checks the reports in `inputs` (one conversation across them). `savedCab`: a `--save-dir`
- * folder's CAB, judged as the upload of its report (the folder keeps the CAB, not the PUT). */
-export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes' | 'port' | 'allPorts'>, savedCab?: Upload): Promise<CheckedReport[]> {
+/** Checks the reports in `inputs` (one conversation across them: a PUT is paired with the
+ * report whose answer issued its path, in any input). */
+export async function checkInputs(inputs: Input[], flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes' | 'port' | 'allPorts'>): Promise<CheckedReport[]> {
   const collector = new CheckCollector(Date.now);
   const recorder = new Recorder({ sinks: [collector], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
   try {
-    await decodeInputs(inputs, recorder, {
+    await feedInputs(inputs, recorderTarget(recorder), {
       filter: tcpFilterOf(flags),
       onNotice: (m) => process.stderr.write(`wer-sniff: ${escapeControl(m)}\n`),
     });
@@ -46,43 +43,20 @@ export async function checkCaptures(inputs: DecodeInput[], flags: Pick<CheckFlag
   } finally {
     await recorder.close();
   }
-  if (savedCab) collector.savedCab(savedCab);
   return collector.finish();
 }
 
-/** One `--save-dir` report folder: level1.http and response.txt as its capture, its CAB as the
- * upload. Each folder is a run of its own: its CAB belongs to its report only. */
-async function checkReportFolder(folder: string, flags: Pick<CheckFlags, 'maxHeaderBytes' | 'maxBodyBytes'>): Promise<CheckedReport[]> {
-  let stream;
-  let cab;
-  try {
-    stream = reportFolderStream(folder);
-    cab = readSavedCab(folder);
-  } catch (err) {
-    throw unreadable(err);
-  }
-  const upload: Upload | undefined = cab && (cab.complete
-    ? { complete: true, length: cab.length, kind: cab.files ? 'cab' : 'binary', ...(cab.files ? { cabFiles: cab.files.map((f) => f.name) } : {}) }
-    : { complete: false, length: cab.length });
-  return checkCaptures([{ name: folder, stream }], flags, upload);
-}
-
 export async function runCheck(files: string[], flags: CheckFlags, out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  let inputs: DecodeInput[];
-  let folders: string[];
+  let inputs: Input[];
   try {
-    const isDir = (f: string) => f !== '-' && fs.existsSync(f) && fs.statSync(f).isDirectory();
-    folders = files.filter(isDir).flatMap(reportFolders);
-    const rest = files.filter((f) => !isDir(f));
-    inputs = rest.length || !folders.length ? openInputs(rest) : [];
+    inputs = openInputs(files, 2);
   } catch (err) {
     throw unreadable(err);
   }
-  const reports = inputs.length ? await checkCaptures(inputs, flags) : [];
-  for (const folder of folders) append(reports, await checkReportFolder(folder, flags));
+  const reports = await checkInputs(inputs, flags);
   if (!reports.some((r) => r.method !== 'PUT')) {
-    const names = [...inputs.map((i) => i.name), ...folders].join(', ');
-    throw new WerSniffError('no-report', `no level-1 report in ${names} — give captures of POST /stage2.htm (as listen -o, --raw or nc -l saved them) or --save-dir folders`, 2);
+    const names = inputs.map((i) => i.name).join(', ');
+    throw new WerSniffError('no-report', `no level-1 report in ${names} — give captures of POST /stage2.htm (as listen -o, --raw or nc -l saved them), HAR files or --save-dir folders`, 2);
   }
   const total = countBySeverity(reports.flatMap((r) => r.findings));
   let text = '';

@@ -1,7 +1,9 @@
-// The `decode` action: saved captures through the live pipeline to the chosen output.
+// The `decode` action: saved inputs (raw, pcap/pcapng, HAR, --save-dir folders) through the live
+// pipeline to the chosen output.
 import { tcpFilterOf } from './options.js';
 import { Recorder } from '../pipeline/recorder.js';
-import { decodeInputs, hasCaptureFile, openInputs } from '../sources/files/decode-file.js';
+import { feedInputs, hasTimedInput, openInputs } from '../sources/files/open-inputs.js';
+import { recorderTarget } from '../sources/files/chunk-target.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
 import { escapeControl } from '../util/escape.js';
 import { startWeb, serveWebUntilStopped, type WebFlags } from './web-wiring.js';
@@ -20,7 +22,7 @@ export interface DecodeFlags extends OutputFlags, WebFlags {
 export async function runDecode(files: string[], flags: DecodeFlags): Promise<number> {
   const inputs = openInputs(files);
   let store: ReportStore | undefined;
-  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasCaptureFile(files), process.stdout, { savedIn: (ex) => savedFolder(store, ex) });
+  const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, hasTimedInput(inputs), process.stdout, { savedIn: (ex) => savedFolder(store, ex) });
   store = await openSaveDir(flags.saveDir, outputs.names);
   const web = await startWeb(flags);
   const recorder = new Recorder({
@@ -31,13 +33,13 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
   });
   let failure;
   let notices = 0;
-  const decodeOpts = {
+  const feedOpts = {
     filter: tcpFilterOf(flags),
     onNotice: (m: string) => process.stderr.write(`wer-sniff: ${escapeControl(m)}\n`),
   };
   try {
     // A failing output file (-w, --har) ends the run like it does live.
-    failure = await Promise.race([decodeInputs(inputs, recorder, decodeOpts).then((n) => void (notices = n)), outputs.fileError]);
+    failure = await Promise.race([feedInputs(inputs, recorderTarget(recorder), feedOpts).then((n) => void (notices = n)), outputs.fileError]);
   } finally {
     await recorder.close();
     if (failure) await web?.close();
@@ -46,7 +48,7 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
   failure ??= outputs.failure() ?? (store?.lost ? saveDirLost(store.lost, flags.saveDir!) : undefined);
   if (outputs.filtered && !failure) process.stderr.write(`wer-sniff: ${outputs.filtered.describe()}\n`);
   if (failure) {
-    for (const input of inputs) input.stream.destroy();
+    if (inputs.some((i) => i.kind === 'stdin')) process.stdin.destroy();
     throw failure;
   }
   if (web) await serveWebUntilStopped(web);

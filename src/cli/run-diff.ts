@@ -7,6 +7,7 @@ import { diffFields, isEqual, type DiffRow } from '../analysis/diff/compare.js';
 import type { Conversation } from '../analysis/diff/conversation.js';
 import { formatDiffRows, formatDiffVerdict } from '../render/format-diff.js';
 import { tcpFilterOf, paintFor, type ColorChoice } from './options.js';
+import { escapeControl } from '../util/escape.js';
 
 export interface DiffFlags {
   all?: boolean;
@@ -36,7 +37,7 @@ export function pairConversations(as: Conversation[], bs: Conversation[], ignore
 }
 
 export async function runDiff(specA: string, specB: string, flags: DiffFlags, out: NodeJS.WriteStream = process.stdout): Promise<number> {
-  const load = { maxBodyBytes: flags.maxBodyBytes, filter: tcpFilterOf(flags) };
+  const load = { maxBodyBytes: flags.maxBodyBytes, filter: tcpFilterOf(flags), onNotice: (m: string) => process.stderr.write(`wer-sniff: ${escapeControl(m)}\n`) };
   const [as, bs] = [await loadConversations(specA, load), await loadConversations(specB, load)];
   const pairs = pairConversations(as, bs, flags.ignore);
   const equal = pairs.every((p) => p.a && p.b && isEqual(p.rows));

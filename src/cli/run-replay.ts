@@ -1,4 +1,4 @@
-// The `replay` action: read the captures, frame and filter the requests, send them to --to
+// The `replay` action: read the inputs (raw, pcap/pcapng, HAR, --save-dir folders), frame and filter the requests, send them to --to
 // through the shared outputs (view, --json, --har, --pcap), print the summary line.
 import { tcpFilterOf } from './options.js';
 import { Recorder } from '../pipeline/recorder.js';
@@ -7,6 +7,7 @@ import { replay, formatReplaySummary, type ReplayTotals } from '../sources/repla
 import { prepareRequests } from '../sources/replay/prepare.js';
 import { WerSniffError } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
+import { escapeControl } from '../util/escape.js';
 
 export interface ReplayFlags extends OutputFlags {
   to: { host: string; port: number };
@@ -21,8 +22,8 @@ export interface ReplayFlags extends OutputFlags {
 }
 
 export async function runReplay(files: string[], flags: ReplayFlags): Promise<number> {
-  const notice = (m: string) => process.stderr.write(`wer-sniff: ${m}\n`);
-  const source = readReplaySource(files, flags.maxHeaderBytes, tcpFilterOf(flags));
+  const notice = (m: string) => process.stderr.write(`wer-sniff: ${escapeControl(m)}\n`);
+  const source = await readReplaySource(files, flags.maxHeaderBytes, tcpFilterOf(flags));
   for (const n of source.notes) notice(n);
   const { connections, skipped } = prepareRequests(source, flags.filter);
   if (skipped) notice(`${skipped} request${skipped === 1 ? '' : 's'} not sent (${flags.filter ? 'left out by --filter or ' : ''}not a complete HTTP request)`);

@@ -59,7 +59,7 @@ export async function startWeb(flags: WebFlags, stderr: NodeJS.WritableStream = 
   const inspect = worker ? worker.inspect : inspectHere;
   let server: WebServer;
   try {
-    server = await startWebServer({ host, port, history, session, inspect, extracted: new ExtractedCabs(dir, inspect) });
+    server = await startWebServer({ host, port, history, session, extracted: new ExtractedCabs(dir, inspect) });
   } catch (err) {
     await session.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -101,7 +101,7 @@ function toPostData(req: HttpMessage, inlineMax: number): Json {
 function toHarResponse(ex: Exchange, inlineMax: number): Json {
   const res = ex.response;
   const interim = ex.interim.length
-    ? { _interim: ex.interim.map((r) => ({ status: r.head.status, statusText: r.head.reason, headers: toNameValues(r.head.headers) })) }
+    ? { _interim: ex.interim.map((r) => ({ status: r.head.status, statusText: r.head.reason, headers: toNameValues(r.head.headers), _rawHead: r.head.raw.toString('base64') })) }
     : {};
   if (!res) {
     return {
@@ -124,6 +124,9 @@ function toHarResponse(ex: Exchange, inlineMax: number): Json {
     redirectURL: headerValue(res.head.headers, 'location') ?? '',
     headersSize: res.head.raw.length,
     bodySize: wireBodySize(res),
+    // The exact head bytes, so `decode` of this HAR gives back the response byte for byte.
+    _rawHead: res.head.raw.toString('base64'),
+    ...(res.body.framing !== 'none' ? { _framing: res.body.framing } : {}),
     ...interim,
   };
 }

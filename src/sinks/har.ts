@@ -95,7 +95,7 @@ export class HarSink implements Sink {
 const BINARY_OMITTED = 'binary body left out under --redact';
 
 /** Drops base64 bodies from a HAR document, with a comment where one was, and the exact bytes
- * kept for replay (`_rawHead`, `_base64`): names are redacted in text, and cannot be inside
+ * kept for replay and decode (`_rawHead` of requests, responses and interim answers, `_base64`): names are redacted in text, and cannot be inside
  * base64. `replay` rebuilds such requests from the HAR fields. */
 export function withoutBinaryBodies(doc: Json): void {
   for (const e of (doc.log as { entries: Json[] }).entries) entryWithoutBinary(e);
@@ -109,6 +109,8 @@ export function entryWithoutBinary(e: Json): void {
     o.comment = [...kept, BINARY_OMITTED].join('; ');
   };
   delete (e.request as Json)._rawHead;
+  delete (e.response as Json)._rawHead;
+  for (const r of ((e.response as Json)._interim ?? []) as Json[]) delete r._rawHead;
   const post = (e.request as Json).postData as Json | undefined;
   if (post) delete post._base64;
   if (post?._encoding === 'base64') {

@@ -112,7 +112,7 @@ export interface CabJson {
   minidumps: { name: string; summary: MinidumpSummary }[];
   texts: { index: number; name: string; charset: string; lines: string[]; totalLines: number }[];
   /** Where the CAB came from: the upload, or a saved report folder's report.cab. */
-  source: 'upload' | 'saved';
+  source: 'upload';
 }
 
 export interface DetailReply {

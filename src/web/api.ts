@@ -12,7 +12,6 @@ import { conversationFields } from '../analysis/diff/fields.js';
 import { diffFields, isEqual } from '../analysis/diff/compare.js';
 import { DEFAULT_DIFF_IGNORE } from '../analysis/diff/ignore.js';
 import type { Conversation } from '../analysis/diff/conversation.js';
-import type { Inspect } from '../pipeline/workers/cab-offload.js';
 import type { WebHistory, WebRecord } from './history.js';
 import type { SessionFiles } from './session-files.js';
 import type { ExtractedCabs } from './cab-files.js';
@@ -26,8 +25,6 @@ export interface ApiOptions {
   history: WebHistory;
   session?: SessionFiles;
   extracted?: ExtractedCabs;
-  /** Summarises a CAB off this thread (saved report folders' report.cab). */
-  inspect?: Inspect;
 }
 
 /** Records a filter looks at per tick. */
@@ -36,7 +33,6 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 export class Api {
-  private readonly savedViews = new Map<string, Promise<CabView | undefined>>();
 
   constructor(private readonly opts: ApiOptions, private readonly live: LiveEvents) {}
 
@@ -82,31 +78,16 @@ export class Api {
   }
 
   /** The record holding the CAB of a report or upload, and its view. */
-  private async cabOf(rec: WebRecord): Promise<{ rec: WebRecord; view: CabView; source: 'upload' | 'saved' } | undefined> {
+  private async cabOf(rec: WebRecord): Promise<{ rec: WebRecord; view: CabView; source: 'upload' } | undefined> {
     const h = this.opts.history;
     const up = rec.cabView ? rec : rec.row.linked !== undefined ? h.get(rec.row.linked) : undefined;
-    if (up?.cabView) return { rec: up, view: up.cabView, source: 'upload' };
-    const saved = rec.savedCab ? rec : undefined;
-    if (!saved?.savedCab || !this.opts.inspect) return undefined;
-    let job = this.savedViews.get(saved.savedCab);
-    if (!job) {
-      const data = readOrUndefined(saved.savedCab);
-      job = data ? this.opts.inspect(data).then((r) => r.view, () => undefined) : Promise.resolve(undefined);
-      this.savedViews.set(saved.savedCab, job);
-    }
-    const view = await job;
-    return view ? { rec: saved, view, source: 'saved' } : undefined;
+    return up?.cabView ? { rec: up, view: up.cabView, source: 'upload' } : undefined;
   }
 
   private cabBytes(rec: WebRecord): { rec: WebRecord; data: Buffer } | undefined {
     const h = this.opts.history;
     for (const r of [rec, rec.row.linked !== undefined ? h.get(rec.row.linked) : undefined]) {
-      if (!r) continue;
-      if (r.row.kind === 'upload' && r.exchange.request?.body.data) return { rec: r, data: r.exchange.request.body.data };
-      if (r.savedCab) {
-        const data = readOrUndefined(r.savedCab);
-        if (data) return { rec: r, data };
-      }
+      if (r?.row.kind === 'upload' && r.exchange.request?.body.data) return { rec: r, data: r.exchange.request.body.data };
     }
     return undefined;
   }
@@ -187,12 +168,3 @@ export class Api {
     return this.live.count;
   }
 }
-
-function readOrUndefined(file: string): Buffer | undefined {
-  try {
-    return fs.readFileSync(file);
-  } catch {
-    return undefined;
-  }
-}
-

@@ -29,8 +29,6 @@ export interface WebRecord {
   /** The request exactly as it came over the wire, when it was seen whole. */
   exact?: Buffer;
   cabView?: CabView;
-  /** A saved report folder's report.cab (inspect): the CAB of this report. */
-  savedCab?: string;
   findings: StagedFinding[];
   /** The row as JSON (escaped), for the row's version `jsonV`: made once per change. */
   json?: string;
@@ -196,18 +194,6 @@ export class WebHistory {
     }
     rec.row.v = ++this.version;
     this.emit(rec.row);
-  }
-
-  /** inspect: a saved report folder's report.cab belongs to the report read from that folder. */
-  attachSavedCab(peer: string, file: string): void {
-    for (const rec of this.records.values()) {
-      if (rec.row.peer === peer && rec.row.kind === 'report' && rec.row.linked === undefined) {
-        rec.savedCab = file;
-        rec.row.v = ++this.version;
-        this.emit(rec.row);
-        return;
-      }
-    }
   }
 
   setCabView(rec: WebRecord, view: CabView): void {

@@ -143,7 +143,7 @@ print(res.status, res2.status, dump)
     const text = top.stdout.toString().replace(/\r\n/g, '\n');
     // every command the top-level help lists (so a new command without examples fails here)
     const commands = [...text.split('\nCommands:\n')[1]!.split('\n\n')[0]!.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
-    expect(commands).toEqual(['listen', 'relay', 'simulate', 'setup', 'cab', 'decode', 'check', 'diff', 'inspect', 'replay']);
+    expect(commands).toEqual(['listen', 'relay', 'simulate', 'setup', 'cab', 'decode', 'check', 'diff', 'inspect', 'replay', 'ls']);
     expect(text).toMatch(/\nExamples:\n {2}\$ wer-sniff /);
     for (const cmd of commands) {
       const res = runCli([cmd, '--help']);

@@ -59,7 +59,7 @@ describe('simulate ⇄ listen --save-dir', () => {
       const dir = path.join(saveDir, f);
       const names = fs.readdirSync(dir).sort();
       // minidump.json / minidump.txt when the CAB holds a dump (all but the vector CAB's fake one may)
-      expect(names.filter((n) => !n.startsWith('minidump.'))).toEqual(['cab', 'level1.http', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
+      expect(names.filter((n) => !n.startsWith('minidump.'))).toEqual(['cab', 'level1.http', 'level2.head.http', 'level2.response.http', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
       expect(fs.readFileSync(path.join(dir, 'level1.http')).subarray(0, 26).toString()).toBe('POST /stage2.htm HTTP/1.1\r');
       expect(JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')).report.machine.name).toBe('SIM-PC-01.sim.example.test');
       expect(fs.readFileSync(path.join(dir, 'report.xml'), 'utf8')).toMatch(/^<\?xml version="1.0" encoding="UTF-16"\?><WERREPORT/);

@@ -87,7 +87,7 @@ describe('--save-dir in listen, relay and decode', () => {
     expect(listened.size).toBe(5);
     for (const files of listened.values()) {
       expect([...files.keys()].filter((n) => !n.startsWith('cab/') && !n.startsWith('minidump.')).sort())
-        .toEqual(['level1.http', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
+        .toEqual(['level1.http', 'level2.head.http', 'level2.response.http', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
     }
     expect(saveDirContents(viaRelay!)).toEqual(listened);
     expect(saveDirContents(viaDecode!)).toEqual(listened);

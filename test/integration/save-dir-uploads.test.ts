@@ -58,7 +58,7 @@ describe('listen --save-dir uploads', () => {
     expect(await cli.exited).toBe(0);
     const [folder] = fs.readdirSync(dir);
     const files = fs.readdirSync(path.join(dir, folder!)).sort();
-    expect(files.filter((n) => !n.startsWith('minidump.'))).toEqual(['cab', 'level1.http', 'report.2.cab', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
+    expect(files.filter((n) => !n.startsWith('minidump.'))).toEqual(['cab', 'level1.http', 'level2.head.http', 'level2.response.http', 'report.2.cab', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
     expect(fs.readFileSync(path.join(dir, folder!, 'report.cab')).equals(LARGE)).toBe(true);
     expect(fs.readFileSync(path.join(dir, folder!, 'report.2.cab')).equals(SMALL)).toBe(true);
     const found = events(cli.stdout().toString()).filter((e) => e.type === 'finding');
@@ -83,7 +83,7 @@ describe('listen --save-dir uploads', () => {
     const name = folders[0]!;
     expect(Buffer.byteLength(name)).toBeLessThanOrEqual(247);
     expect(name).toMatch(/^\d{8}T\d{6}Z_開発部門[^_]*_表計算ソフトウェア製品[^_]*_APPCRASH_1$/);
-    expect(fs.readdirSync(path.join(dir, name)).sort().filter((n) => !n.startsWith('minidump.'))).toEqual(['cab', 'level1.http', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
+    expect(fs.readdirSync(path.join(dir, name)).sort().filter((n) => !n.startsWith('minidump.'))).toEqual(['cab', 'level1.http', 'level2.head.http', 'level2.response.http', 'report.cab', 'report.json', 'report.xml', 'response.txt']);
     expect(fs.readFileSync(path.join(dir, name, 'level1.http')).equals(level1)).toBe(true);
   }, 30_000);
 

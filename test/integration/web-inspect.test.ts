@@ -40,11 +40,14 @@ describe('wer-sniff inspect', () => {
     try {
       const url = await waitForUrl(() => err);
       await until('the loaded line', () => err.includes('loaded'));
-      expect(err).toMatch(/2 exchanges loaded; the web inspector serves until Ctrl-C/);
-      const rows = (await getJson(url, '/api/rows')) as { rows: { id: number; machine: string; kind: string }[] };
+      // Each folder reopens as its whole conversation: the report and the PUT of its report.cab.
+      expect(err).toMatch(/4 exchanges loaded; the web inspector serves until Ctrl-C/);
+      const all = (await getJson(url, '/api/rows')) as { rows: { id: number; machine: string; kind: string }[] };
+      expect(all.rows.map((r) => r.kind).sort()).toEqual(['report', 'report', 'upload', 'upload']);
+      const rows = { rows: all.rows.filter((r) => r.kind === 'report') };
       expect(rows.rows.map((r) => r.machine).sort()).toEqual(['SIM-PC-01.sim.example.test', 'SIM-PC-02.sim.example.test']);
       const detail = (await getJson(url, `/api/record/${rows.rows[0]!.id}`)) as { cab: { source: string; files: { name: string }[] }; downloads: { cab: boolean } };
-      expect(detail.cab.source).toBe('saved');
+      expect(detail.cab.source).toBe('upload');
       expect(detail.cab.files.map((f) => f.name)).toContain('Version.txt');
       expect(detail.downloads.cab).toBe(true);
       const cab = await fetch(`${new URL(url).origin}/api/record/${rows.rows[0]!.id}/cab?token=${new URL(url).searchParams.get('token')}`);

@@ -1,6 +1,7 @@
 // `--save-dir`: one folder per report — level1.http (exact request bytes), report.xml
-// (decoded, UTF-8), report.json, response.txt (what was answered), report.cab (streamed to disk
-// as it arrives, never held whole) and cab/ (extracted files). Every file is written to a temp
+// (decoded, UTF-8), report.json, response.txt (what was answered), level2.head.http (the PUT's
+// exact head) and level2.response.http (its answer), report.cab (streamed to disk as it
+// arrives, never held whole) and cab/ (extracted files). Every file is written to a temp
 // name and renamed only once written and closed without error; a failed one is removed. Files
 // are opened through a FileSlots queue (a bounded number at once; EMFILE waited out), so a
 // burst of reports is delayed, not lost. A failing disk is reported once per file and never
@@ -33,6 +34,8 @@ const DISK_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
 export class ReportStore implements Sink, BodyObserver {
   private readonly folders = new Map<string, string>();
   private readonly uploads = new Map<Exchange, Upload>();
+  /** The first PUT to each folder, until its answer is saved as level2.response.http. */
+  private readonly putDirs = new WeakMap<Exchange, string>();
   /** CABs already named in a folder (complete, incomplete): the next is report.<n>.cab. */
   private readonly cabCounts = new Map<string, { complete: number; incomplete: number }>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -87,6 +90,10 @@ export class ReportStore implements Sink, BodyObserver {
     // The first upload to a folder is extracted into its cab/ by the one inflation the view
     // shares; a duplicate PUT to the same DumpFile is kept (report.2.cab) but not extracted.
     if (!this.extracting.has(dir)) {
+      // The PUT's head (and below, its answer) beside its CAB, so the folder reopens as the
+      // whole conversation.
+      this.track(this.write(dir, 'level2.head.http', Buffer.from(head.raw)));
+      this.putDirs.set(ex, dir);
       this.extracting.add(dir);
       if (this.extracting.size > MAX_ISSUED) this.extracting.delete(this.extracting.values().next().value!);
       this.cabs.extractTo(ex, path.join(dir, 'cab'));
@@ -119,6 +126,11 @@ export class ReportStore implements Sink, BodyObserver {
       const dir = this.folders.get(ev.exchange.reportId);
       const res = ev.exchange.response;
       if (dir) this.track(this.write(dir, 'response.txt', wireBytes(res) ?? Buffer.concat([res.head.raw, res.body.data ?? Buffer.alloc(0)])));
+    }
+    if (ev.type === 'response' && ev.exchange.response && this.putDirs.has(ev.exchange)) {
+      const res = ev.exchange.response;
+      this.track(this.write(this.putDirs.get(ev.exchange)!, 'level2.response.http', Buffer.concat([res.head.raw, res.body.data ?? Buffer.alloc(0)])));
+      this.putDirs.delete(ev.exchange);
     }
   }
 

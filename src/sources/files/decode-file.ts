@@ -1,119 +1,73 @@
-// `wer-sniff decode`: feeds saved captures (raw bytes as `nc -l > file`, `--raw` or `-o`
-// saved them; one or more HTTP messages back to back, requests or responses) through the same
-// Recorder as a live capture. Each raw input is one connection, read as a stream, so size is no
-// limit. pcap/pcapng inputs (by magic number) go through pcap-input.ts instead: one connection
-// per TCP connection in the capture.
-import fs from 'node:fs';
+// Raw captures (as `nc -l > file`, `--raw` or `-o` saved them: one or more HTTP messages back to
+// back, requests or responses) and stdin: each is one connection, read as a stream, so size is
+// no limit. The first bytes still decide what it is (open-inputs.ts tells files apart before
+// reading; stdin only here): a pcap/pcapng magic number or a `{` hands the whole input to the
+// capture or HAR reader; a CAB, a minidump or an archive is named in one line instead of
+// being decoded as HTTP.
 import type { Readable } from 'node:stream';
 import type { ConnectionInfo } from '../../model.js';
-import type { Recorder } from '../../pipeline/recorder.js';
-import { WerSniffError, inWords } from '../../errors.js';
-import { detectCaptureFormat, parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
-import { describeNoMatch, feedCapture, formatNotices } from './pcap-input.js';
+import { detectCaptureFormat } from '../pcap/capture.js';
 import { sniffNotHttp } from './sniff.js';
+import type { ChunkTarget } from './chunk-target.js';
 
 /** Read size: fewer reads than the default 64 KiB, each still small enough to be recycled
  * by the allocator (1 MiB reads cost more system time in page mapping than they save).
  * Message framing does not depend on where reads split. */
 export const READ_CHUNK_BYTES = 256 * 1024;
 
-export interface DecodeInput {
-  name: string;
-  stream: Readable;
+/** Whether bytes start like a JSON object (after a BOM and blanks): HTTP never starts so. */
+export function looksLikeJson(bytes: Buffer): boolean {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  return bytes[i] === 0x7b; // '{'
 }
 
-export function openInputs(files: string[], stdin: Readable = process.stdin): DecodeInput[] {
-  const list = files.length ? files : ['-'];
-  return list.map((f) => {
-    if (f === '-') return { name: '(stdin)', stream: stdin };
-    try {
-      const st = fs.statSync(f);
-      if (st.isDirectory()) throw new WerSniffError('input-is-directory', `${f} is a folder — give capture files, e.g. ${f}/*.http`);
-    } catch (err) {
-      if (err instanceof WerSniffError) throw err;
-      throw new WerSniffError('input-missing', `cannot read ${f}: ${inWords(err)} — check the path`);
-    }
-    return { name: f, stream: fs.createReadStream(f, { highWaterMark: READ_CHUNK_BYTES }) };
-  });
+export interface RawHandlers {
+  /** The input is a pcap/pcapng capture: read whole, returns the connections it fed. */
+  capture?(bytes: Buffer): Promise<number>;
+  /** It starts like JSON: read whole; returns the last connection id, undefined if no HAR. */
+  har?(bytes: Buffer): Promise<number | undefined>;
+  notice?(message: string): void;
 }
 
-export interface DecodeOptions {
-  /** Which TCP connections of a pcap/pcapng input to decode (default: port 1273). */
-  filter?: TcpFilter;
-  /** One-line messages about an input as a whole (damaged capture, nothing on the port). */
-  onNotice?(message: string): void;
-}
-
-/** True when one of the named files (not stdin) is a pcap/pcapng capture, by magic number.
- * Such input has real times and addresses, so it is shown like a live capture. */
-export function hasCaptureFile(files: string[]): boolean {
-  return files.some((f) => {
-    if (f === '-') return false;
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(f, 'r');
-      const head = Buffer.alloc(4);
-      return fs.readSync(fd, head, 0, 4, 0) === 4 && detectCaptureFormat(head) !== undefined;
-    } catch {
-      return false; // openInputs reports unreadable files
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
-    }
-  });
-}
-
-export async function decodeInputs(inputs: DecodeInput[], recorder: Recorder, opts: DecodeOptions = {}): Promise<number> {
-  let id = 0;
-  let notices = 0;
-  const notice = (m: string) => {
-    notices++;
-    opts.onNotice?.(m);
-  };
-  for (const input of inputs) {
-    const it = input.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    try {
-      // Capture files are told from raw bytes by their magic number, never by the name.
-      const head = await readHead(it);
-      if (detectCaptureFormat(Buffer.concat(head.chunks))) {
-        const cap = parseCapture(Buffer.concat([...head.chunks, ...(head.done ? [] : await readRest(it))]), opts.filter);
-        if (!cap) continue;
-        for (const line of formatNotices(input.name, cap.notices)) notice(line);
-        const none = describeNoMatch(input.name, cap, opts.filter ?? { port: WER_PORT });
-        if (none) opts.onNotice?.(none);
-        id += await feedCapture(cap, recorder, id);
-        continue;
-      }
-      // Clearly not HTTP (a CAB, a minidump, TLS, an archive): one line saying what it is.
-      const other = sniffNotHttp(Buffer.concat(head.chunks), input.name);
-      if (other) {
-        notice(`${input.name} is not HTTP: it looks like ${other.what} — ${other.hint}`);
-        input.stream.destroy();
-        continue;
-      }
-      const connection: ConnectionInfo = {
-        id: ++id, peer: input.name, local: 'file', openedAt: Date.now(), bytesFromClient: 0, bytesFromServer: 0,
-      };
-      const rec = recorder.open(connection, { layout: 'offline' });
-      try {
-        for (const chunk of head.chunks) rec.push('client', chunk);
-        for (let r = head.done ? undefined : await it.next(); r && !r.done; r = await it.next()) {
-          rec.push('client', r.value);
-          const wait = recorder.backpressure();
-          if (wait) await wait;
-        }
-        // The input ended: as far as anyone can tell, the client closed its side.
-        rec.end('client');
-        rec.close();
-      } catch (err) {
-        rec.close((err as NodeJS.ErrnoException).code ?? (err as Error).message);
-        throw err;
-      }
-    } catch (err) {
-      if (err instanceof WerSniffError) throw err;
-      throw new WerSniffError('input-failed', `reading ${input.name} failed: ${(err as Error).message}`);
-    }
+/** Feeds `stream` as connection `id + 1` (or hands it on, see RawHandlers). Returns the last
+ * connection id used. */
+export async function feedRawStream(stream: Readable, name: string, target: ChunkTarget, id: number, on: RawHandlers): Promise<number> {
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head = await readHead(it);
+  const first = Buffer.concat(head.chunks);
+  if (on.capture && detectCaptureFormat(first)) return id + await on.capture(Buffer.concat([first, ...(head.done ? [] : await readRest(it))]));
+  if (on.har && looksLikeJson(first)) {
+    const bytes = Buffer.concat([first, ...(head.done ? [] : await readRest(it))]);
+    const last = await on.har(bytes);
+    if (last !== undefined) return last;
+    head.chunks = [bytes];
+    head.done = true;
   }
-  return notices;
+  // Clearly not HTTP (a CAB, a minidump, an archive): one line saying what it is.
+  const other = on.notice ? sniffNotHttp(first, name) : undefined;
+  if (other) {
+    on.notice!(`${name} is not HTTP: it looks like ${other.what} — ${other.hint}`);
+    stream.destroy();
+    return id;
+  }
+  const connection: ConnectionInfo = { id: ++id, peer: name, local: 'file', openedAt: Date.now(), bytesFromClient: 0, bytesFromServer: 0 };
+  const rec = target.open(connection, 'offline', name);
+  try {
+    for (const chunk of head.chunks) rec.push('client', chunk);
+    for (let r = head.done ? undefined : await it.next(); r && !r.done; r = await it.next()) {
+      rec.push('client', r.value);
+      const wait = target.backpressure();
+      if (wait) await wait;
+    }
+    // The input ended: as far as anyone can tell, the client closed its side.
+    rec.end('client');
+    rec.close();
+  } catch (err) {
+    rec.close((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+    throw err;
+  }
+  return id;
 }
 
 /** Reads until at least 4 bytes (a magic number) are in, or the input ends. */

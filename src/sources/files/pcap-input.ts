@@ -1,11 +1,12 @@
 // pcap/pcapng input: reads a capture file and replays its reassembled TCP connections into a
 // Recorder as if they were live — real addresses as peer/local, both directions in capture
 // order with capture timestamps, FIN/RST as they happened, and gaps or cut packets as problem
-// events. Also `captureConnectionBytes`, for commands that only want each connection's bytes
+// events (to any ChunkTarget: the Recorder, or replay's collector). Also `captureConnectionBytes`, for commands that only want each connection's bytes
 // (replay). A capture is read whole into memory (its payload is kept once more while
 // reassembled); the decoder itself streams.
 import type { ConnectionInfo, Problem } from '../../model.js';
-import type { Recorder, ConnectionRecorder } from '../../pipeline/recorder.js';
+import type { Recorder } from '../../pipeline/recorder.js';
+import { recorderTarget, type ChunkTarget, type ConnectionTarget } from './chunk-target.js';
 import { type CapturedConnection, type TcpFilter } from '../pcap/capture.js';
 import type { FileNotice } from '../pcap/frames.js';
 import type { ParsedCapture } from '../pcap/capture.js';
@@ -61,12 +62,17 @@ export function describeNoMatch(name: string, cap: ParsedCapture, filter: TcpFil
 /** Feeds every step of `cap` into `recorder`; connection ids start after `idBase`. Returns the
  * number of connections fed. */
 export async function feedCapture(cap: ParsedCapture, recorder: Recorder, idBase: number): Promise<number> {
-  const live = new Map<CapturedConnection, ConnectionRecorder>();
+  return feedCaptureTo(cap, recorderTarget(recorder), idBase, 'capture');
+}
+
+/** feedCapture for any ChunkTarget; `name` (the file) labels each connection. */
+export async function feedCaptureTo(cap: ParsedCapture, target: ChunkTarget, idBase: number, name: string): Promise<number> {
+  const live = new Map<CapturedConnection, ConnectionTarget>();
   for (const step of cap.steps) {
     const c = step.conn;
     if (step.type === 'open') {
       const info: ConnectionInfo = { id: idBase + c.id, peer: c.client, local: c.server, openedAt: step.ts, bytesFromClient: 0, bytesFromServer: 0 };
-      live.set(c, recorder.open(info, { layout: 'live' }));
+      live.set(c, target.open(info, 'live', `${name} ${c.client} → ${c.server}`));
       continue;
     }
     const rec = live.get(c);
@@ -74,12 +80,12 @@ export async function feedCapture(cap: ParsedCapture, recorder: Recorder, idBase
     switch (step.type) {
       case 'data': {
         rec.push(step.source, step.bytes, step.ts);
-        const wait = recorder.backpressure();
+        const wait = target.backpressure();
         if (wait) await wait;
         break;
       }
       case 'problem':
-        recorder.emit({ type: 'problem', ts: step.ts, connection: rec.connection, problem: step.problem });
+        rec.problem(step.problem, step.ts);
         break;
       case 'fin':
         rec.end(step.source, step.ts);

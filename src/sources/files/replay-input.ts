@@ -1,78 +1,67 @@
-// Reads `replay` captures into a ReplaySource. The format is told by the content, not the name:
-// a HAR (JSON with log.entries) or raw client bytes as `decode` reads them (one file = one
-// connection; `-` is stdin), or a pcap/pcapng capture (by its magic number), whose TCP
-// connections to or from the chosen port each give their reassembled client→server bytes. Each
-// capture is read whole into memory: requests are sent as slices of it.
-import fs from 'node:fs';
-import { WerSniffError, inWords } from '../../errors.js';
+// What `replay` sends, from any input open-inputs.ts opens (raw, pcap/pcapng, HAR, report
+// folders, a save-dir): the inputs are fed, like for `decode`, to a collector that keeps each
+// connection's client bytes, which are then cut into the exact byte slices of their requests
+// (split-requests.ts). Responses in a raw stream are skipped there; what the input says about a
+// connection (a TCP gap, a body a HAR does not hold) becomes a note, and an incomplete request
+// is never sent. Each input is held whole in memory: requests are sent as slices of it.
+import type { ConnectionInfo, Direction, Problem } from '../../model.js';
 import type { ReplaySource } from '../replay/source.js';
 import { splitRequests } from '../replay/split-requests.js';
-import { harRequests, HarInputError } from '../replay/har-requests.js';
-import { parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
-import { captureConnectionBytes, describeNoMatch } from './pcap-input.js';
+import { WER_PORT, type TcpFilter } from '../pcap/capture.js';
 import { append } from '../../util/append.js';
+import type { ChunkTarget, ConnectionTarget } from './chunk-target.js';
+import { feedInputs, openInputs } from './open-inputs.js';
 
-export function readReplaySource(files: string[], maxHeaderBytes?: number, filter: TcpFilter = { port: WER_PORT }): ReplaySource {
-  const out: ReplaySource = { connections: [], notes: [] };
-  for (const file of files) {
-    let bytes: Buffer;
-    try {
-      bytes = file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
-    } catch (err) {
-      throw new WerSniffError('input-missing', `cannot read ${file}: ${inWords(err)} — check the path`);
+interface Collected {
+  name: string;
+  client: Buffer[];
+  notes: string[];
+}
+
+/** A ChunkTarget that keeps the client's bytes of each connection, in the order opened. */
+export class ReplayCollector implements ChunkTarget {
+  private readonly conns: Collected[] = [];
+
+  open(connection: ConnectionInfo, _layout: unknown, label?: string): ConnectionTarget {
+    const c: Collected = { name: label ?? connection.peer, client: [], notes: [] };
+    this.conns.push(c);
+    return {
+      connection,
+      push: (source: Direction, bytes: Buffer) => {
+        if (source === 'client') c.client.push(bytes);
+      },
+      end: () => {},
+      reset: () => {},
+      close: () => {},
+      problem: (p: Problem) => c.notes.push(`${c.name}: ${p.message}`),
+    };
+  }
+
+  backpressure(): null {
+    return null;
+  }
+
+  /** Each connection's requests, and every note, in order. */
+  source(maxHeaderBytes?: number): ReplaySource {
+    const out: ReplaySource = { connections: [], notes: [] };
+    for (const c of this.conns) {
+      append(out.notes, c.notes);
+      const client = Buffer.concat(c.client);
+      if (!client.length) continue;
+      const { connection, notes } = splitRequests(client, c.name, maxHeaderBytes, c.notes.length > 0);
+      out.connections.push(connection);
+      append(out.notes, notes);
     }
-    const source = fromPcap(bytes, file, filter, maxHeaderBytes)
-      ?? (looksLikeJson(bytes) ? fromHar(bytes, file) : fromRaw(bytes, file, maxHeaderBytes));
-    append(out.connections, source.connections);
-    append(out.notes, source.notes);
-  }
-  return out;
-}
-
-function looksLikeJson(bytes: Buffer): boolean {
-  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  while (i < bytes.length && /\s/.test(String.fromCharCode(bytes[i]!))) i++;
-  return bytes[i] === 0x7b; // '{'
-}
-
-function fromHar(bytes: Buffer, file: string): ReplaySource {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
-  } catch (err) {
-    throw new WerSniffError('bad-har', `${file} starts like JSON but does not parse (${(err as Error).message}) — give a HAR file or raw capture`);
-  }
-  try {
-    return harRequests(doc, file);
-  } catch (err) {
-    if (err instanceof HarInputError) throw new WerSniffError('bad-har', `${err.message} — give a HAR file or raw capture`);
-    throw err;
-  }
-}
-
-function fromRaw(bytes: Buffer, file: string, maxHeaderBytes?: number): ReplaySource {
-  const { connection, notes } = splitRequests(bytes, file, maxHeaderBytes);
-  return { connections: [connection], notes };
-}
-
-/** A pcap/pcapng capture: one replay connection per TCP connection that carried client bytes.
- * Bytes lost in the capture (a gap) are not made up: the note says so, and the split leaves out
- * what no longer frames. Undefined when the bytes are not a capture. */
-function fromPcap(bytes: Buffer, file: string, filter: TcpFilter, maxHeaderBytes?: number): ReplaySource | undefined {
-  const cap = parseCapture(bytes, filter);
-  if (!cap) return undefined;
-  const out: ReplaySource = { connections: [], notes: [] };
-  if (!cap.connections.length) {
-    out.notes.push(describeNoMatch(file, cap, filter) ?? `${file}: no TCP connection in the capture`);
     return out;
   }
-  for (const c of captureConnectionBytes(cap)) {
-    if (!c.client.length) continue;
-    const name = `${file} ${c.connection.client} → ${c.connection.server}`;
-    for (const p of c.problems) out.notes.push(`${name}: ${p.message}`);
-    const { connection, notes } = splitRequests(c.client, name, maxHeaderBytes);
-    out.connections.push(connection);
-    append(out.notes, notes);
-  }
-  return out;
+}
+
+export async function readReplaySource(files: string[], maxHeaderBytes?: number, filter: TcpFilter = { port: WER_PORT }): Promise<ReplaySource> {
+  const inputs = openInputs(files);
+  const collector = new ReplayCollector();
+  const notes: string[] = [];
+  await feedInputs(inputs, collector, { filter, onNotice: (m) => notes.push(m) });
+  const source = collector.source(maxHeaderBytes);
+  source.notes = [...notes, ...source.notes];
+  return source;
 }

@@ -11,7 +11,9 @@ export interface SplitResult {
   notes: string[];
 }
 
-export function splitRequests(bytes: Buffer, name: string, maxHeaderBytes?: number): SplitResult {
+/** `explained`: the input already said why the bytes are short (a TCP gap, a body a HAR does
+ * not hold), so framing problems are not noted again; what is not sent still is. */
+export function splitRequests(bytes: Buffer, name: string, maxHeaderBytes?: number, explained = false): SplitResult {
   const framer = createFramer({ mode: 'auto', source: 'client', maxHeaderBytes });
   const requests: Buffer[] = [];
   const notes: string[] = [];
@@ -28,7 +30,7 @@ export function splitRequests(bytes: Buffer, name: string, maxHeaderBytes?: numb
       else if (ev.complete) requests.push(bytes.subarray(start, ev.offset));
       else notes.push(`${name}: the request at byte ${start} is incomplete (${ev.offset - start} bytes); not sent`);
       start = -1;
-    } else if (ev.type === 'problem') {
+    } else if (ev.type === 'problem' && !explained) {
       notes.push(`${name}: ${ev.problem.message} (byte ${ev.problem.offset})`);
     } else if (ev.type === 'raw') {
       notes.push(`${name}: ${ev.data.length} bytes at byte ${ev.offset} are not HTTP; not sent`);

@@ -99,7 +99,7 @@ describe('HarSink', () => {
     expect(e.request.queryString).toEqual([{ name: 'x', value: '1' }, { name: 'name', value: 'a b' }, { name: 'flag', value: '' }]);
     expect(e.request.cookies).toEqual([{ name: 's', value: '1' }, { name: 't', value: '2' }]);
     expect(e.response).toMatchObject({ status: 0, statusText: '', headersSize: -1, bodySize: -1 });
-    expect(e.response._interim).toEqual([{ status: 100, statusText: 'Continue', headers: [] }]);
+    expect(e.response._interim).toEqual([{ status: 100, statusText: 'Continue', headers: [], _rawHead: Buffer.from('HTTP/1.1 100 Continue\r\n\r\n').toString('base64') }]);
     expect(e.comment).toBe('no response captured');
     expect(e._problems.map((p: Json) => p.code)).toContain('truncated-body');
     expect(e.request.postData._complete).toBe(false);
