@@ -12,6 +12,7 @@ import { readVector } from '../helpers/paths.js';
 import { ndjson, exchangesByConnection } from '../helpers/ndjson.js';
 import { captureConnectionBytes } from '../../src/sources/files/pcap-input.js';
 import { parseCapture } from '../../src/sources/pcap/capture.js';
+import { segments, text2pcap as runText2pcap } from '../helpers/text2pcap.js';
 
 const TEXT2PCAP = hasCommand('text2pcap', '-v');
 const EDITCAP = hasCommand('editcap', '-V') && hasCommand('mergecap', '-V');
@@ -28,34 +29,9 @@ afterEach(() => {
 type Json = Record<string, any>;
 const events = (out: Buffer | string): Json[] => ndjson(out);
 
-
-/** text2pcap's hexdump input: one packet per ≤ 1400 bytes, I = client→server, O = back. */
-function hexdump(packets: ['I' | 'O', Buffer][]): string {
-  const lines: string[] = [];
-  for (const [dir, bytes] of packets) {
-    lines.push(dir);
-    for (let i = 0; i < bytes.length; i += 16) {
-      lines.push(`${i.toString(16).padStart(6, '0')} ${[...bytes.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`);
-    }
-    lines.push('');
-  }
-  return lines.join('\n') + '\n';
-}
-
-function segments(dir: 'I' | 'O', buf: Buffer, size: number): ['I' | 'O', Buffer][] {
-  const out: ['I' | 'O', Buffer][] = [];
-  for (let i = 0; i < buf.length; i += size) out.push([dir, buf.subarray(i, i + size)]);
-  return out;
-}
-
 /** Runs text2pcap on one exchange; returns the capture file's path. */
 function text2pcap(name: string, request: Buffer, response: Buffer, args: string[], size = 1400): string {
-  const txt = file(`${name}.txt`);
-  const out = file(name);
-  fs.writeFileSync(txt, hexdump([...segments('I', request, size), ...segments('O', response, size)]));
-  const r = spawnSync('text2pcap', ['-q', '-D', ...args, txt, out]);
-  if (r.status !== 0) throw new Error(`text2pcap failed: ${r.stderr}`);
-  return out;
+  return runText2pcap([...segments('I', request, size), ...segments('O', response, size)], file(name), args);
 }
 
 const PAIRS: [string, string][] = [

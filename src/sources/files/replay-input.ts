@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { WerSniffError, inWords } from '../../errors.js';
 import type { ReplaySource } from '../replay/source.js';
 import { splitRequests } from '../replay/split-requests.js';
+import { splitAroundGaps, type StreamGap } from '../replay/split-gaps.js';
 import { harRequests, HarInputError } from '../replay/har-requests.js';
 import { parseCapture, WER_PORT, type TcpFilter } from '../pcap/capture.js';
 import { captureConnectionBytes, describeNoMatch } from './pcap-input.js';
@@ -56,8 +57,9 @@ function fromRaw(bytes: Buffer, file: string, maxHeaderBytes?: number): ReplaySo
 }
 
 /** A pcap/pcapng capture: one replay connection per TCP connection that carried client bytes.
- * Bytes lost in the capture (a gap) are not made up: the note says so, and the split leaves out
- * what no longer frames. Undefined when the bytes are not a capture. */
+ * Bytes lost in the capture (a gap in the client's stream) are not made up, and the request
+ * a gap falls in is not sent: one note per gap says what was left out (split-gaps.ts).
+ * Undefined when the bytes are not a capture. */
 function fromPcap(bytes: Buffer, file: string, filter: TcpFilter, maxHeaderBytes?: number): ReplaySource | undefined {
   const cap = parseCapture(bytes, filter);
   if (!cap) return undefined;
@@ -69,8 +71,14 @@ function fromPcap(bytes: Buffer, file: string, filter: TcpFilter, maxHeaderBytes
   for (const c of captureConnectionBytes(cap)) {
     if (!c.client.length) continue;
     const name = `${file} ${c.connection.client} → ${c.connection.server}`;
-    for (const p of c.problems) out.notes.push(`${name}: ${p.message}`);
-    const { connection, notes } = splitRequests(c.client, name, maxHeaderBytes);
+    const gaps: StreamGap[] = [];
+    for (const p of c.problems) {
+      // The gap's own message ends by saying the bytes after it follow directly: true of what
+      // decode shows, not of what replay sends, so the gap note says that part itself.
+      if (p.code === 'tcp-gap' && p.source === 'client') gaps.push({ offset: p.offset, what: p.message.replace(/; the bytes after the gap follow directly$/, '') });
+      else out.notes.push(`${name}: ${p.message}`);
+    }
+    const { connection, notes } = gaps.length ? splitAroundGaps(c.client, gaps, name, maxHeaderBytes) : splitRequests(c.client, name, maxHeaderBytes);
     out.connections.push(connection);
     append(out.notes, notes);
   }
