@@ -16,6 +16,7 @@ import { folderName } from './folder-name.js';
 import { FileSlots, isOutOfDescriptors } from './file-slots.js';
 import { UploadFile } from './upload-file.js';
 import { escapeControl } from '../../util/escape.js';
+import { inWords } from '../../errors.js';
 import { minidumpFiles } from '../../render/minidump-files.js';
 
 /** Client bytes kept per connection to write level1.http exactly. A level-1 body is a few KiB;
@@ -280,10 +281,11 @@ export class ReportStore implements Sink, BodyObserver {
 
   private fail(what: string, e: unknown): void {
     const err = e as NodeJS.ErrnoException;
-    const hint = err.code === 'ENOSPC' ? ' — the disk is full'
+    const hint = err.code === 'ENOSPC' ? ' — free some disk space'
       : err.code === 'EACCES' || err.code === 'EPERM' ? ' — check permissions'
+      : err.code === 'ENOTDIR' || err.code === 'EEXIST' ? ' — --save-dir must be a folder (a file stands in its path)'
       : isOutOfDescriptors(err) ? ' — out of file descriptors for too long; raise the limit (ulimit -n)'
       : err.code === 'ENAMETOOLONG' ? ' — the path is too long; use a shorter --save-dir' : '';
-    this.onError(`${what}: ${err.code ?? err.message}${hint}; capture continues`);
+    this.onError(`${what}: ${inWords(err)}${hint}; capture continues`);
   }
 }
