@@ -4,44 +4,36 @@
 // or refuse. Rate is checked by its lower bound only, so a slow machine cannot fail it.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { sleep, until } from '../helpers/wait.js';
 import { BIN, vectorPath, readVector } from '../helpers/paths.js';
 import { peer, skipNote } from '../helpers/peers.js';
 import { segments, text2pcap, type Packet } from '../helpers/text2pcap.js';
+import { tempDir } from '../helpers/temp.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-replay-'));
+const startCli = cliStarter();
+
+const tmp = tempDir('wer-sniff-replay-');
 const file = (name: string) => path.join(tmp, name);
 const PYTHON = hasCommand('python3');
-const running: RunningCli[] = [];
 const servers: net.Server[] = [];
 
 afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
   for (const s of servers.splice(0)) s.close();
 });
 
-/** Runs the CLI without blocking the event loop (the raw servers below live in this process). */
-function runAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b) => (stdout += b));
-  child.stderr.on('data', (b) => (stderr += b));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 })));
-}
+/** The CLI without blocking the event loop (the raw servers below live in this process). */
+const runAsync = (args: string[]) => runCliAsync(args, undefined, { NO_COLOR: '1' });
 
+let listens = 0;
 async function listen(extra: string[] = []): Promise<{ r: RunningCli; raw: string }> {
-  const raw = file(`listen-${running.length}-${Date.now()}.bin`);
+  const raw = file(`listen-${++listens}.bin`);
   const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-o', raw, ...extra]);
-  running.push(r);
   return { r, raw };
 }
 
@@ -240,7 +232,7 @@ describe('replay against other servers', () => {
       const out = await runAsync(['replay', cap, '--to', `127.0.0.1:${port}`, '--json']);
       expect(out.stderr).toMatch(/replayed: 2 sent, 2 answered, 0 failed, 2 connections/);
       expect(out.code).toBe(0);
-      const responses = out.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'response');
+      const responses = ndjson(out.stdout).filter((e) => e.type === 'response');
       expect(responses.map((e) => e.status)).toEqual([200, 404]);
       expect(responses[0].body.text).toBe('hello from python\n');
     } finally {
@@ -272,7 +264,7 @@ describe('replay against other servers', () => {
     expect(timeline.map((t) => t.got.equals(req))).toEqual([true, true]);
     expect(timeline[0]!.bodyAt!).toBeLessThan(900);
     expect(timeline[1]!.bodyAt!).toBeGreaterThanOrEqual(900);
-    const ev = out.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'response');
+    const ev = ndjson(out.stdout).filter((e) => e.type === 'response');
     expect(ev[0].interim).toEqual([{ status: 100, reason: 'Continue', headers: [] }]);
   });
 

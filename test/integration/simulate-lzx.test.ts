@@ -5,8 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasCommand, runCli, startCli } from '../helpers/cli.js';
+import { hasCommand, runCli, cliStarter } from '../helpers/cli.js';
 import { parseCab } from '../../src/domain/cab/cab.js';
+
+const startCli = cliStarter();
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-sim-lzx-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
