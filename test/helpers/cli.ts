@@ -28,7 +28,10 @@ export async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Pro
   child.stdout.on('data', (b: Buffer) => out.push(b));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line; stderr: ${err}`)), 10_000);
+    // 25 s, inside the 30 s test timeout so this message (with stderr) is what fails: with two
+    // dozen runnable processes on the shared 2-core machine, node took 10 s of wall time to
+    // print --version (0.4 s of CPU), and 10 s here failed listeners that were merely slow.
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line; stderr: ${err}`)), 25_000);
     child.stderr.on('data', (b: Buffer) => {
       err += b.toString();
       const m = /listening on (?:\[[^\]]*\]|[^\s:]+):(\d+)(?=[\s,])/.exec(err);
@@ -56,12 +59,22 @@ export function hasCommand(cmd: string, _versionArg?: string): boolean {
   return peer(cmd);
 }
 
-/** `startCli` for one test file: every process it started that still runs is ended (SIGTERM)
- * after each test. Call once at the top of the file. */
+/** Ends a started process that still runs: SIGTERM, SIGKILL if it is not gone in 5 s; resolves
+ * once it has exited (so what it cleans up on the way out is gone before the next test). */
+export async function endCli(r: RunningCli): Promise<void> {
+  if (r.child.exitCode !== null || r.child.signalCode !== null) return;
+  r.child.kill('SIGTERM');
+  const hard = setTimeout(() => r.child.kill('SIGKILL'), 5_000);
+  await r.exited;
+  clearTimeout(hard);
+}
+
+/** `startCli` for one test file: every process it started that still runs is ended (endCli)
+ * after each test, passed or failed. Call once at the top of the file. */
 export function cliStarter(): (args: string[], env?: NodeJS.ProcessEnv) => Promise<RunningCli> {
   const running: RunningCli[] = [];
-  afterEach(() => {
-    for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map(endCli));
   });
   return async (args, env) => {
     const r = await startCli(args, env);

@@ -4,16 +4,19 @@ import { spawn } from 'node:child_process';
 import { BIN } from './paths.js';
 import { ndjson } from './ndjson.js';
 
-export function runCliAsync(args: string[], input?: Buffer | string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `wer-sniff <args>` with `input` on stdin (and `env` over this process's environment);
+ * resolves when it has exited, with its output and how long it ran. */
+export function runCliAsync(args: string[], input?: Buffer | string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args]);
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
     child.stdin.on('error', () => {}); // it may exit before reading all of it
     child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
   });
 }
 

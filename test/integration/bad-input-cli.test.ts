@@ -33,7 +33,7 @@ describe('decode the bad-input corpus with the CLI', () => {
     const file = path.join(DIR, 'utf16-osc-in-attribute.http');
     const json = runCli(['decode', '--json', file]);
     expect(json.code).toBe(3);
-    const events = json.stdout.toString().trim().split('\n').map((l) => JSON.parse(l) as { type: string; code?: string });
+    const events = ndjson(json.stdout);
     expect(events.filter((e) => e.type === 'problem').map((e) => e.code)).toEqual(['control-characters']);
     const colour = runCli(['decode', '--color', 'always', file]);
     expect(colour.code).toBe(3);

@@ -2,7 +2,6 @@
 // output, every vector and sample checking clean, the app-crash vector against the generic
 // one listing exactly the fields that differ, and a capture against itself being equal.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -10,8 +9,9 @@ import { SAMPLES, vectorPath, readVector, vectorFiles } from '../helpers/paths.j
 import { ndjson } from '../helpers/ndjson.js';
 import { report } from '../helpers/crafted.js';
 import { toSeedPcap } from '../../src/tools/fuzz/targets/pcap.js';
+import { tempDir } from '../helpers/temp.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-'));
+const tmp = tempDir('wer-sniff-check-');
 const httpVectors = vectorFiles('.http');
 const sampleFiles = fs.readdirSync(SAMPLES).filter((f) => f.endsWith('.http')).map((f) => path.join(SAMPLES, f));
 const V = (name: string): string => vectorPath(name);

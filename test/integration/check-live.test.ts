@@ -4,38 +4,30 @@
 // a captured report with an empty signature against a normal app crash — `check` names the
 // empty signature as why it cannot be bucketed, `diff` shows the two side by side; and `check`
 // of --save-dir folders (report.cab standing for the upload).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
-import { BIN } from '../helpers/paths.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { report } from '../helpers/crafted.js';
 import { writeCab } from '../../src/domain/cab/cab-writer.js';
+import { runCliAsync } from '../helpers/run-async.js';
+import { tempDir } from '../helpers/temp.js';
 
-const running: RunningCli[] = [];
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-check-live-'));
+const startCli = cliStarter();
+
+const tmp = tempDir('wer-sniff-check-live-');
 const emptySignature = (): Buffer => report({ params: [], secondary: [] });
-
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
 
 async function start(args: string[]): Promise<RunningCli> {
   const r = await startCli([...args, '-p', '0', '-b', '127.0.0.1']);
-  running.push(r);
   return r;
 }
 
 /** `simulate` as a child process (async, so this process keeps reading the listener's output). */
-function simulate(port: number, kind = 'appcrash'): Promise<number | null> {
-  const child = spawn(process.execPath, [BIN, 'simulate', '--to', `127.0.0.1:${port}`, '--kind', kind, '--color', 'never']);
-  child.stdout.resume();
-  child.stderr.resume();
-  return new Promise((resolve) => child.on('close', resolve));
+async function simulate(port: number, kind = 'appcrash'): Promise<number | null> {
+  return (await runCliAsync(['simulate', '--to', `127.0.0.1:${port}`, '--kind', kind, '--color', 'never'])).code;
 }
 
 async function stop(r: RunningCli): Promise<void> {
@@ -64,7 +56,7 @@ describe('findings live', () => {
     await stop(q);
     // Nothing matches, so nothing about traffic is shown: no events, no findings — only the
     // run's bucket table (`stats`), which counts what was sent.
-    const shown = q.stdout().toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const shown = ndjson(q.stdout());
     expect(shown.map((e) => e.type)).toEqual(['stats']);
   });
 

@@ -1,27 +1,23 @@
 // The built command end to end, as users run it: real clients (curl, python3's http.client,
 // a raw socket), byte-exact --raw and -o, --json, --once, errors and exit codes.
 import fs from 'node:fs';
-import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { BIN, SAMPLES, vectorPath, readVector, vectorFiles } from '../helpers/paths.js';
 import { ndjson } from '../helpers/ndjson.js';
+import { tempDir } from '../helpers/temp.js';
+
+const startCli = cliStarter();
 
 const bodyOf = (http: Buffer) => http.subarray(http.indexOf('\r\n\r\n') + 4);
-const running: RunningCli[] = [];
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-cli-'));
-
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
+const tmp = tempDir('wer-sniff-cli-');
 
 async function cli(args: string[]) {
   const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', ...args]);
-  running.push(r);
   return r;
 }
 

@@ -6,12 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli, cliStarter } from '../helpers/cli.js';
 import { peer, skipNote } from '../helpers/peers.js';
 import { refusingAddress } from '../helpers/net.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { vectorPath, readVector } from '../helpers/paths.js';
+
+const startCli = cliStarter();
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-e2e-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -7,11 +7,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli } from '../helpers/cli.js';
+import { cliStarter } from '../helpers/cli.js';
 import { peer, skipNote } from '../helpers/peers.js';
 import { BIN, SAMPLES, readVector } from '../helpers/paths.js';
 import { events, pcapRecords, runCliAsync } from '../helpers/run-async.js';
 import { readPcap, tsharkComplaints, tsharkHttp } from '../helpers/pcap-reader.js';
+
+const startCli = cliStarter();
 
 let tmp: string;
 beforeAll(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-faults-'))));
@@ -169,23 +171,15 @@ describe('EPIPE on stdout (| head -c 10)', () => {
   it.each([['listen'], ['relay']])('%s exits 0 quietly when its reader goes away', async (cmd) => {
     const upstream = cmd === 'relay' ? await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json']) : undefined;
     const extra = upstream ? ['--to', `127.0.0.1:${upstream.port}`] : [];
-    const child = spawn(process.execPath, [BIN, cmd, '-p', '0', '-b', '127.0.0.1', ...extra]);
-    let err = '';
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    const port = await new Promise<number>((resolve) => {
-      const t = setInterval(() => {
-        const m = /listening on [^\s]+:(\d+)/.exec(err);
-        if (m) (clearInterval(t), resolve(Number(m[1])));
-      }, 20);
-    });
-    const exited = new Promise<number | null>((r) => child.on('close', r));
+    const cli = await startCli([cmd, '-p', '0', '-b', '127.0.0.1', ...extra]);
+    const { child, port, exited } = cli;
     // Read 10 bytes, then close the pipe like `head -c 10`; keep sending until it notices.
     child.stdout.once('data', () => child.stdout.destroy());
     let code: number | null | undefined;
     void exited.then((c) => (code = c));
     for (let i = 0; i < 20 && code === undefined; i++) await runCliAsync(['simulate', '--to', `127.0.0.1:${port}`, '--color', 'never']);
     expect(await exited).toBe(0);
-    expect(err).not.toMatch(/error|EPIPE/i);
+    expect(cli.stderr()).not.toMatch(/error|EPIPE/i);
     if (upstream) {
       upstream.child.kill('SIGINT');
       await upstream.exited;

@@ -5,27 +5,24 @@
 // staying complete.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { SAMPLES, VECTORS, vectorPath, readVector } from '../helpers/paths.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { harSchemaErrors } from '../helpers/har-schema.js';
 import { harProblems } from '../helpers/har-check.js';
+import { tempDir } from '../helpers/temp.js';
+
+const startCli = cliStarter();
 
 type Json = Record<string, any>;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-har-'));
+const tmp = tempDir('wer-sniff-har-');
 const file = (name: string) => path.join(tmp, name);
 const readHar = (f: string): Json => JSON.parse(fs.readFileSync(f, 'utf8'));
 const httpFiles = (dir: string) => fs.readdirSync(dir).filter((n) => n.endsWith('.http')).sort().map((n) => path.join(dir, n));
-const running: RunningCli[] = [];
-
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
 
 function valid(doc: Json): void {
   expect(harSchemaErrors(doc)).toEqual([]);
@@ -102,7 +99,6 @@ describe('HAR 1.2 schema', () => {
     const har = file('live.har');
     const raw = file('live.bin');
     const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '--har', har, '-o', raw]);
-    running.push(r);
     const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'all', '--color', 'never']);
     expect(sim.code).toBe(0);
     r.child.kill('SIGINT');
@@ -129,7 +125,6 @@ describe('--filter in front of the view, --json and --har', () => {
     const har = file('filtered.har');
     const raw = file('filtered.bin');
     const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '--har', har, '-o', raw, '--filter', 'event=BlueScreen or (method=PUT and status=200)']);
-    running.push(r);
     const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${r.port}`, '--kind', 'appcrash,bluescreen', '--color', 'never']);
     expect(sim.code).toBe(0);
     const junk = await sendAndCollect(r.port, [Buffer.from('GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n')]);
@@ -164,7 +159,6 @@ describe('--filter in front of the view, --json and --har', () => {
       const up = (upstream.address() as net.AddressInfo).port;
       const har = file('relay-filtered.har');
       const r = await startCli(['relay', '--to', `127.0.0.1:${up}`, '-p', '0', '-b', '127.0.0.1', '--json', '--har', har, '--filter', 'status>=400']);
-      running.push(r);
       const port = Number(/listening on [^\n]*?:(\d+), relaying/.exec(r.stderr())![1]);
       for (const target of ['/ok', '/missing', '/ok']) {
         const reply = await sendAndCollect(port, [Buffer.from(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`)]);

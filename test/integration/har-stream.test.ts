@@ -5,26 +5,24 @@
 // --json, and --include-bodies brings the exact bytes back in both. A HAR without the bytes
 // makes `replay` say why it does not send that request. The document stays valid HAR 1.2.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startCli, type RunningCli } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { cliStarter, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { harSchemaErrors } from '../helpers/har-schema.js';
 import { harProblems } from '../helpers/har-check.js';
+import { tempDir } from '../helpers/temp.js';
+import { ndjson } from '../helpers/ndjson.js';
+
+const startCli = cliStarter();
 
 type Json = Record<string, any>;
 const MiB = 1024 * 1024;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-har-stream-'));
+const tmp = tempDir('wer-sniff-har-stream-');
 const file = (name: string) => path.join(tmp, name);
-const running: RunningCli[] = [];
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
-
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
 
 /** `size` bytes that are binary (a NUL first: not text) and differ per `seed`. */
 function binary(size: number, seed: number): Buffer {
@@ -46,18 +44,18 @@ async function waitFor(what: string, check: () => boolean, ms = 10_000): Promise
   }
 }
 
+let runs = 0;
 async function run(extra: string[]): Promise<{ r: RunningCli; har: string; raw: string }> {
-  const har = file(`run-${Date.now()}-${running.length}.har`);
+  const har = file(`run-${++runs}.har`);
   const raw = har.replace(/\.har$/, '.bin');
   const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--respond', 'ok', '--json', '--har', har, '-o', raw, ...extra]);
-  running.push(r);
   return { r, har, raw };
 }
 
 async function stop(r: RunningCli): Promise<Json[]> {
   r.child.kill('SIGINT');
   expect(await r.exited).toBe(0);
-  return r.stdout().toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return ndjson(r.stdout());
 }
 
 function valid(doc: Json): void {

@@ -2,7 +2,6 @@
 // through --save-dir, 400 overlapping .txt records, a one-line 20 MiB Version.txt; and other
 // clients answered quickly while a CAB is summarised. Also the `cab` command on them.
 import fs from 'node:fs';
-import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { sendAndCollect } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
 import { events } from '../helpers/run-async.js';
 import { longLineCab, mszipBomb, overlapCab } from '../../src/tools/fuzz/hostile-cabs.js';
+import { testTempDir } from '../helpers/temp.js';
 
 const MiB = 1024 * 1024;
 const start = cliStarter();
@@ -39,7 +39,7 @@ async function stop(h: Awaited<ReturnType<typeof start>>): Promise<void> {
 
 describe('listen with hostile CABs', () => {
   it('an MSZIP bomb through --save-dir: answered, report.cab kept, cab/ within the budget', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-bomb-'));
+    const dir = testTempDir('wer-sniff-bomb-');
     const bomb = mszipBomb(1, 2047); // 3.6 MB inflating to 2 GiB
     const h = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--save-dir', dir, '--json']);
     try {
@@ -53,11 +53,10 @@ describe('listen with hostile CABs', () => {
     const evs = events(h.stdout().toString());
     expect(evs.filter((e) => e.type === 'problem').map((e) => e.code)).toContain('cab-expansion');
     expect(h.stderr()).toMatch(/bomb0\.mdmp: extraction stopped here, in folder 0/);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('400 overlapping .txt records: the PUT is answered, overlap is a problem, no decoder-error', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-overlap-'));
+    const dir = testTempDir('wer-sniff-overlap-');
     const h = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--save-dir', dir, '--json']);
     try {
       expect(await report(h.port, overlapCab(400, 8, 'txt'))).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
@@ -70,7 +69,6 @@ describe('listen with hostile CABs', () => {
     const [folder] = fs.readdirSync(dir);
     expect(bytesUnder(path.join(dir, folder!, 'cab'))).toBeLessThanOrEqual(32 * MiB);
     expect(h.stderr()).toMatch(/\d+ more files not extracted/);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('a one-line 20 MiB Version.txt prints a short preview', async () => {
@@ -121,7 +119,7 @@ describe('listen with hostile CABs', () => {
 
 describe('wer-sniff cab on hostile CABs', () => {
   it('the .txt overlap variant: listed with its problems, exit 3, no crash', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-cabcmd-')), 'o.cab');
+    const file = path.join(testTempDir('wer-sniff-cabcmd-'), 'o.cab');
     fs.writeFileSync(file, overlapCab(400, 8, 'txt'));
     const r = runCli(['cab', file, '--color', 'never']);
     expect(r.code).toBe(3);
@@ -129,6 +127,5 @@ describe('wer-sniff cab on hostile CABs', () => {
     fs.writeFileSync(file, longLineCab(20));
     const long = runCli(['cab', file, '--color', 'never']);
     expect(long.stdout.length).toBeLessThan(8192);
-    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 });

@@ -5,7 +5,6 @@
 // answer and no --save-dir folder was written. Now the answer is written first and does not
 // depend on the checks, and each rule lists at most MAX_FINDINGS_PER_RULE findings, then a count.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliStarter } from '../helpers/cli.js';
@@ -15,9 +14,11 @@ import { MAX_FINDINGS_PER_RULE } from '../../src/analysis/check/rules.js';
 import { Recorder } from '../../src/pipeline/recorder.js';
 import { startListener } from '../../src/sources/net/listener.js';
 import { CerServer } from '../../src/domain/server/cer-server.js';
+import { tempDir } from '../helpers/temp.js';
+import { ndjson } from '../helpers/ndjson.js';
 
 const start = cliStarter();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-huge-'));
+const tmp = tempDir('wer-sniff-huge-');
 
 describe('a huge level-1 report is answered, saved and checked (capped)', () => {
   // 130,000 PARAMETERs live cost ~4 s of CPU (13 MB of UTF-16 decoded): that case runs through
@@ -32,7 +33,7 @@ describe('a huge level-1 report is answered, saved and checked (capped)', () => 
       expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n[^]*iData=1\r\nDumpFile=\\PersistedCabs\\/);
       r.child.kill('SIGTERM');
       expect(await r.exited).toBe(0);
-      const events = r.stdout().toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const events = ndjson(r.stdout());
       expect(events.filter((e) => e.type === 'problem').map((e) => e.code)).not.toContain('decoder-error');
       expect(events.filter((e) => e.type === 'response').map((e) => e.status)).toEqual([200]);
       const rule = 'unknown-attribute';

@@ -13,6 +13,7 @@ import { sendAndCollect } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
 import { AMPLIFIED_MODULES, amplifiedCab } from '../helpers/amplified-dump.js';
 import { until } from '../helpers/wait.js';
+import { ndjson } from '../helpers/ndjson.js';
 
 const startCli = cliStarter();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-amp-'));
@@ -47,7 +48,7 @@ describe('the 437 KB name-amplification CAB', () => {
     const out = listen.stdout().toString();
     expect(out.length).toBeLessThan(2_000_000);
     if (flags.includes('--json')) {
-      const events = out.trim().split('\n').map((l) => JSON.parse(l));
+      const events = ndjson(out);
       const putEvent = events.find((e) => e.type === 'request' && e.method === 'PUT');
       const mini = putEvent.body.cab.files.find((f: { kind: string }) => f.kind === 'minidump').minidump;
       // A live upload's dump is read by range from its spool, so every record is counted (no
@@ -83,7 +84,7 @@ describe('the 437 KB name-amplification CAB', () => {
     // A summary that lists less than the dump holds is not damage: no bad-minidump, exit 0.
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeLessThan(2_000_000);
-    const events = r.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const events = ndjson(r.stdout);
     expect(events.filter((e) => e.type === 'problem')).toEqual([]);
     expect(r.stdout.toString()).toContain('capped');
   }, 60_000);

@@ -7,17 +7,21 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { vectorPath, readVector } from '../helpers/paths.js';
 import { readPcap, tsharkComplaints, tsharkFollow, tsharkHttp } from '../helpers/pcap-reader.js';
 import { harProblems } from '../helpers/har-check.js';
+import { tempDir } from '../helpers/temp.js';
 
 const TSHARK = hasCommand('tshark');
 const NO_TSHARK = !TSHARK ? ' (SKIPPED: tshark not installed)' : '';
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcap-'));
+const tmp = tempDir('wer-sniff-pcap-');
+// Each test runs the CLI and tshark several times (as pcap-in and pcap-out do): under load one
+// tshark run alone took over 10 s, and 4 of these 9 tests passed 30 s.
+vi.setConfig({ testTimeout: 90_000 });
 const file = (name: string) => path.join(tmp, name);
 const readHar = (f: string) => JSON.parse(fs.readFileSync(f, 'utf8'));
 

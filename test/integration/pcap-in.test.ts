@@ -2,60 +2,33 @@
 // the loopback interface, and our own `listen -w` — must give the same JSON events as raw bytes
 // or the live run. Plus the port filter's messages from the built CLI.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { describe, expect, it, vi } from 'vitest';
+import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { readVector } from '../helpers/paths.js';
 import { ndjson, exchangesByConnection } from '../helpers/ndjson.js';
 import { captureConnectionBytes } from '../../src/sources/files/pcap-input.js';
 import { parseCapture } from '../../src/sources/pcap/capture.js';
+import { segments, text2pcap as runText2pcap } from '../helpers/text2pcap.js';
+import { tempDir } from '../helpers/temp.js';
+
+const startCli = cliStarter();
 
 const TEXT2PCAP = hasCommand('text2pcap', '-v');
 const EDITCAP = hasCommand('editcap', '-V') && hasCommand('mergecap', '-V');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcapin-'));
+const tmp = tempDir('wer-sniff-pcapin-');
 const file = (name: string) => path.join(tmp, name);
-const running: RunningCli[] = [];
 // Each test starts several CLI processes and tshark; on a loaded machine that takes a while.
 vi.setConfig({ testTimeout: 90_000 });
-
-afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
-});
 
 type Json = Record<string, any>;
 const events = (out: Buffer | string): Json[] => ndjson(out);
 
-
-/** text2pcap's hexdump input: one packet per ≤ 1400 bytes, I = client→server, O = back. */
-function hexdump(packets: ['I' | 'O', Buffer][]): string {
-  const lines: string[] = [];
-  for (const [dir, bytes] of packets) {
-    lines.push(dir);
-    for (let i = 0; i < bytes.length; i += 16) {
-      lines.push(`${i.toString(16).padStart(6, '0')} ${[...bytes.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`);
-    }
-    lines.push('');
-  }
-  return lines.join('\n') + '\n';
-}
-
-function segments(dir: 'I' | 'O', buf: Buffer, size: number): ['I' | 'O', Buffer][] {
-  const out: ['I' | 'O', Buffer][] = [];
-  for (let i = 0; i < buf.length; i += size) out.push([dir, buf.subarray(i, i + size)]);
-  return out;
-}
-
 /** Runs text2pcap on one exchange; returns the capture file's path. */
 function text2pcap(name: string, request: Buffer, response: Buffer, args: string[], size = 1400): string {
-  const txt = file(`${name}.txt`);
-  const out = file(name);
-  fs.writeFileSync(txt, hexdump([...segments('I', request, size), ...segments('O', response, size)]));
-  const r = spawnSync('text2pcap', ['-q', '-D', ...args, txt, out]);
-  if (r.status !== 0) throw new Error(`text2pcap failed: ${r.stderr}`);
-  return out;
+  return runText2pcap([...segments('I', request, size), ...segments('O', response, size)], file(name), args);
 }
 
 const PAIRS: [string, string][] = [
@@ -178,7 +151,6 @@ describe('decode of our own listen -w capture', () => {
   it('gives the same exchanges as the live run, connection by connection', async () => {
     const pcap = file('roundtrip.pcap');
     const live = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-w', pcap]);
-    running.push(live);
     const sim = await runCliAsync(['simulate', '--to', `127.0.0.1:${live.port}`, '--kind', 'all', '--color', 'never']);
     expect(sim.code).toBe(0);
     live.child.kill('SIGINT');
@@ -208,7 +180,6 @@ function dumpcapProblem(): string | undefined {
 describe('decode of a dumpcap capture on the loopback interface', () => {
   it.skipIf(DUMPCAP_WHY !== undefined)(`simulate ⇄ listen seen by dumpcap decodes like the live run${DUMPCAP_WHY ? ` (SKIPPED: ${DUMPCAP_WHY})` : ''}`, async () => {
     const live = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json']);
-    running.push(live);
     const cap = file('dumpcap.pcapng');
     // Only our port: the loopback carries other programs' traffic too.
     const dc = spawn('dumpcap', ['-i', 'lo', '-f', `tcp port ${live.port}`, '-w', cap]);

@@ -14,6 +14,7 @@ import { runCli } from '../helpers/cli.js';
 import { ndjson, exchangesByConnection } from '../helpers/ndjson.js';
 import { FIXTURES, readVector } from '../helpers/paths.js';
 import { peer, skipNote } from '../helpers/peers.js';
+import { segments, text2pcap } from '../helpers/text2pcap.js';
 
 const TOOLS = ['text2pcap', 'editcap', 'mergecap', 'tshark', 'python3'];
 const HAVE = peer(...TOOLS);
@@ -31,18 +32,8 @@ function run(cmd: string, args: string[]): string {
 
 /** text2pcap: the request and the answer in 1000-byte segments, raw IP of `ip` (4 or 6). */
 function rawIp(name: string, ip: 4 | 6, linktype: number): string {
-  const lines: string[] = [];
-  for (const [dir, buf] of [['I', REQ], ['O', RES]] as const) {
-    for (let s = 0; s < buf.length; s += 1000) {
-      lines.push(dir);
-      const seg = buf.subarray(s, s + 1000);
-      for (let i = 0; i < seg.length; i += 16) lines.push(`${i.toString(16).padStart(6, '0')} ${[...seg.subarray(i, i + 16)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}`);
-      lines.push('');
-    }
-  }
-  fs.writeFileSync(file(`${name}.txt`), lines.join('\n') + '\n');
   const addrs = ip === 4 ? ['-4', '192.0.2.10,192.0.2.1'] : ['-6', '2001:db8::10,2001:db8::1'];
-  run('text2pcap', ['-q', '-D', '-F', 'pcap', '-l', String(linktype), ...addrs, '-T', '49712,1273', file(`${name}.txt`), file(name)]);
+  text2pcap([...segments('I', REQ, 1000), ...segments('O', RES, 1000)], file(name), ['-F', 'pcap', '-l', String(linktype), ...addrs, '-T', '49712,1273']);
   return file(name);
 }
 

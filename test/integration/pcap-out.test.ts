@@ -3,7 +3,6 @@
 // connection ends written as they happened (FIN per side, RST from the side that reset).
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
@@ -13,10 +12,11 @@ import { until } from '../helpers/wait.js';
 import { sendAndCollect, splitEvery } from '../helpers/net.js';
 import { BIN, vectorPath, readVector } from '../helpers/paths.js';
 import { readPcap, tshark, tsharkComplaints, tsharkFollow, tsharkHttp } from '../helpers/pcap-reader.js';
+import { tempDir } from '../helpers/temp.js';
 
 const TSHARK = hasCommand('tshark');
 const NO_TSHARK = TSHARK ? '' : ' (SKIPPED: tshark not installed)';
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-pcapout-'));
+const tmp = tempDir('wer-sniff-pcapout-');
 const file = (name: string) => path.join(tmp, name);
 // Each test starts several CLI processes and tshark; on a loaded machine that takes a while.
 vi.setConfig({ testTimeout: 90_000 });
@@ -102,7 +102,7 @@ describe('-w <file>', () => {
     expect(readPcap(fs.readFileSync(pcap)).packets.some((p) => p.flags & (FIN | RST))).toBe(false);
     const dec = runCli(['decode', '--json', '--port', String(r.port), pcap]);
     expect(dec.code).toBe(0);
-    const evs = dec.stdout.toString().trim().split('\n').map((l) => JSON.parse(l));
+    const evs = ndjson(dec.stdout);
     // The report's check adds one finding at the end: the CAB the answer asked for never came.
     expect(evs.map((e) => e.type)).toEqual(['open', 'request', 'report', 'response', 'close', 'finding']);
     expect(evs.at(-1).rule).toBe('cab-not-uploaded');

@@ -5,12 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli, cliStarter } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { SAMPLES, vectorFiles } from '../helpers/paths.js';
 import { encodeUtf16, writeLevel1Request, writeMetadataXml, writeReportXml, type ReportSpec } from '../../src/domain/report/report-writer.js';
 import { writeCab } from '../../src/domain/cab/cab-writer.js';
 import { writeMinidump } from '../../src/domain/minidump/minidump-writer.js';
+import { ndjson } from '../helpers/ndjson.js';
+
+const startCli = cliStarter();
 
 let dir: string;
 let inputs: string[];
@@ -43,10 +46,9 @@ function privateCapture(): Buffer {
 
 /** Machine, user and domain names the unredacted JSON shows for every report (the Host header
  * names the server, which stays). */
-function namesIn(ndjson: string): string[] {
+function namesIn(json: string): string[] {
   const names = new Set<string>();
-  for (const line of ndjson.split('\n').filter(Boolean)) {
-    const ev = JSON.parse(line);
+  for (const ev of ndjson(json)) {
     if (ev.type === 'report') {
       const [host, ...domain] = String(ev.report.machine?.name ?? '').split('.');
       names.add(host!).add(domain.join('.'));
@@ -115,7 +117,7 @@ describe('decode --redact', () => {
     const doc = JSON.parse(outputs.har);
     // Nor in the bytes the JSON and HAR carry as base64 (exact heads and bodies for replay):
     // replacing names in the text cannot reach inside them, so they must not be there at all.
-    const carried = [doc, ...outputs.json.trim().split('\n').map((l) => JSON.parse(l))].flatMap(base64Fields);
+    const carried = [doc, ...ndjson(outputs.json)].flatMap(base64Fields);
     for (const b64 of carried) {
       const bytes = Buffer.from(b64, 'base64');
       for (const name of names) {
@@ -130,7 +132,7 @@ describe('decode --redact', () => {
   it('gives the same name the same pseudonym everywhere in one run, and different names different ones', () => {
     // The four samples: four machines, all in corp.example.test, all sending to wer.corp.example.test.
     const files = ['appcrash', 'bluescreen', 'generic', 'hang'].map((k) => path.join(SAMPLES, `${k}.http`));
-    const events = runCli(['decode', '--redact', '--json', ...files]).stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const events = ndjson(runCli(['decode', '--redact', '--json', ...files]).stdout);
     const machines = events.filter((e) => e.type === 'report').map((e) => String(e.report.machine.name));
     expect(machines).toHaveLength(4);
     expect(new Set(machines.map((m) => m.split('.')[0])).size).toBe(4);

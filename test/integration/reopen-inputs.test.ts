@@ -14,10 +14,11 @@ import { hasCommand, startCli, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { FIXTURES } from '../helpers/paths.js';
+import { tempDir } from '../helpers/temp.js';
 
 const TSHARK = hasCommand('tshark');
 const CABEXTRACT = hasCommand('cabextract');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-reopen-'));
+const tmp = tempDir('wer-sniff-reopen-');
 const at = (n: string) => path.join(tmp, n);
 const FOREIGN = path.join(FIXTURES, 'har', 'browser-export.har');
 

@@ -4,42 +4,36 @@
 // or refuse. Rate is checked by its lower bound only, so a slow machine cannot fail it.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasCommand, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { hasCommand, runCli, cliStarter, type RunningCli } from '../helpers/cli.js';
 import { runCliAsync } from '../helpers/run-async.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { sleep, until } from '../helpers/wait.js';
 import { BIN, vectorPath, readVector } from '../helpers/paths.js';
+import { peer, skipNote } from '../helpers/peers.js';
+import { segments, text2pcap, type Packet } from '../helpers/text2pcap.js';
+import { tempDir } from '../helpers/temp.js';
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-replay-'));
+const startCli = cliStarter();
+
+const tmp = tempDir('wer-sniff-replay-');
 const file = (name: string) => path.join(tmp, name);
 const PYTHON = hasCommand('python3');
-const running: RunningCli[] = [];
 const servers: net.Server[] = [];
 
 afterEach(() => {
-  for (const r of running.splice(0)) if (r.child.exitCode === null) r.child.kill('SIGTERM');
   for (const s of servers.splice(0)) s.close();
 });
 
-/** Runs the CLI without blocking the event loop (the raw servers below live in this process). */
-function runAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b) => (stdout += b));
-  child.stderr.on('data', (b) => (stderr += b));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 })));
-}
+/** The CLI without blocking the event loop (the raw servers below live in this process). */
+const runAsync = (args: string[]) => runCliAsync(args, undefined, { NO_COLOR: '1' });
 
+let listens = 0;
 async function listen(extra: string[] = []): Promise<{ r: RunningCli; raw: string }> {
-  const raw = file(`listen-${running.length}-${Date.now()}.bin`);
+  const raw = file(`listen-${++listens}.bin`);
   const r = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '-o', raw, ...extra]);
-  running.push(r);
   return { r, raw };
 }
 
@@ -170,6 +164,49 @@ describe('replay against wer-sniff listen', () => {
   });
 });
 
+describe('replay of a pcap that lost client bytes (text2pcap writes it, editcap deletes a segment)', () => {
+  const [a, b, c] = ['level1-appcrash.http', 'level1-hang.http', 'level1-generic.http'].map(readVector) as [Buffer, Buffer, Buffer];
+  const answer = readVector('level1-response-level2.http');
+  const TOOLS = peer('text2pcap', 'editcap');
+  /** The three requests on one connection as `packets`, the three answers after them; then the
+   * capture without the frames `lost` (editcap's 1-based frame numbers). */
+  function capture(name: string, packets: Buffer[], lost: string): string {
+    const whole = text2pcap([...packets.map((p) => ['I', p] as Packet), ...segments('O', Buffer.concat([answer, answer, answer]), 1000)], file(`${name}-whole.pcap`), ['-F', 'pcap', '-T', '49712,1273', '-4', '192.0.2.10,192.0.2.1']);
+    const r = spawnSync('editcap', [whole, file(name), lost], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`editcap failed: ${r.stderr}`);
+    return file(name);
+  }
+  const where = (cap: string) => `wer-sniff: ${cap} 192.0.2.10:49712 → 192.0.2.1:1273: `;
+
+  it.skipIf(!TOOLS)(`a hole in a request's body: one line says so and that this request is not sent; the next two go byte for byte${skipNote('text2pcap', 'editcap')}`, async () => {
+    const abc = Buffer.concat([a, b, c]);
+    const cap = capture('lost-body.pcap', segments('I', abc, 1000).map(([, p]) => p), '2');
+    const { r, raw } = await listen();
+    const out = await runAsync(['replay', cap, '--to', `127.0.0.1:${r.port}`]);
+    expect(out.stderr.split('\n').filter(Boolean)).toEqual([
+      `${where(cap)}1000 bytes missing from the capture at TCP stream offset 1000 (the receiver acknowledged past it) — not sent: the request it cuts (POST /stage2.htm) and the ${a.length - 2000} bytes after it, up to the next request line; replay goes on from the next request`,
+      expect.stringMatching(/^replayed: 2 sent, 2 answered, 0 failed, 1 connection, /),
+    ]);
+    expect(out.code).toBe(0);
+    await stopListen(r);
+    // What the server got is exactly the two whole requests: no spliced half of the first.
+    expect(fs.readFileSync(raw).equals(Buffer.concat([b, c]))).toBe(true);
+  });
+
+  it.skipIf(!TOOLS)(`a whole request lost between two others: one line says nothing was cut; the other two go byte for byte${skipNote('text2pcap', 'editcap')}`, async () => {
+    const cap = capture('lost-request.pcap', [a.subarray(0, 1300), a.subarray(1300), b.subarray(0, 1300), b.subarray(1300), c], '3-4');
+    const { r, raw } = await listen();
+    const out = await runAsync(['replay', cap, '--to', `127.0.0.1:${r.port}`]);
+    expect(out.stderr.split('\n').filter(Boolean)).toEqual([
+      `${where(cap)}${b.length} bytes missing from the capture at TCP stream offset ${a.length} (the receiver acknowledged past it) — it cuts no request: nothing is left out (but a request wholly inside it)`,
+      expect.stringMatching(/^replayed: 2 sent, 2 answered, 0 failed, 1 connection, /),
+    ]);
+    expect(out.code).toBe(0);
+    await stopListen(r);
+    expect(fs.readFileSync(raw).equals(Buffer.concat([a, c]))).toBe(true);
+  });
+});
+
 describe('replay against other servers', () => {
   it.skipIf(!PYTHON)(`python3 http.server (HTTP/1.0, closes after each answer): reconnects, 200 and 404${!PYTHON ? ' (SKIPPED: python3 not installed)' : ''}`, async () => {
     const root = fs.mkdtempSync(path.join(tmp, 'www-'));
@@ -195,7 +232,7 @@ describe('replay against other servers', () => {
       const out = await runAsync(['replay', cap, '--to', `127.0.0.1:${port}`, '--json']);
       expect(out.stderr).toMatch(/replayed: 2 sent, 2 answered, 0 failed, 2 connections/);
       expect(out.code).toBe(0);
-      const responses = out.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'response');
+      const responses = ndjson(out.stdout).filter((e) => e.type === 'response');
       expect(responses.map((e) => e.status)).toEqual([200, 404]);
       expect(responses[0].body.text).toBe('hello from python\n');
     } finally {
@@ -227,7 +264,7 @@ describe('replay against other servers', () => {
     expect(timeline.map((t) => t.got.equals(req))).toEqual([true, true]);
     expect(timeline[0]!.bodyAt!).toBeLessThan(900);
     expect(timeline[1]!.bodyAt!).toBeGreaterThanOrEqual(900);
-    const ev = out.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.type === 'response');
+    const ev = ndjson(out.stdout).filter((e) => e.type === 'response');
     expect(ev[0].interim).toEqual([{ status: 100, reason: 'Continue', headers: [] }]);
   });
 

@@ -8,10 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCli } from '../helpers/cli.js';
+import { cliStarter } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
 import { until } from '../helpers/wait.js';
+
+const startCli = cliStarter();
 
 const tinyFs = path.join(os.tmpdir(), `wer-savedir-tmpfs-${process.pid}`);
 let mounted = false;
@@ -107,7 +109,7 @@ describe.skipIf(!mounted)('--save-dir on a full disk (300 KiB tmpfs)', () => {
     expect(Object.keys(third!).filter((n) => n.startsWith('report.cab'))).toEqual([]);
     expect(Object.values(third!).every((size) => size > 0)).toBe(true);
     const stderr = listen.stderr();
-    expect(stderr).toMatch(/wer-sniff: saving the upload .*report\.cab failed \(partial file removed\): ENOSPC — the disk is full; capture continues\n/);
+    expect(stderr).toMatch(/wer-sniff: saving the upload .*report\.cab failed \(partial file removed\): the disk is full \(ENOSPC\) — free some disk space; capture continues\n/);
     expect(stderr).toMatch(/^stopped: 6 connections, 6 requests, 3 reports, .*, 2 reports not saved$/m);
     expect(stderr).toMatch(/wer-sniff: 2 reports were not saved whole in --save-dir .* — free disk space or raise the open-file limit \(ulimit -n\); -o\/-w captures still hold them\n/);
     expect(code).toBe(1);

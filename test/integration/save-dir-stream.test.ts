@@ -1,15 +1,17 @@
 // --save-dir streams a level-2 upload to disk: a body far larger than --max-body-bytes ends up
 // in report.cab byte for byte while the listener's memory stays flat.
 import fs from 'node:fs';
-import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { startCli } from '../helpers/cli.js';
+import { cliStarter } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { readVector } from '../helpers/paths.js';
 import { ndjson } from '../helpers/ndjson.js';
+import { testTempDir } from '../helpers/temp.js';
+
+const startCli = cliStarter();
 
 const MiB = 1024 * 1024;
 const SIZE = 256 * MiB;
@@ -25,7 +27,7 @@ function peakRss(pid: number): number | undefined {
 
 describe('listen --save-dir with a large upload', () => {
   it('streams a 256 MiB PUT into report.cab exactly, with bounded memory', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-big-'));
+    const dir = testTempDir('wer-sniff-big-'); // 256 MiB: removed also when an assertion fails
     let sent = '';
     const listen = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--save-dir', dir, '--max-body-bytes', '1MiB', '--json']);
     try {
@@ -66,6 +68,5 @@ describe('listen --save-dir with a large upload', () => {
     expect(put.body.length).toBe(SIZE);
     expect(put.body.sha256).toBe(sent);
     expect(put.reportId).toBe('r1');
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

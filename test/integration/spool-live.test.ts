@@ -4,7 +4,6 @@
 // full disk (injected), by pausing the waiting sockets rather than growing. Once the first
 // closes, the file holds every byte, each connection's together, in open order.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { once } from 'node:events';
@@ -15,12 +14,13 @@ import { CerServer } from '../../src/domain/server/cer-server.js';
 import { RawSink } from '../../src/sinks/raw.js';
 import { tempSpillFile } from '../../src/sinks/spool.js';
 import { SyncFileStream } from '../../src/sinks/sync-file.js';
+import { tempDir } from '../helpers/temp.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const BUDGET = 512 * KiB;
 const CONNS = 24;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-spool-live-'));
+const tmp = tempDir('wer-sniff-spool-live-');
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();

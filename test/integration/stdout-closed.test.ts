@@ -6,29 +6,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/run-async.js';
-import { BIN } from '../helpers/paths.js';
+import { cliStarter } from '../helpers/cli.js';
+
+const startCli = cliStarter();
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-stdout-closed-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function startWithClosingReader(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args]);
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<number | null>((r) => child.on('close', r));
-  const port = await new Promise<number>((resolve, reject) => {
-    const t = setInterval(() => {
-      const m = /listening on [^\s]+:(\d+)/.exec(err);
-      if (m) (clearInterval(t), resolve(Number(m[1])));
-    }, 20);
-    void exited.then(() => (clearInterval(t), reject(new Error(err))));
-  });
+  const cli = await startCli(args);
   // Like `head -c 10`: take the first bytes, then close the pipe.
-  child.stdout.once('data', () => child.stdout.destroy());
-  return { child, port, exited, stderr: () => err };
+  cli.child.stdout.once('data', () => cli.child.stdout.destroy());
+  return cli;
 }
 
 describe('stdout closed while files still record', () => {

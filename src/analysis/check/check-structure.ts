@@ -3,6 +3,8 @@
 // schema does not know (notes: they are kept and shown, real clients may send them). Element
 // names are matched case-insensitively and in any order, like report.ts reads them: the
 // examples' order differs from the schema's (docs/protocol.md §3.2), which is not a finding.
+// Each finding cites its rule's section (rules.ts); the section of the element at fault, where
+// the attribute or child is defined, is named in the fix.
 import { attrOf, isElement, rootElement, textContent, type XmlNode } from '../../domain/body/xml.js';
 import { finding, type Finding } from './rules.js';
 import { ELEMENTS, REQUIRED_CHILDREN, ROOT, TYPED_ATTRS } from './schema.js';
@@ -22,20 +24,20 @@ function checkAttributes(node: XmlNode, upper: string, path: string, out: Findin
   for (const attr of rule.required) {
     const value = attrOf(node, attr);
     if (value === undefined) {
-      out.push(finding('attribute-missing', `${path} has no ${attr} attribute`, `add ${attr}="…" to ${upper} (required by ${rule.section})`, rule.section));
+      out.push(finding('attribute-missing', `${path} has no ${attr} attribute`, `add ${attr}="…" to ${upper} (required by ${rule.section})`));
     } else if (value.trim() === '' && !(upper === 'PARAMETER' && attr === 'value')) { // that one: check-bucket.ts
       const typed = TYPED_ATTRS.has(attr);
-      out.push(finding(typed ? 'attribute-empty' : 'string-empty', `${path} ${attr} is empty`, `give ${upper} a non-empty ${attr}`, rule.section));
+      out.push(finding(typed ? 'attribute-empty' : 'string-empty', `${path} ${attr} is empty`, `give ${upper} a non-empty ${attr} (${rule.section})`));
     }
   }
   const known = rule.known!;
   for (const [name, value] of node.attrs) {
     if (known.has(name) || isNamespaceAttr(name)) continue;
     if (known.has(name.toLowerCase())) {
-      out.push(finding('name-case', `${path} attribute ${name} is spelled ${name.toLowerCase()} in the schema`, `write ${name.toLowerCase()}: XML names are case-sensitive and a strict parser will not find ${name}`, rule.section));
+      out.push(finding('name-case', `${path} attribute ${name} is spelled ${name.toLowerCase()} in the schema`, `write ${name.toLowerCase()} (${rule.section}): XML names are case-sensitive and a strict parser will not find ${name}`));
       continue;
     }
-    out.push(finding('unknown-attribute', `${path} has ${name}=${quote(value)}, not in the schema (kept)`, `nothing to do if your server ignores it; the schema of ${rule.section} does not define it`, rule.section));
+    out.push(finding('unknown-attribute', `${path} has ${name}=${quote(value)}, not in the schema (kept)`, `nothing to do if your server ignores it; the schema of ${rule.section} does not define it`));
   }
 }
 
@@ -46,7 +48,7 @@ function walk(node: XmlNode, upper: string, path: string, out: Finding[]): void 
   for (const child of node.children) {
     if (!isElement(child)) {
       if ((child.name === '#text' || child.name === '#cdata') && (child.text ?? '').trim() !== '') {
-        out.push(finding('unknown-element', `${path} contains text ${quote((child.text ?? '').trim())}, which the schema does not define (kept)`, 'remove the text; every value travels in attributes', rule.section));
+        out.push(finding('unknown-element', `${path} contains text ${quote((child.text ?? '').trim())}, which the schema does not define (kept)`, `remove the text; every value travels in attributes (${rule.section})`));
       }
       continue;
     }
@@ -54,22 +56,22 @@ function walk(node: XmlNode, upper: string, path: string, out: Finding[]): void 
     const childPath = `${path}/${child.name}`;
     if (!rule.children.includes(childUpper)) {
       const text = textContent(child).trim();
-      out.push(finding('unknown-element', `${childPath} is not in the schema (kept)${text ? ` and holds ${quote(text)}` : ''}`, `nothing to do if your server ignores it; ${rule.section} does not define it below ${upper}`, rule.section));
+      out.push(finding('unknown-element', `${childPath} is not in the schema (kept)${text ? ` and holds ${quote(text)}` : ''}`, `nothing to do if your server ignores it; ${rule.section} does not define it below ${upper}`));
       continue;
     }
     if (ELEMENTS[childUpper]!.single && seen.has(childUpper)) {
-      out.push(finding('element-duplicate', `${childPath} appears more than once; only the first is used`, `send one ${childUpper} element`, ELEMENTS[childUpper]!.section));
+      out.push(finding('element-duplicate', `${childPath} appears more than once; only the first is used`, `send one ${childUpper} element (${rule.section})`));
       continue;
     }
     seen.add(childUpper);
     if (child.name !== childUpper) {
-      out.push(finding('name-case', `element ${childPath} is spelled ${childUpper} in the schema`, `write <${childUpper}>: XML names are case-sensitive and a strict parser will not find <${child.name}>`, ELEMENTS[childUpper]!.section));
+      out.push(finding('name-case', `element ${childPath} is spelled ${childUpper} in the schema`, `write <${childUpper}> (${ELEMENTS[childUpper]!.section}): XML names are case-sensitive and a strict parser will not find <${child.name}>`));
     }
     walk(child, childUpper, childPath, out);
   }
   if (upper === ROOT) {
     for (const required of REQUIRED_CHILDREN) {
-      if (!seen.has(required)) out.push(finding('element-missing', `no ${required} element`, `add <${required} …/> to WERREPORT (${ELEMENTS[required]!.section})`, ELEMENTS[required]!.section));
+      if (!seen.has(required)) out.push(finding('element-missing', `no ${required} element`, `add <${required} …/> to WERREPORT (${ELEMENTS[required]!.section})`));
     }
   }
 }
@@ -82,7 +84,7 @@ export function checkStructure(nodes: XmlNode[]): Finding[] {
   if (root.name.toUpperCase() !== ROOT) {
     return [finding('root-not-werreport', `root element is ${root.name}, not WERREPORT`, 'make <WERREPORT> the root element')];
   }
-  if (root.name !== ROOT) out.push(finding('name-case', `root element ${root.name} is spelled WERREPORT in the schema`, 'write <WERREPORT>: XML names are case-sensitive', '§2.2.1.3.1'));
+  if (root.name !== ROOT) out.push(finding('name-case', `root element ${root.name} is spelled WERREPORT in the schema`, `write <WERREPORT> (${ELEMENTS[ROOT]!.section}): XML names are case-sensitive`));
   walk(root, ROOT, root.name, out);
   return out;
 }

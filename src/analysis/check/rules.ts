@@ -89,10 +89,12 @@ export const RULES = {
 
 export type RuleId = keyof typeof RULES;
 
-/** A finding of `rule` with the rule's severity and section. */
-export function finding(rule: RuleId, message: string, fix: string, section?: string): Finding {
+/** A finding of `rule` with the rule's severity and section: a finding cites exactly its rule's
+ * row of the table (what the README lists, what --json consumers group by), never a section of
+ * its own; a more precise section goes in the message or the fix. */
+export function finding(rule: RuleId, message: string, fix: string): Finding {
   const info: RuleInfo = RULES[rule];
-  return { severity: info.severity, rule, section: section ?? info.section, ref: info.ref, message, fix };
+  return { severity: info.severity, rule, section: info.section, ref: info.ref, message, fix };
 }
 
 export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {

@@ -18,6 +18,7 @@ import { wireBytes } from '../../pipeline/http/wire-bytes.js';
 import { FileSlots, isOutOfDescriptors } from './file-slots.js';
 import { UploadFile } from './upload-file.js';
 import { escapeControl } from '../../util/escape.js';
+import { inWords } from '../../errors.js';
 import { minidumpFiles } from '../../render/minidump-files.js';
 
 /** Extraction errors printed per report; the rest are counted. */
@@ -254,10 +255,11 @@ export class ReportStore implements Sink, BodyObserver {
 
   private fail(what: string, e: unknown): void {
     const err = e as NodeJS.ErrnoException;
-    const hint = err.code === 'ENOSPC' ? ' — the disk is full'
+    const hint = err.code === 'ENOSPC' ? ' — free some disk space'
       : err.code === 'EACCES' || err.code === 'EPERM' ? ' — check permissions'
+      : err.code === 'ENOTDIR' || err.code === 'EEXIST' ? ' — --save-dir must be a folder (a file stands in its path)'
       : isOutOfDescriptors(err) ? ' — out of file descriptors for too long; raise the limit (ulimit -n)'
       : err.code === 'ENAMETOOLONG' ? ' — the path is too long; use a shorter --save-dir' : '';
-    this.onError(`${what}: ${err.code ?? err.message}${hint}; capture continues`);
+    this.onError(`${what}: ${inWords(err)}${hint}; capture continues`);
   }
 }

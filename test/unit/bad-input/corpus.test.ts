@@ -14,6 +14,7 @@ import { folderName } from '../../../src/sinks/save-dir/folder-name.js';
 import { decodedOf } from '../../../src/domain/body/message.js';
 import { safeExtractPath } from '../../../src/domain/cab/cab-extract.js';
 import type { Request } from '../../../src/model.js';
+import { ndjson } from '../../helpers/ndjson.js';
 
 const DIR = path.join(ROOT, 'test', 'fixtures', 'bad');
 /** `bothDirections`: a request and its answer in one file, which only offline decode can split. */
@@ -42,7 +43,7 @@ describe('bad-input corpus', () => {
           expect(got.map((p) => p.message).join('\n'), `${layout}: ${want.code}`).toContain(want.message);
         }
         // NDJSON carries the same problems
-        const jsonCodes = r.json.map((l) => JSON.parse(l) as { type: string; code?: string }).filter((e) => e.type === 'problem').map((e) => e.code);
+        const jsonCodes = ndjson(r.json.join('\n')).filter((e) => e.type === 'problem').map((e) => e.code);
         expect(jsonCodes).toEqual(r.problems.map((p) => p.code));
         expect(ms, `${layout} took ${Math.round(ms)} ms`).toBeLessThan(5000);
         // no amplification: the human view is at most ~2 copies of the input plus a margin

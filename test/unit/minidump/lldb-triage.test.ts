@@ -1,7 +1,8 @@
 // Independent judge of the triage decoding: LLDB's minidump reader (Debian `lldb`) opens the
 // same hand-built dumps and must agree with parseMinidump on the exception code, address and
 // thread, the thread ids, the process id, module bases and names, the RSDS GUID and age (its
-// module UUID), and the frames its own frame-pointer unwinder finds. Skipped without lldb.
+// module UUID), and the frames its own frame-pointer unwinder finds. Skipped (visibly) without
+// lldb, except under CI.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { parseMinidump } from '../../../src/domain/minidump/minidump.js';
 import { writeMinidump } from '../../../src/domain/minidump/minidump-writer.js';
 import { ARM64_CRASH, X64_CRASH, X86_CRASH } from './stack-fixture.js';
+import { peer, skipNote } from '../../helpers/peers.js';
 
-const HAS_LLDB = spawnSync('lldb', ['--version']).status === 0;
+// Under CI lldb is a required peer: these run (and fail without it) instead of skipping.
+const HAS_LLDB = peer('lldb');
 
 function lldb(dump: Buffer): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'wer-sniff-triage-'));
@@ -50,7 +53,7 @@ function agree(dump: Buffer, minFrames = 2): void {
   expect(ours.slice(0, bt.length)).toEqual(bt.slice(0, ours.length));
 }
 
-describe(`lldb agrees with the triage decoding${HAS_LLDB ? '' : ' [skipped: lldb not installed]'}`, () => {
+describe(`lldb agrees with the triage decoding${skipNote('lldb')}`, () => {
   it.skipIf(!HAS_LLDB)('x64 with RSDS records, thread names and a process id', () => {
     const dump = writeMinidump(X64_CRASH);
     agree(dump);
