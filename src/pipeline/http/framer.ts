@@ -226,7 +226,7 @@ class HttpFramer implements Framer {
       out.push({ type: 'raw', data: raw, offset: this.msgStart });
       return this.goRaw(out);
     }
-    out.push({ type: 'head', head, offset: this.msgStart });
+    out.push({ type: 'head', head, offset: this.msgStart, declaredLength: length.kind === 'content-length' ? length.length : undefined });
     // Problems that do not stop framing; after the head so they belong to its message.
     for (const w of headWarnings(head)) {
       const offset = this.msgStart + (st.offsets[w.headerIndex] ?? 0);
