@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const BENCHES = [
-  { name: 'relay', file: './relay.js', what: 'relay throughput, request rate, memory vs socat and a minimal Node relay' },
+  { name: 'relay', file: './relay.js', what: 'relay throughput, request rate, CPU per exchange, memory vs socat, a minimal Node relay and mitmdump' },
   { name: 'capture', file: './capture.js', what: 'listener + recorder' },
   { name: 'decode', file: './decode.js', what: 'offline decode' },
   { name: 'hostile-cab', file: './hostile-cab.js', what: 'hostile CABs (bombs, overlap, long lines, a 32 MB CAB) against listen --save-dir' },
