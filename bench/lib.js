@@ -203,6 +203,38 @@ export function processTree(pid) {
   return out;
 }
 
+/** CPU time (user + system) of a process tree in seconds: each live process's own time plus
+ * what its reaped children used (socat's finished forks). Linux only; NaN elsewhere. */
+export function treeCpu(pid) {
+  if (!isLinux) return NaN;
+  const tick = clockTick();
+  let sum = 0;
+  for (const p of processTree(pid)) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    } catch {
+      continue; // gone between listing and reading
+    }
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    sum += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return sum / tick;
+}
+
+let ticks;
+function clockTick() {
+  if (ticks === undefined) {
+    try {
+      ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString()) || 100;
+    } catch {
+      ticks = 100;
+    }
+  }
+  return ticks;
+}
+
 /** Memory of a process tree: one process → its RSS; several (forks) → sum of PSS. Past
  * `maxRead` processes (5,000 socat forks), PSS is read for an even sample of them and scaled:
  * reading every smaps_rollup takes seconds. */

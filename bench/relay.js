@@ -1,9 +1,11 @@
 // Relay benchmark: wer-sniff's relay side by side with a direct connection (the limit), socat
-// (default buffer and -b 131072) and a minimal pipe() relay in Node, in one run, rounds
-// interleaved (A B C D E A B C D E …), medians, and ratios paired round by round.
+// (default buffer and -b 131072), a minimal pipe() relay in Node and, in (b) only, mitmdump in
+// reverse-proxy mode (the one peer that also parses HTTP), in one run, rounds interleaved
+// (A B C D E A B C D E …), medians, and ratios paired round by round.
 //   (a) bulk: 1 GiB upload (an HTTP PUT body) in 1 MiB writes into a sink that discards
 //       (connect → sink received all and answered)
-//   (b) 1.5 KiB POSTs over keep-alive, 16 connections, wrk, against a tiny Node HTTP upstream
+//   (b) 1.5 KiB POSTs over keep-alive, 16 connections, wrk, against a tiny Node HTTP upstream:
+//       requests/s, p99, and the relay's CPU time per exchange (its process tree, /proc)
 //   (c) peak RSS of the relay during a 1 GiB upload into an upstream throttled to 200 MB/s
 //   (d) 5,000 idle connections held, then each used once (echo); relay memory afterwards
 // Everything listens on and connects to 127.0.0.1 only. Env: BENCH_ROUNDS (default 5),
@@ -16,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import {
   HOST, sleep, median, pairedRatio, interleave, startProcess, withFileLimit, fileLimit, freePort,
-  waitForPort, hasCommand, treeMemory, sampleMemory, markdownTable, fmt, commandVersion,
+  waitForPort, hasCommand, treeMemory, treeCpu, sampleMemory, markdownTable, fmt, commandVersion,
 } from './lib.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -42,13 +44,17 @@ const DIRECT = 'direct';
 const SOCAT = 'socat (default)';
 const SOCAT_TUNED = 'socat -b 131072';
 const MINIMAL = 'minimal node relay';
+const MITM = 'mitmdump (reverse proxy)';
 
 export async function run() {
   const began = Date.now();
   const notes = [];
   const log = (m) => console.error(m);
   const peers = await definePeers(notes);
-  const relays = peers.filter((p) => !p.direct);
+  // mitmdump takes part in (b) only: it is a peer for the cost of parsing HTTP, not for bulk
+  // bytes or thousands of idle sockets.
+  const bytePeers = peers.filter((p) => !p.onlyRequests);
+  const relays = bytePeers.filter((p) => !p.direct);
   // Memory: one socat is enough (same binary; forking 5,000 of them takes ~20 s per round).
   const memPeers = relays.filter((p) => p.name !== SOCAT);
   const wers = peers.filter((p) => p.wer);
@@ -60,15 +66,15 @@ export async function run() {
   if (ONLY.includes('a')) {
     const t0 = Date.now();
     const sink = await startSink();
-    const live = await startAll(peers, sink.port);
-    await warmUp(peers, (p) => send(live.get(p.name).port, 64 * MiB), log);
-    const res = await interleave(ROUNDS, peers, async (p) => {
+    const live = await startAll(bytePeers, sink.port);
+    await warmUp(bytePeers, (p) => send(live.get(p.name).port, 64 * MiB), log);
+    const res = await interleave(ROUNDS, bytePeers, async (p) => {
       const { ms } = await send(live.get(p.name).port, BULK_BYTES);
       return BULK_BYTES / MiB / (ms / 1000);
     }, { log });
     await stopAll(live);
     sink.close();
-    sections.push(section('(a) bulk upload, 1 GiB PUT body in 1 MiB writes', 'MiB/s', 'higher is better', peers, res, 0));
+    sections.push(section('(a) bulk upload, 1 GiB PUT body in 1 MiB writes', 'MiB/s', 'higher is better', bytePeers, res, 0));
     log(`[relay bench] (a) done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
 
@@ -82,7 +88,14 @@ export async function run() {
     await waitForPort(upPort);
     const live = await startAll(peers, upPort);
     await warmUp(peers, (p) => wrk(live.get(p.name).port, 1), log);
-    const res = await interleave(ROUNDS, peers, (p) => wrk(live.get(p.name).port, WRK_SECONDS), { log });
+    const res = await interleave(ROUNDS, peers, async (p) => {
+      const { port, pid } = live.get(p.name);
+      const cpu0 = pid ? treeCpu(pid) : NaN;
+      const r = await wrk(port, WRK_SECONDS);
+      // socat's forks end when wrk closes; give them time to be reaped into the parent's time.
+      if (pid) await sleep(300);
+      return { ...r, cpuUs: pid ? ((treeCpu(pid) - cpu0) * 1e6) / r.requests : NaN };
+    }, { log });
     await stopAll(live);
     await upstream.stop();
     const pick = (k) => new Map([...res].map(([n, v]) => [n, v.map((x) => (x ? x[k] : NaN))]));
@@ -90,6 +103,8 @@ export async function run() {
     if (errs.length) notes.push(`(b) wrk reported errors: ${errs.join('; ')}`);
     sections.push(section(`(b) 1.5 KiB POSTs, keep-alive, ${WRK_CONNECTIONS} connections, ${WRK_SECONDS} s per round (wrk)`, 'requests/s', 'higher is better', peers, pick('rps'), 0));
     sections.push(section('(b) p99 latency of the same runs', 'ms', 'lower is better', peers, pick('p99'), 2));
+    const relaying = peers.filter((p) => !p.direct);
+    sections.push(section('(b) CPU time of the relay per exchange, same runs (its process tree: user + system)', 'µs', 'lower is better', relaying, pick('cpuUs'), 1));
     log(`[relay bench] (b) done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   } else {
     notes.push('(b) skipped: wrk is not installed');
@@ -153,7 +168,8 @@ export async function run() {
   out.push('');
   const socatVersion = hasCommand('socat') ? commandVersion('socat', ['-V'], /version/) : 'missing';
   const wrkVersion = hasCommand('wrk') ? commandVersion('wrk', ['-v']).replace(/\s*Copyright.*/, '') : 'missing';
-  out.push(`- ${socatVersion}; ${wrkVersion}; wrk -t2 -c${WRK_CONNECTIONS}`);
+  const mitmVersion = hasCommand('mitmdump') ? commandVersion('mitmdump', ['--version'], /Mitmproxy/) : 'mitmdump missing';
+  out.push(`- ${socatVersion}; ${mitmVersion}; ${wrkVersion}; wrk -t2 -c${WRK_CONNECTIONS}`);
   out.push(`- ${ROUNDS} interleaved rounds per measure unless said; value = median; ratio columns = median of per-round ratios (peer ÷ reference, same round).`);
   for (const w of wers) out.push(`- ${w.name}: ${w.label}`);
   for (const n of notes) out.push(`- ${n}`);
@@ -177,6 +193,14 @@ async function definePeers(notes) {
     notes.push('socat is not installed: its columns are empty');
   }
   peers.push({ name: MINIMAL, cmd: process.execPath, args: (p, q) => [at('./minimal-relay.js'), String(p), String(q)] });
+  if (hasCommand('mitmdump')) {
+    peers.push({
+      name: MITM, onlyRequests: true, startMs: 60_000, cmd: 'mitmdump',
+      args: (p, q) => ['--mode', `reverse:http://${HOST}:${q}`, '--listen-host', HOST, '-p', String(p), '-q'],
+    });
+  } else {
+    notes.push('mitmdump is not installed (Debian: apt-get install mitmproxy): its rows in (b) are missing');
+  }
   peers.push(...(await werPeers(notes)));
   return peers;
 }
@@ -214,7 +238,7 @@ async function werPeers(notes) {
   }
 }
 
-async function startPeer(peer, upstreamPort, timeoutMs = 10_000) {
+async function startPeer(peer, upstreamPort, timeoutMs = peer.startMs ?? 10_000) {
   if (peer.direct) return { port: upstreamPort, pid: undefined, stop: async () => {} };
   const port = await freePort();
   const [cmd, args] = withFileLimit(peer.cmd, peer.args(port, upstreamPort), FD_LIMIT);
@@ -312,19 +336,20 @@ async function startSink({ rate } = {}) {
   };
 }
 
-/** wrk run → { rps, p99 (ms), errors }. */
+/** wrk run → { rps, requests, p99 (ms), errors }. */
 function wrk(port, seconds) {
   const args = ['-t2', `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', at('./relay-post.lua'), `http://${HOST}:${port}/`];
   return new Promise((resolve, reject) => {
     execFile('wrk', args, { timeout: (seconds + 30) * 1000 }, (err, out) => {
       if (err) return reject(new Error(`wrk failed: ${err.message}`));
       const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1]);
+      const requests = Number(out.match(/(\d+) requests in/)?.[1]);
       const m = out.match(/^\s+99%\s+([\d.]+)(us|ms|s)\b/m);
       const p99 = m ? Number(m[1]) * { us: 1e-3, ms: 1, s: 1e3 }[m[2]] : NaN;
       const sock = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
       const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
       const errors = non2xx + (sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-      resolve({ rps, p99, errors });
+      resolve({ rps, requests, p99, errors });
     });
   });
 }
@@ -415,6 +440,7 @@ function section(title, unit, better, peers, res, digits) {
     ['× socat -b 131072', SOCAT_TUNED],
     ['× socat default', SOCAT],
     ['× minimal node', MINIMAL],
+    ['× mitmdump', MITM],
   ].filter(([, ref]) => res.has(ref));
   const rows = peers.map((p) => {
     const v = res.get(p.name);
@@ -443,10 +469,13 @@ function targets(sections, wer) {
   check('bulk ≥ 1.0 × tuned socat and ≥ 0.85 × minimal Node relay', cmp(rt, '>=', 1) === undefined ? undefined : cmp(rt, '>=', 1) && cmp(rm, '>=', 0.85), `${fmt.ratio(rt)} tuned socat, ${fmt.ratio(rm)} minimal node`);
   const b = find('(b) 1.5');
   const bp = find('(b) p99');
+  const bc = find('(b) CPU');
   if (b) {
     const rs = ratio(b, SOCAT);
     const rm2 = ratio(b, MINIMAL);
     const p99 = med(bp);
+    const us = med(bc);
+    check('CPU per exchange ≤ 45 µs', cmp(us, '<=', 45), `${fmt.num(us, 1)} µs, ${fmt.ratio(ratio(bc, SOCAT))} socat (default), ${fmt.ratio(ratio(bc, MINIMAL))} minimal node, ${fmt.ratio(ratio(bc, MITM))} mitmdump`);
     check('request rate ≥ 1.3 × socat and ≥ 0.8 × minimal Node relay, p99 ≤ 3 ms', cmp(rs, '>=', 1.3) === undefined ? undefined : cmp(rs, '>=', 1.3) && cmp(rm2, '>=', 0.8) && cmp(p99, '<=', 3), `${fmt.ratio(rs)} socat (default), ${fmt.ratio(ratio(b, SOCAT_TUNED))} socat -b 131072, ${fmt.ratio(rm2)} minimal node, p99 ${fmt.num(p99, 2)} ms`);
   }
   const c = med(find('(c)'));

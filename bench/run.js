@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const BENCHES = [
   { name: 'big-text-put', file: './big-text-put.js', what: 'a 20 MiB text PUT: how long the other clients wait meanwhile, listener peak RSS' },
-  { name: 'relay', file: './relay.js', what: 'relay throughput, request rate, memory vs socat and a minimal Node relay' },
+  { name: 'relay', file: './relay.js', what: 'relay throughput, request rate, CPU per exchange, memory vs socat, a minimal Node relay and mitmdump' },
   { name: 'capture', file: './capture.js', what: 'listener + recorder' },
   { name: 'decode', file: './decode.js', what: 'offline decode' },
   { name: 'hostile-cab', file: './hostile-cab.js', what: 'hostile CABs (bombs, overlap, long lines, a 32 MB CAB) against listen --save-dir' },

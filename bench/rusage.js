@@ -1,5 +1,6 @@
-// Preloaded with `node --import ./bench/rusage.js` by bench/hostile.js: when the process exits,
-// its peak RSS and CPU time go to the file named by WER_SNIFF_RUSAGE, as one JSON line.
+// Preloaded with `node --import ./bench/rusage.js` by bench/hostile.js and bench/decode.js: when
+// the process exits, its peak RSS and CPU time go to the file named by WER_SNIFF_RUSAGE, as one
+// JSON line.
 import fs from 'node:fs';
 
 const file = process.env.WER_SNIFF_RUSAGE;

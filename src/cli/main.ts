@@ -5,15 +5,10 @@ import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 import { WerSniffError, inWords } from '../errors.js';
 import { stdoutClosed } from './stdout-closed.js';
-import type { ListenFlags } from './run-listen.js';
-import type { DecodeFlags } from './run-decode.js';
-import type { RelayFlags } from './run-relay.js';
-import type { ReplayFlags } from './run-replay.js';
-import type { CabFlags, SetupFlags, SimulateFlags } from './run-tools.js';
-import type { CheckFlags } from './run-check.js';
-import type { DiffFlags } from './run-diff.js';
-import type { InspectFlags } from './run-inspect.js';
-import type { LsFlags } from './run-ls.js';
+import {
+  parseCabFlags, parseCheckFlags, parseDecodeFlags, parseDiffFlags, parseInspectFlags, parseLsFlags, parseListenFlags, parseRelayFlags, parseReplayFlags, parseSetupFlags,
+  parseSimulateFlags,
+} from './command-flags.js';
 
 export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -26,18 +21,19 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(1);
   });
   const program = createProgram({
-    // Each command loads its code only when it runs, so `--help` starts fast.
-    listen: async (flags) => (await import('./run-listen.js')).runListen(flags as unknown as ListenFlags),
-    decode: async (files, flags) => (await import('./run-decode.js')).runDecode(files, flags as unknown as DecodeFlags),
-    relay: async (flags) => (await import('./run-relay.js')).runRelay(flags as unknown as RelayFlags),
-    simulate: async (flags) => (await import('./run-tools.js')).runSimulate(flags as unknown as SimulateFlags),
-    setup: async (flags) => (await import('./run-tools.js')).runSetup(flags as unknown as SetupFlags),
-    replay: async (files, flags) => (await import('./run-replay.js')).runReplay(files, flags as unknown as ReplayFlags),
-    cab: async (file, flags) => (await import('./run-tools.js')).runCab(file, flags as unknown as CabFlags),
-    check: async (files, flags) => (await import('./run-check.js')).runCheck(files, flags as unknown as CheckFlags),
-    diff: async (a, b, flags) => (await import('./run-diff.js')).runDiff(a, b, flags as unknown as DiffFlags),
-    inspect: async (files, flags) => (await import('./run-inspect.js')).runInspect(files, flags as unknown as InspectFlags),
-    ls: async (dir, flags) => (await import('./run-ls.js')).runLs(dir, flags as unknown as LsFlags),
+    // Each command loads its code only when it runs, so `--help` starts fast; its flags are
+    // typed and checked first (command-flags.ts).
+    listen: async (flags) => (await import('./run-listen.js')).runListen(parseListenFlags(flags)),
+    decode: async (files, flags) => (await import('./run-decode.js')).runDecode(files, parseDecodeFlags(flags)),
+    relay: async (flags) => (await import('./run-relay.js')).runRelay(parseRelayFlags(flags)),
+    simulate: async (flags) => (await import('./run-tools.js')).runSimulate(parseSimulateFlags(flags)),
+    setup: async (flags) => (await import('./run-tools.js')).runSetup(parseSetupFlags(flags)),
+    replay: async (files, flags) => (await import('./run-replay.js')).runReplay(files, parseReplayFlags(flags)),
+    cab: async (file, flags) => (await import('./run-tools.js')).runCab(file, parseCabFlags(flags)),
+    check: async (files, flags) => (await import('./run-check.js')).runCheck(files, parseCheckFlags(flags)),
+    diff: async (a, b, flags) => (await import('./run-diff.js')).runDiff(a, b, parseDiffFlags(flags)),
+    inspect: async (files, flags) => (await import('./run-inspect.js')).runInspect(files, parseInspectFlags(flags)),
+    ls: async (dir, flags) => (await import('./run-ls.js')).runLs(dir, parseLsFlags(flags)),
   });
   try {
     await program.parseAsync(argv);

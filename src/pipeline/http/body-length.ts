@@ -3,7 +3,7 @@
 // not read any body bytes, and it is tolerant where the RFC allows: Transfer-Encoding overrides
 // Content-Length instead of rejecting the message.
 import type { MessageHead } from '../../model.js';
-import { formatExcerpt, getHeaderList } from './head.js';
+import { formatExcerpt, getHeaderList, isHeaderName } from './head.js';
 
 export type BodyLength =
   | { kind: 'none' }
@@ -20,9 +20,11 @@ export type BodyLength =
       headerIndex: number;
     };
 
+const DIGITS = /^\d+$/;
+
+/** `name` is lower case. */
 function indexOf(head: MessageHead, name: string): number {
-  const n = name.toLowerCase();
-  return head.headers.findIndex((h) => h[0].toLowerCase() === n);
+  return head.headers.findIndex((h) => isHeaderName(h[0], name));
 }
 
 /** `requestMethod`: for a response, the method of the request it answers (default GET). */
@@ -66,9 +68,9 @@ export function decideBodyLength(head: MessageHead, requestMethod = 'GET'): Body
     let length: number | undefined;
     for (let i = clAt; i < head.headers.length; i++) {
       const header = head.headers[i]!;
-      if (header[0].toLowerCase() !== 'content-length') continue;
+      if (!isHeaderName(header[0], 'content-length')) continue;
       const value = header[1];
-      const parts = value.split(',').map((s) => s.trim());
+      const parts = DIGITS.test(value) ? [value] : value.split(',').map((s) => s.trim());
       for (const part of parts) {
         const bad = (why: string): BodyLength => ({
           kind: 'problem',
@@ -76,7 +78,7 @@ export function decideBodyLength(head: MessageHead, requestMethod = 'GET'): Body
           message: `${why}, saw ${formatExcerpt(Buffer.from(value, 'latin1'))}`,
           headerIndex: i,
         });
-        if (!/^\d+$/.test(part)) return bad('expected Content-Length to be decimal digits');
+        if (!DIGITS.test(part)) return bad('expected Content-Length to be decimal digits');
         const n = Number(part);
         if (!Number.isSafeInteger(n)) return bad('expected a Content-Length below 2^53');
         if (length !== undefined && n !== length) return bad(`expected every Content-Length to equal ${length}`);

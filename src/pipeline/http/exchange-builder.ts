@@ -9,7 +9,6 @@ import type {
 import { createFramer } from './framer.js';
 import type { Framer, FramerEvent, FramerMode } from './framer-api.js';
 import { BodyAssembler, MAX_BODY_BYTES, SMALL_PIECE, type LargeBodyHashFactory } from './body-assembler.js';
-import { decideBodyLength } from './body-length.js';
 
 export interface ExchangeBuilderOptions {
   maxHeaderBytes?: number;
@@ -111,7 +110,7 @@ export class ExchangeBuilder {
       }
       flush();
       switch (ev.type) {
-        case 'head': this.onHead(source, ev.head, ev.offset, ts); break;
+        case 'head': this.onHead(source, ev.head, ev.offset, ts, ev.declaredLength); break;
         case 'body': this.onBody(source, ev.data); break;
         case 'end': this.onEnd(source, ev, ts); break;
         case 'problem': this.onProblem(ev.problem, ts); break;
@@ -124,7 +123,8 @@ export class ExchangeBuilder {
     flush();
   }
 
-  private onHead(source: Direction, head: MessageHead, offset: number, ts: number): void {
+  /** `declaredLength`: the framer's Content-Length decision (body-length.ts), made once. */
+  private onHead(source: Direction, head: MessageHead, offset: number, ts: number, declaredLength: number | undefined): void {
     this.flushDeferred(source);
     let exchange: Exchange;
     if (head.kind === 'request') {
@@ -138,7 +138,7 @@ export class ExchangeBuilder {
       exchange = this.pending[0] ?? { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
     }
     this.last[source] = exchange;
-    this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(keepLimit(this.opts, head), declaredLength(head), this.opts.largeBodyHash) };
+    this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(keepLimit(this.opts, head), declaredLength, this.opts.largeBodyHash) };
     if (head.kind === 'request') this.opts.onRequestHead?.(exchange, head, offset);
   }
 
@@ -222,7 +222,3 @@ function keepLimit(opts: ExchangeBuilderOptions, head: MessageHead): number {
 }
 
 /** The Content-Length a head declares, when it decides the body length (RFC 9112 §6.3). */
-function declaredLength(head: MessageHead): number | undefined {
-  const decided = decideBodyLength(head);
-  return decided.kind === 'content-length' ? decided.length : undefined;
-}

@@ -14,8 +14,9 @@ export interface FramerOptions {
 }
 
 export type FramerEvent =
-  /** A complete head. `offset`: stream offset of its first byte. */
-  | { type: 'head'; head: MessageHead; offset: number }
+  /** A complete head. `offset`: stream offset of its first byte. `declaredLength`: the
+   * Content-Length its body is framed by, when it is (a claim: the body may end sooner). */
+  | { type: 'head'; head: MessageHead; offset: number; declaredLength?: number }
   /** De-chunked body bytes, in order; may come in many pieces. `offset`: stream offset where
    * this piece's wire bytes start. */
   | { type: 'body'; data: Buffer; offset: number }

@@ -2,7 +2,8 @@
 // body / end events out, byte offsets exact. Keep-alive, pipelining, 1xx interims, HEAD/CONNECT
 // answers, chunked and until-close bodies. On malformed input it reports one problem and hands
 // every byte it could not frame back as `raw`, never dropping one. Pure: no I/O, no clock.
-// It does not pair requests with responses or keep bodies (exchange-builder.ts does that).
+// It does not pair requests with responses or keep bodies (exchange-builder.ts does that);
+// chunked bodies are stepped through in framer-chunked.ts.
 import type { Direction, Header, Body } from '../../model.js';
 import { MAX_HEADER_BYTES, type Framer, type FramerEvent, type FramerMode, type FramerOptions } from './framer-api.js';
 import {
@@ -12,6 +13,7 @@ import {
 import { decideBodyLength } from './body-length.js';
 import { headWarnings } from './head-warnings.js';
 import { ChunkedDecoder } from './chunked.js';
+import { stepChunked, type ChunkedState } from './framer-chunked.js';
 import { ByteQueue } from './byte-queue.js';
 
 const LF = 0x0a;
@@ -30,7 +32,7 @@ type State =
   | { s: 'start' }
   | HeadState
   | { s: 'body'; remaining: number; length: number; received: number }
-  | { s: 'chunked'; dec: ChunkedDecoder; prefixChecked: boolean }
+  | ({ s: 'chunked' } & ChunkedState)
   | { s: 'until-close' }
   | { s: 'raw' };
 
@@ -40,8 +42,8 @@ const MAX_EXPECTED = 1024;
 class HttpFramer implements Framer {
   private readonly mode: FramerMode;
   private readonly source: Direction;
-  private readonly maxHeaderBytes: number;
-  private readonly q = new ByteQueue();
+  readonly maxHeaderBytes: number;
+  readonly q = new ByteQueue();
   private readonly expected: string[] = [];
   private state: State = { s: 'start' };
   private total = 0;
@@ -148,7 +150,7 @@ class HttpFramer implements Framer {
         return true;
       }
       case 'chunked':
-        return this.stepChunked(st, out);
+        return stepChunked(this, st, out);
       case 'until-close':
         if (this.q.length > 0) this.emitBody(out, this.q.length);
         return false;
@@ -224,7 +226,7 @@ class HttpFramer implements Framer {
       out.push({ type: 'raw', data: raw, offset: this.msgStart });
       return this.goRaw(out);
     }
-    out.push({ type: 'head', head, offset: this.msgStart });
+    out.push({ type: 'head', head, offset: this.msgStart, declaredLength: length.kind === 'content-length' ? length.length : undefined });
     // Problems that do not stop framing; after the head so they belong to its message.
     for (const w of headWarnings(head)) {
       const offset = this.msgStart + (st.offsets[w.headerIndex] ?? 0);
@@ -250,57 +252,7 @@ class HttpFramer implements Framer {
     }
   }
 
-  private stepChunked(st: { dec: ChunkedDecoder; prefixChecked: boolean }, out: FramerEvent[]): boolean {
-    const { dec } = st;
-    const step = dec.step;
-    switch (step.kind) {
-      case 'data': {
-        if (this.q.length === 0) return false;
-        const n = Math.min(step.remaining, this.q.length);
-        this.emitBody(out, n);
-        dec.data(n);
-        return true;
-      }
-      case 'data-end': {
-        if (this.q.length === 0) return false;
-        const r = dec.dataEndBytes(this.q.length, this.q.byteAt(0), this.q.length > 1 ? this.q.byteAt(1) : undefined);
-        if (typeof r !== 'number') return this.failBody(out, r, dec);
-        if (r === 0) return false;
-        this.q.take(r);
-        return true;
-      }
-      case 'done':
-        this.finish(out, 'chunked', dec.trailers);
-        return true;
-      case 'size-line':
-      case 'trailer-line': {
-        const limit = step.kind === 'size-line' ? this.maxHeaderBytes : this.maxHeaderBytes - dec.trailerBytes;
-        const line = this.q.nextLine(limit);
-        if (!line) {
-          if (step.kind === 'size-line' && !st.prefixChecked && this.q.partialLength > PREFIX_BYTES) {
-            st.prefixChecked = true;
-            const problem = dec.checkSizePrefix(this.q.partial(PREFIX_BYTES));
-            if (problem) return this.failBody(out, problem, dec);
-          }
-          if (this.q.scanned >= limit) return this.failBody(out, dec.lineTooLong(limit), dec);
-          return false;
-        }
-        let problem;
-        if (step.kind === 'size-line') {
-          problem = dec.plainSizeLine(line) ? undefined
-            : (st.prefixChecked ? undefined : dec.checkSizePrefix(stripEol(line).subarray(0, PREFIX_BYTES))) ?? dec.sizeLine(line);
-          st.prefixChecked = false;
-        } else {
-          problem = dec.trailerLine(line);
-        }
-        if (problem) return this.failBody(out, problem, dec);
-        this.q.take(line.length);
-        return true;
-      }
-    }
-  }
-
-  private emitBody(out: FramerEvent[], n: number): void {
+  emitBody(out: FramerEvent[], n: number): void {
     let offset = this.base;
     for (const data of this.q.take(n)) {
       out.push({ type: 'body', data, offset });
@@ -309,7 +261,7 @@ class HttpFramer implements Framer {
   }
 
   /** The message ends at the queue start (everything before it was consumed). */
-  private finish(out: FramerEvent[], framing: Body['framing'], trailers: Header[]): void {
+  finish(out: FramerEvent[], framing: Body['framing'], trailers: Header[]): void {
     out.push({ type: 'end', offset: this.base, framing, trailers, complete: true });
     this.state = { s: 'start' };
   }
@@ -321,7 +273,7 @@ class HttpFramer implements Framer {
   }
 
   /** A problem inside a body: the message ends incomplete where the bad unit starts. */
-  private failBody(out: FramerEvent[], p: { code: string; message: string }, dec: ChunkedDecoder): boolean {
+  failBody(out: FramerEvent[], p: { code: string; message: string }, dec: ChunkedDecoder): boolean {
     out.push({ type: 'problem', problem: { code: p.code, source: this.source, offset: this.base, message: p.message } });
     out.push({ type: 'end', offset: this.base, framing: 'chunked', trailers: dec.trailers, complete: false });
     return this.goRaw(out);

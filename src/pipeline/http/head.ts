@@ -213,16 +213,22 @@ export function buildHead(start: StartLine, headers: Header[], raw: Buffer): Mes
     : { kind: 'response', version: start.version, status: start.status, reason: start.reason, headers, raw };
 }
 
+/** Whether header name `name` is `lower` (a lower-case name), case-insensitive. Names of
+ * another length are told apart without making a lower-case copy of them. */
+export function isHeaderName(name: string, lower: string): boolean {
+  return name.length === lower.length && (name === lower || name.toLowerCase() === lower);
+}
+
 /** The first value of header `name` (case-insensitive), or undefined. */
 export function getHeader(headers: readonly Header[], name: string): string | undefined {
   const n = name.toLowerCase();
-  return headers.find((h) => h[0].toLowerCase() === n)?.[1];
+  return headers.find((h) => isHeaderName(h[0], n))?.[1];
 }
 
 /** Every value of header `name` (case-insensitive), in order. */
 export function getHeaderAll(headers: readonly Header[], name: string): string[] {
   const n = name.toLowerCase();
-  return headers.filter((h) => h[0].toLowerCase() === n).map((h) => h[1]);
+  return headers.filter((h) => isHeaderName(h[0], n)).map((h) => h[1]);
 }
 
 /** The comma-separated elements of every `name` header, trimmed, empty ones dropped (RFC 9110 §5.6.1). */

@@ -1,7 +1,9 @@
 // Text helpers for the relay: `host:port` parsing and formatting, byte counts and upstream
-// failures worded for humans, and the canned 502 answer. Pure; no sockets.
+// failures worded for humans, a failed listen in words, and the canned 502 answer. Pure; no
+// sockets.
 import { isIPv6 } from 'node:net';
 import { WerSniffError } from '../../errors.js';
+import { formatAddress } from '../../util/address.js';
 
 /** Parses `host:port`, `[v6]:port`, or a bare `host` / `[v6]` when `defaultPort` is given.
  * IPv6 addresses come back without brackets (as `net.connect` wants them). Throws a
@@ -77,4 +79,18 @@ export function makeBadGateway(upstream: string, what: string): Buffer {
     `Content-Length: ${body.length}\r\n` +
     'Connection: close\r\n\r\n';
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
+
+/** A failed listen() in words: where, and why in plain terms, keeping the errno code. */
+export function toListenError(err: NodeJS.ErrnoException, opts: { bind: string; port: number }): Error {
+  const where = formatAddress(opts.bind, opts.port);
+  const why =
+    err.code === 'EADDRINUSE' ? 'address already in use'
+    : err.code === 'EACCES' ? 'permission denied'
+    : err.code === 'EADDRNOTAVAIL' ? 'address not available on this machine'
+    : err.message;
+  return Object.assign(new Error(`cannot listen on ${where}: ${why}${err.code ? ` (${err.code})` : ''}`), {
+    code: err.code ?? 'ELISTEN',
+    cause: err,
+  });
 }

@@ -5,7 +5,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Chunk, ConnectionInfo } from '../../model.js';
-import { describeUpstreamError, makeBadGateway } from './relay-text.js';
+import { describeUpstreamError, makeBadGateway, toListenError } from './relay-text.js';
+import { Hold } from './socket-hold.js';
 import { formatAddress } from '../../util/address.js';
 import { formatSize } from '../../util/size.js';
 import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
@@ -104,19 +105,6 @@ export function startRelay(opts: RelayOptions): Promise<RelayHandle> {
           })),
       });
     });
-  });
-}
-
-function toListenError(err: NodeJS.ErrnoException, opts: RelayOptions): Error {
-  const where = formatAddress(opts.bind, opts.port);
-  const why =
-    err.code === 'EADDRINUSE' ? 'address already in use'
-    : err.code === 'EACCES' ? 'permission denied'
-    : err.code === 'EADDRNOTAVAIL' ? 'address not available on this machine'
-    : err.message;
-  return Object.assign(new Error(`cannot listen on ${where}: ${why}${err.code ? ` (${err.code})` : ''}`), {
-    code: err.code ?? 'ELISTEN',
-    cause: err,
   });
 }
 
@@ -295,37 +283,4 @@ function relayConnection(
 
   opts.onOpen(conn);
   return link;
-}
-
-/** Pauses a socket while anything holds it: the other socket's full write buffer (until its
- * `drain`) and a backed-up tap (until its promise settles); resumes when the last hold ends. */
-class Hold {
-  private holds = 0;
-  private waitingForDrain = false;
-
-  constructor(private readonly socket: net.Socket) {}
-
-  untilDrain(writer: net.Socket): void {
-    if (this.waitingForDrain) return;
-    this.waitingForDrain = true;
-    this.take();
-    writer.once('drain', () => {
-      this.waitingForDrain = false;
-      this.release();
-    });
-  }
-
-  until(wait: Promise<void> | null | void): void {
-    if (!(wait instanceof Promise)) return; // a tap written as `(c) => list.push(c)` returns a number
-    this.take();
-    void wait.then(() => this.release(), () => this.release());
-  }
-
-  private take(): void {
-    if (this.holds++ === 0) this.socket.pause();
-  }
-
-  private release(): void {
-    if (--this.holds === 0 && !this.socket.destroyed) this.socket.resume();
-  }
 }
