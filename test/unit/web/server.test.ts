@@ -18,15 +18,17 @@ import { parseWebAddress } from '../../../src/cli/web-flags.js';
 import { report, response } from '../../helpers/crafted.js';
 
 let server: WebServer | undefined;
-let dir: string | undefined;
+/** Every folder setup() made: a test may call it more than once. */
+const dirs: string[] = [];
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
 async function setup(limit = 100, budget?: number) {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-test-'));
+  dirs.push(dir);
   const history = new WebHistory(limit, budget);
   const exact = new ExactBytes();
   const session = new SessionFiles(dir, 'test');
