@@ -133,15 +133,29 @@ describe('a save-dir reopens as what was captured', () => {
     const all = await runCliAsync(['ls', '--color', 'never', at('saved')]);
     expect(all.code).toBe(0);
     const lines = all.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^time \(UTC\)\s+machine\s+event\s+app\s+exception\s+CAB\s+size\s+folder$/);
+    expect(lines[0]).toMatch(/^time \(UTC\)\s+machine\s+event\s+app\s+exception\s+CAB\s+size\s+check\s+folder$/);
     expect(lines.slice(1).map((l) => l.split(/\s{2,}/)[2])).toEqual(['APPCRASH', 'BlueScreen']);
-    expect(lines[1]).toMatch(/SIM-PC-01 +APPCRASH +crashme\.exe 1\.0\.0\.0 +c0000005 @ faulty\.dll\+0x[0-9a-f]+ +yes +\d+ B +\d{8}T\d{6}Z_SIM-PC-01/);
+    expect(lines[1]).toMatch(/SIM-PC-01 +APPCRASH +crashme\.exe 1\.0\.0\.0 +c0000005 @ faulty\.dll\+0x[0-9a-f]+ +yes +\d+ B +ok +\d{8}T\d{6}Z_SIM-PC-01/);
     const some = await runCliAsync(['ls', '--json', '--filter', 'event=BlueScreen and status=200', at('saved')]);
     const rows = ndjson(some.stdout);
-    expect(rows.map((x) => [x.type, x.event, x.cab])).toEqual([['saved-report', 'BlueScreen', 'yes']]);
+    expect(rows.map((x) => [x.type, x.event, x.cab, x.check])).toEqual([['saved-report', 'BlueScreen', 'yes', { errors: 0, warnings: 0, notes: 0 }]]);
     expect(fs.existsSync(rows[0]!.folder)).toBe(true);
     const bad = await runCliAsync(['ls', '--filter', 'event=', at('saved')]);
     expect(bad.code).toBe(2);
+    // A folder whose report is broken (its closing tag overwritten, same length): the check column
+    // says so, as `check` of that folder would.
+    const broken = path.join(at('broken'), path.basename(rows[0]!.folder));
+    fs.cpSync(rows[0]!.folder, broken, { recursive: true });
+    const level1 = fs.readFileSync(path.join(broken, 'level1.http'));
+    const close = Buffer.from('</WERREPORT>', 'utf16le');
+    const at1 = level1.lastIndexOf(close);
+    expect(at1).toBeGreaterThan(0);
+    Buffer.from('<WERREPORTX', 'utf16le').copy(level1, at1);
+    fs.writeFileSync(path.join(broken, 'level1.http'), level1);
+    const judged = await runCliAsync(['ls', '--color', 'never', at('broken')]);
+    expect(judged.stdout.trimEnd().split('\n')[1]).toMatch(/ +yes +\d+ B +\d+ errors? +\d{8}T/);
+    const checked = await runCliAsync(['check', broken]);
+    expect(checked.code).toBe(1);
     const file = await runCliAsync(['ls', inputs.raw!]);
     expect(file.code).toBe(2);
     expect(file.stderr).toMatch(/is a file, not a --save-dir folder/);

@@ -13,6 +13,7 @@ import { feedInputs, openInputs } from './open-inputs.js';
 import { recorderTarget } from './chunk-target.js';
 import { folderTime, savedCabFile } from './report-folder.js';
 import { WerSniffError } from '../../errors.js';
+import { ConversationChecker } from '../../analysis/check/conversation.js';
 
 export interface SavedReport {
   /** The folder's path, and its name alone. */
@@ -25,6 +26,9 @@ export interface SavedReport {
   status?: number;
   cab: 'yes' | 'no' | 'incomplete';
   cabBytes?: number;
+  /** The check verdict on the report and its answer (`wer-sniff check` of the folder adds the
+   * CAB's own findings): how many findings of each severity. */
+  check: { errors: number; warnings: number; notes: number };
 }
 
 export interface ListOptions {
@@ -33,11 +37,28 @@ export interface ListOptions {
   onNotice?(message: string): void;
 }
 
-/** Keeps each connection's first request (with its answer, once it came). */
+type Verdict = SavedReport['check'];
+
+/** Keeps each connection's first request (with its answer, once it came), and what the checker
+ * finds in that report and answer. */
 class FirstExchange implements Sink {
   readonly byConn = new Map<number, Exchange>();
+  readonly verdicts = new Map<number, Verdict>();
+  private readonly checker = new ConversationChecker();
   event(ev: CaptureEvent): void {
-    if ((ev.type === 'request' || ev.type === 'response') && !this.byConn.has(ev.connection.id)) this.byConn.set(ev.connection.id, ev.exchange);
+    if (ev.type !== 'request' && ev.type !== 'response') return;
+    const known = this.byConn.get(ev.connection.id);
+    if (known && known !== ev.exchange) return;
+    this.byConn.set(ev.connection.id, ev.exchange);
+    const v = this.verdicts.get(ev.connection.id) ?? { errors: 0, warnings: 0, notes: 0 };
+    this.verdicts.set(ev.connection.id, v);
+    for (const r of this.checker.event(ev)) {
+      for (const f of r.findings) {
+        if (f.severity === 'error') v.errors++;
+        else if (f.severity === 'warning') v.warnings++;
+        else v.notes++;
+      }
+    }
   }
   async close(): Promise<void> {}
 }
@@ -58,12 +79,12 @@ export async function listSavedReports(dir: string, opts: ListOptions = {}): Pro
   folders.forEach((folder, i) => {
     const ex = first.byConn.get(i + 1);
     if (opts.filter && (!ex || evaluateFilter(opts.filter, { connection: ex.connection, exchange: ex, final: true }) !== true)) return;
-    rows.push(savedRow(folder, ex));
+    rows.push(savedRow(folder, ex, first.verdicts.get(i + 1) ?? { errors: 0, warnings: 0, notes: 0 }));
   });
   return rows;
 }
 
-function savedRow(folder: string, ex: Exchange | undefined): SavedReport {
+function savedRow(folder: string, ex: Exchange | undefined, check: Verdict): SavedReport {
   const report = ex?.request?.body.data ? transientDecodingOf(ex.request).report : undefined;
   let facts: Omit<ReportFacts, 'key'> = {};
   if (report) {
@@ -71,7 +92,7 @@ function savedRow(folder: string, ex: Exchange | undefined): SavedReport {
     facts = rest;
   }
   const cab = savedCabFile(folder);
-  const row: SavedReport = { folder, name: path.basename(folder), time: folderTime(folder), facts, cab: cab ? (cab.complete ? 'yes' : 'incomplete') : 'no' };
+  const row: SavedReport = { folder, name: path.basename(folder), time: folderTime(folder), facts, cab: cab ? (cab.complete ? 'yes' : 'incomplete') : 'no', check };
   if (cab) row.cabBytes = cab.size;
   if (ex?.response) row.status = ex.response.head.status;
   return row;
