@@ -160,11 +160,56 @@ export type ConversationRole =
   | { role: 'report'; conversation: Conversation }
   | { role: 'upload'; conversation: Conversation; by: 'dump-file' | 'connection'; n: number };
 
+/** How bad a check finding is. */
+export type Severity = 'error' | 'warning' | 'note';
+
+/** One MS-CER2 conformance finding (analysis/check/rules.ts makes them, from its rule table). */
+export interface Finding {
+  severity: Severity;
+  /** The rule's id (analysis/check/rules.ts `RULES`). */
+  rule: string;
+  /** MS-CER2 section, e.g. `§2.2.1.3.6`. */
+  section: string;
+  /** Where docs/protocol.md explains it, e.g. `docs/protocol.md §3.2`. */
+  ref: string;
+  /** One line: what is wrong. */
+  message: string;
+  /** One line: what to change. */
+  fix: string;
+}
+
+/** Findings about one report (or one unpaired PUT), and when they were found. */
+export interface ReportFindings {
+  ts: number;
+  /** The connection and exchange of the level-1 report (of the PUT when unpaired). */
+  connection: ConnectionInfo;
+  seq: number;
+  reportId?: string;
+  /** `report`: the request itself; `answer`: the server's answer; `upload`: the PUT;
+   * `end`: what never came by the end of the connection or run. */
+  stage: 'report' | 'answer' | 'upload' | 'end';
+  /** `<connection id>:<seq>` of the report (or unpaired PUT): the same for all its stages. */
+  key: string;
+  /** The exchange itself, at the `report` stage (and for an unpaired PUT) only: later stages
+   * do not keep exchanges (and their bodies) alive. */
+  exchange?: Exchange;
+  findings: Finding[];
+}
+
+/** Fields every event may carry besides its own. */
+export interface EventExtras {
+  /** What the checks found when this event came, per report concerned (a clean report has
+   * an entry with no finding), when the run checks (the Recorder's `check`: on when an output
+   * shows findings). Only a request, a response or a close carries them (a close: reports of
+   * the connection that never got an answer); absent when nothing was found to report. */
+  findings?: ReportFindings[];
+}
+
 /**
  * What flows to every output. Listener, relay and offline decode all produce this stream,
  * so every sink works the same live and offline.
  */
-export type CaptureEvent =
+export type CaptureEvent = EventExtras & (
   | { type: 'open'; ts: number; connection: ConnectionInfo }
   /** A request is complete (its body fully received). */
   | { type: 'request'; ts: number; connection: ConnectionInfo; exchange: Exchange }
@@ -180,7 +225,7 @@ export type CaptureEvent =
   | { type: 'close'; ts: number; connection: ConnectionInfo; reason?: string }
   /** A connection turned away before any HTTP byte was read: outside --allow/--deny, beyond
    * --max-conns, or a failed TLS handshake. It never had an `open`; `connection.id` is 0. */
-  | { type: 'refused'; ts: number; connection: ConnectionInfo; reason: 'denied' | 'max-conns' | 'tls-handshake' | 'no-descriptors'; message: string };
+  | { type: 'refused'; ts: number; connection: ConnectionInfo; reason: 'denied' | 'max-conns' | 'tls-handshake' | 'no-descriptors'; message: string });
 
 /** An output. `chunk` sees every wire chunk (raw, pcap); `event` sees the framed stream. */
 export interface Sink {
@@ -195,6 +240,9 @@ export interface Sink {
    * filling memory. `connId`: the connection whose chunk was just taken, when the source can
    * pause that one alone (the listener); a sink may then ask to pause only it (raw.ts). */
   waitDrain?(connId?: number): Promise<void> | null;
+  /** Findings at the end of the run (a CAB that was asked for and never came), before close,
+   * when the run checks (see `event.findings`). */
+  findings?(found: ReportFindings[]): void;
   /** Flush and release; resolves when everything is written. */
   close(): Promise<void>;
 }

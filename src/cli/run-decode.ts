@@ -27,6 +27,7 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
   const web = await startWeb(flags);
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...(store ? [store] : []), ...(web?.sinks ?? [])], observers: store ? [store] : [],
+    check: outputs.checks || Boolean(web),
     // With --save-dir each CAB is inflated once, on the CAB worker, for both its cab/ and the view.
     cabs: store ? sharedCabJobs() : undefined,
     maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,

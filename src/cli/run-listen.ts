@@ -62,6 +62,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...extras, counter, stats.counter, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(flags.saveDir) || Boolean(web),
+    check: outputs.checks || Boolean(web),
     cabs: liveCabJobs(flags),
     observers: extras,
   });

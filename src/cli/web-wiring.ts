@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Sink } from '../model.js';
 import { WerSniffError, inWords } from '../errors.js';
-import { CheckedSink } from '../sinks/checked-sink.js';
 import { CabWorker, cabWorkerAvailable, inspectHere } from '../pipeline/workers/cab-offload.js';
 import { WebHistory, DEFAULT_WEB_HISTORY } from '../web/history.js';
 import type { WebFlags } from './web-flags.js';
@@ -70,7 +69,7 @@ export async function startWeb(flags: WebFlags, stderr: NodeJS.WritableStream = 
   if (!isLoopback(host)) stderr.write(`wer-sniff: warning: the web inspector listens on ${host}, not only on this machine: anyone who reaches it and has the token sees every report\n`);
   stderr.write(`web inspector: ${server.url}\n`);
   return {
-    sinks: [new CheckedSink(new WebSink(history, exact)), new WebTap(exact, session)],
+    sinks: [new WebSink(history, exact), new WebTap(exact, session)],
     history,
     server,
     finish: () => session.finish(),

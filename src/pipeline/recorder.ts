@@ -1,20 +1,17 @@
 // The one place captured bytes flow through, live or offline: every chunk goes first to the
 // sinks that want exact bytes (raw, capture file, pcap), then to the connection's
-// ExchangeBuilder, whose events go to every sink. Listener, relay and `decode` all use it, so
-// each output behaves the same in all three.
-import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Exchange, HttpMessage, RequestHead, Sink } from '../model.js';
-import { ExchangeBuilder } from './http/exchange-builder.js';
-import { decodedOf, type MessageDecoding } from '../domain/body/message.js';
-import { bodyProblems } from '../domain/body/body-problems.js';
+// ExchangeBuilder (connection-recorder.ts), whose events go to every sink. Listener, relay and
+// `decode` all use it, so each output behaves the same in all three. An event's stages, in
+// order: the conversation tracker (report ids, links), the connection's hooks (the listener
+// answers there), the wait for a CAB summary (held-events.ts), the checks (findings onto the
+// event), then the sinks.
+import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Sink } from '../model.js';
 import type { CabJobs } from './workers/cab-offload.js';
-import { offloadedHash } from './workers/hash-offload.js';
 import { ConversationTracker } from './conversation.js';
-import { WireWindow } from './wire-window.js';
+import { ConversationChecker, type CheckerOptions } from '../analysis/check/conversation.js';
+import { ConnectionRecorder, type ConnectionHooks } from './connection-recorder.js';
 
-/** Bytes of each direction held (by reference) to give a chunked message its exact `wire`
- * bytes: a level-1 report is a few KiB. A larger chunked message has none (its head and
- * de-chunked body are kept as always); held per connection, so kept small. */
-export const WIRE_LIMIT = 256 * 1024;
+export { ConnectionRecorder, WIRE_LIMIT, type ConnectionHooks } from './connection-recorder.js';
 
 export interface RecorderOptions {
   sinks: Sink[];
@@ -32,18 +29,11 @@ export interface RecorderOptions {
   /** Told about request heads and body bytes as they arrive, in every mode (the --save-dir
    * writer streams uploads to disk, the progress line counts bytes). */
   observers?: BodyObserver[];
-}
-
-export interface ConnectionHooks {
-  layout?: 'live' | 'offline';
-  /** Sees each event before the sinks do (the listener assigns report ids and answers
-   * requests here, so no output or check can delay or prevent an answer). */
-  beforeEmit?(event: CaptureEvent): void;
-  /** Sees each event after the sinks did, even if one of them threw (the listener records
-   * the answer it sent here, so outputs show it after its request). */
-  afterEmit?(event: CaptureEvent): void;
-  onRequestHead?(exchange: Exchange, head: RequestHead, offset: number): void;
-  onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
+  /** Check each conversation (analysis/check/conversation.ts) as its events go to the sinks,
+   * in the order they get them: the findings ride on the event (`event.findings`), those of the
+   * run's end go to the sinks' `findings` before they close. On when an output shows findings
+   * (SinkChain.checks, the inspector). Default off. */
+  check?: boolean | CheckerOptions;
 }
 
 export interface Totals {
@@ -63,9 +53,13 @@ export class Recorder {
   /** Links each level-1 report with its answer and upload, for every connection of this run. */
   readonly conversations: ConversationTracker;
 
+  /** The checks, when this run checks (RecorderOptions.check). */
+  private readonly checker?: ConversationChecker;
+
   constructor(private readonly opts: RecorderOptions) {
     this.now = opts.now ?? Date.now;
     this.conversations = new ConversationTracker({ sniffBodies: opts.checkBodies !== false });
+    if (opts.check) this.checker = new ConversationChecker(opts.check === true ? {} : opts.check);
   }
 
   emit(event: CaptureEvent): void {
@@ -73,9 +67,17 @@ export class Recorder {
     else if (event.type === 'response') this.totals.responses++;
     else if (event.type === 'problem') this.totals.problems++;
     else if (event.type === 'refused') this.totals.refused++;
-    // Every sink gets the event even if one before it throws (a bug in a check must not cost
-    // the report its --save-dir folder); the first failure is rethrown once all had it.
+    // Every sink gets the event even if the checks or a sink before it throw (a bug in a check
+    // must not cost the report its --save-dir folder); the first failure is rethrown once all had it.
     let failure: { err: unknown } | undefined;
+    if (this.checker) {
+      try {
+        const found = this.checker.event(event);
+        if (found.length) event.findings = found;
+      } catch (err) {
+        failure = { err };
+      }
+    }
     for (const s of this.opts.sinks) {
       try {
         s.event?.(event);
@@ -118,219 +120,11 @@ export class Recorder {
 
   async close(): Promise<void> {
     while (this.waiting.size) await Promise.all(this.waiting);
+    const found = this.checker?.end(this.now()) ?? [];
+    for (const s of this.opts.sinks) if (found.length) s.findings?.(found);
     for (const s of this.opts.sinks) await s.close();
   }
 }
-
-export class ConnectionRecorder {
-  readonly builder: ExchangeBuilder;
-  private closed = false;
-  private readonly ended = new Set<Direction>();
-
-  constructor(
-    private readonly recorder: Recorder,
-    readonly connection: ConnectionInfo,
-    private readonly hooks: ConnectionHooks,
-    private readonly opts: RecorderOptions,
-    private readonly now: () => number,
-  ) {
-    const observers = opts.observers ?? [];
-    this.builder = new ExchangeBuilder(connection, {
-      layout: hooks.layout ?? 'live',
-      maxHeaderBytes: opts.maxHeaderBytes,
-      maxBodyBytes: opts.maxBodyBytes,
-      largeBodyHash: offloadedHash,
-      emit: (ev) => {
-        if (ev.type === 'request' || ev.type === 'response') this.keepWire(ev.type, ev.exchange);
-        recorder.conversations.onEvent(ev);
-        hooks.beforeEmit?.(ev);
-        const job = ev.type === 'request' ? opts.cabs?.start(ev.exchange) : undefined;
-        if (!job) return this.out(ev);
-        // The upload is answered at once (its answer does not depend on its contents); the
-        // sinks see it, and what follows on this connection, once its summary is back.
-        const held: Held = { ev, done: false, answered: true };
-        (this.held ??= []).push(held);
-        hooks.afterEmit?.(ev);
-        recorder.wait(job.then(() => {
-          held.done = true;
-          this.release();
-        }));
-      },
-      // A level-2 upload is spooled for its CAB job as it arrives (workers/cab-offload.ts).
-      maxBodyBytesOf: opts.cabs ? (head) => opts.cabs!.keepLimit(head) : undefined,
-      onRequestHead: (ex, head, offset) => {
-        recorder.conversations.onRequestHead(ex, head);
-        opts.cabs?.requestHead(ex, head);
-        hooks.onRequestHead?.(ex, head, offset);
-        for (const o of observers) o.onRequestHead?.(ex, head);
-      },
-      onBodyData: (ex, source, data) => {
-        opts.cabs?.bodyData(ex, source, data);
-        hooks.onBodyData?.(ex, source, data);
-        for (const o of observers) o.onBodyData?.(ex, source, data);
-      },
-    });
-    recorder.emit({ type: 'open', ts: connection.openedAt, connection });
-  }
-
-  /** Per direction fed to the framer (one, `client`, offline), its latest bytes. */
-  private readonly windows = { client: new WireWindow(WIRE_LIMIT), server: new WireWindow(WIRE_LIMIT) };
-
-  /** The window a message's offsets count in: offline, one stream holds both directions. */
-  private windowOf(type: 'request' | 'response'): WireWindow {
-    return this.hooks.layout === 'offline' || type === 'request' ? this.windows.client : this.windows.server;
-  }
-
-  /** A chunked message gets its exact wire bytes; the window forgets what is before its end. */
-  private keepWire(type: 'request' | 'response', ex: Exchange): void {
-    const msg = type === 'request' ? ex.request : ex.response;
-    if (!msg) return;
-    const w = this.windowOf(type);
-    if (msg.body.framing === 'chunked') {
-      const wire = w.slice(msg.start, msg.end);
-      if (wire) msg.wire = wire;
-    }
-    w.drop(msg.end);
-  }
-
-  /** Events waiting for a CAB summary (the first one's), in order; undefined when none. */
-  private held?: Held[];
-
-  /** An event to the sinks now, or after the ones still waiting for a CAB summary. */
-  private out(ev: CaptureEvent): void {
-    if (this.held) this.held.push({ ev, done: true, answered: false });
-    else this.deliver(ev, false);
-  }
-
-  private deliver(ev: CaptureEvent, answered: boolean): void {
-    // afterEmit runs even when a sink failed: the listener records its answer there.
-    try {
-      this.recorder.emit(ev);
-    } finally {
-      if (!answered) this.hooks.afterEmit?.(ev);
-    }
-    if ((ev.type === 'request' || ev.type === 'response') && this.opts.checkBodies !== false) this.checkBody(ev.type, ev.exchange, ev.ts);
-    if (ev.type === 'request' || ev.type === 'response') this.settle(ev.type, ev.exchange);
-  }
-
-  /** Messages of this connection whose decoding is still kept for the exchange's next event. */
-  private decodedKept: HttpMessage[] = [];
-
-  /**
-   * A decoding (a report's text, XML tree and fields: ~15 KB) is kept on its message while its
-   * exchange is in flight: from the request's event to its response's, whose outputs read the
-   * request's decoding again (HAR, the filter, the one-line view). Once the connection moved on
-   * (the next event), it is let go: an exchange the builder keeps waiting for an answer that
-   * never comes (a client-only capture keeps 64) would otherwise hold it long enough to be
-   * promoted, and the collector pays for every report. Asked for again, it is decoded again,
-   * to the same result. A CAB's decoding is kept: it holds the worker's summary.
-   */
-  private settle(type: 'request' | 'response', ex: Exchange): void {
-    const keep = type === 'response' ? ex.request : undefined;
-    for (const m of this.decodedKept) if (m !== keep && !(m.decoded as MessageDecoding | undefined)?.cab) m.decoded = undefined;
-    this.decodedKept = [];
-    if (keep) this.decodedKept.push(keep);
-    const msg = type === 'request' ? ex.request : ex.response;
-    if (msg) this.decodedKept.push(msg);
-  }
-
-  /** Delivers waiting events up to the next CAB whose summary is not back yet. */
-  private release(): void {
-    const held = this.held!;
-    while (held.length > 0 && held[0]!.done) {
-      const h = held.shift()!;
-      this.deliver(h.ev, h.answered);
-    }
-    if (held.length === 0) this.held = undefined;
-  }
-
-  /** Bytes from one side, exactly as read or written. If decoding ever throws (a bug, not
-   * bad traffic: bad traffic is a Problem), the bytes are still recorded, the failure is shown
-   * as a `decoder-error` problem, and from then on this connection is recorded but not
-   * decoded — the capture itself never stops. */
-  push(source: Direction, bytes: Buffer, ts = this.now()): void {
-    this.record(source, bytes, ts);
-    this.decode(source, bytes, ts);
-  }
-
-  /** push(), first half: the bytes go to the sinks that want exact bytes (pcap, raw), and are
-   * counted. The listener records an answer this way before writing it to the client. */
-  record(source: Direction, bytes: Buffer, ts = this.now()): void {
-    if (bytes.length === 0) return;
-    if (source === 'client') this.connection.bytesFromClient += bytes.length;
-    else this.connection.bytesFromServer += bytes.length;
-    this.recorder.chunkToSinks({ connId: this.connection.id, source, ts, bytes }, this.connection);
-  }
-
-  /** push(), second half: the same bytes, once recorded, into the decoder. */
-  decode(source: Direction, bytes: Buffer, ts = this.now()): void {
-    if (bytes.length === 0 || this.broken) return;
-    this.windows[this.hooks.layout === 'offline' ? 'client' : source].push(bytes);
-    try {
-      this.builder.push(source, bytes, ts);
-    } catch (err) {
-      this.broken = true;
-      this.out({
-        type: 'problem', ts, connection: this.connection,
-        problem: { code: 'decoder-error', source, offset: 0, message: `decoding stopped for this connection (${(err as Error).message}); its bytes are still recorded` },
-      });
-    }
-  }
-
-  /** What is wrong inside the body just completed (bad XML, control characters, a damaged
-   * CAB, …) follows its request/response event as problems. The decoding is the one the sinks
-   * just made (decodedOf remembers it), so this costs a look, not a second decode. */
-  private checkBody(type: 'request' | 'response', ex: Exchange, ts: number): void {
-    const msg = type === 'request' ? ex.request : ex.response;
-    if (!msg || msg.body.length === 0) return;
-    const found = bodyProblems(decodedOf(msg, type === 'response' ? ex.request : undefined), msg.body);
-    const source: Direction = this.hooks.layout === 'offline' || type === 'request' ? 'client' : 'server';
-    for (const p of found) {
-      const problem = { code: p.code, source, offset: msg.start + msg.head.raw.length, message: p.message };
-      ex.problems.push(problem);
-      this.recorder.emit({ type: 'problem', ts, connection: this.connection, problem });
-    }
-  }
-
-  /** True once decoding failed on this connection (see push). */
-  broken = false;
-
-  /** One side finished sending (FIN): sinks that show TCP are told, the framer flushes. */
-  end(source: Direction, ts = this.now()): void {
-    if (this.shut.has(source) || this.closed) return;
-    this.shut.add(source);
-    this.recorder.shutdownToSinks(this.connection, source, 'fin', ts);
-    this.endDecoding(source, ts);
-  }
-
-  /** One side reset the connection (RST). Closing follows with close(). */
-  reset(source: Direction, ts = this.now()): void {
-    if (this.shut.has(source) || this.closed) return;
-    this.shut.add(source);
-    this.recorder.shutdownToSinks(this.connection, source, 'reset', ts);
-  }
-
-  private readonly shut = new Set<Direction>();
-
-  private endDecoding(source: Direction, ts: number): void {
-    if (this.ended.has(source)) return;
-    this.ended.add(source);
-    if (this.broken) return;
-    this.builder.end(source, ts);
-  }
-
-  close(reason?: string, ts = this.now()): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.endDecoding('client', ts);
-    this.endDecoding('server', ts);
-    this.connection.closedAt = ts;
-    this.out({ type: 'close', ts, connection: this.connection, reason });
-  }
-}
-
-/** An event waiting for a CAB summary: `answered` when afterEmit already saw it. */
-interface Held { ev: CaptureEvent; done: boolean; answered: boolean }
 
 /** Resolves when every one of `sinks` that is backed up has drained; null when none is.
  * Called per relayed chunk: no allocation unless a sink is backed up. */

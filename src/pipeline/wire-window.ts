@@ -1,3 +1,5 @@
+import type { HttpMessage } from '../model.js';
+
 // The last bytes of one direction of a connection, by reference (no copy), so that the exact
 // wire bytes of a chunked message — its chunk sizes, extensions and trailers, which the body's
 // de-chunked data no longer holds — can be put on the message (`HttpMessage.wire`). Messages
@@ -45,5 +47,33 @@ export class WireWindow {
     const c = this.chunks.shift()!;
     this.start += c.length;
     this.length -= c.length;
+  }
+}
+
+/** One connection's windows: per direction fed to the framer (offline, one stream, `client`,
+ * holds both), its latest bytes. */
+export class ConnectionWire {
+  private readonly client: WireWindow;
+  private readonly server: WireWindow;
+
+  constructor(limit: number, private readonly offline: boolean) {
+    this.client = new WireWindow(limit);
+    this.server = new WireWindow(limit);
+  }
+
+  /** Bytes as they go into the framer. */
+  push(source: 'client' | 'server', bytes: Buffer): void {
+    (this.offline || source === 'client' ? this.client : this.server).push(bytes);
+  }
+
+  /** A chunked message gets its exact wire bytes; the window forgets what is before its end. */
+  keep(type: 'request' | 'response', msg: HttpMessage | undefined): void {
+    if (!msg) return;
+    const w = this.offline || type === 'request' ? this.client : this.server;
+    if (msg.body.framing === 'chunked') {
+      const wire = w.slice(msg.start, msg.end);
+      if (wire) msg.wire = wire;
+    }
+    w.drop(msg.end);
   }
 }

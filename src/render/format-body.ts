@@ -175,6 +175,7 @@ export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true, inl
     } else if (body.data) json.base64 = body.data.toString('base64');
   } else if (dec.text !== undefined) {
     json.text = dec.text;
+    if (dec.cut) json.decodedBytes = dec.cut.decodedBytes;
   }
   if (dec.report && withReport) json.report = dec.report;
   if (dec.level1) json.level1 = dec.level1;

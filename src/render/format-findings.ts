@@ -1,7 +1,7 @@
 // Terminal lines for check findings: a one-line verdict (errors, warnings, notes), then per
 // finding its severity, rule id and MS-CER2 section, what is wrong and, indented below, what
 // to change. Messages quote values from the wire, so every line goes through escapeControl.
-import type { Finding, Severity } from '../analysis/check/rules.js';
+import type { Finding, Severity } from '../model.js';
 import { countBySeverity } from '../analysis/check/rules.js';
 import type { ReportFindings } from '../analysis/check/conversation.js';
 import { escapeControl } from '../util/escape.js';

@@ -14,7 +14,6 @@ import { NdjsonSink } from './ndjson.js';
 import { RawSink } from './raw.js';
 import { PcapSink } from './pcap.js';
 import { HarSink, INLINE_BODY_BYTES } from './har.js';
-import { CheckedSink, type FindingSink } from './checked-sink.js';
 import { FilterSink } from './filter-sink.js';
 import { RedactLearner } from './redact-learner.js';
 import { RedactingStream } from './redact-stream.js';
@@ -70,6 +69,9 @@ export interface SinkChain {
   names?: Pseudonyms;
   /** Some output shows decoded traffic (human view, NDJSON, HAR): worth inspecting bodies. */
   decoded: boolean;
+  /** Some output shows check findings (human view, NDJSON): the Recorder is to check
+   * (RecorderOptions.check), and the findings ride on the events. */
+  checks: boolean;
   /** NDJSON on stdout: writes one more line into it (the `stats` event). */
   json?(obj: object): void;
   /** When files still record: called once when stdout's reader goes away; true means the run
@@ -99,10 +101,10 @@ export async function composeSinks(opts: SinkChainOptions): Promise<SinkChain> {
   const omitBinary = Boolean(names);
   const inlineMax = opts.includeBodies ? Infinity : INLINE_BODY_BYTES;
   // What is shown and exported; with a filter these go behind a FilterSink, raw outputs never
-  // do. The human and JSON views show each report's check findings (checked-sink.ts); the
-  // checker sits in front of the filter, so it sees every exchange.
+  // do. The human and JSON views show each report's check findings (`checks`: the Recorder
+  // then checks; its checker sees every exchange, behind the filter or not).
   const shown: Sink[] = [];
-  let view: FindingSink | undefined;
+  let view: Sink | undefined;
   // Closing stdout (`| head`) drops what writes there when files still record (else the run
   // ends), so only then are the stdout sinks wrapped.
   let stdoutGone = false;
@@ -151,12 +153,12 @@ export async function composeSinks(opts: SinkChainOptions): Promise<SinkChain> {
     return true;
   } : undefined;
   const filtered = opts.filter ? new FilterSink(opts.filter, shown) : undefined;
-  const front: Sink[] = filtered ? [new CheckedSink(filtered)] : shown.map((s) => (s === view ? new CheckedSink(view) : s));
+  const front: Sink[] = filtered ? [filtered] : shown;
   const all: Sink[] = names ? [new RedactLearner(names)] : [];
   for (const s of front) all.push(s);
   for (const s of sinks) all.push(s);
   return {
-    sinks: all, fileError: files.error, failure: () => files.first, filtered, names, decoded: shown.length > 0,
+    sinks: all, fileError: files.error, failure: () => files.first, filtered, names, decoded: shown.length > 0, checks: Boolean(view || filtered),
     json: ndjson && ((obj) => ndjson.writeObject(obj)), stdoutClosed,
   };
 }

@@ -2,8 +2,6 @@
 // closed and its output disabled with one notice; everything else goes on, and the run's exit
 // code says so. The run stops only when nothing records the traffic any more.
 import type { CaptureEvent, Sink } from '../model.js';
-import type { ReportFindings } from '../analysis/check/conversation.js';
-import type { FindingSink } from './checked-sink.js';
 import { SyncFileStream } from './sync-file.js';
 import { WerSniffError, inWords } from '../errors.js';
 
@@ -76,13 +74,13 @@ export class OutputFiles {
 const keyOf = (file: OutputFile): string => `${file.what} ${file.path}`;
 
 /** `sink` while `off()` is false, a no-op after (not written to, waited for or closed: its
- * stream is gone). Also passes the findings of a FindingSink through. A failure while
+ * stream is gone), its end-of-run findings included. A failure while
  * closing goes to `onCloseError` instead of out of close(). */
 export function guarded<S extends Sink>(sink: S, off: () => boolean, onCloseError?: (err: NodeJS.ErrnoException) => void): S {
-  const s = sink as S & Partial<FindingSink>;
-  const wrapped: Sink & Partial<FindingSink> = {
+  const s: Sink = sink;
+  const wrapped: Sink = {
     chunk: s.chunk && ((c, conn) => void (off() || s.chunk!(c, conn))),
-    event: s.event && ((ev: CaptureEvent, found?: ReportFindings[]) => void (off() || (s.event as FindingSink['event'])(ev, found))),
+    event: s.event && ((ev: CaptureEvent) => void (off() || s.event!(ev))),
     findings: s.findings && ((found) => void (off() || s.findings!(found))),
     shutdown: s.shutdown && ((conn, source, how, ts) => void (off() || s.shutdown!(conn, source, how, ts))),
     waitDrain: s.waitDrain && ((connId?: number) => {

@@ -6,12 +6,10 @@
 // matches; its `open` and any problem/raw events before that are held (the first
 // MAX_HELD_EVENTS) and shown first, in order; after that its problem and raw events pass and its
 // `close` is shown. A connection where nothing matches is not shown at all.
-import type { CaptureEvent, ConnectionInfo, Exchange, Sink } from '../model.js';
+import type { CaptureEvent, ConnectionInfo, Exchange, ReportFindings, Sink } from '../model.js';
 import type { Filter } from '../analysis/filter/parse.js';
 import { evaluateFilter } from '../analysis/filter/evaluate.js';
 import { drained } from '../pipeline/recorder.js';
-import type { ReportFindings } from '../analysis/check/conversation.js';
-import type { FindingSink } from './checked-sink.js';
 
 /** Connection events (open, problem, raw) held per connection until it is shown. */
 export const MAX_HELD_EVENTS = 64;
@@ -30,13 +28,12 @@ interface ConnState {
 
 type ExchangeEvent = Extract<CaptureEvent, { type: 'request' | 'response' }>;
 
-/** Check findings come in with the event that produced them (the checker in front of this
- * filter sees every exchange, so a hidden PUT still counts as uploaded) and go out with it when
- * it is shown; findings of events that are not shown are not shown either. */
-export class FilterSink implements FindingSink {
+/** Check findings ride on the event that produced them (`event.findings`: the Recorder's
+ * checker sees every exchange, so a hidden PUT still counts as uploaded) and go out with it
+ * when it is shown; findings of events that are not shown are not shown either. */
+export class FilterSink implements Sink {
   private readonly conns = new Map<number, ConnState>();
   private readonly decided = new WeakMap<Exchange, boolean>();
-  private readonly foundFor = new WeakMap<CaptureEvent, ReportFindings[]>();
   private readonly shownKeys = new Set<string>();
   /** Exchanges shown so far, and seen so far. */
   shownExchanges = 0;
@@ -44,8 +41,7 @@ export class FilterSink implements FindingSink {
 
   constructor(private readonly filter: Filter, private readonly inner: Sink[]) {}
 
-  event(ev: CaptureEvent, found?: ReportFindings[]): void {
-    if (found) this.foundFor.set(ev, found);
+  event(ev: CaptureEvent): void {
     const st = this.state(ev.connection);
     switch (ev.type) {
       case 'open':
@@ -132,12 +128,8 @@ export class FilterSink implements FindingSink {
   }
 
   private emit(ev: CaptureEvent): void {
-    const found = this.foundFor.get(ev);
     if (ev.type === 'request' || ev.type === 'response') this.remember(`${ev.connection.id}:${ev.exchange.seq}`);
-    for (const s of this.inner) {
-      if (found && isFindingSink(s)) s.event(ev, found);
-      else s.event?.(ev);
-    }
+    for (const s of this.inner) s.event?.(ev);
   }
 
   private remember(key: string): void {
@@ -150,7 +142,7 @@ export class FilterSink implements FindingSink {
   findings(found: ReportFindings[]): void {
     const shown = found.filter((r) => this.shownKeys.has(r.key));
     if (!shown.length) return;
-    for (const s of this.inner) if (isFindingSink(s)) s.findings(shown);
+    for (const s of this.inner) s.findings?.(shown);
   }
 
   waitDrain(connId?: number): Promise<void> | null {
@@ -167,8 +159,4 @@ export class FilterSink implements FindingSink {
     this.conns.clear();
     for (const s of this.inner) await s.close();
   }
-}
-
-function isFindingSink(s: Sink): s is FindingSink {
-  return typeof (s as Partial<FindingSink>).findings === 'function';
 }

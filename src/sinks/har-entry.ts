@@ -162,6 +162,11 @@ function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
     extra.comment = `body of ${b.length} bytes left out (over ${formatSize(inlineMax)}); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`;
     return { extra };
   }
+  if (dec.cut) {
+    // Only the body's beginning was decoded (views.ts VIEW_DECODE_BYTES): the exact bytes go in.
+    extra.comment = `only the first ${dec.cut.decodedBytes} bytes were decoded, so the body is base64`;
+    return { text: b.data!.toString('base64'), encoding: 'base64', extra };
+  }
   if (dec.kind === 'binary' || dec.text === undefined || !exactText(dec.text, b.data!, dec.charset)) {
     if (dec.kind !== 'binary' && dec.text !== undefined) {
       extra._notExactText = true;

@@ -25,10 +25,10 @@ export class NdjsonSink implements Sink {
     this.batch = new BatchWriter(out);
   }
 
-  /** `found`: check findings this event produced (see output/checked-sink.ts). */
-  event(ev: CaptureEvent, found?: ReportFindings[]): void {
+  /** The event, then one `finding` line per finding it carries (`ev.findings`). */
+  event(ev: CaptureEvent): void {
     for (const obj of toJsonEvents(ev, this.inlineMax)) this.batch.write(JSON.stringify(this.omitBinary ? withoutBinary(obj) : obj), true);
-    if (found) this.findings(found);
+    if (ev.findings) this.findings(ev.findings);
   }
 
   /** One line that is not about a single event (the `stats` bucket table). */

@@ -54,10 +54,10 @@ export class PrettySink implements Sink {
     }
   }
 
-  /** `found`: check findings this event produced (see output/checked-sink.ts). */
-  event(ev: CaptureEvent, found?: ReportFindings[]): void {
-    if (this.compact) return this.compact.event(ev, found);
-    const lines = formatEvent(ev, this.opts, found);
+  /** The event's check findings (`ev.findings`) are shown with it. */
+  event(ev: CaptureEvent): void {
+    if (this.compact) return this.compact.event(ev, ev.findings);
+    const lines = formatEvent(ev, this.opts, ev.findings);
     if (lines.length) this.batch.write(lines.join('\n'), true);
   }
 

@@ -6,7 +6,7 @@
 import type { Exchange } from '../model.js';
 import { transientDecodingOf, type MessageDecoding } from '../domain/body/message.js';
 import type { ReportFindings } from '../analysis/check/conversation.js';
-import type { Finding } from '../analysis/check/rules.js';
+import type { Finding } from '../model.js';
 
 export interface ExchangeView {
   request?: MessageDecoding;
@@ -33,7 +33,7 @@ export interface StagedFinding extends Finding {
   stage: ReportFindings['stage'];
 }
 
-/** The findings CheckedSink hands over with an event (or at the end), flattened per report key. */
+/** The findings an event carries (`event.findings`, or those at the end of the run), flattened per report key. */
 export function findingsOf(found: readonly ReportFindings[]): { key: string; reportId?: string; findings: StagedFinding[] }[] {
   return found.map((r) => ({ key: r.key, reportId: r.reportId, findings: r.findings.map((f) => ({ ...f, stage: r.stage })) }));
 }

@@ -1,20 +1,18 @@
-// The inspector's ends of the pipeline. WebSink takes the framed events (behind a CheckedSink,
-// which hands it each report's findings) into the history; WebTap takes the wire chunks for the
+// The inspector's ends of the pipeline. WebSink takes the framed events, with each report's
+// findings on them (the Recorder checks because this sink shows findings), into the history; WebTap takes the wire chunks for the
 // exact request bytes and the session's pcap/HAR files. Neither ever asks the capture to wait
 // (no waitDrain): a slow browser loses live updates, never slows a client or a file.
-import type { CaptureEvent, Chunk, ConnectionInfo, Direction, Sink } from '../model.js';
-import type { ReportFindings } from '../analysis/check/conversation.js';
-import type { FindingSink } from '../sinks/checked-sink.js';
+import type { CaptureEvent, Chunk, ConnectionInfo, Direction, ReportFindings, Sink } from '../model.js';
 import { isCab } from '../domain/cab/cab-view.js';
 import { WebHistory } from './history.js';
 import { ExactBytes } from './exact-bytes.js';
 import type { SessionFiles } from './session-files.js';
 import { findingsOf, requestViewOf } from './view-of.js';
 
-export class WebSink implements FindingSink {
+export class WebSink implements Sink {
   constructor(readonly history: WebHistory, private readonly exact: ExactBytes) {}
 
-  event(ev: CaptureEvent, found?: ReportFindings[]): void {
+  event(ev: CaptureEvent): void {
     if (ev.type === 'request' || ev.type === 'response') {
       const ex = ev.exchange;
       const rec = this.history.see(ex, ev.ts, ev.type === 'request' ? this.exact.take(ex) : undefined);
@@ -24,7 +22,7 @@ export class WebSink implements FindingSink {
         if (cab) this.history.setCabView(rec, cab);
       }
     } else if (ev.type === 'close') this.exact.forget(ev.connection.id);
-    if (found) this.findings(found);
+    if (ev.findings) this.findings(ev.findings);
   }
 
   findings(found: ReportFindings[]): void {

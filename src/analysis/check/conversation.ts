@@ -6,29 +6,13 @@
 // tracker linked them by the DumpFile the answer issued (MS-CER2 §2.2.3; pipeline/
 // conversation.ts), so it works live, through a relay and offline alike. Pure: timestamps
 // come from the events; it only reads the exchanges it is shown.
-import type { CaptureEvent, ConnectionInfo, Conversation, Exchange } from '../../model.js';
+import type { CaptureEvent, ConnectionInfo, Conversation, Exchange, ReportFindings } from '../../model.js';
 import { decodedOf } from '../../domain/body/message.js';
 import { checkLevel1 } from './check-level1.js';
 import { finding, MAX_FINDINGS_PER_RULE, sortFindings, type Finding } from './rules.js';
 import { quote } from './check-structure.js';
 
-/** Findings about one report (or one unpaired PUT), and when they were found. */
-export interface ReportFindings {
-  ts: number;
-  /** The connection and exchange of the level-1 report (of the PUT when unpaired). */
-  connection: ConnectionInfo;
-  seq: number;
-  reportId?: string;
-  /** `report`: the request itself; `answer`: the server's answer; `upload`: the PUT;
-   * `end`: what never came by the end of the connection or run. */
-  stage: 'report' | 'answer' | 'upload' | 'end';
-  /** `<connection id>:<seq>` of the report (or unpaired PUT): the same for all its stages. */
-  key: string;
-  /** The exchange itself, at the `report` stage (and for an unpaired PUT) only: later stages
-   * do not keep exchanges (and their bodies) alive. */
-  exchange?: Exchange;
-  findings: Finding[];
-}
+export type { ReportFindings } from '../../model.js';
 
 /** What is remembered of a report until its conversation is over: no bodies. */
 interface Tracked {

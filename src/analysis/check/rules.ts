@@ -6,19 +6,13 @@
 // blanks, the osstring pattern defect, 5-digit LCIDs), and what docs/protocol.md lists as UNKNOWN is at
 // most a note.
 
-export type Severity = 'error' | 'warning' | 'note';
+import type { Finding as AnyFinding, Severity } from '../../model.js';
 
-export interface Finding {
-  severity: Severity;
+export type { Severity } from '../../model.js';
+
+/** A finding of one of this table's rules (model.ts `Finding`, as events carry it). */
+export interface Finding extends AnyFinding {
   rule: RuleId;
-  /** MS-CER2 section, e.g. `§2.2.1.3.6`. */
-  section: string;
-  /** Where docs/protocol.md explains it, e.g. `docs/protocol.md §3.2`. */
-  ref: string;
-  /** One line: what is wrong. */
-  message: string;
-  /** One line: what to change. */
-  fix: string;
 }
 
 export interface RuleInfo {
@@ -97,7 +91,7 @@ export function finding(rule: RuleId, message: string, fix: string): Finding {
   return { severity: info.severity, rule, section: info.section, ref: info.ref, message, fix };
 }
 
-export function countBySeverity(findings: readonly Finding[]): Record<Severity, number> {
+export function countBySeverity(findings: readonly AnyFinding[]): Record<Severity, number> {
   const n = { error: 0, warning: 0, note: 0 };
   for (const f of findings) n[f.severity]++;
   return n;

@@ -140,6 +140,30 @@ export function decodeText(bytes: Buffer, contentType?: string): DecodedText {
   return { charset: found.charset, rule: found.rule, bomLength: found.bomLength, text };
 }
 
+/** A decoding of at most the first `limit` bytes: `decodedBytes` says how many were decoded. */
+export interface DecodedPrefix extends DecodedText {
+  decodedBytes: number;
+}
+
+/**
+ * The charset of all of `bytes` (the rules look at a few leading bytes, and the UTF-8 check is
+ * native), but the text of at most the first `limit` of them, cut where a character starts
+ * (UTF-8) or at a whole code unit (UTF-16), so the cut adds no U+FFFD of its own.
+ */
+export function decodeTextPrefix(bytes: Buffer, limit: number, contentType?: string): DecodedPrefix {
+  const found = detectCharset(bytes, contentType);
+  let end = bytes.length;
+  if (end > limit) {
+    end = Math.max(limit, found.bomLength);
+    if (/^(utf-?16|ucs-?2)/i.test(found.charset)) end -= (end - found.bomLength) % 2;
+    else if (/^utf-?8$/i.test(found.charset)) {
+      for (let back = 0; back < 3 && end > found.bomLength && (bytes[end]! & 0xc0) === 0x80; back++) end--;
+    }
+  }
+  const text = decodeWith(end < bytes.length ? bytes.subarray(0, end) : bytes, found.charset, found.bomLength);
+  return { charset: found.charset, rule: found.rule, bomLength: found.bomLength, text, decodedBytes: end };
+}
+
 /**
  * True when `text`, encoded again in `charset` after the BOM bytes, gives back exactly `bytes`:
  * the decoding lost nothing (no U+FFFD for bad bytes, no dropped byte). Exports that keep

@@ -7,8 +7,12 @@
 // fast-xml-parser), level1-response (reply to POST /stage2.htm, windows-1252 per
 // MS-CER2 §2.2.2), xml (always fast-xml-parser), text. It deliberately never decompresses, never lists CAB contents
 // (wer/cab.ts does) and never throws: every body gets some decoding.
+// Work is bounded on the thread that serves sockets: the views that only show a body (text,
+// XML, the binary sniff) see its first VIEW_DECODE_BYTES, and the decoding says so (`cut`, a
+// note). Only a level-1 report, whose answer depends on all of it, is decoded whole.
 import type { Header } from '../../model.js';
-import { decodeText, decodeWith, type CharsetRule, type DecodedText } from './charset.js';
+import { decodeText, decodeTextPrefix, decodeWith, type CharsetRule, type DecodedPrefix, type DecodedText } from './charset.js';
+import { formatSize } from '../../util/size.js';
 import { parseXml, XmlParseError, type XmlNode } from './xml.js';
 import { werReportFromXml, type WerReport } from '../report/report.js';
 import { parseFlatXml } from '../report/flat-xml.js';
@@ -36,13 +40,21 @@ export interface BodyDecoding {
   notes: string[];
   /** The best view failed on these bytes (e.g. malformed XML) and a fallback was used. */
   failure?: { view: BodyKind; message: string };
+  /** `text` holds the first `decodedBytes` of the body's `totalBytes` only (VIEW_DECODE_BYTES):
+   * a body that large is shown, searched and checked by its beginning. */
+  cut?: { decodedBytes: number; totalBytes: number };
 }
+
+/** Bytes of a body the showing views decode (a real level-1 report is a few hundred KB). */
+export const VIEW_DECODE_BYTES = 1024 * 1024;
 
 export interface ViewMeta {
   ctx: BodyContext;
   contentType?: string;
-  /** Decoded once, on first use. */
-  decoded(): DecodedText;
+  /** The first VIEW_DECODE_BYTES decoded (all of a smaller body); once, on first use. */
+  decoded(): DecodedPrefix;
+  /** All of the body decoded, for the view whose meaning needs it all (a level-1 report). */
+  whole(): DecodedText;
 }
 
 export interface BodyView {
@@ -100,9 +112,17 @@ function isStage2Post(ctx: BodyContext): boolean {
   return (ctx.requestMethod ?? '').toUpperCase() === 'POST' && /(^|[/\\])stage2\.htm$/i.test(target);
 }
 
-function textish(meta: ViewMeta): Pick<BodyDecoding, 'charset' | 'text'> {
+/** The text the showing views use: the body's first VIEW_DECODE_BYTES, `cut` when longer. */
+function textish(meta: ViewMeta, bytes: Buffer): Pick<BodyDecoding, 'charset' | 'text' | 'cut'> {
   const d = meta.decoded();
-  return { charset: { name: d.charset, rule: d.rule }, text: d.text };
+  const out: Pick<BodyDecoding, 'charset' | 'text' | 'cut'> = { charset: { name: d.charset, rule: d.rule }, text: d.text };
+  if (d.decodedBytes < bytes.length) out.cut = { decodedBytes: d.decodedBytes, totalBytes: bytes.length };
+  return out;
+}
+
+/** Whether only a prefix of `bytes` is decoded for the views. */
+function isCut(bytes: Buffer): boolean {
+  return bytes.length > VIEW_DECODE_BYTES;
 }
 
 const emptyView: BodyView = {
@@ -129,20 +149,22 @@ const binaryView: BodyView = {
 const werReportView: BodyView = {
   name: 'wer-report',
   maxScore: 80,
-  score: (_bytes, meta) => (/<\s*WERREPORT[\s/>]/i.test(meta.decoded().text.slice(0, 2048)) ? 80 : 0),
+  // Over VIEW_DECODE_BYTES, only a level-1 report (a POST to stage2.htm) is read as one: its
+  // answer, folder and checks need all of it. Anywhere else, so large a body is shown as text.
+  score: (bytes, meta) => ((!isCut(bytes) || isStage2Post(meta.ctx)) && /<\s*WERREPORT[\s/>]/i.test(meta.decoded().text.slice(0, 2048)) ? 80 : 0),
   render(_bytes, meta) {
-    const base = textish(meta);
-    const text = base.text ?? '';
+    const d = meta.whole();
     // the common flat shape is read directly; anything else (or malformed) by fast-xml-parser
-    const xml = parseFlatXml(text) ?? parseXml(text);
-    return { kind: 'wer-report', charset: base.charset, text: base.text, xml, report: werReportFromXml(xml), notes: [] };
+    const xml = parseFlatXml(d.text) ?? parseXml(d.text);
+    return { kind: 'wer-report', charset: { name: d.charset, rule: d.rule }, text: d.text, xml, report: werReportFromXml(xml), notes: [] };
   },
 };
 
 const level1View: BodyView = {
   name: 'level1-response',
   maxScore: 70,
-  score(_bytes, meta) {
+  score(bytes, meta) {
+    if (isCut(bytes)) return 0; // a level-1 answer is a few lines
     const text = meta.decoded().text;
     if (meta.ctx.isResponse && isStage2Post(meta.ctx) && !text.trimStart().startsWith('<')) return 70;
     return looksLikeLevel1Response(text) ? 50 : 0;
@@ -162,15 +184,15 @@ const level1View: BodyView = {
 const xmlView: BodyView = {
   name: 'xml',
   maxScore: 45,
-  score(_bytes, meta) {
+  score(bytes, meta) {
     const type = (meta.contentType ?? '').toLowerCase();
-    if (type.includes('html')) return 0;
+    if (type.includes('html') || isCut(bytes)) return 0; // a cut tree would be a false parse error
     const start = meta.decoded().text.trimStart();
     if (!start.startsWith('<')) return 0;
     return type.includes('xml') ? 45 : 40;
   },
-  render(_bytes, meta) {
-    const base = textish(meta);
+  render(bytes, meta) {
+    const base = textish(meta, bytes);
     return { kind: 'xml', charset: base.charset, text: base.text, xml: parseXml(base.text ?? ''), notes: [] };
   },
 };
@@ -179,9 +201,8 @@ const textView: BodyView = {
   name: 'text',
   maxScore: 10,
   score: () => 10,
-  render(_bytes, meta) {
-    const base = textish(meta);
-    return { kind: 'text', charset: base.charset, text: base.text, notes: [] };
+  render(bytes, meta) {
+    return { kind: 'text', ...textish(meta, bytes), notes: [] };
   },
 };
 
@@ -194,11 +215,13 @@ function failureNote(view: BodyKind, e: unknown): string {
 }
 
 export function decodeBody(bytes: Buffer, ctx: BodyContext): BodyDecoding {
-  let decoded: DecodedText | undefined;
+  let decoded: DecodedPrefix | undefined;
+  let whole: DecodedText | undefined;
   const contentType = headerValue(ctx.headers, 'content-type');
   const meta: ViewMeta = {
     ctx,
-    decoded: () => (decoded ??= decodeText(bytes, contentType)),
+    decoded: () => (decoded ??= decodeTextPrefix(bytes, VIEW_DECODE_BYTES, contentType)),
+    whole: () => (whole ??= isCut(bytes) ? decodeText(bytes, contentType) : meta.decoded()),
   };
   if (contentType !== undefined) meta.contentType = contentType;
   // highest score wins; on a tie, the earlier view in BODY_VIEWS
@@ -218,6 +241,7 @@ export function decodeBody(bytes: Buffer, ctx: BodyContext): BodyDecoding {
     try {
       const result = view.render(bytes, meta);
       if (notes.length) result.notes = append(notes, result.notes);
+      if (result.cut) result.notes.push(cutNote(result.cut));
       if (failure) result.failure = failure;
       return result;
     } catch (e) {
@@ -226,6 +250,10 @@ export function decodeBody(bytes: Buffer, ctx: BodyContext): BodyDecoding {
     }
   }
   return failure ? { kind: 'binary', notes, failure } : { kind: 'binary', notes };
+}
+
+function cutNote(cut: NonNullable<BodyDecoding['cut']>): string {
+  return `decoded the first ${formatSize(cut.decodedBytes)} of ${formatSize(cut.totalBytes)} (${cut.decodedBytes} of ${cut.totalBytes} bytes): the text shown, searched and checked is that part; the bytes are recorded whole`;
 }
 
 function safeScore(view: BodyView, bytes: Buffer, meta: ViewMeta): number {

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { createOutputs } from '../../../src/cli/outputs.js';
 import { PcapSink } from '../../../src/sinks/pcap.js';
-import { CheckedSink } from '../../../src/sinks/checked-sink.js';
+import { PrettySink } from '../../../src/sinks/pretty.js';
 
 const fakeStdout = (isTTY: boolean) => Object.assign(new PassThrough(), { isTTY }) as unknown as NodeJS.WriteStream;
 
@@ -14,8 +14,9 @@ describe('createOutputs and -w -', () => {
     const chunks: Buffer[] = [];
     (out as unknown as PassThrough).on('data', (b: Buffer) => chunks.push(b));
     const o = await createOutputs({ write: '-', color: 'never' }, true, out);
-    // The human view is wrapped by CheckedSink (check findings under each report).
-    expect(o.sinks.map((s) => s.constructor)).toEqual([CheckedSink, PcapSink]);
+    // The human view shows check findings: the run checks.
+    expect(o.sinks.map((s) => s.constructor)).toEqual([PrettySink, PcapSink]);
+    expect(o.checks).toBe(true);
     expect(Buffer.concat(chunks).subarray(0, 4).toString('hex')).toBe('d4c3b2a1');
   });
 

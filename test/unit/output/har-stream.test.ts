@@ -8,6 +8,7 @@ import { Recorder } from '../../../src/pipeline/recorder.js';
 import { HarSink, MAX_HELD_PER_CONNECTION } from '../../../src/sinks/har.js';
 import { MemoryStream } from '../../helpers/streams.js';
 import { harProblems } from '../../helpers/har-check.js';
+import { VIEW_DECODE_BYTES } from '../../../src/domain/body/views.js';
 
 type Json = Record<string, any>;
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 0);
@@ -93,5 +94,17 @@ describe('HarSink streams', () => {
     expect(e.request.bodySize).toBe(1001);
     expect(e.response.content).toMatchObject({ size: 1000, text: fits });
     expect(e.response.content._omitted).toBeUndefined();
+  });
+
+  test('--include-bodies with a text body decoded only by its beginning: exact bytes as base64, said why', async () => {
+    const { open, finish } = setup(Infinity);
+    const c = open(1);
+    const big = Buffer.alloc(VIEW_DECODE_BYTES + 10, 0x41);
+    c.push('client', Buffer.concat([Buffer.from(`PUT /big.txt HTTP/1.1\r\nHost: h\r\nContent-Length: ${big.length}\r\n\r\n`), big]));
+    c.push('server', ok());
+    const doc = await finish();
+    const [e] = doc.log.entries;
+    expect(e.request.postData).toMatchObject({ _encoding: 'base64', _kind: 'text', comment: expect.stringMatching(/^only the first 1048576 bytes were decoded, so the body is base64/) });
+    expect(Buffer.from(e.request.postData.text, 'base64').equals(big)).toBe(true);
   });
 });

@@ -7,7 +7,6 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import { composeSinks, type SinkChainOptions } from '../../../src/sinks/compose.js';
 import { createPaint } from '../../../src/render/paint.js';
-import { CheckedSink } from '../../../src/sinks/checked-sink.js';
 import { RawSink } from '../../../src/sinks/raw.js';
 import { RedactLearner } from '../../../src/sinks/redact-learner.js';
 
@@ -24,13 +23,16 @@ function options(over: Partial<SinkChainOptions>, notices: string[]): SinkChainO
 }
 
 describe('composeSinks', () => {
-  test('the view behind the checker, then the capture file; --redact puts its learner first', async () => {
+  test('the view (it shows findings: the run checks), then the capture file; --redact puts its learner first', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-'));
     dirs.push(dir);
     const notices: string[] = [];
     const file = path.join(dir, 'cap.bin');
     const chain = await composeSinks(options({ captureFile: { path: file, label: `-o ${file}` }, redact: true }, notices));
-    expect(chain.sinks.map((s) => s.constructor === Object ? 'guarded' : s.constructor)).toEqual([RedactLearner, CheckedSink, 'guarded']);
+    expect(chain.sinks.map((s) => s.constructor === Object ? 'guarded' : s.constructor)).toEqual([RedactLearner, 'guarded', 'guarded']);
+    // The view (guarded: stdout may close while the file records) still shows findings.
+    expect(chain.checks).toBe(true);
+    expect(typeof chain.sinks[1]!.findings).toBe('function');
     expect(chain.names).toBeDefined();
     expect(chain.decoded).toBe(true);
     expect(fs.existsSync(file)).toBe(true);
@@ -43,6 +45,7 @@ describe('composeSinks', () => {
   test('raw bytes on stdout with nothing else recording: no stdout-closed handler, nothing decoded', async () => {
     const chain = await composeSinks(options({ stdoutUse: 'raw' }, []));
     expect(chain.sinks.map((s) => s.constructor)).toEqual([RawSink]);
+    expect(chain.checks).toBe(false);
     expect(chain.stdoutClosed).toBeUndefined();
     expect(chain.decoded).toBe(false);
   });

@@ -11,7 +11,6 @@ import { WebHistory } from '../../../src/web/history.js';
 import { ExactBytes } from '../../../src/web/exact-bytes.js';
 import { SessionFiles } from '../../../src/web/session-files.js';
 import { WebSink, WebTap } from '../../../src/web/web-sink.js';
-import { CheckedSink } from '../../../src/sinks/checked-sink.js';
 import { startWebServer, type WebServer } from '../../../src/web/server.js';
 import { safeFileName, allowedHosts } from '../../../src/web/access.js';
 import { parseWebAddress } from '../../../src/cli/web-flags.js';
@@ -32,7 +31,7 @@ async function setup(limit = 100, budget?: number) {
   const history = new WebHistory(limit, budget);
   const exact = new ExactBytes();
   const session = new SessionFiles(dir, 'test');
-  const recorder = new Recorder({ sinks: [new CheckedSink(new WebSink(history, exact)), new WebTap(exact, session)] });
+  const recorder = new Recorder({ sinks: [new WebSink(history, exact), new WebTap(exact, session)], check: true });
   server = await startWebServer({ host: '127.0.0.1', port: 0, history, session });
   const feed = (bytes: Buffer, id = 1) => {
     const rec = recorder.open({ id, peer: `input${id}`, local: 'file', openedAt: 0, bytesFromClient: 0, bytesFromServer: 0 }, { layout: 'offline' });

@@ -1,0 +1,190 @@
+// One connection through the Recorder: its bytes go to the exact-bytes sinks and into its
+// ExchangeBuilder; each framed event passes the conversation tracker and the connection's
+// hooks (the listener answers there), waits behind a CAB summary when there is one
+// (held-events.ts), and is delivered through the Recorder (checks, then sinks), followed by
+// the problems found in its body.
+import type { CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } from '../model.js';
+import { ExchangeBuilder } from './http/exchange-builder.js';
+import { decodedOf } from '../domain/body/message.js';
+import { bodyProblems } from '../domain/body/body-problems.js';
+import { offloadedHash } from './workers/hash-offload.js';
+import { HeldEvents } from './held-events.js';
+import { ConnectionWire } from './wire-window.js';
+import { KeptDecodings } from './kept-decodings.js';
+import type { Recorder, RecorderOptions } from './recorder.js';
+
+/** Bytes of each direction held (by reference) to give a chunked message its exact `wire`
+ * bytes: a level-1 report is a few KiB. A larger chunked message has none (its head and
+ * de-chunked body are kept as always); held per connection, so kept small. */
+export const WIRE_LIMIT = 256 * 1024;
+
+export interface ConnectionHooks {
+  layout?: 'live' | 'offline';
+  /** Sees each event before the sinks do (the listener assigns report ids and answers
+   * requests here, so no output or check can delay or prevent an answer). */
+  beforeEmit?(event: CaptureEvent): void;
+  /** Sees each event after the sinks did, even if one of them threw (the listener records
+   * the answer it sent here, so outputs show it after its request). */
+  afterEmit?(event: CaptureEvent): void;
+  onRequestHead?(exchange: Exchange, head: RequestHead, offset: number): void;
+  onBodyData?(exchange: Exchange, source: Direction, data: Buffer): void;
+}
+
+export class ConnectionRecorder {
+  readonly builder: ExchangeBuilder;
+  /** The latest bytes of each direction, for chunked messages' exact wire bytes. */
+  private readonly wire: ConnectionWire;
+  private closed = false;
+  private readonly ended = new Set<Direction>();
+
+  constructor(
+    private readonly recorder: Recorder,
+    readonly connection: ConnectionInfo,
+    private readonly hooks: ConnectionHooks,
+    private readonly opts: RecorderOptions,
+    private readonly now: () => number,
+  ) {
+    this.wire = new ConnectionWire(WIRE_LIMIT, hooks.layout === 'offline');
+    const observers = opts.observers ?? [];
+    this.builder = new ExchangeBuilder(connection, {
+      layout: hooks.layout ?? 'live',
+      maxHeaderBytes: opts.maxHeaderBytes,
+      maxBodyBytes: opts.maxBodyBytes,
+      largeBodyHash: offloadedHash,
+      emit: (ev) => {
+        if (ev.type === 'request') this.wire.keep('request', ev.exchange.request);
+        else if (ev.type === 'response') this.wire.keep('response', ev.exchange.response);
+        recorder.conversations.onEvent(ev);
+        hooks.beforeEmit?.(ev);
+        const job = ev.type === 'request' ? opts.cabs?.start(ev.exchange) : undefined;
+        if (!job) return this.out(ev);
+        // The upload is answered at once (its answer does not depend on its contents); the
+        // sinks see it, and what follows on this connection, once its summary is back.
+        const waits = this.events.hold(ev, job);
+        hooks.afterEmit?.(ev);
+        recorder.wait(waits);
+      },
+      // A level-2 upload is spooled for its CAB job as it arrives (workers/cab-offload.ts).
+      maxBodyBytesOf: opts.cabs ? (head) => opts.cabs!.keepLimit(head) : undefined,
+      onRequestHead: (ex, head, offset) => {
+        recorder.conversations.onRequestHead(ex, head);
+        opts.cabs?.requestHead(ex, head);
+        hooks.onRequestHead?.(ex, head, offset);
+        for (const o of observers) o.onRequestHead?.(ex, head);
+      },
+      onBodyData: (ex, source, data) => {
+        opts.cabs?.bodyData(ex, source, data);
+        hooks.onBodyData?.(ex, source, data);
+        for (const o of observers) o.onBodyData?.(ex, source, data);
+      },
+    });
+    recorder.emit({ type: 'open', ts: connection.openedAt, connection });
+  }
+
+
+  /** This connection's events in order, waiting behind a CAB summary when there is one. */
+  private readonly events = new HeldEvents((ev, answered) => this.deliver(ev, answered));
+
+  /** An event to the sinks now, or after the ones still waiting for a CAB summary. */
+  private out(ev: CaptureEvent): void {
+    this.events.out(ev);
+  }
+
+  private deliver(ev: CaptureEvent, answered: boolean): void {
+    // afterEmit runs even when a sink failed: the listener records its answer there.
+    try {
+      this.recorder.emit(ev);
+    } finally {
+      if (!answered) this.hooks.afterEmit?.(ev);
+    }
+    if ((ev.type === 'request' || ev.type === 'response') && this.opts.checkBodies !== false) this.checkBody(ev.type, ev.exchange, ev.ts);
+    if (ev.type === 'request' || ev.type === 'response') this.decodings.settle(ev.type, ev.exchange);
+  }
+
+  /** How long this connection's decodings stay on their messages (kept-decodings.ts). */
+  private readonly decodings = new KeptDecodings();
+
+  /** Bytes from one side, exactly as read or written. If decoding ever throws (a bug, not
+   * bad traffic: bad traffic is a Problem), the bytes are still recorded, the failure is shown
+   * as a `decoder-error` problem, and from then on this connection is recorded but not
+   * decoded — the capture itself never stops. */
+  push(source: Direction, bytes: Buffer, ts = this.now()): void {
+    this.record(source, bytes, ts);
+    this.decode(source, bytes, ts);
+  }
+
+  /** push(), first half: the bytes go to the sinks that want exact bytes (pcap, raw), and are
+   * counted. The listener records an answer this way before writing it to the client. */
+  record(source: Direction, bytes: Buffer, ts = this.now()): void {
+    if (bytes.length === 0) return;
+    if (source === 'client') this.connection.bytesFromClient += bytes.length;
+    else this.connection.bytesFromServer += bytes.length;
+    this.recorder.chunkToSinks({ connId: this.connection.id, source, ts, bytes }, this.connection);
+  }
+
+  /** push(), second half: the same bytes, once recorded, into the decoder. */
+  decode(source: Direction, bytes: Buffer, ts = this.now()): void {
+    if (bytes.length === 0 || this.broken) return;
+    this.wire.push(source, bytes);
+    try {
+      this.builder.push(source, bytes, ts);
+    } catch (err) {
+      this.broken = true;
+      this.out({
+        type: 'problem', ts, connection: this.connection,
+        problem: { code: 'decoder-error', source, offset: 0, message: `decoding stopped for this connection (${(err as Error).message}); its bytes are still recorded` },
+      });
+    }
+  }
+
+  /** What is wrong inside the body just completed (bad XML, control characters, a damaged
+   * CAB, …) follows its request/response event as problems. The decoding is the one the sinks
+   * just made (decodedOf remembers it), so this costs a look, not a second decode. */
+  private checkBody(type: 'request' | 'response', ex: Exchange, ts: number): void {
+    const msg = type === 'request' ? ex.request : ex.response;
+    if (!msg || msg.body.length === 0) return;
+    const found = bodyProblems(decodedOf(msg, type === 'response' ? ex.request : undefined), msg.body);
+    const source: Direction = this.hooks.layout === 'offline' || type === 'request' ? 'client' : 'server';
+    for (const p of found) {
+      const problem = { code: p.code, source, offset: msg.start + msg.head.raw.length, message: p.message };
+      ex.problems.push(problem);
+      this.recorder.emit({ type: 'problem', ts, connection: this.connection, problem });
+    }
+  }
+
+  /** True once decoding failed on this connection (see push). */
+  broken = false;
+
+  /** One side finished sending (FIN): sinks that show TCP are told, the framer flushes. */
+  end(source: Direction, ts = this.now()): void {
+    if (this.shut.has(source) || this.closed) return;
+    this.shut.add(source);
+    this.recorder.shutdownToSinks(this.connection, source, 'fin', ts);
+    this.endDecoding(source, ts);
+  }
+
+  /** One side reset the connection (RST). Closing follows with close(). */
+  reset(source: Direction, ts = this.now()): void {
+    if (this.shut.has(source) || this.closed) return;
+    this.shut.add(source);
+    this.recorder.shutdownToSinks(this.connection, source, 'reset', ts);
+  }
+
+  private readonly shut = new Set<Direction>();
+
+  private endDecoding(source: Direction, ts: number): void {
+    if (this.ended.has(source)) return;
+    this.ended.add(source);
+    if (this.broken) return;
+    this.builder.end(source, ts);
+  }
+
+  close(reason?: string, ts = this.now()): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.endDecoding('client', ts);
+    this.endDecoding('server', ts);
+    this.connection.closedAt = ts;
+    this.out({ type: 'close', ts, connection: this.connection, reason });
+  }
+}
