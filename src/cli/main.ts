@@ -9,7 +9,8 @@ import type { ListenFlags } from './run-listen.js';
 import type { DecodeFlags } from './run-decode.js';
 import type { RelayFlags } from './run-relay.js';
 import type { ReplayFlags } from './run-replay.js';
-import type { CabFlags, SetupFlags, SimulateFlags } from './run-tools.js';
+import type { SetupFlags, SimulateFlags } from './run-tools.js';
+import type { CabFlags } from './run-cab.js';
 import type { CheckFlags } from './run-check.js';
 import type { DiffFlags } from './run-diff.js';
 import type { InspectFlags } from './run-inspect.js';
@@ -32,7 +33,7 @@ export async function main(argv: string[]): Promise<void> {
     simulate: async (flags) => (await import('./run-tools.js')).runSimulate(flags as unknown as SimulateFlags),
     setup: async (flags) => (await import('./run-tools.js')).runSetup(flags as unknown as SetupFlags),
     replay: async (files, flags) => (await import('./run-replay.js')).runReplay(files, flags as unknown as ReplayFlags),
-    cab: async (file, flags) => (await import('./run-tools.js')).runCab(file, flags as unknown as CabFlags),
+    cab: async (file, flags) => (await import('./run-cab.js')).runCab(file, flags as unknown as CabFlags),
     check: async (files, flags) => (await import('./run-check.js')).runCheck(files, flags as unknown as CheckFlags),
     diff: async (a, b, flags) => (await import('./run-diff.js')).runDiff(a, b, flags as unknown as DiffFlags),
     inspect: async (files, flags) => (await import('./run-inspect.js')).runInspect(files, flags as unknown as InspectFlags),
