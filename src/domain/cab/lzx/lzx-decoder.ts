@@ -40,6 +40,8 @@ export class LzxDecoder {
    * `size` bytes slide to the start (one native copy per `size` bytes of output). Taken at
    * the first frame, so that decoders made ahead for a cabinet's folders share one. */
   private win: Uint8Array = new Uint8Array(0);
+  /** `win` as a DataView: a match at least 8 bytes back is copied 4 bytes per load and store. */
+  private dv = new DataView(this.win.buffer);
   private readonly cap: number;
   private wp = 0;
   /** The frame handed out when E8 translation changes it (the history keeps the bytes as
@@ -115,6 +117,7 @@ export class LzxDecoder {
     if (this.win.length === 0) {
       this.win = spareWindows.get(this.size) ?? new Uint8Array(this.cap + COPY_SLACK);
       spareWindows.delete(this.size);
+      this.dv = new DataView(this.win.buffer, this.win.byteOffset, this.win.byteLength);
     }
     if (this.produced % LZX_FRAME !== 0) return 'a frame follows a short one: only the last frame may be under 32768 bytes';
     if (this.wp + LZX_FRAME > this.cap) {
@@ -223,13 +226,15 @@ export class LzxDecoder {
    * The bit buffer lives in locals (refilled 16 bits at a time, as LZX reads 16-bit words);
    * symbols come from the tables in one lookup (two for codes over 12 bits); nothing is
    * allocated. A match never wraps (the history is contiguous, see `win`), so it is copied
-   * 8 bytes per step in order, which is right for overlapping matches too; the step may write
-   * up to 7 bytes past the match, into output that comes next (never history). */
+   * 8 bytes per step, with no per-byte checks and no native call (a builtin's call costs more
+   * than a short match's bytes). The step may write up to 7 bytes past the match, into output
+   * that comes next (never history). A match less than 8 bytes back overlaps its own output,
+   * so it is copied byte by byte, in order. */
   private lz(run: number): string | undefined {
     const r = this.bits;
     const inp = r.inp;
     let ip = r.ip, bb = r.bb, bc = r.bc;
-    const win = this.win;
+    const win = this.win, dv = this.dv;
     let wp = this.wp;
     const end = wp + run;
     const mt = this.main.table, lt = this.length.table, at = this.aligned.table;
@@ -290,9 +295,13 @@ export class LzxDecoder {
       if (off > wp || off > size) { error = `a match reaches ${off} bytes back, before the start of the stream`; break; }
       let src = wp - off;
       const stop = wp + len;
-      if (len > 64 && off >= len) win.copyWithin(wp, src, stop);
-      else if (off === 1 && len > 16) win.fill(win[src]!, wp, stop); // runs of one byte: zero pages
-      else {
+      if (off >= 8) {
+        do {
+          dv.setInt32(wp, dv.getInt32(src, true), true);
+          dv.setInt32(wp + 4, dv.getInt32(src + 4, true), true);
+          wp += 8; src += 8;
+        } while (wp < stop);
+      } else {
         do {
           win[wp] = win[src]!; win[wp + 1] = win[src + 1]!; win[wp + 2] = win[src + 2]!; win[wp + 3] = win[src + 3]!;
           win[wp + 4] = win[src + 4]!; win[wp + 5] = win[src + 5]!; win[wp + 6] = win[src + 6]!; win[wp + 7] = win[src + 7]!;
