@@ -6,7 +6,7 @@
 import { readDirectory, readHeader, streamOf } from './header.js';
 import { contextArch, readContext } from './context.js';
 import { exceptionContext, readException } from './exception.js';
-import { clippedRange, memoryOf, readMemory } from './memory.js';
+import { clippedRange, memoryOf, memoryTotals, readMemory } from './memory.js';
 import { readProcess } from './process.js';
 import { walkStack } from './stack.js';
 import { readThreads } from './threads.js';
@@ -63,6 +63,10 @@ export function parseMinidump(buf: DumpBytes, size = buf.length): MinidumpSummar
   const misc = streamOf(r, dir, STREAM.MiscInfo, 24);
   if (misc) sum.process = readProcess(r, misc, h.timeDateStamp);
 
+  const memoryStreams = { list: streamOf(r, dir, STREAM.MemoryList, 4), list64: streamOf(r, dir, STREAM.Memory64List, 16) };
+  const totals = memoryTotals(r, memoryStreams);
+  if (totals) sum.memory = totals;
+
   // The crashing thread's stack: exception context, the thread's Stack memory, then the lists.
   if (ex && sum.exception) {
     const where = exceptionContext(r, ex);
@@ -71,7 +75,7 @@ export function parseMinidump(buf: DumpBytes, size = buf.length): MinidumpSummar
     if (ctx) {
       const t = threads?.byId(sum.exception.threadId);
       const own = t && t.stack.size > 0 ? clippedRange(r, t.stack.start, t.stack.size, t.stack.rva) : undefined;
-      const lists = readMemory(r, { list: streamOf(r, dir, STREAM.MemoryList, 4), list64: streamOf(r, dir, STREAM.Memory64List, 16) });
+      const lists = readMemory(r, memoryStreams);
       const memory = own ? memoryOf(r, [own], lists) : lists;
       sum.stack = { threadId: sum.exception.threadId, arch: ctx.arch, frames: walkStack(ctx, memory, modules) };
     }

@@ -150,6 +150,8 @@ export interface MinidumpSummary {
   process?: MinidumpProcess;
   /** The crashing thread's stack, walked from the exception context. */
   stack?: MinidumpStack;
+  /** The process memory captured (MemoryList, or Memory64List in full and heap dumps). */
+  memory?: { list: 'MemoryList' | 'Memory64List'; ranges: number; claimed: number; bytes: number };
   problems: MinidumpProblem[];
   /** Only the dump's first `held` of `size` bytes were given (a large dump in a CAB): what lay
    * beyond them was not read — not damage. `skipped` counts those structures. */
