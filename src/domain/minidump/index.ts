@@ -15,6 +15,8 @@ import { readModules } from './modules.js';
 import { DumpReader } from './reader.js';
 import type { DumpBytes } from './dump-bytes.js';
 import { readSystem } from './system.js';
+import { win32ErrorName } from './win32-errors.js';
+import type { Memory } from './memory.js';
 import { EXCEPTION_STREAM_SIZE, STREAM, SYSTEM_INFO_SIZE, type MinidumpSummary } from './types.js';
 
 /** `size`: the dump's real size when `buf` is only its beginning (see MinidumpSummary.partial). */
@@ -78,7 +80,17 @@ export function parseMinidump(buf: DumpBytes, size = buf.length): MinidumpSummar
       const lists = readMemory(r, memoryStreams);
       const memory = own ? memoryOf(r, [own], lists) : lists;
       sum.stack = { threadId: sum.exception.threadId, arch: ctx.arch, frames: walkStack(ctx, memory, modules) };
+      if (t && t.teb !== 0n) sum.lastError = lastError(sum.exception.threadId, t.teb, ctx.pointer, lists);
     }
   }
   return done();
+}
+
+/** TEB.LastErrorValue: +0x34 in the 32-bit TEB, +0x68 in the 64-bit one (x64 and ARM64). */
+function lastError(threadId: number, teb: bigint, pointer: 4 | 8, memory: Memory): NonNullable<MinidumpSummary['lastError']> {
+  const v = memory.read(teb + (pointer === 8 ? 0x68n : 0x34n), 4);
+  if (v === undefined) return { threadId, inDump: false };
+  const code = Number(v);
+  const name = win32ErrorName(code);
+  return { threadId, inDump: true, code, ...(name ? { name } : {}) };
 }
