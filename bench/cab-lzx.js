@@ -1,9 +1,10 @@
-// LZX CAB extraction benchmark: a ~60 MB dump-like payload (zero pages, x86 code with E8 calls,
+// CAB extraction benchmark: a ~60 MB dump-like payload (zero pages, x86 code with E8 calls,
 // stack-like pointer data, text, some incompressible bytes) in one LZX folder (window 2^21, E8
-// translation, as Microsoft's tools write), written by our compressor. Peers in the same run,
-// interleaved: `wer-sniff cab --extract` (the whole command: listing, summary, extraction) and
-// `cabextract -q -d`. Medians of the rounds and the median per-round speed ratio. Goal: ≥ 0.5×
-// cabextract's speed.
+// translation, as Microsoft's tools write) and in one MSZIP folder, both written by our
+// compressors. Peers in the same run, interleaved: `wer-sniff cab --extract` (the whole command:
+// start-up, listing, summary, extraction) and `cabextract -q -d`. Medians of the rounds and the
+// median per-round ratios, of wall time and (with GNU time) of CPU time. Goals: ≥ 0.5×
+// cabextract's speed for LZX, ≥ 0.8× for MSZIP.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,12 +55,19 @@ export function dumpLike(size) {
   return b;
 }
 
-function timeRun(cmd, args) {
+/** `/usr/bin/time` (GNU time), when present, gives each run's CPU time too: on a machine
+ * shared with other work, CPU seconds are steadier than wall time. */
+const GNU_TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+function timeRun(cmd, args, dir) {
+  const cpuFile = path.join(dir, 'cpu.txt');
+  const [c, a] = GNU_TIME ? [GNU_TIME, ['-o', cpuFile, '-f', '%U %S', cmd, ...args]] : [cmd, args];
   const t = process.hrtime.bigint();
-  const res = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  const s = Number(process.hrtime.bigint() - t) / 1e9;
+  const res = spawnSync(c, a, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const wall = Number(process.hrtime.bigint() - t) / 1e9;
   if (res.status !== 0) throw new Error(`${cmd} exited ${res.status}: ${res.stderr}`);
-  return s;
+  const cpu = GNU_TIME ? fs.readFileSync(cpuFile, 'latin1').trim().split('\n').pop().split(' ').reduce((x, y) => x + Number(y), 0) : NaN;
+  return { wall, cpu };
 }
 
 export async function run() {
@@ -71,31 +79,42 @@ export async function run() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-cab-lzx-'));
   try {
     const data = dumpLike(MB * 1_000_000);
-    const t0 = process.hrtime.bigint();
-    const cab = writeCab([{ name: 'memory.dmp', data }, { name: 'Report.wer', data: Buffer.from('Version=1\r\n', 'utf16le') }],
-      { compression: 'lzx', lzx: { windowBits: 21, e8TranslationSize: 12_000_000 } });
-    const packS = Number(process.hrtime.bigint() - t0) / 1e9;
-    const file = path.join(dir, 'dump.cab');
-    fs.writeFileSync(file, cab);
-    const peers = [
-      { name: 'wer-sniff cab --extract', cmd: process.execPath, args: (out) => [BIN, 'cab', '--extract', out, file] },
-      { name: 'cabextract -q -d', cmd: 'cabextract', args: (out) => ['-q', '-d', out, file] },
-    ];
+    const files = [{ name: 'memory.dmp', data }, { name: 'Report.wer', data: Buffer.from('Version=1\r\n', 'utf16le') }];
+    const cabs = [];
+    for (const [method, opts] of [['LZX', { compression: 'lzx', lzx: { windowBits: 21, e8TranslationSize: 12_000_000 } }], ['MSZIP', { compression: 'mszip' }]]) {
+      const t0 = process.hrtime.bigint();
+      const cab = writeCab(files, opts);
+      const packS = Number(process.hrtime.bigint() - t0) / 1e9;
+      const file = path.join(dir, `dump-${method}.cab`);
+      fs.writeFileSync(file, cab);
+      cabs.push({ method, file, size: cab.length, packS });
+    }
+    const peers = cabs.flatMap(({ method, file }) => [
+      { name: `${method}: wer-sniff cab --extract`, method, cmd: process.execPath, args: (out) => [BIN, 'cab', '--extract', out, file] },
+      { name: `${method}: cabextract -q -d`, method, cmd: 'cabextract', args: (out) => ['-q', '-d', out, file] },
+    ]);
     const times = await interleave(ROUNDS, peers, (peer, round) => {
-      const out = path.join(dir, `out-${round}-${peer.name.split(' ')[0]}`);
-      const s = timeRun(peer.cmd, peer.args(out));
+      const out = path.join(dir, `out-${round}`);
+      const t = timeRun(peer.cmd, peer.args(out), dir);
       if (!fs.readFileSync(path.join(out, 'memory.dmp')).equals(data)) throw new Error(`${peer.name} extracted wrong bytes`);
       fs.rmSync(out, { recursive: true, force: true });
-      return s;
+      return t;
     }, { log: console.log });
-    const ours = times.get(peers[0].name), theirs = times.get(peers[1].name);
-    console.log(`Payload: ${fmt.mb(data.length)} dump-like bytes → ${fmt.mb(cab.length)} LZX CAB (window 2^21, E8; packed by our compressor in ${fmt.num(packS, 1)} s). `
-      + `${commandVersion('cabextract', ['--version'])}, node ${process.version}. Median of ${ROUNDS} interleaved rounds, output verified each time:\n`);
-    console.log(markdownTable(['extractor', 'time', 'MB/s (uncompressed)', 'speed vs cabextract'], [
-      [peers[0].name, `${fmt.num(median(ours), 2)} s`, fmt.num(data.length / 1e6 / median(ours), 0), fmt.ratio(pairedRatio(theirs, ours))],
-      [peers[1].name, `${fmt.num(median(theirs), 2)} s`, fmt.num(data.length / 1e6 / median(theirs), 0), fmt.ratio(1)],
-    ]));
-    console.log(`\nGoal: wer-sniff ≥ 0.50× cabextract's speed.`);
+    const wall = (name) => times.get(name).map((t) => t?.wall ?? NaN);
+    const cpu = (name) => times.get(name).map((t) => t?.cpu ?? NaN);
+    console.log(`Payload: ${fmt.mb(data.length)} dump-like bytes, packed by our compressor: `
+      + cabs.map((c) => `${c.method} ${fmt.mb(c.size)} in ${fmt.num(c.packS, 1)} s`).join(', ')
+      + ` (LZX window 2^21 with E8 translation, as Microsoft's tools write). ${commandVersion('cabextract', ['--version'])}, node ${process.version}. `
+      + `Median of ${ROUNDS} interleaved rounds, output verified each time; ratios are medians of the per-round ratios. CPU is user + system time${GNU_TIME ? '' : ' (not measured: no /usr/bin/time)'}:\n`);
+    const rows = [];
+    for (const { method } of cabs) {
+      const [ours, theirs] = peers.filter((p) => p.method === method).map((p) => p.name);
+      rows.push([ours, `${fmt.num(median(wall(ours)), 2)} s`, `${fmt.num(median(cpu(ours)), 2)} s`, fmt.num(data.length / 1e6 / median(wall(ours)), 0),
+        fmt.ratio(pairedRatio(wall(theirs), wall(ours))), GNU_TIME ? fmt.ratio(pairedRatio(cpu(theirs), cpu(ours))) : 'n/a']);
+      rows.push([theirs, `${fmt.num(median(wall(theirs)), 2)} s`, `${fmt.num(median(cpu(theirs)), 2)} s`, fmt.num(data.length / 1e6 / median(wall(theirs)), 0), fmt.ratio(1), fmt.ratio(1)]);
+    }
+    console.log(markdownTable(['extractor', 'time', 'CPU', 'MB/s (uncompressed)', 'speed vs cabextract', 'CPU vs cabextract'], rows));
+    console.log(`\nGoals: wer-sniff ≥ 0.50× cabextract's speed for LZX, ≥ 0.80× for MSZIP.`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -10,7 +10,7 @@ const BENCHES = [
   { name: 'capture', file: './capture.js', what: 'listener + recorder' },
   { name: 'decode', file: './decode.js', what: 'offline decode' },
   { name: 'hostile-cab', file: './hostile-cab.js', what: 'hostile CABs (bombs, overlap, long lines, a 32 MB CAB) against listen --save-dir' },
-  { name: 'cab-lzx', file: './cab-lzx.js', what: 'LZX CAB extraction vs cabextract' },
+  { name: 'cab-lzx', file: './cab-lzx.js', what: 'LZX and MSZIP CAB extraction vs cabextract' },
   { name: 'web', file: './web.js', what: 'web inspector list with 10,000 exchanges in headless Chromium vs a plain HTML table' },
 ];
 

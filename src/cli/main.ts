@@ -29,7 +29,7 @@ export async function main(argv: string[]): Promise<void> {
     simulate: async (flags) => (await import('./run-tools.js')).runSimulate(parseSimulateFlags(flags)),
     setup: async (flags) => (await import('./run-tools.js')).runSetup(parseSetupFlags(flags)),
     replay: async (files, flags) => (await import('./run-replay.js')).runReplay(files, parseReplayFlags(flags)),
-    cab: async (file, flags) => (await import('./run-tools.js')).runCab(file, parseCabFlags(flags)),
+    cab: async (file, flags) => (await import('./run-cab.js')).runCab(file, parseCabFlags(flags)),
     check: async (files, flags) => (await import('./run-check.js')).runCheck(files, parseCheckFlags(flags)),
     diff: async (a, b, flags) => (await import('./run-diff.js')).runDiff(a, b, parseDiffFlags(flags)),
     inspect: async (files, flags) => (await import('./run-inspect.js')).runInspect(files, parseInspectFlags(flags)),

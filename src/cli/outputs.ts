@@ -2,7 +2,7 @@
 // (sinks/compose.ts): which flags go together, what stdout carries, the paint for the stream
 // the view goes to. A run that still records into files registers how a closed stdout is met.
 import type { PrettyOptions } from '../sinks/pretty.js';
-import { composeSinks, type SinkChain, type StdoutUse } from '../sinks/compose.js';
+import { composeSinks, type SinkChain, type SinkChainOptions, type StdoutUse } from '../sinks/compose.js';
 import { WerSniffError } from '../errors.js';
 import type { Filter } from '../analysis/filter/parse.js';
 import { VERSION } from './program.js';
@@ -44,7 +44,7 @@ export function verbosityOf(flags: OutputFlags): number {
   return Math.min(3, flags.verbose ?? 0);
 }
 
-export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout, extra: Pick<PrettyOptions, 'savedIn'> = {}): Promise<Outputs> {
+export async function createOutputs(flags: OutputFlags, live: boolean, stdout: NodeJS.WriteStream = process.stdout, extra: Pick<PrettyOptions, 'savedIn'> & Pick<SinkChainOptions, 'savedPath'> = {}): Promise<Outputs> {
   const verbosity = verbosityOf(flags);
   if (flags.json && flags.raw) throw new WerSniffError('bad-flags', '--json and --raw both want stdout — pick one (use -o <file> for raw bytes beside --json)', 2);
   if (flags.redact && flags.hexDump) throw new WerSniffError('bad-flags', '--redact and -x/--hex-dump cannot go together: a hexdump shows names that cannot be replaced — drop -x', 2);
@@ -72,6 +72,7 @@ export async function createOutputs(flags: OutputFlags, live: boolean, stdout: N
     pcapFile: pcapFile && !pcapToStdout ? { path: pcapFile, label: `-w ${pcapFile}` } : undefined,
     harFile: flags.har ? { path: flags.har, label: `--har ${flags.har}` } : undefined,
     reportFolders: flags.saveDir ? `--save-dir ${flags.saveDir}` : undefined,
+    savedPath: extra.savedPath,
     redact: Boolean(flags.redact),
     includeBodies: Boolean(flags.includeBodies),
     filter: flags.filter,

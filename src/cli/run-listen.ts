@@ -51,7 +51,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   // The view on the same terminal clears the progress line before each write.
   const stdout = progress && process.stdout.isTTY ? clearingWrites(process.stdout, () => progress.aside(() => {})) : process.stdout;
   let store: ReportStore | undefined;
-  const outputs = await createOutputs(flags, true, stdout, { savedIn: (ex) => savedFolder(store, ex) });
+  const outputs = await createOutputs(flags, true, stdout, { savedIn: (ex) => savedFolder(store, ex), savedPath: (ex) => store?.savedPathOf(ex) });
   const counter = countingSink();
   const stats = fleetStats(flags, outputs, progress);
   const extras: (Sink & BodyObserver)[] = [];

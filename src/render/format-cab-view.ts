@@ -3,6 +3,7 @@
 import type { CabView, CabEntrySummary } from '../domain/cab/cab-view.js';
 import type { WerMetadata } from '../domain/report/metadata.js';
 import type { ReportWerSummary } from '../domain/report/report-wer.js';
+import type { WerDataFileSummary } from '../domain/report/wer-data-files.js';
 import type { Paint } from './paint.js';
 import { formatCab } from './format-cab.js';
 import { formatMinidump } from './format-minidump.js';
@@ -24,6 +25,7 @@ function formatEntry(e: CabEntrySummary, p: Paint): string[] {
   else if (e.minidump) append(out, formatMinidump(e.minidump, p));
   else if (e.text) {
     if (e.reportWer) append(out, formatReportWer(e.reportWer, p));
+    if (e.dataFile) append(out, formatDataFile(e.dataFile, p));
     out.push(p.dim(`${e.text.charset} (${e.text.rule}) · ${e.text.totalLines} lines`));
     e.text.lines.forEach((l, i) => {
       const cut = e.text!.cutChars?.[i] ?? 0;
@@ -44,6 +46,27 @@ function formatReportWer(r: ReportWerSummary, p: Paint): string[] {
   for (const s of r.signature) lines.push(`  ${p.key(esc(s.name))}  ${p.value(esc(s.value))}`);
   for (const d of r.dynamic) lines.push(`  ${p.dim(esc(d.name))}  ${esc(d.value)}`);
   return lines;
+}
+
+/** How many listed items are shown: the rest are counted (JSON has the lists). */
+const SHOWN = 5;
+
+function formatDataFile(d: WerDataFileSummary, p: Paint): string[] {
+  const esc = (s: string) => escapeControl(s, p);
+  const more = (shown: number, all: number): string[] => (all > shown ? [p.dim(`  … ${all - shown} more`)] : []);
+  if (d.kind === 'file-versions') {
+    const lines = [`${p.accent('File versions')} · ${d.files} file${d.files === 1 ? '' : 's'} named`];
+    if (d.faultingModule) lines.push(`${p.key('Faulting')}  ${p.value(esc(d.faultingModule))}`);
+    return lines;
+  }
+  if (d.kind === 'wql') {
+    const lines = [`${p.accent('WQL results')} · ${d.objects} object${d.objects === 1 ? '' : 's'} in ${d.classes.length} class${d.classes.length === 1 ? '' : 'es'}`];
+    for (const c of d.classes.slice(0, SHOWN)) lines.push(`  ${p.key(esc(c.name))}  ${c.objects} object${c.objects === 1 ? '' : 's'} · ${c.properties} properties`);
+    return [...lines, ...more(Math.min(SHOWN, d.classes.length), d.classes.length)];
+  }
+  const lines = [`${p.accent('Registry')} · ${d.keyCount} key${d.keyCount === 1 ? '' : 's'}`];
+  for (const k of d.keys.slice(0, SHOWN)) lines.push(`  ${p.key(esc(k.path))}  ${k.values} value${k.values === 1 ? '' : 's'}`);
+  return [...lines, ...more(Math.min(SHOWN, d.keys.length), d.keyCount)];
 }
 
 function formatMetadata(m: WerMetadata, p: Paint): string[] {

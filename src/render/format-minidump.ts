@@ -84,7 +84,12 @@ export function formatMinidump(sum: MinidumpSummary, paint: Paint): string[] {
   if (sum.header) parts.push(moduleCountText(sum));
   if (sum.threadCount !== undefined) parts.push(plural(sum.threadCount, 'thread'));
   if (sum.process?.uptimeSeconds !== undefined) parts.push(`up ${formatUptime(sum.process.uptimeSeconds)}`);
+  const m = sum.memory;
+  // A full or heap dump: how much of the process it holds (from its descriptor list alone).
+  if (m && m.list === 'Memory64List') parts.push(`${formatSize(m.bytes)} of memory in ${plural(m.ranges, 'range')}`);
   const lines = [parts.join(paint.dim(' · '))];
+  const le = sum.lastError;
+  if (le) lines.push(`  ${paint.key('last error')} ${le.inDump && le.code !== undefined ? `${le.code} (0x${le.code.toString(16).padStart(8, '0')})${le.name ? ` ${le.name}` : ''}` : paint.dim('not in dump (its TEB memory was not captured)')}`);
   const gone = sum.exception?.unloadedModule;
   if (gone) lines.push(`  ${paint.warn('!')} the address is in unloaded ${paint.value(`${esc(gone.name.replace(/^.*[\\/]/, ''))}+${gone.offset}`)}: code ran after its module was unloaded`);
   append(lines, stackLines(sum, paint, esc));

@@ -4,7 +4,7 @@
 // path fails before anything is accepted; their failures follow file-failures.ts.
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { Sink } from '../model.js';
+import type { Exchange, Sink } from '../model.js';
 import type { Paint } from '../render/paint.js';
 import type { Filter } from '../analysis/filter/parse.js';
 import { Pseudonyms } from '../analysis/redact/pseudonyms.js';
@@ -45,6 +45,8 @@ export interface SinkChainOptions {
   harFile?: FileOutput;
   /** Report folders are written beside this chain (named by this label): they record too. */
   reportFolders?: string;
+  /** Where those folders saved an upload: NDJSON and HAR name it beside a body left out. */
+  savedPath?: (ex: Exchange) => string | undefined;
   /** Names replaced by pseudonyms in every derived text; raw outputs stay exact. */
   redact: boolean;
   /** Bodies over INLINE_BODY_BYTES whole in HAR and NDJSON, not just size and sha256. */
@@ -121,7 +123,7 @@ export async function composeSinks(opts: SinkChainOptions): Promise<SinkChain> {
     view = viewOn(stderr);
   } else if (stdoutUse === 'raw') {
     sinks.push(onStdout(new RawSink(stdout, 'client', false, { onNotice: (line) => opts.notice(`${opts.stdoutLabel}: ${line}`) })));
-  } else if (stdoutUse === 'json') view = onStdout((ndjson = new NdjsonSink(redacted(stdout), false, omitBinary, inlineMax)));
+  } else if (stdoutUse === 'json') view = onStdout((ndjson = new NdjsonSink(redacted(stdout), false, omitBinary, inlineMax, opts.savedPath)));
   else view = onStdout(viewOn(stdout));
   if (view) shown.push(view);
   const files = new OutputFiles(() => Boolean(opts.reportFolders) || (!stdoutGone && stdoutRecords(stdout)), opts.notice);
@@ -140,7 +142,7 @@ export async function composeSinks(opts: SinkChainOptions): Promise<SinkChain> {
     const file: OutputFile = { ...opts.harFile, what: 'HAR file' };
     const stream = await files.open(file);
     const out = names ? new RedactingStream(stream, names, true) : stream;
-    shown.push(files.guard(new HarSink(out, { version: opts.version, omitBinary, inlineMax }, true), file));
+    shown.push(files.guard(new HarSink(out, { version: opts.version, omitBinary, inlineMax, savedPath: opts.savedPath }, true), file));
   }
   // The run stops only when nothing records any more: with a capture, pcap or HAR file or report
   // folders still recording, a closed stdout drops what went there and capture goes on.

@@ -21,6 +21,8 @@ export const INLINE_BODY_BYTES = 1024 * 1024;
 export interface HarEntryOptions {
   /** Largest body written inline (text or base64); Infinity with --include-bodies. */
   inlineMax?: number;
+  /** Where --save-dir saved an upload: named (`_savedAs`) beside a request body left out. */
+  savedPath?: (ex: Exchange) => string | undefined;
 }
 
 /** One HAR entry; custom fields start with `_` as HAR 1.2 requires. */
@@ -35,7 +37,7 @@ export function toHarEntry(ex: Exchange, opts: HarEntryOptions = {}): Json {
   const entry: Json = {
     startedDateTime: new Date(req?.startTs ?? res?.startTs ?? conn.openedAt).toISOString(),
     time: send + wait + receive,
-    request: toHarRequest(ex, inlineMax),
+    request: toHarRequest(ex, inlineMax, opts.savedPath),
     response: toHarResponse(ex, inlineMax),
     cache: {},
     timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send, wait, receive },
@@ -55,7 +57,7 @@ function scheme(ex: Exchange): string {
   return ex.connection.tls ? 'https' : 'http';
 }
 
-function toHarRequest(ex: Exchange, inlineMax: number): Json {
+function toHarRequest(ex: Exchange, inlineMax: number, savedPath?: HarEntryOptions['savedPath']): Json {
   const req = ex.request;
   const host = (req && headerValue(req.head.headers, 'host')) ?? ex.connection.upstream ?? ex.connection.local;
   if (!req) {
@@ -78,7 +80,11 @@ function toHarRequest(ex: Exchange, inlineMax: number): Json {
     _rawHead: req.head.raw.toString('base64'),
   };
   if (req.body.framing !== 'none') out._framing = req.body.framing;
-  if (req.body.length > 0 || req.body.framing !== 'none') out.postData = toPostData(req, inlineMax);
+  if (req.body.length > 0 || req.body.framing !== 'none') {
+    out.postData = toPostData(req, inlineMax);
+    const saved = (out.postData as Json)._omitted ? savedPath?.(ex) : undefined;
+    if (saved) (out.postData as Json)._savedAs = saved;
+  }
   return out;
 }
 

@@ -23,6 +23,8 @@ export interface HarOptions {
   /** Largest body written inline; larger ones get size and sha256 (default 1 MiB;
    * --include-bodies: Infinity). */
   inlineMax?: number;
+  /** Where --save-dir saved an upload (see HarEntryOptions). */
+  savedPath?: (ex: Exchange) => string | undefined;
 }
 
 /** Exchanges held per connection waiting for their response; beyond this the oldest is
@@ -72,7 +74,7 @@ export class HarSink implements Sink {
 
   private write(ex: Exchange): void {
     this.written.add(ex);
-    const entry = toHarEntry(ex, { inlineMax: this.opts.inlineMax ?? INLINE_BODY_BYTES });
+    const entry = toHarEntry(ex, { inlineMax: this.opts.inlineMax ?? INLINE_BODY_BYTES, savedPath: this.opts.savedPath });
     if (this.opts.omitBinary) entryWithoutBinary(entry);
     const text = JSON.stringify(entry, null, 2).replace(/\n/g, '\n' + ENTRY_INDENT);
     this.out.write(`${this.entries++ ? ',' : ''}\n${ENTRY_INDENT}${text}`);

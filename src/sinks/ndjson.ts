@@ -21,13 +21,15 @@ export class NdjsonSink implements Sink {
   constructor(
     private readonly out: Writable, private readonly endOut = false, private readonly omitBinary = false,
     private readonly inlineMax = INLINE_BODY_BYTES,
+    /** Where --save-dir saved an upload, named beside a body too large to inline. */
+    private readonly savedPath?: SavedPath,
   ) {
     this.batch = new BatchWriter(out);
   }
 
   /** The event, then one `finding` line per finding it carries (`ev.findings`). */
   event(ev: CaptureEvent): void {
-    for (const obj of toJsonEvents(ev, this.inlineMax)) this.batch.write(JSON.stringify(this.omitBinary ? withoutBinary(obj) : obj), true);
+    for (const obj of toJsonEvents(ev, this.inlineMax, this.savedPath)) this.batch.write(JSON.stringify(this.omitBinary ? withoutBinary(obj) : obj), true);
     if (ev.findings) this.findings(ev.findings);
   }
 
@@ -56,8 +58,12 @@ export class NdjsonSink implements Sink {
 
 type Json = Record<string, unknown>;
 
-/** `inlineMax`: largest binary body given as base64 (see toBodyJson). */
-export function toJsonEvents(ev: CaptureEvent, inlineMax = Infinity): Json[] {
+/** Where an exchange's upload was saved (--save-dir), if it was. */
+export type SavedPath = (ex: Exchange) => string | undefined;
+
+/** `inlineMax`: largest binary body given as base64 (see toBodyJson); `savedPath`: where a body
+ * left out was saved, named in its `savedAs`. */
+export function toJsonEvents(ev: CaptureEvent, inlineMax = Infinity, savedPath?: SavedPath): Json[] {
   // Object literals, not `{ ...base, … }`: spreading is several times slower here, and these
   // run twice per report. Key order (type, ts, conn first) is part of the output.
   const type = ev.type;
@@ -86,7 +92,7 @@ export function toJsonEvents(ev: CaptureEvent, inlineMax = Infinity): Json[] {
       const out: Json[] = [{
         type, ts, conn, seq: ex.seq, reportId: ex.reportId, method: req.head.method,
         target: req.head.target, version: req.head.version, headers: req.head.headers,
-        body: bodyJson(req, inlineMax), offset: req.start,
+        body: bodyJson(req, inlineMax, undefined, savedPath?.(ex)), offset: req.start,
       }];
       if (dec.report) out.push({ type: 'report', ts, conn, seq: ex.seq, reportId: ex.reportId, report: dec.report });
       return out;
@@ -122,10 +128,11 @@ export function withoutBinary(obj: Json): Json {
   return obj;
 }
 
-function bodyJson(msg: HttpMessage, inlineMax: number, ex?: Exchange): Json {
+function bodyJson(msg: HttpMessage, inlineMax: number, ex?: Exchange, savedAs?: string): Json {
   const dec = decodedOf(msg, ex?.request);
   // The report has its own `report` event; don't repeat it inside every request line.
   const json = toBodyJson(dec, msg.body, false, inlineMax) as Json;
+  if (json.omitted && savedAs) json.savedAs = savedAs;
   if (dec.cab) {
     json.cab = {
       header: dec.cab.cab.header, folders: dec.cab.cab.folders, problems: dec.cab.cab.problems,

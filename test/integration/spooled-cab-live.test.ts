@@ -43,7 +43,8 @@ describe('spooled level-2 uploads, live', () => {
       const save = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-spool-save-'));
       const md = dump(24);
       const cab = writeCab([{ name: 'WER7.tmp.mdmp', data: md }], { compression: 'mszip' });
-      const h = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '--save-dir', save, ...extra], { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp });
+      const har = path.join(save, '..', `${path.basename(save)}.har`);
+      const h = await start(['listen', '-p', '0', '-b', '127.0.0.1', '--json', '--save-dir', save, '--har', har, ...extra], { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp });
       try {
         expect(await report(h.port, cab)).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
       } finally {
@@ -63,6 +64,13 @@ describe('spooled level-2 uploads, live', () => {
       const [folder] = fs.readdirSync(save);
       expect(fs.readFileSync(path.join(save, folder!, 'cab', 'WER7.tmp.mdmp')).equals(md)).toBe(true);
       expect(fs.readFileSync(path.join(save, folder!, 'report.cab')).equals(cab)).toBe(true);
+      // The body left out names where --save-dir saved it, in --json and in the HAR.
+      expect(body.savedAs).toBe(path.join(save, folder!, 'report.cab'));
+      const entries = JSON.parse(fs.readFileSync(har, 'utf8')).log.entries as { request: { method: string; postData?: Record<string, unknown> } }[];
+      const harPut = entries.find((e) => e.request.method === 'PUT')!;
+      expect(harPut.request.postData!._omitted).toBe(true);
+      expect(harPut.request.postData!._savedAs).toBe(path.join(save, folder!, 'report.cab'));
+      fs.rmSync(har, { force: true });
       expect(fs.existsSync(path.join(save, folder!, 'minidump.json'))).toBe(true);
       expect(fs.readdirSync(tmp)).toEqual([]);
       fs.rmSync(tmp, { recursive: true, force: true });

@@ -65,6 +65,8 @@ export interface BlockDecoder {
   /** Decodes one payload to exactly `cbUncomp` bytes; `where` names the block in messages;
    * `last`: the folder's last block (LZX lets only that frame be short). */
   block(payload: Buffer, cbUncomp: number, where: string, last: boolean): BlockResult;
+  /** The folder is done: memory the decoder can hand to the next folder's goes back. */
+  release?(): void;
 }
 
 const METHOD_NAMES = { quantum: 'Quantum', lzx: 'LZX', unknown: 'unknown-method' } as const;
@@ -104,6 +106,7 @@ export function blockDecoder(folder: CabFolder): BlockDecoder | CabProblem {
         const r = lzx.frame(payload, cbUncomp, last);
         return r.ok ? r : { ok: false, error: { code: 'lzx-error', message: `${where}: ${r.message}` } };
       },
+      release: () => lzx.release(),
     };
   }
   const detail = c.method === 'unknown' ? ` (typeCompress 0x${folder.typeCompress.toString(16).padStart(4, '0')})` : '';
@@ -188,7 +191,13 @@ export function* extractCabStream(from: Buffer | CabSource, cab: Cab, opts: Extr
       for (const f of files) yield { type: 'end', file: f.index, error: budget.stopped };
       continue;
     }
-    yield* decodeFolder(src, cab, cab.folders[index]!, decoders.get(index) as BlockDecoder, files, budget);
+    const decoder = decoders.get(index) as BlockDecoder;
+    try {
+      yield* decodeFolder(src, cab, cab.folders[index]!, decoder, files, budget);
+    } finally {
+      // Its last bytes were handed out and taken: a cabinet of many LZX folders reuses one window.
+      decoder.release?.();
+    }
   }
 }
 
@@ -298,7 +307,7 @@ export function extractCab(buf: Buffer, cab: Cab = parseCab(buf), opts: ExtractO
     if (ev.type === 'data') {
       let list = parts.get(ev.file);
       if (!list) parts.set(ev.file, (list = []));
-      list.push(ev.data);
+      list.push(Buffer.from(ev.data)); // a decoder's buffer is reused for its next block
       continue;
     }
     const f = out[ev.file]!;

@@ -8,7 +8,8 @@ export interface CabSource {
   /** Bytes in the cabinet as received. */
   readonly length: number;
   /** Bytes [pos, pos+len) clipped to `length`; the result may be shorter near the end. The
-   * result may be a view of the source's memory or a fresh buffer: copy it to keep it. */
+   * result may be a view of the source's memory, valid until the next read, or a fresh buffer:
+   * copy it to keep it. */
   read(pos: number, len: number): Buffer;
 }
 

@@ -10,6 +10,7 @@ import { parseMinidump, type DumpBytes, type MinidumpSummary } from '../minidump
 import { looksLikeReportWer, parseReportWer, type ReportWerSummary } from '../report/report-wer.js';
 import { isWerMetadata, parseWerMetadata, type WerMetadata } from '../report/metadata.js';
 import { decodeText } from '../body/charset.js';
+import { lineNaming, summariseWerDataFile, werDataFileKind, type WerDataFileSummary } from '../report/wer-data-files.js';
 
 export interface CabTextPreview {
   charset: string;
@@ -33,6 +34,8 @@ export interface CabEntrySummary {
   minidump?: MinidumpSummary;
   /** A Report.wer text file: its event, time and signature (the text preview stays too). */
   reportWer?: ReportWerSummary;
+  /** FileVer.txt, wql.txt, registry.txt (the extra data a level-1 answer can ask for). */
+  dataFile?: WerDataFileSummary;
   /** Text files: how they were decoded and their first lines. */
   text?: CabTextPreview;
   notes: string[];
@@ -77,6 +80,9 @@ export class CabViewBuilder {
   private readonly entries: (CabEntrySummary | undefined)[];
   private readonly open = new Map<number, Collecting>();
   private held = 0;
+  /** FileVer.txt texts (within CAB_TEXT_HOLD_BYTES each), searched for the faulting module
+   * once every file is summarised: the minidump naming it may come later in the cabinet. */
+  private readonly fileVerTexts = new Map<number, string>();
 
   constructor(private readonly cab: Cab, private readonly previewLines = CAB_TEXT_PREVIEW_LINES, private readonly maxBytes = CAB_VIEW_MAX_FOLDER_BYTES, private readonly dumpAt?: DumpAt) {
     this.entries = cab.files.map(() => undefined);
@@ -104,8 +110,11 @@ export class CabViewBuilder {
       this.entries[ev.file] = { name: f.name, size: f.size, kind: 'unreadable', notes: [], error: { code: 'too-large', message: `the view holds at most ${this.maxBytes} bytes of files at once; this one is listed, not summarised` } };
     } else {
       const ranged = c.dump ? this.dumpAt?.(f) : undefined;
-      this.entries[ev.file] = ranged ? { name: f.name, size: f.size, kind: 'minidump', minidump: parseMinidump(ranged), notes: [] }
-        : summariseFile(f.name, Buffer.concat(c.parts, c.held), this.previewLines, f.size);
+      const data = ranged ? undefined : Buffer.concat(c.parts, c.held);
+      const entry = ranged ? { name: f.name, size: f.size, kind: 'minidump' as const, minidump: parseMinidump(ranged), notes: [] }
+        : summariseFile(f.name, data!, this.previewLines, f.size);
+      if (entry.dataFile?.kind === 'file-versions' && data) this.fileVerTexts.set(ev.file, decodeText(data).text);
+      this.entries[ev.file] = entry;
     }
   }
 
@@ -141,7 +150,34 @@ export class CabViewBuilder {
     const entries = this.cab.files.map((f, i) => this.entries[i] ?? (this.wants(f)
       ? { name: f.name, size: f.size, kind: 'unreadable' as const, notes: [], error: { code: 'not-extracted', message: 'no bytes were decoded for it' } }
       : tooLarge(f)));
+    markFaultingModule(entries, this.fileVerTexts);
     return { cab: this.cab, entries };
+  }
+}
+
+/** The faulting module's file name: the minidump's exception module, else Report.wer's
+ * "Fault Module Name" signature value. */
+function faultingModuleName(entries: CabEntrySummary[]): string | undefined {
+  for (const e of entries) {
+    const m = e.minidump?.exception?.module?.name;
+    if (m) return m.split(/[\\/]/).pop();
+  }
+  for (const e of entries) {
+    const sig = e.reportWer?.signature.find((s) => /fault(ing)?\s*module\s*name/i.test(s.name));
+    if (sig?.value) return sig.value.split(/[\\/]/).pop();
+  }
+  return undefined;
+}
+
+/** Sets FileVer.txt's `faultingModule` to the line naming the faulting module. */
+function markFaultingModule(entries: CabEntrySummary[], texts: Map<number, string>): void {
+  if (texts.size === 0) return;
+  const name = faultingModuleName(entries);
+  if (!name) return;
+  for (const [i, text] of texts) {
+    const d = entries[i]?.dataFile;
+    const line = lineNaming(text, name);
+    if (d?.kind === 'file-versions' && line) d.faultingModule = line;
   }
 }
 
@@ -175,7 +211,9 @@ export function summariseFile(name: string, data: Buffer, previewLines = CAB_TEX
     }
   }
   const reportWer = looksLikeReportWer(name, decoded.text) ? parseReportWer(decoded.text) : undefined;
-  return { ...base, kind: 'text', text: preview(decoded, previewLines, unread), ...(reportWer ? { reportWer } : {}) };
+  const dataKind = werDataFileKind(name);
+  const dataFile = dataKind ? summariseWerDataFile(dataKind, decoded.text) : undefined;
+  return { ...base, kind: 'text', text: preview(decoded, previewLines, unread), ...(reportWer ? { reportWer } : {}), ...(dataFile ? { dataFile } : {}) };
 }
 
 function preview(d: { text: string; charset: string; rule: string }, n: number, unread: number): CabTextPreview {

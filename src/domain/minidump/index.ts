@@ -6,7 +6,7 @@
 import { readDirectory, readHeader, streamOf } from './header.js';
 import { contextArch, readContext } from './context.js';
 import { exceptionContext, readException } from './exception.js';
-import { clippedRange, memoryOf, readMemory } from './memory.js';
+import { clippedRange, memoryOf, memoryTotals, readMemory } from './memory.js';
 import { readProcess } from './process.js';
 import { walkStack } from './stack.js';
 import { readThreads } from './threads.js';
@@ -15,6 +15,8 @@ import { readModules } from './modules.js';
 import { DumpReader } from './reader.js';
 import type { DumpBytes } from './dump-bytes.js';
 import { readSystem } from './system.js';
+import { win32ErrorName } from './win32-errors.js';
+import type { Memory } from './memory.js';
 import { EXCEPTION_STREAM_SIZE, STREAM, SYSTEM_INFO_SIZE, type MinidumpSummary } from './types.js';
 
 /** `size`: the dump's real size when `buf` is only its beginning (see MinidumpSummary.partial). */
@@ -63,6 +65,10 @@ export function parseMinidump(buf: DumpBytes, size = buf.length): MinidumpSummar
   const misc = streamOf(r, dir, STREAM.MiscInfo, 24);
   if (misc) sum.process = readProcess(r, misc, h.timeDateStamp);
 
+  const memoryStreams = { list: streamOf(r, dir, STREAM.MemoryList, 4), list64: streamOf(r, dir, STREAM.Memory64List, 16) };
+  const totals = memoryTotals(r, memoryStreams);
+  if (totals) sum.memory = totals;
+
   // The crashing thread's stack: exception context, the thread's Stack memory, then the lists.
   if (ex && sum.exception) {
     const where = exceptionContext(r, ex);
@@ -71,10 +77,20 @@ export function parseMinidump(buf: DumpBytes, size = buf.length): MinidumpSummar
     if (ctx) {
       const t = threads?.byId(sum.exception.threadId);
       const own = t && t.stack.size > 0 ? clippedRange(r, t.stack.start, t.stack.size, t.stack.rva) : undefined;
-      const lists = readMemory(r, { list: streamOf(r, dir, STREAM.MemoryList, 4), list64: streamOf(r, dir, STREAM.Memory64List, 16) });
+      const lists = readMemory(r, memoryStreams);
       const memory = own ? memoryOf(r, [own], lists) : lists;
       sum.stack = { threadId: sum.exception.threadId, arch: ctx.arch, frames: walkStack(ctx, memory, modules) };
+      if (t && t.teb !== 0n) sum.lastError = lastError(sum.exception.threadId, t.teb, ctx.pointer, lists);
     }
   }
   return done();
+}
+
+/** TEB.LastErrorValue: +0x34 in the 32-bit TEB, +0x68 in the 64-bit one (x64 and ARM64). */
+function lastError(threadId: number, teb: bigint, pointer: 4 | 8, memory: Memory): NonNullable<MinidumpSummary['lastError']> {
+  const v = memory.read(teb + (pointer === 8 ? 0x68n : 0x34n), 4);
+  if (v === undefined) return { threadId, inDump: false };
+  const code = Number(v);
+  const name = win32ErrorName(code);
+  return { threadId, inDump: true, code, ...(name ? { name } : {}) };
 }

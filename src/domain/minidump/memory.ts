@@ -82,3 +82,40 @@ export function readMemory(r: DumpReader, streams: { list?: MinidumpStream; list
   return memoryOf(r, ranges);
 }
 
+
+export interface MemoryTotals {
+  /** The list the dump carries (a full or heap dump: Memory64List). */
+  list: 'MemoryList' | 'Memory64List';
+  /** Ranges whose descriptors are present (of `claimed`). */
+  ranges: number;
+  claimed: number;
+  /** Bytes those descriptors say were captured. */
+  bytes: number;
+}
+
+/** How much process memory the dump says it captured: descriptors are read where they lie, so
+ * a heap dump of gigabytes costs one pass over its descriptor list (16 bytes per range), never
+ * its memory. Problems with the list are left to readMemory. */
+export function memoryTotals(r: DumpReader, streams: { list?: MinidumpStream; list64?: MinidumpStream }): MemoryTotals | undefined {
+  const buf = r.buf;
+  const present = (first: number, end: number, claimed: number): number =>
+    Math.max(0, Math.min(claimed, Math.floor((end - first) / DESCRIPTOR_SIZE), Math.floor((buf.length - first) / DESCRIPTOR_SIZE)));
+  const s64 = streams.list64;
+  if (s64 && r.has(s64.rva, 16)) {
+    const c = buf.readBigUInt64LE(s64.rva);
+    const claimed = c > 0xffffffffn ? 0xffffffff : Number(c);
+    const n = present(s64.rva + 16, s64.rva + s64.size, claimed);
+    let bytes = 0n;
+    for (let i = 0; i < n; i++) bytes += buf.readBigUInt64LE(s64.rva + 16 + i * DESCRIPTOR_SIZE + 8);
+    return { list: 'Memory64List', ranges: n, claimed, bytes: Number(bytes) };
+  }
+  const s = streams.list;
+  if (s && r.has(s.rva, 4)) {
+    const claimed = buf.readUInt32LE(s.rva);
+    const n = present(s.rva + 4, s.rva + s.size, claimed);
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes += buf.readUInt32LE(s.rva + 4 + i * DESCRIPTOR_SIZE + 8);
+    return { list: 'MemoryList', ranges: n, claimed, bytes };
+  }
+  return undefined;
+}

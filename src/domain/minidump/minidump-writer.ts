@@ -25,6 +25,9 @@ export interface MinidumpWriteOptions {
   threads?: number;
   /** ThreadNamesStream entries: thread index (0 = the exception thread) → name. */
   threadNames?: Record<number, string>;
+  /** The exception thread's TEB address (MINIDUMP_THREAD.Teb); its memory, if any, goes in
+   * `memory` (LastErrorValue at TEB+0x68 on 64-bit, +0x34 on x86). */
+  teb?: bigint | number;
   /** The exception thread's stack memory; also listed in the memory list. */
   stack?: { start: bigint | number; data: Buffer };
   /** Further captured memory. */
@@ -123,6 +126,7 @@ export function writeMinidump(opts: MinidumpWriteOptions): Buffer {
   const threadId = (i: number): number => (opts.exception.threadId + 4 * i) >>> 0;
   tl.writeUInt32LE(threads, 0);
   for (let i = 0; i < threads; i++) tl.writeUInt32LE(threadId(i), 4 + i * THREAD_SIZE);
+  if (opts.teb !== undefined) tl.writeBigUInt64LE(BigInt(opts.teb), 4 + 16);
   addStream(STREAM.ThreadList, tl);
 
   // MINIDUMP_THREAD_NAME_LIST: {ThreadId u32, RvaOfThreadName u64}, packed to 12 bytes.

@@ -3,7 +3,8 @@
 // the frame-pointer chain ([fp] = caller's fp, [fp + pointer] = return address; the same
 // record on x86 EBP, x64 RBP and ARM64 X29) while it stays plausible, else a scan of the stack
 // words above the stack pointer for the first value inside a module (after which the chain
-// is tried again: an x86 EBP often survives a frame without one). Every read goes through
+// is tried again: an x86 EBP often survives a frame without one); on ARM64 the link register
+// X30 gives the second frame. Every read goes through
 // Memory (the dump's captured ranges); depth and scan length are capped (MINIDUMP_CAPS).
 import { baseName } from './codeview.js';
 import type { CpuContext } from './context.js';
@@ -31,6 +32,12 @@ export function walkStack(ctx: CpuContext, memory: Memory, modules: ModuleTable 
   const frames: MinidumpFrame[] = [frameOf(modules, ctx.ip, 'context')];
   let sp = ctx.sp;
   let fp: bigint | undefined = ctx.fp;
+  // ARM64: the caller's return address is in X30 until the callee saves it (always so in a
+  // leaf function): it is the second frame, as rust-minidump and Breakpad take it. When the
+  // callee has saved it already, the first frame record holds the same address: not twice.
+  const lr = ctx.lr !== undefined && inModule(ctx.lr) ? ctx.lr : undefined;
+  if (lr !== undefined) frames.push(frameOf(modules, lr, 'link register'));
+  let first = true;
   while (frames.length < MINIDUMP_CAPS.frames) {
     let next: { ret: bigint; trust: Trust } | undefined;
     // frame pointer: a record above the stack pointer whose saved return lands in a module
@@ -55,7 +62,9 @@ export function walkStack(ctx: CpuContext, memory: Memory, modules: ModuleTable 
       }
     }
     if (!next) break;
-    frames.push(frameOf(modules, next.ret, next.trust));
+    const duplicate = first && next.ret === lr;
+    first = false;
+    if (!duplicate) frames.push(frameOf(modules, next.ret, next.trust));
   }
   return frames;
 }

@@ -12,6 +12,8 @@ const THREAD_NAME_SIZE = 12;
 /** Where one thread's stack memory and context lie in the dump. */
 export interface ThreadRecord {
   id: number;
+  /** The thread's TEB address. */
+  teb: bigint;
   stack: { start: bigint; size: number; rva: number };
   context: { size: number; rva: number };
 }
@@ -45,6 +47,7 @@ export function readThreads(r: DumpReader, s: MinidumpStream, names: MinidumpStr
   const at = (i: number): number => s.rva + 4 + i * size;
   const record = (o: number): ThreadRecord => ({
     id: buf.readUInt32LE(o),
+    teb: buf.readBigUInt64LE(o + 16),
     stack: { start: buf.readBigUInt64LE(o + 24), size: buf.readUInt32LE(o + 32), rva: buf.readUInt32LE(o + 36) },
     context: { size: buf.readUInt32LE(o + 40), rva: buf.readUInt32LE(o + 44) },
   });

@@ -87,7 +87,7 @@ export interface MinidumpFrame {
   /** The instruction pointer (frame 0) or the return address (callers), '0x…'. */
   address: string;
   /** How it was found, as rust-minidump/Breakpad say it. */
-  trust: 'context' | 'frame pointer' | 'scan';
+  trust: 'context' | 'link register' | 'frame pointer' | 'scan';
   /** File name of the module holding the instruction. */
   module?: string;
   /** Offset of the instruction in it; for callers of the return address − 1. */
@@ -150,6 +150,11 @@ export interface MinidumpSummary {
   process?: MinidumpProcess;
   /** The crashing thread's stack, walked from the exception context. */
   stack?: MinidumpStack;
+  /** The crashing thread's GetLastError() value: LastErrorValue of its TEB (TEB+0x68 on 64-bit
+   * Windows, +0x34 on x86), when the dump captured that memory; `inDump` false otherwise. */
+  lastError?: { threadId: number; inDump: boolean; code?: number; name?: string };
+  /** The process memory captured (MemoryList, or Memory64List in full and heap dumps). */
+  memory?: { list: 'MemoryList' | 'Memory64List'; ranges: number; claimed: number; bytes: number };
   problems: MinidumpProblem[];
   /** Only the dump's first `held` of `size` bytes were given (a large dump in a CAB): what lay
    * beyond them was not read — not damage. `skipped` counts those structures. */

@@ -26,6 +26,8 @@ export interface CabInspection {
 export interface InspectOptions {
   /** Extract every file here (--save-dir's cab/). */
   extractDir?: string;
+  /** Overwrite files already in extractDir (`cab --extract --force`). */
+  overwrite?: boolean;
   /** Where a large minidump is spooled for its summary when there is no extractDir (default:
    * the system's temporary folder). */
   spoolDir?: string;
@@ -46,7 +48,7 @@ export function inspectCabFile(file: string, opts: InspectOptions = {}): CabInsp
 
 export function inspectCab(from: Buffer | CabSource, opts: InspectOptions = {}): CabInspection {
   const cab = parseCabSource(from);
-  const writer = opts.extractDir ? new CabDirWriter(cab, opts.extractDir) : undefined;
+  const writer = opts.extractDir ? new CabDirWriter(cab, opts.extractDir, opts.overwrite) : undefined;
   if (!cab.header) return { view: { cab, entries: [] }, ...(writer ? { extracted: writer.result } : {}) };
   const spool = writer ? undefined : new DumpSpool(cab, opts.spoolDir ?? os.tmpdir());
   const files = writer ?? spool!;

@@ -27,6 +27,8 @@ const MAX_ERROR_LINES = 5;
 interface Upload {
   dir: string;
   file: UploadFile;
+  /** report.cab, report.2.cab, …: settled once, when first asked or when the upload ends. */
+  name?: string;
 }
 
 /** Disk failures that leave a partly written extracted file behind (removed again). */
@@ -37,6 +39,8 @@ export class ReportStore implements Sink, BodyObserver {
   private readonly uploads = new Map<Exchange, Upload>();
   /** The first PUT to each folder, until its answer is saved as level2.response.http. */
   private readonly putDirs = new WeakMap<Exchange, string>();
+  /** Where finished (or named) uploads went: weak, so memory follows the live exchanges. */
+  private readonly savedAs = new WeakMap<Exchange, string>();
   /** CABs already named in a folder (complete, incomplete): the next is report.<n>.cab. */
   private readonly cabCounts = new Map<string, { complete: number; incomplete: number }>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -53,6 +57,20 @@ export class ReportStore implements Sink, BodyObserver {
     this.slots = slots ?? new FileSlots({
       onExhausted: (code) => onError(`out of file descriptors (${code}) while saving reports: their files wait in a queue until some close — raise the limit (ulimit -n) if this repeats; capture continues`),
     });
+  }
+
+  /** Where an upload's CAB is saved (renamed there once written), for outputs that mention a
+   * body too large to inline: the name is settled now if it was not yet, so it is the one
+   * the file gets. Undefined before the upload has ended, or when it is not saved. */
+  savedPathOf(ex: Exchange): string | undefined {
+    const done = this.savedAs.get(ex);
+    if (done) return done;
+    const up = this.uploads.get(ex);
+    if (!up || !ex.request) return undefined;
+    up.name ??= this.cabName(up.dir, ex.request.body.complete);
+    const at = path.join(up.dir, up.name);
+    this.savedAs.set(ex, at);
+    return at;
   }
 
   /** The folder an exchange's report is saved in (level-1 report or its PUT), if any. */
@@ -179,7 +197,8 @@ export class ReportStore implements Sink, BodyObserver {
       return;
     }
     const complete = ex.request?.body.complete ?? false;
-    const final = path.join(up.dir, this.cabName(up.dir, complete));
+    const final = path.join(up.dir, up.name ?? this.cabName(up.dir, complete));
+    this.savedAs.set(ex, final);
     try {
       await fsp.rename(up.file.path, final);
     } catch (e) {

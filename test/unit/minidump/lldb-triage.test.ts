@@ -16,12 +16,12 @@ import { peer, skipNote } from '../../helpers/peers.js';
 // Under CI lldb is a required peer: these run (and fail without it) instead of skipping.
 const HAS_LLDB = peer('lldb');
 
-function lldb(dump: Buffer): string {
+function lldb(dump: Buffer, commands = ['thread list', 'bt', 'image list']): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'wer-sniff-triage-'));
   try {
     const file = path.join(dir, 'crash.dmp');
     writeFileSync(file, dump);
-    const r = spawnSync('lldb', ['-b', '--core', file, '-o', 'thread list', '-o', 'bt', '-o', 'image list'], { timeout: 60_000 });
+    const r = spawnSync('lldb', ['-b', '--core', file, ...commands.flatMap((c) => ['-o', c])], { timeout: 60_000 });
     return r.stdout.toString();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -68,5 +68,28 @@ describe(`lldb agrees with the triage decoding${skipNote('lldb')}`, () => {
     const dump = writeMinidump(ARM64_CRASH);
     agree(dump, 1);
     expect(lldb(dump)).toContain('(aarch64) was loaded');
+  });
+
+  it.skipIf(!HAS_LLDB)('ARM64: our "link register" frame is the LR lldb reads from the context', () => {
+    const dump = writeMinidump(ARM64_CRASH);
+    const out = lldb(dump, ['register read lr']);
+    const lr = /lr = (0x[0-9a-f]+)/.exec(out);
+    expect(lr, out).not.toBeNull();
+    const frame = parseMinidump(dump).stack!.frames[1]!;
+    expect(frame.trust).toBe('link register');
+    expect(BigInt(frame.address)).toBe(BigInt(lr![1]!));
+  });
+
+  it.skipIf(!HAS_LLDB)('x64: the last error we read at TEB+0x68 is the word lldb reads there', () => {
+    const teb = 0x7ff5f0000000n;
+    const data = Buffer.alloc(0x100);
+    data.writeUInt32LE(0x7a, 0x68);
+    const dump = writeMinidump({ ...X64_CRASH, teb, memory: [{ start: teb, data }] });
+    const sum = parseMinidump(dump);
+    const at = BigInt(sum.threads![0]!.teb) + 0x68n;
+    const out = lldb(dump, [`memory read -s4 -fx -c1 0x${at.toString(16)}`]);
+    const word = new RegExp(`0x${at.toString(16)}: (0x[0-9a-f]+)`).exec(out);
+    expect(word, out).not.toBeNull();
+    expect(sum.lastError).toMatchObject({ inDump: true, code: Number(word![1]) });
   });
 });

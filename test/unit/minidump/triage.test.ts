@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { MINIDUMP_CAPS, parseMinidump } from '../../../src/domain/minidump/minidump.js';
 import { writeMinidump } from '../../../src/domain/minidump/minidump-writer.js';
-import { ARM64_CRASH, stackBytes, X64, X64_CRASH, X86, X86_CRASH } from './stack-fixture.js';
+import { formatMinidump } from '../../../src/render/format-minidump.js';
+import { plainPaint } from '../../../src/render/paint.js';
+import { ARM64, ARM64_CRASH, stackBytes, X64, X64_CRASH, X86, X86_CRASH } from './stack-fixture.js';
 
 const frames = (buf: Buffer) => parseMinidump(buf).stack?.frames.map((f) => [f.text, f.trust]);
 
@@ -40,11 +42,22 @@ describe('the crashing thread\'s stack', () => {
     ]);
   });
 
-  it('ARM64: the PC names the module; the X29 record chain gives the caller', () => {
+  it('ARM64: the PC names the module; LR is the caller (leaf function), then the X29 record chain', () => {
     const sum = parseMinidump(writeMinidump(ARM64_CRASH));
     expect(sum.system?.arch).toBe('ARM64');
     expect(sum.exception).toMatchObject({ module: { name: 'C:\\app\\arm.exe', offset: '0x120' }, access: { kind: 'execute', address: '0x7ff700000120' } });
-    expect(sum.stack?.frames.map((f) => [f.text, f.trust])).toEqual([['arm.exe+0x120', 'context'], ['arm.exe+0x303', 'frame pointer']]);
+    expect(sum.stack?.frames.map((f) => [f.text, f.trust])).toEqual([['arm.exe+0x120', 'context'], ['arm.exe+0x203', 'link register'], ['arm.exe+0x303', 'frame pointer']]);
+  });
+
+  it('ARM64: when the frame record already holds LR (a non-leaf function), that caller is listed once', () => {
+    const stack = { start: ARM64.stack, data: stackBytes(0x100, 8, { 0x20: ARM64.stack + 0x40n, 0x28: ARM64.app + 0x204n, 0x40: 0n, 0x48: ARM64.app + 0x404n }) };
+    const sum = parseMinidump(writeMinidump({ ...ARM64_CRASH, stack }));
+    expect(sum.stack?.frames.map((f) => [f.text, f.trust])).toEqual([['arm.exe+0x120', 'context'], ['arm.exe+0x203', 'link register'], ['arm.exe+0x403', 'frame pointer']]);
+  });
+
+  it('ARM64: an LR outside every module (zero, garbage) is no frame', () => {
+    const ex = { ...ARM64_CRASH.exception, context: { ...ARM64_CRASH.exception.context!, lr: 0n } };
+    expect(frames(writeMinidump({ ...ARM64_CRASH, exception: ex }))).toEqual([['arm.exe+0x120', 'context'], ['arm.exe+0x303', 'frame pointer']]);
   });
 
   it('a stack full of return addresses stops at the frame cap; a frame chain pointing at itself ends', () => {
@@ -134,5 +147,36 @@ describe('crash facts', () => {
     expect(s.unloadedModules).toBeUndefined();
     expect(s.stack?.arch).toBe('x86');
     expect(X86.stack).toBe(0x19f000n);
+  });
+});
+
+describe('the crashing thread\'s last error (TEB LastErrorValue)', () => {
+  const teb = 0x7ff5f0000000n;
+  const tebBytes = (at: number, code: number): Buffer => {
+    const b = Buffer.alloc(0x100);
+    b.writeUInt32LE(code, at);
+    return b;
+  };
+
+  it('x64: TEB+0x68, named when known', () => {
+    const sum = parseMinidump(writeMinidump({ ...X64_CRASH, teb, memory: [{ start: teb, data: tebBytes(0x68, 5) }] }));
+    expect(sum.lastError).toEqual({ threadId: 4242, inDump: true, code: 5, name: 'ERROR_ACCESS_DENIED' });
+  });
+
+  it('x86: TEB+0x34; an unknown code keeps its number only', () => {
+    const t = 0x7efdd000n;
+    const sum = parseMinidump(writeMinidump({ ...X86_CRASH, teb: t, memory: [{ start: t, data: tebBytes(0x34, 0x2af9) }] }));
+    expect(sum.lastError).toEqual({ threadId: X86_CRASH.exception.threadId, inDump: true, code: 0x2af9 });
+  });
+
+  it('shown under the exception line, in words', () => {
+    const text = (buf: Buffer): string => formatMinidump(parseMinidump(buf), plainPaint).join('\n');
+    expect(text(writeMinidump({ ...X64_CRASH, teb, memory: [{ start: teb, data: tebBytes(0x68, 5) }] }))).toContain('  last error 5 (0x00000005) ERROR_ACCESS_DENIED');
+    expect(text(writeMinidump({ ...X64_CRASH, teb }))).toContain('  last error not in dump (its TEB memory was not captured)');
+  });
+
+  it('a TEB whose memory was not captured: not in dump; no TEB at all: nothing said', () => {
+    expect(parseMinidump(writeMinidump({ ...X64_CRASH, teb })).lastError).toEqual({ threadId: 4242, inDump: false });
+    expect(parseMinidump(writeMinidump(X64_CRASH)).lastError).toBeUndefined();
   });
 });

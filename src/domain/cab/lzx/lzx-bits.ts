@@ -96,8 +96,8 @@ export function readLengths(r: LzxBits, lens: Uint8Array, first: number, last: n
       if (delta < 0 || delta > 16) return `pretree symbol ${delta} after a repeat code`;
     } else if (z < 0) return 'pretree code not in the tree';
     if (x + run > last) return `a pretree run goes past symbol ${last}`;
-    lens.fill(delta < 0 ? 0 : (lens[x]! - delta + 17) % 17, x, x + run);
-    x += run;
+    const v = delta < 0 ? 0 : (lens[x]! - delta + 17) % 17;
+    for (const e = x + run; x < e; x++) lens[x] = v;
   }
   return undefined;
 }

@@ -24,18 +24,29 @@ const LAST_FRAME_SLACK_BITS = 16;
 /** CAB_INPUTMAX of libmspack: the most input one frame may bring. */
 const MAX_CARRY = 38912;
 
-/** Windows handed back by release(), by size: a cabinet with thousands of LZX folders must not
- * allocate (and zero) 2 MiB for each. A window needs no clearing: the decoder never reads a
- * byte it has not written (matches before the stream's start are errors). */
+/** Room after the history buffer for a match's 8-byte copy steps to run past its end. */
+const COPY_SLACK = 16;
+
+/** History buffers handed back by release(), by window size: a cabinet with thousands of LZX
+ * folders must not allocate (and zero) 4 MiB for each. A buffer needs no clearing: the decoder
+ * never reads a byte it has not written (matches before the stream's start are errors). */
 const spareWindows = new Map<number, Uint8Array>();
 
 export class LzxDecoder {
   private readonly size: number;
   private readonly mainSymbols: number;
-  private readonly win: Uint8Array;
+  /** The history: win[0, wp) are the stream's last bytes, in order, never wrapped, so a match
+   * is one contiguous copy. Twice the window: when the next frame would not fit, the last
+   * `size` bytes slide to the start (one native copy per `size` bytes of output). Taken at
+   * the first frame, so that decoders made ahead for a cabinet's folders share one. */
+  private win: Uint8Array = new Uint8Array(0);
+  /** `win` as a DataView: a match at least 8 bytes back is copied 4 bytes per load and store. */
+  private dv = new DataView(this.win.buffer);
+  private readonly cap: number;
   private wp = 0;
-  /** Window position where the current frame starts. */
-  private frameStart = 0;
+  /** The frame handed out when E8 translation changes it (the history keeps the bytes as
+   * decoded); reused, like the views of `win` handed out otherwise. */
+  private readonly out = Buffer.allocUnsafe(LZX_FRAME);
   /** Bytes output before the current frame (its offset in the folder stream). */
   private produced = 0;
   private frames = 0;
@@ -64,8 +75,7 @@ export class LzxDecoder {
       throw new RangeError(`LZX window 2^${windowBits} is outside 2^15..2^21`);
     }
     this.size = 1 << windowBits;
-    this.win = spareWindows.get(this.size) ?? new Uint8Array(this.size);
-    spareWindows.delete(this.size);
+    this.cap = 2 * this.size;
     this.mainSymbols = LZX_NUM_CHARS + lzxPositionSlots(windowBits) * 8;
     this.mainLens = new Uint8Array(this.mainSymbols);
     this.main = newHuffTable(12, this.mainSymbols);
@@ -74,19 +84,22 @@ export class LzxDecoder {
   /**
    * Decodes the next frame, `frameSize` bytes (32768 except in the folder's last CFDATA block),
    * from `payload` plus what the previous frame left unread. `last` marks the last CFDATA block.
-   * With `dest`, the frame is written to dest[at, at + frameSize) and `data` is that view.
+   * `data` is the decoder's memory, valid until the next call: copy it to keep it.
    */
-  frame(payload: Uint8Array, frameSize: number, last: boolean, dest?: Buffer, at = 0): LzxResult {
+  frame(payload: Uint8Array, frameSize: number, last: boolean): LzxResult {
     if (this.failed) return { ok: false, message: `not decoded after an earlier LZX error (${this.failed})` };
     const message = this.decode(payload, frameSize, last);
     if (message === undefined) {
-      // The window keeps untranslated bytes; E8 translation works on the copy handed out.
-      const data = dest ? dest.subarray(at, at + frameSize) : Buffer.allocUnsafe(frameSize);
-      data.set(this.win.subarray(this.wp - frameSize, this.wp));
-      if (this.e8Size !== 0 && this.frames < LZX_E8_MAX_FRAMES && frameSize > 10) e8Decode(data, this.produced, this.e8Size);
+      const from = this.wp - frameSize;
+      let data: Buffer;
+      if (this.e8Size !== 0 && this.frames < LZX_E8_MAX_FRAMES && frameSize > 10) {
+        // The history keeps untranslated bytes; E8 translation works on the copy handed out.
+        data = this.out.subarray(0, frameSize);
+        data.set(this.win.subarray(from, this.wp));
+        e8Decode(data, this.produced, this.e8Size);
+      } else data = Buffer.from(this.win.buffer, this.win.byteOffset + from, frameSize);
       this.produced += frameSize;
       this.frames++;
-      if (this.wp === this.size) this.wp = 0;
       return { ok: true, data };
     }
     this.failed = message;
@@ -95,13 +108,22 @@ export class LzxDecoder {
 
   /** Done with this folder: the window goes back for the next decoder; later frames fail. */
   release(): void {
-    if (this.failed !== 'released') spareWindows.set(this.size, this.win);
+    if (this.failed !== 'released' && this.win.length) spareWindows.set(this.size, this.win);
     this.failed = 'released';
   }
 
   private decode(payload: Uint8Array, frameSize: number, last: boolean): string | undefined {
     if (frameSize < 1 || frameSize > LZX_FRAME) return `frame of ${frameSize} bytes (1–${LZX_FRAME} allowed)`;
-    if (this.wp % LZX_FRAME !== 0) return 'a frame follows a short one: only the last frame may be under 32768 bytes';
+    if (this.win.length === 0) {
+      this.win = spareWindows.get(this.size) ?? new Uint8Array(this.cap + COPY_SLACK);
+      spareWindows.delete(this.size);
+      this.dv = new DataView(this.win.buffer, this.win.byteOffset, this.win.byteLength);
+    }
+    if (this.produced % LZX_FRAME !== 0) return 'a frame follows a short one: only the last frame may be under 32768 bytes';
+    if (this.wp + LZX_FRAME > this.cap) {
+      this.win.copyWithin(0, this.wp - this.size, this.wp);
+      this.wp = this.size;
+    }
     const len = this.carry.length + payload.length;
     // One input buffer, reused: carried bytes, the payload, then zeros to read ahead into.
     if (this.inbuf.length < len + PAD) this.inbuf = new Uint8Array(len + PAD);
@@ -119,7 +141,6 @@ export class LzxDecoder {
       this.e8Size = r.read(1) ? ((r.read(16) << 16) | r.read(16)) >>> 0 : 0;
       this.headerRead = true;
     }
-    this.frameStart = this.wp;
     const end = this.wp + frameSize;
     while (this.wp < end) {
       if (this.blockRemaining === 0) {
@@ -201,20 +222,26 @@ export class LzxDecoder {
     return badLen ? `length tree: ${badLen}` : undefined;
   }
 
-  /** Decodes `run` bytes of a verbatim or aligned-offset block into the window (hot loop). */
+  /** Decodes `run` bytes of a verbatim or aligned-offset block into the window: the hot loop.
+   * The bit buffer lives in locals (refilled 16 bits at a time, as LZX reads 16-bit words);
+   * symbols come from the tables in one lookup (two for codes over 12 bits); nothing is
+   * allocated. A match never wraps (the history is contiguous, see `win`), so it is copied
+   * 8 bytes per step, with no per-byte checks and no native call (a builtin's call costs more
+   * than a short match's bytes). The step may write up to 7 bytes past the match, into output
+   * that comes next (never history). A match less than 8 bytes back overlaps its own output,
+   * so it is copied byte by byte, in order. */
   private lz(run: number): string | undefined {
     const r = this.bits;
     const inp = r.inp;
-    let { ip, bb, bc } = r;
-    const win = this.win;
-    const size = this.size;
+    let ip = r.ip, bb = r.bb, bc = r.bc;
+    const win = this.win, dv = this.dv;
     let wp = this.wp;
     const end = wp + run;
     const mt = this.main.table, lt = this.length.table, at = this.aligned.table;
     const lengthEmpty = this.length.empty;
     const alignedBlock = this.blockType === LZX_ALIGNED;
-    // Bytes output so far in the stream, minus the window position: a match may reach back that far.
-    const before = this.produced - this.frameStart;
+    const size = this.size;
+    const extraBits = LZX_EXTRA_BITS, positionBase = LZX_POSITION_BASE;
     let r0 = this.r0, r1 = this.r1, r2 = this.r2;
     let error: string | undefined;
     while (wp < end) {
@@ -243,7 +270,7 @@ export class LzxDecoder {
         else if (slot === 1) { off = r1; r1 = r0; r0 = off; }
         else { off = r2; r2 = r0; r0 = off; }
       } else {
-        const extra = LZX_EXTRA_BITS[slot]!;
+        const extra = extraBits[slot]!;
         let v = 0;
         if (alignedBlock && extra >= 3) {
           // The low 3 bits come from the aligned-offset tree, the rest verbatim.
@@ -261,26 +288,27 @@ export class LzxDecoder {
           while (bc < extra) { bb |= (inp[ip]! | (inp[ip + 1]! << 8)) << (16 - bc); ip += 2; bc += 16; }
           v = bb >>> (32 - extra); bb <<= extra; bc -= extra;
         }
-        off = LZX_POSITION_BASE[slot]! - 2 + v;
+        off = positionBase[slot]! - 2 + v;
         r2 = r1; r1 = r0; r0 = off;
       }
       if (len > end - wp) { error = `a ${len}-byte match runs past the end of its block or frame`; break; }
-      if (off > before + wp || off > size) { error = `a match reaches ${off} bytes back, before the start of the stream`; break; }
+      if (off > wp || off > size) { error = `a match reaches ${off} bytes back, before the start of the stream`; break; }
       let src = wp - off;
-      if (src < 0) src += size;
-      if (off >= len && src + len <= size) {
-        if (len > 32) { win.copyWithin(wp, src, src + len); wp += len; }
-        else for (let k = 0; k < len; k++) win[wp++] = win[src++]!;
-      } else if (off === 1) {
-        // A run of one byte (zero pages of a dump): fill instead of copying byte by byte.
-        win.fill(win[src]!, wp, wp + len);
-        wp += len;
+      const stop = wp + len;
+      if (off >= 8) {
+        do {
+          dv.setInt32(wp, dv.getInt32(src, true), true);
+          dv.setInt32(wp + 4, dv.getInt32(src + 4, true), true);
+          wp += 8; src += 8;
+        } while (wp < stop);
       } else {
-        for (let k = 0; k < len; k++) {
-          win[wp++] = win[src++]!;
-          if (src === size) src = 0;
-        }
+        do {
+          win[wp] = win[src]!; win[wp + 1] = win[src + 1]!; win[wp + 2] = win[src + 2]!; win[wp + 3] = win[src + 3]!;
+          win[wp + 4] = win[src + 4]!; win[wp + 5] = win[src + 5]!; win[wp + 6] = win[src + 6]!; win[wp + 7] = win[src + 7]!;
+          wp += 8; src += 8;
+        } while (wp < stop);
       }
+      wp = stop;
     }
     r.ip = ip; r.bb = bb; r.bc = bc;
     this.wp = wp;

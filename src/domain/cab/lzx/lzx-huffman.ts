@@ -64,8 +64,10 @@ export function buildHuffTable(t: HuffTable, lens: Uint8Array, n: number, mayBeE
     const c = next[len]!++;
     const entry = (sym << 5) | len;
     if (len <= bits) {
+      // A loop, not fill(): a tree is rebuilt for every block, and hundreds of native calls
+      // of a few entries each cost more than the stores.
       const from = c << (bits - len);
-      table.fill(entry, from, from + (1 << (bits - len)));
+      for (let k = from, e = from + (1 << (bits - len)); k < e; k++) table[k] = entry;
       continue;
     }
     // A long code: its first `bits` bits pick a subtable, the rest an entry range in it.
@@ -79,7 +81,7 @@ export function buildHuffTable(t: HuffTable, lens: Uint8Array, n: number, mayBeE
     }
     const low = c & ((1 << (len - bits)) - 1);
     const from = (p >>> 5) + (low << (LZX_MAX_CODE - len));
-    table.fill(entry, from, from + (1 << (LZX_MAX_CODE - len)));
+    for (let k = from, e = from + (1 << (LZX_MAX_CODE - len)); k < e; k++) table[k] = entry;
   }
   return undefined;
 }
