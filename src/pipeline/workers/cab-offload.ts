@@ -20,7 +20,7 @@ import type { Cab } from '../../domain/cab/cab.js';
 import { parseCabSource } from '../../domain/cab/cab-source.js';
 import { rememberCabView } from '../../domain/body/message.js';
 import { inspectCab, inspectCabFile, type CabInspection } from './cab-inspect.js';
-import { UploadSpool } from './cab-spool.js';
+import { UploadSpool, discardAllSpools } from './cab-spool.js';
 import { fileSource } from './file-read.js';
 import type { CabJobReply, CabJobRequest } from './cab-worker.js';
 
@@ -263,6 +263,8 @@ export function warmCabWorker(): void {
 export async function stopCabWorker(): Promise<void> {
   shared?.discardSpools();
   await sharedWorker?.close();
+  // Jobs the closed worker never finished leave their spools behind otherwise.
+  discardAllSpools();
 }
 
 export function sharedCabJobs(): CabJobs {

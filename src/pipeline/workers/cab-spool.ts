@@ -12,6 +12,16 @@ import path from 'node:path';
 const BURST_BYTES = 256 * 1024;
 
 let seq = 0;
+/** Spools whose file may still be on disk: whatever is here when the run stops (a job still
+ * queued on a worker that was closed, a stop under load) is removed then, or at exit at the
+ * latest, so a graceful stop leaves no temporary file behind. */
+const live = new Set<UploadSpool>();
+
+/** Removes every spool file still on disk (the run is over). */
+export function discardAllSpools(): void {
+  for (const s of live) s.discard();
+}
+process.once('exit', discardAllSpools);
 
 export class UploadSpool {
   readonly path: string;
@@ -25,6 +35,7 @@ export class UploadSpool {
 
   constructor(dir: string) {
     this.path = path.join(dir, `wer-sniff-upload-${process.pid}-${++seq}.cab`);
+    live.add(this);
   }
 
   /** The caller must not change `data` afterwards (socket reads never are). */
@@ -44,6 +55,7 @@ export class UploadSpool {
 
   /** Removes the file (after its job, or for an upload that is not a cabinet). */
   discard(): void {
+    live.delete(this);
     this.pending = [];
     this.pendingBytes = 0;
     try {
