@@ -35,3 +35,14 @@ export function splitVector(name: string): { head: string; body: Buffer } {
   if (!m) return { head: text, body: Buffer.alloc(0) };
   return { head: text.slice(0, m.index), body: raw.subarray(m.index + m[0].length) };
 }
+
+/** Every `.ts` file under `dir` (the lint tests walk src/ with it). */
+export function tsFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) for (const f of tsFilesUnder(p)) out.push(f);
+    else if (e.name.endsWith('.ts')) out.push(p);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../helpers/paths.js';
+import { ROOT, tsFilesUnder } from '../../helpers/paths.js';
 
 interface Part { name: string; roots: string[]; allowed: Set<string> | 'all-but-cli' | 'all' }
 
@@ -71,15 +71,6 @@ export function violations(parts: Part[], file: string, code: string): string[] 
   return out;
 }
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) for (const f of sources(p)) out.push(f);
-    else if (e.name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 const parts = readParts(fs.readFileSync(path.join(ROOT, 'docs', 'architecture.md'), 'utf8'));
 
@@ -90,7 +81,7 @@ describe('import arrows (docs/architecture.md)', () => {
 
   it('every file in src/ is in a part, and no import breaks an arrow', () => {
     const broken: string[] = [];
-    for (const abs of sources(path.join(ROOT, 'src'))) {
+    for (const abs of tsFilesUnder(path.join(ROOT, 'src'))) {
       const file = path.relative(ROOT, abs).split(path.sep).join('/');
       for (const v of violations(parts, file, fs.readFileSync(abs, 'utf8'))) broken.push(v);
     }

@@ -8,17 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../helpers/paths.js';
+import { ROOT, tsFilesUnder } from '../../helpers/paths.js';
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) for (const f of sources(p)) out.push(f);
-    else if (e.name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
 
 /** The code without comments and one-line string literals (so a comment may name the pattern
  * it warns against, and '<cidr,...>' in a help text is not a spread). Line numbers are kept. */
@@ -65,7 +56,7 @@ describe('no arrays spread into call arguments in src/', () => {
 
   it('zero occurrences', () => {
     const found: string[] = [];
-    for (const file of sources(path.join(ROOT, 'src'))) {
+    for (const file of tsFilesUnder(path.join(ROOT, 'src'))) {
       for (const hit of spreadCalls(fs.readFileSync(file, 'utf8'))) found.push(`${path.relative(ROOT, file)}:${hit}`);
     }
     expect(found).toEqual([]);
