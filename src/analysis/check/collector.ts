@@ -3,7 +3,7 @@
 // belongs to none), what it is and every finding of every stage. Pure: no output of its own.
 import type { CaptureEvent, Sink } from '../../model.js';
 import { decodedOf } from '../../domain/body/message.js';
-import { ConversationChecker, type ReportFindings, type Upload } from './conversation.js';
+import { ConversationChecker, type ReportFindings } from './conversation.js';
 import { sortFindings, type Finding } from './rules.js';
 import { append } from '../../util/append.js';
 
@@ -33,11 +33,6 @@ export class CheckCollector implements Sink {
 
   event(ev: CaptureEvent): void {
     this.add(this.checker.event(ev));
-  }
-
-  /** A `--save-dir` folder's CAB, for the report of that folder (see ConversationChecker). */
-  savedCab(upload: Upload): void {
-    this.add(this.checker.savedCab(upload, this.now()));
   }
 
   /** Ends the run: adds what never came. Call once after the last event. */

@@ -166,19 +166,6 @@ export class ConversationChecker {
     return this.uploadResult(t, upload, ts);
   }
 
-  /**
-   * A `--save-dir` folder's CAB (report.cab, or report.cab.incomplete when the upload broke
-   * off), judged as the upload of the report whose answer asked for it: the folder keeps the
-   * CAB, not the PUT. Without a report waiting for its CAB, nothing is said.
-   */
-  savedCab(upload: Upload, ts: number): ReportFindings[] {
-    const next = this.awaitingCab.entries().next();
-    if (next.done) return [];
-    const [conv, t] = next.value;
-    this.awaitingCab.delete(conv);
-    return this.uploadResult(t, upload, ts);
-  }
-
   private uploadResult(t: Tracked, upload: Upload, ts: number): ReportFindings[] {
     const findings: Finding[] = [];
     if (!upload.complete) {
