@@ -50,11 +50,13 @@ describe('a million one-byte chunks', () => {
     const body = req!.exchange.request!.body;
     expect(body).toMatchObject({ length: n, complete: true, framing: 'chunked' });
     expect(body.data!.equals(Buffer.alloc(n, 0x78))).toBe(true);
-    // One Buffer per chunk was ~140 MB here; now about the body's buffer, the next one it is
-    // moved into while it grows, and the kept event (the 6 MB of wire bytes were garbage once
-    // framed).
-    expect(during).toBeLessThan(8 * MiB);
-    expect(after).toBeLessThan(8 * MiB);
+    // One Buffer per chunk was ~140 MB here. Now: the body's growing buffer (by design up to
+    // ~4x what was appended while it moves into the next one), the hash helper's pending slot
+    // (1 MiB) and the last reads the wire window holds. Measured 6-12 MB during (the growth
+    // cycle decides where in that range), so the bound is 16 MiB: still a tenth of the
+    // regression, and far below anything that follows the chunk count.
+    expect(during).toBeLessThan(16 * MiB);
+    expect(after).toBeLessThan(16 * MiB);
     expect(ms).toBeLessThan(15_000);
   }, 60_000);
 });
