@@ -132,7 +132,7 @@ export function parseCab(buf: Buffer, total = buf.length): Cab {
     return cab;
   }
   const starts = cab.folders.map((f) => f.coffCabStart).filter((o) => o > h.coffFiles);
-  // A loop, not Math.min(...starts): cFolders can be 65,535, too many call arguments.
+  // A loop, not Math.min with every start as an argument: cFolders can be 65,535, too many.
   let fileAreaEnd = buf.length;
   for (const s of starts) if (s < fileAreaEnd) fileAreaEnd = s;
   pos = h.coffFiles;

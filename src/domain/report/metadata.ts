@@ -51,8 +51,8 @@ export function parseWerMetadata(text: string): WerMetadata {
         for (const [name, value] of pairs) out.dynamic.push({ name, value });
         break;
       default: {
-        // a repeated section adds to the first instead of replacing it (a loop, not
-        // push(...pairs): a section of 100,000 children would overflow the call stack)
+        // a repeated section adds to the first instead of replacing it (a loop, not a spread
+        // into push: a section of 100,000 children would overflow the call stack)
         const list = (out.sections[section.name] ??= []);
         for (const pair of pairs) list.push(pair);
       }
