@@ -13,6 +13,8 @@ export function startRecordingRelay(opts: RecordingRelayOptions): Promise<RelayT
   const { recorder, ...relay } = opts;
   const taps = new Map<number, ConnectionRecorder>();
   const upstream = formatAddress(relay.to.host, relay.to.port);
+  /** What the outputs said about the chunk onChunk took last (null: not backed up). */
+  let outputsWait: Promise<void> | null = null;
   return startRelayThread({
     ...relay,
     onOpen(conn) {
@@ -25,11 +27,12 @@ export function startRecordingRelay(opts: RecordingRelayOptions): Promise<RelayT
       // A decoder failure is caught inside push(): relaying and recording go on.
       taps.get(conn.id)?.push(chunk.source, chunk.bytes, chunk.ts);
       // A slow output (a terminal, a pipe nobody reads) slows this connection, not memory.
-      return recorder.backpressure();
+      return (outputsWait = recorder.backpressure());
     },
     // -o: this connection's bytes wait behind another's and, the temporary disk full, are
     // over their memory budget (raw.ts): it alone is not read until they fit again.
-    holds: (conn) => (recorder.backpressure() ? null : recorder.backpressure(conn.id)),
+    // Asked right after onChunk for the same chunk: the outputs' own wait is already known.
+    holds: (conn) => (outputsWait ? null : recorder.backpressure(conn.id)),
     onShutdown(conn, source, how) {
       const tap = taps.get(conn.id);
       if (how === 'reset') tap?.reset(source);
