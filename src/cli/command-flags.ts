@@ -1,7 +1,7 @@
 // One parse function per command: commander's action options in, the command's typed flags
 // out (interfaces beside each run-*.ts). Every flag a command declares in program.ts is read
 // here with its type checked (flag-reader.ts), so a mismatch fails at this one place.
-import { FlagReader, isObject, isObjectList } from './flag-reader.js';
+import { FlagReader, isEndpoint, isObject, isObjectList } from './flag-reader.js';
 import type { OutputFlags } from './outputs.js';
 import type { ServerFlags } from './server-flags.js';
 import type { ListenFlags } from './run-listen.js';
@@ -51,9 +51,6 @@ function serverFlags(f: FlagReader): Every<ServerFlags & { stats?: number }> {
     stats: f.optNumber('stats'),
   };
 }
-
-const isEndpoint = (v: unknown): v is { host: string; port: number } =>
-  isObject(v) && typeof (v as { host?: unknown }).host === 'string' && typeof (v as { port?: unknown }).port === 'number';
 
 /** The web inspector's flags (web-flags.ts webOptions); `redact` is read with the output flags. */
 function webFlags(f: FlagReader): Every<Omit<WebFlags, 'redact'>> {

@@ -40,8 +40,6 @@ export class FlagReader {
 
   /** `host:port` as parseUpstream made it. */
   endpoint(name: string): { host: string; port: number } {
-    const isEndpoint = (v: unknown): v is { host: string; port: number } =>
-      typeof v === 'object' && v !== null && typeof (v as { host?: unknown }).host === 'string' && typeof (v as { port?: unknown }).port === 'number';
     return this.need(name, this.check(name, isEndpoint, 'host:port'), 'host:port');
   }
 
@@ -72,3 +70,7 @@ export class FlagReader {
 export const isObjectList = (v: unknown): v is object[] => Array.isArray(v) && v.every((x) => typeof x === 'object' && x !== null);
 /** Whether `v` is a plain object (a parsed --filter). */
 export const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `{host, port}` as parseUpstream and parseWebAddress make it. */
+export const isEndpoint = (v: unknown): v is { host: string; port: number } =>
+  typeof v === 'object' && v !== null && typeof (v as { host?: unknown }).host === 'string' && typeof (v as { port?: unknown }).port === 'number';
