@@ -1,4 +1,4 @@
-// Runs the library relay (dist/capture/relay.js) with a tap that does nothing: what the bench
+// Runs the library relay (dist/sources/net/relay.js) with a tap that does nothing: what the bench
 // measures while the CLI (dist/cli/main.js) does not exist yet.
 // Usage: node bench/relay-lib-runner.js <listenPort> <upstreamPort> [upstreamHost]
 import { startRelay } from '../dist/sources/net/relay.js';

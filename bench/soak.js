@@ -59,7 +59,7 @@ function fdCount(pid) {
 
 /**
  * -o keeps each connection contiguous, in about the order they opened: the first connection to
- * send owns the file, later ones follow as earlier ones close (output/raw.ts). So each next
+ * send owns the file, later ones follow as earlier ones close (sinks/raw.ts). So each next
  * segment is one of the first few connections not yet found, in open order. A connection is
  * one of the clients that used its peer port (a port freed by a reset is reused at once); a
  * client that reset right after connecting can be gone before the listener learned its address

@@ -1,4 +1,4 @@
-// Terminal lines for one message body, from its BodyDecoding (decode/views.ts): a header line
+// Terminal lines for one message body, from its BodyDecoding (domain/body/views.ts): a header line
 // (length, view, charset and the rule that chose it, sha256 prefix), then the view — WER crash
 // summary + XML, aligned level 1 response lines + what they mean, XML, escaped text, or a
 // hexdump head for binary — and, with `hexDump`, a hexdump of the body. Also `toBodyJson` for

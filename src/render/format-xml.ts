@@ -1,4 +1,4 @@
-// Pretty-prints a parsed XML tree (decode/xml.ts) for the terminal: two-space indentation,
+// Pretty-prints a parsed XML tree (domain/body/xml.ts) for the terminal: two-space indentation,
 // one element per line, attributes one per line when an element has more than 3 or the line
 // would get long, short text kept inline. Names are painted with paint.tag, attribute names
 // with paint.key, values with paint.value; every name, value and text goes through

@@ -1,5 +1,5 @@
 // Crafted level-1 reports for the check tests: a valid APPCRASH built with the real writer
-// (src/wer/report-writer.ts), then small string edits, encoded as Windows does (UTF-16LE +
+// (src/domain/report/report-writer.ts), then small string edits, encoded as Windows does (UTF-16LE +
 // BOM) or deliberately otherwise, and framed as POST /stage2.htm. Also runs bytes through the
 // same Recorder + checker as `wer-sniff check`, with a fixed clock.
 import { Recorder } from '../../src/pipeline/recorder.js';

@@ -1,5 +1,5 @@
 // How each `--filter` field (field-specs.ts) is read from what one event knows: the request line
-// and headers, the response, the decoded WER report (decode/message.ts), the connection. A field
+// and headers, the response, the decoded WER report (domain/body/message.ts), the connection. A field
 // gives a list of values (a header can repeat; `app` is the name and the executable), empty when
 // absent. Pure: reads the model, decodes bodies through the shared cache, no I/O.
 import type { ConnectionInfo, Exchange, Header, HttpMessage, Problem } from '../../model.js';

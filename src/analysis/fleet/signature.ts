@@ -1,7 +1,7 @@
 // The few facts of a WER report an admin scans a fleet by: machine, event type, application and
 // version, exception code, faulting module and offset — and the signature key reports group
 // by. The key is the event type plus every signature parameter, the same input our `Bucket=`
-// is derived from (wer/level1-answer.ts signatureNumber), so one bucket-table row is one
+// is derived from (domain/server/level1-answer.ts signatureNumber), so one bucket-table row is one
 // Bucket. Pure: a decoded report in, strings out.
 import type { WerReport } from '../../domain/report/report.js';
 import { parameterLabel } from '../../domain/report/names.js';

@@ -3,10 +3,10 @@
 // whose maxScore cannot beat the best so far is not asked), and if its render throws we fall
 // back to text, then binary, with the reason in `notes` (STYLE.md "Body views").
 // Views: empty, binary (magic numbers, control-character density, Content-Encoding),
-// wer-report (<WERREPORT>; the usual flat shape is read by wer/flat-xml.ts, anything else by
+// wer-report (<WERREPORT>; the usual flat shape is read by domain/report/flat-xml.ts, anything else by
 // fast-xml-parser), level1-response (reply to POST /stage2.htm, windows-1252 per
 // MS-CER2 §2.2.2), xml (always fast-xml-parser), text. It deliberately never decompresses, never lists CAB contents
-// (wer/cab.ts does) and never throws: every body gets some decoding.
+// (domain/cab/cab.ts does) and never throws: every body gets some decoding.
 // Work is bounded on the thread that serves sockets: the views that only show a body (text,
 // XML, the binary sniff) see its first VIEW_DECODE_BYTES, and the decoding says so (`cut`, a
 // note). Only a level-1 report, whose answer depends on all of it, is decoded whole.

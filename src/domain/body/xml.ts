@@ -3,7 +3,7 @@
 // and column. Entity processing in the library is OFF (no DOCTYPE entity expansion, so no
 // "billion laughs"); this module decodes only the five predefined entities and numeric
 // character references itself. It deliberately keeps control characters as they are:
-// escaping for the terminal is the printer's job (output/escape.ts).
+// escaping for the terminal is the printer's job (util/escape.ts).
 import { createRequire } from 'node:module';
 
 // The package's CommonJS bundle: one file that loads in ~12 ms, where its ES modules (dozens

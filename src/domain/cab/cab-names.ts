@@ -1,5 +1,5 @@
 // Makes CAB file names (untrusted, `\`-separated) safe as relative paths on POSIX and Windows.
-// Pure string work; extraction (cab-extract.ts) and the writers (src/wer/cab-files.ts) use it.
+// Pure string work; extraction (cab-extract.ts) and the writers (pipeline/workers/cab-files.ts) use it.
 
 // Windows device names that cannot be file names, with or without an extension.
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\.|$)/i;

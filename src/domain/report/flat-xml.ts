@@ -1,6 +1,6 @@
 // A fast path for the XML of level 1 reports: one forward scan that accepts only the simple
 // shape WER clients send (an optional leading `<?xml …?>`, elements with quoted attributes,
-// whitespace between them) and returns the same XmlNode tree as parseXml (decode/xml.ts,
+// whitespace between them) and returns the same XmlNode tree as parseXml (domain/body/xml.ts,
 // fast-xml-parser). It never reports errors: anything outside that shape — text, comments,
 // CDATA, DOCTYPE, other processing instructions, `<` in a value, repeated attributes,
 // non-ASCII names, mismatched tags — returns undefined, and the caller falls back to parseXml,

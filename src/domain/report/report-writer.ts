@@ -1,6 +1,6 @@
 // Writes what a Windows client sends at level 1 (MS-CER2 §2.2.1, §4): the <WERREPORT> XML as
 // UTF-16LE with a BOM, and the POST /stage2.htm around it. Used by `simulate` and by
-// samples/make-samples.mjs. It writes; parsing lives in decode/wer/report.ts.
+// samples/make-samples.mjs. It writes; parsing lives in domain/report/report.ts.
 
 export interface ReportSpec {
   machine: string;

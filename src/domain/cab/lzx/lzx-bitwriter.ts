@@ -1,5 +1,5 @@
 // Bit writer for our LZX encoder: bits go most-significant first into 16-bit words that are
-// stored little-endian, the order LZX decoders read (see decode/wer/lzx-bits.ts).
+// stored little-endian, the order LZX decoders read (see domain/cab/lzx/lzx-bits.ts).
 
 export class LzxBitWriter {
   private buf = new Uint8Array(1 << 16);

@@ -1,4 +1,4 @@
-// Our LZX compressor for CAB folders (the format of decode/wer/lzx-decoder.ts): the folder
+// Our LZX compressor for CAB folders (the format of domain/cab/lzx/lzx-decoder.ts): the folder
 // stream is cut into 32 KiB frames, one CFDATA payload each, realigned to 16 bits at every frame
 // end. Blocks of `framesPerBlock` frames are verbatim (Huffman-coded literals and matches from
 // lzx-matcher.ts), aligned-offset, or uncompressed; `auto` picks verbatim or uncompressed by

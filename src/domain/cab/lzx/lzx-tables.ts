@@ -1,7 +1,7 @@
 // Fixed tables of the LZX format as MS-CAB uses it (Cabinet SDK "LZX Data Compression Format",
 // corrected by [MS-PATCH] §2 and libmspack's notes): position slots per window size, each
 // slot's base and footer bit count, and the symbol counts of the four Huffman trees. Shared by
-// the decoder (decode/wer/lzx-*.ts) and our encoder (wer/lzx-*.ts).
+// the decoder (lzx-decoder.ts, lzx-bits.ts) and our encoder (lzx-encoder.ts, lzx-bitwriter.ts).
 
 /** Window sizes allowed in a CAB folder: typeCompress bits 8–12 hold log2(window). */
 export const LZX_MIN_WINDOW_BITS = 15;

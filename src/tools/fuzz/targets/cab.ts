@@ -1,5 +1,5 @@
-// Fuzz target: the CAB reader (src/decode/wer/cab.ts), extractor (cab-extract.ts, mszip.ts, lzx-*.ts),
-// the CAB view with its file summaries (decode/cab-view.ts) and formatters. Invariants: nothing
+// Fuzz target: the CAB reader (src/domain/cab/cab.ts), extractor (cab-extract.ts, mszip.ts, lzx-*.ts),
+// the CAB view with its file summaries (domain/cab/cab-view.ts) and formatters. Invariants: nothing
 // throws; an extracted file has exactly its listed size and either data or an error, never both;
 // safeExtractPath keeps every name inside the target folder; the view is terminal-safe; all
 // files together never exceed the expansion budget (the floor, or the ratio times the input).

@@ -1,4 +1,4 @@
-// Fuzz target: charset detection and decoding (src/decode/charset.ts). Invariants: detection and
+// Fuzz target: charset detection and decoding (src/domain/body/charset.ts). Invariants: detection and
 // decoding never throw, are deterministic, the decoded text is no longer than the bytes allow,
 // and once escaped for the terminal it is safe to print.
 import { decodeText, decodeWith, detectCharset } from '../../../domain/body/charset.js';

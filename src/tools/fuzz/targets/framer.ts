@@ -1,4 +1,4 @@
-// Fuzz target: the HTTP framer (src/http/framer.ts). Invariants: however the input is split
+// Fuzz target: the HTTP framer (src/pipeline/http/framer.ts). Invariants: however the input is split
 // into chunks, the events are the same, and the messages (head offset → end offset), the raw
 // events and the CR/LF between messages tile the input exactly — every head, body and raw
 // piece equals the input at its offset, nothing is lost, nothing is invented.

@@ -1,4 +1,4 @@
-// Fuzz target: the minidump reader (src/decode/wer/minidump.ts) and its formatter, and the CAB
+// Fuzz target: the minidump reader (src/domain/minidump/minidump.ts) and its formatter, and the CAB
 // view's per-file summary that chooses it. Invariants: nothing throws, every reported stream
 // and module was inside the buffer, the formatted summary is terminal-safe, and the summary
 // stays small whatever the dump claims (MINIDUMP_CAPS).

@@ -1,6 +1,6 @@
 // Fuzz target: the WER decoders on text — level 1 <WERREPORT> (report.ts), CAB metadata XML
 // (metadata.ts), level 1 answers (level1-response.ts) — their formatters, and the folder names
-// --save-dir derives from machine and application names (capture/folder-name.ts). Invariants:
+// --save-dir derives from machine and application names (sinks/save-dir/folder-name.ts). Invariants:
 // only XmlParseError escapes the XML decoders; formatted output is terminal-safe; folder name
 // parts hold no separator, no `..`, no control or bidi character and stay short.
 import { decodeText } from '../../../domain/body/charset.js';

@@ -1,5 +1,5 @@
-// Fuzz target: the XML view (src/decode/xml.ts, wer/flat-xml.ts) and the body views
-// (src/decode/views.ts) with their formatters. Invariants: parseXml throws only XmlParseError;
+// Fuzz target: the XML view (src/domain/body/xml.ts, domain/report/flat-xml.ts) and the body views
+// (src/domain/body/views.ts) with their formatters. Invariants: parseXml throws only XmlParseError;
 // the flat fast path, when it answers, equals fast-xml-parser; decodeBody never throws; the
 // formatted XML and body are terminal-safe with colour on and off.
 import { parseXml, XmlParseError } from '../../../domain/body/xml.js';
