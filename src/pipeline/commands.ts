@@ -50,6 +50,8 @@ export class Outbox {
 
   /** What waited for `cmd`, which the I/O layer reports back; it is no longer pending. */
   settle(cmd: Command): Held {
+    // In order, as the I/O layer carries them out: the oldest, as a rule.
+    if (this.pending[0]?.cmd === cmd) return this.pending.shift()!.held;
     const i = this.pending.findIndex((p) => p.cmd === cmd);
     if (i < 0) throw new Error('a command reported back that this connection did not give, or reported twice');
     return this.pending.splice(i, 1)[0]!.held;
