@@ -51,7 +51,7 @@ describe('listen: pipelined requests behind an upload', () => {
     const json = new MemoryStream();
     const raw = new MemoryStream();
     const recorder = new Recorder({ sinks: [new NdjsonSink(json), new RawSink(raw)], cabs: sharedCabJobs() });
-    const server = new CerServer({ mode: 'cer', answer: { ask: [] } });
+    const server = new CerServer({ mode: 'cer', answer: { ask: [], noCab: false } });
     const h = await startListener({ port: 0, bind: '127.0.0.1', recorder, server });
     handles.push(h);
     let pipelined = Buffer.alloc(0);

@@ -36,7 +36,7 @@ function session(mode: RespondMode = 'cer', throwOn?: CaptureEvent['type']) {
   };
   const recorder = new Recorder({ sinks: [sink], now: () => T0 });
   let guids = 0;
-  const server = new CerServer({ mode, answer: { ask: [] }, newGuid: () => `00000000-0000-4000-8000-00000000000${++guids}` });
+  const server = new CerServer({ mode, answer: { ask: [], noCab: false }, newGuid: () => `00000000-0000-4000-8000-00000000000${++guids}` });
   const rec = recorder.open(makeConnection(), { responder: server });
   /** What the listener does with commands: record each as the server's bytes, then report it. */
   const carry = (commands: readonly Command[]): readonly Command[] => {
