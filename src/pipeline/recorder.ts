@@ -2,9 +2,10 @@
 // sinks that want exact bytes (raw, capture file, pcap), then to the connection's
 // ExchangeBuilder (connection-recorder.ts), whose events go to every sink. Listener, relay and
 // `decode` all use it, so each output behaves the same in all three. An event's stages, in
-// order: the conversation tracker (report ids, links), the connection's hooks (the listener
-// answers there), the wait for a CAB summary (held-events.ts), the checks (findings onto the
-// event), then the sinks.
+// order: the conversation tracker (report ids, links), the connection's hooks and responder
+// (whose answers push() returns as commands for the listener: commands.ts), the wait for a CAB
+// summary or for its answer to be sent (held-events.ts), the checks (findings onto the event),
+// then the sinks.
 import type { BodyObserver, CaptureEvent, Chunk, ConnectionInfo, Direction, Sink } from '../model.js';
 import type { CabJobs } from './workers/cab-offload.js';
 import { ConversationTracker } from './conversation.js';

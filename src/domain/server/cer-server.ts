@@ -1,6 +1,7 @@
 // What a corporate error-reporting server answers (MS-CER2 §3.2.5): level-1 POSTs get a
 // Key=value body asking (or not) for the CAB, the PUT of that CAB gets a 200, and
-// `Expect: 100-continue` gets its interim answer. It builds bytes; the listener sends them.
+// `Expect: 100-continue` gets its interim answer. It builds bytes: the pipeline returns them as
+// commands (pipeline/commands.ts, whose Responder this is) and the listener sends them.
 // Which report a PUT belongs to is the pipeline's conversation tracker's to say
 // (pipeline/conversation.ts): it has linked the PUT before this server sees its head.
 import { randomUUID } from 'node:crypto';

@@ -1,7 +1,8 @@
 // Turns the two byte streams of one connection into Exchanges: a framer per direction, a body
 // assembler per message, and a FIFO that pairs each response with the oldest unanswered
 // request (RFC 9112 §9.3.2: responses come in request order). Pure: callers pass timestamps.
-// It does not decide anything about answering; the listener watches its hooks for that.
+// It does not decide anything about answering; the connection's responder does
+// (pipeline/commands.ts).
 import type {
   CaptureEvent, ConnectionInfo, Direction, Exchange, HttpMessage, MessageHead, Problem,
   RequestHead, ResponseHead,

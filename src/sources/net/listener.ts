@@ -1,10 +1,13 @@
 // `wer-sniff listen`: a raw net.Server that records every byte each client sends, frames it,
-// and (unless told not to) answers like a CER server. Answers are recorded as server bytes
-// too, so every output shows both sides. It never rewrites what it received.
+// and (unless told not to) answers like a CER server. The pipeline decides the answers (the
+// commands its push() returns); this file only carries them out: it writes them, records them
+// as server bytes (so every output shows both sides) and reports them back. It never rewrites
+// what it received.
 import net from 'node:net';
 import { once } from 'node:events';
-import type { CaptureEvent, ConnectionInfo } from '../../model.js';
+import type { ConnectionInfo } from '../../model.js';
 import { Recorder } from '../../pipeline/recorder.js';
+import type { Command } from '../../pipeline/commands.js';
 import { CerServer } from '../../domain/server/cer-server.js';
 import { formatAddress } from '../../util/address.js';
 import { formatSize } from '../../util/size.js';
@@ -66,11 +69,18 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       bytesFromClient: 0,
       bytesFromServer: 0,
     };
-    let closing = false;
-    const send = (bytes: Buffer, close: boolean): void => {
-      if (!write(bytes)) return;
-      rec.decode('server', bytes);
-      if (close) endOurSide();
+    /** Carries out the pipeline's commands, in order: each answer is written (a huge report
+     * whose outputs or checks are slow, or fail, is still answered at once: its event waits
+     * for this), then reported back, so the pipeline frames it as the server's side. */
+    const run = (commands: readonly Command[]): void => {
+      for (const cmd of commands) {
+        if (!write(cmd.bytes)) {
+          rec.unsent(cmd);
+          continue;
+        }
+        rec.sent(cmd);
+        if (cmd.close) endOurSide();
+      }
     };
     /** Records bytes for the client in the byte outputs (pcap, raw) and writes them. Recorded
      * first: a pcap cut by kill -9 never misses an answer the client got. False when the
@@ -85,39 +95,10 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     };
     /** After an answer that closes the connection: our FIN. */
     const endOurSide = (): void => {
-      closing = true;
       socket.end();
       rec.end('server');
     };
-    /** The answer to the request being emitted: recorded and written before the outputs and
-     * checks see the request (a huge report whose checks are slow, or fail, is still answered
-     * at once), decoded right after they did, so every view shows it after its request. */
-    let answer: { bytes: Buffer; close: boolean } | undefined;
-    const rec = recorder.open(connection, {
-      onRequestHead(ex, head, offset) {
-        const { reply, problem } = cer.onRequestHead(ex, head);
-        if (problem) {
-          // Where the request line with the offending target starts (the chunk that completed
-          // the head may hold more bytes, so the byte count so far would point past it).
-          const p = { ...problem, offset };
-          ex.problems.push(p);
-          recorder.emit({ type: 'problem', ts: Date.now(), connection, problem: p });
-        }
-        if (reply) send(reply, false);
-      },
-      beforeEmit(ev: CaptureEvent) {
-        if (ev.type !== 'request' || closing) return;
-        const reply = cer.onRequest(ev.exchange);
-        if (reply && write(reply.bytes)) answer = reply;
-      },
-      afterEmit(ev: CaptureEvent) {
-        if (ev.type !== 'request' || !answer) return;
-        const { bytes, close } = answer;
-        answer = undefined;
-        rec.decode('server', bytes);
-        if (close) endOurSide();
-      },
-    });
+    const rec = recorder.open(connection, { responder: cer });
 
     /** Reasons reading is paused (slow outputs, a client not reading); resumed when none is left. */
     const holds = new Set<string>();
@@ -132,7 +113,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       }, () => {});
     };
     socket.on('data', (bytes: Buffer) => {
-      rec.push('client', bytes);
+      run(rec.push('client', bytes));
       // This socket alone is paused, so sinks may hold back just this connection (raw.ts).
       const wait = recorder.backpressure(connection.id);
       if (wait) hold('outputs', () => wait);
@@ -146,7 +127,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       socket.destroy();
     });
     socket.on('end', () => {
-      rec.end('client');
+      run(rec.end('client'));
       // The client is done sending and every answer has been written (answers are sent
       // synchronously as requests complete), so close our side too.
       if (!socket.writableEnded) {

@@ -33,34 +33,35 @@ function setup() {
 describe('recorder with CAB jobs', () => {
   test('the upload is answered at once; its connection waits, another goes on; order is kept', async () => {
     const { log, runs, rec } = setup();
-    const answered: string[] = [];
     let put: Exchange | undefined;
+    const responder = { onRequestHead: () => ({}), onRequest: () => ({ bytes: b(RES), close: false }) };
     const a = rec.open(makeConnection({ id: 1 }), {
+      responder,
       afterEmit: (e) => {
-        if (e.type !== 'request') return;
-        const head = e.exchange.request!.head;
-        answered.push(head.kind === 'request' ? head.method : '?');
-        if (head.kind === 'request' && head.method === 'PUT') put = e.exchange;
+        if (e.type === 'request' && e.exchange.request!.head.method === 'PUT') put = e.exchange;
       },
     });
     const other = rec.open(makeConnection({ id: 2 }));
-    a.push('client', PUT);
-    expect(answered).toEqual(['PUT']); // answered before any sink saw it
+    const [answer, ...more] = a.push('client', PUT);
+    expect(answer?.bytes.toString('latin1')).toBe(RES); // answered before any sink saw it
+    expect(more).toEqual([]);
     expect(runs).toHaveLength(1);
-    a.push('server', b(RES));
-    a.push('client', b(POST));
+    a.sent(answer!);
+    // The POST behind the upload is answered at once too; its events wait with the upload's.
+    const [second] = a.push('client', b(POST));
+    expect(second?.bytes.toString('latin1')).toBe(RES);
+    a.sent(second!);
     a.close();
     other.push('client', b(POST));
     other.push('server', b(RES));
     expect(log).toEqual(['open 1', 'open 2', 'request 2', 'response 2']);
-    expect(answered).toEqual(['PUT']); // the POST behind the upload waits with its events
+    expect(put).toBeUndefined();
 
     const summary = await inspectHere(runs[0]!.bytes);
     summary.view.entries[0]!.notes.push('from the job');
     runs[0]!.resolve(summary);
     await rec.close();
-    expect(log).toEqual(['open 1', 'open 2', 'request 2', 'response 2', 'request 1', 'response 1', 'request 1', 'close 1']);
-    expect(answered).toEqual(['PUT', 'POST']);
+    expect(log).toEqual(['open 1', 'open 2', 'request 2', 'response 2', 'request 1', 'response 1', 'request 1', 'response 1', 'close 1']);
     // The outputs got the job's view, not a second decoding of the bytes.
     expect(decodedOf(put!.request!).cab!.entries[0]!.notes).toEqual(['from the job']);
   });
