@@ -98,13 +98,14 @@ async function measure(bin, c) {
   const cabBytes = fs.statSync(file).size;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-giant-'));
   const json = !process.argv.includes('--pretty');
-  const child = spawn(process.execPath, [bin, 'listen', '-p', '0', '-b', '127.0.0.1', '--save-dir', dir, ...(json ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', '--save-dir', dir, ...(json ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', outBytes = 0, err = '';
   // The summary is out when the PUT's exchange is printed (--json: its line; pretty: its CAB
   // listing names the dump).
   let printed;
   const summaryOut = new Promise((r) => (printed = r));
   child.stdout.on('data', (b) => {
+    if (process.env.BENCH_STDOUT) process.stderr.write(b);
     outBytes += b.length;
     out = (out + b.toString('latin1')).slice(-65536);
     if (json ? /"method":"PUT"/.test(out) && /WER1\.tmp\.mdmp/.test(out) : /WER1\.tmp\.mdmp/.test(out)) printed();

@@ -8,6 +8,7 @@ import { Recorder } from '../../pipeline/recorder.js';
 import { CerServer } from '../../domain/server/cer-server.js';
 import { formatAddress } from '../../util/address.js';
 import { formatSize } from '../../util/size.js';
+import { earlyGc } from '../../pipeline/early-gc.js';
 import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 export interface ListenerOptions {
@@ -32,6 +33,10 @@ export interface ListenerHandle {
   done: Promise<void>;
   close(): Promise<void>;
 }
+
+/** Socket reads are garbage once recorded (an upload's spool and hash copy them): collected
+ * while young, every few MB received, so a big upload does not hold ~64 MB of dead reads. */
+const readGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024 });
 
 export async function startListener(opts: ListenerOptions): Promise<ListenerHandle> {
   const { recorder, server: cer } = opts;
@@ -133,6 +138,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     };
     socket.on('data', (bytes: Buffer) => {
       rec.push('client', bytes);
+      readGarbage(bytes.length);
       // This socket alone is paused, so sinks may hold back just this connection (raw.ts).
       const wait = recorder.backpressure(connection.id);
       if (wait) hold('outputs', () => wait);
