@@ -11,8 +11,16 @@
 // are young. Where objects live across many of those (a decoder's per-block state), they are
 // promoted and their garbage piles up in the old generation instead: a full collection every
 // few dozen MB (a few ms with a small heap) is for threads where a pause costs nobody (the CAB
-// worker), never for one that serves sockets. `gc` is exposed for this alone; where that
-// fails, nothing is collected early.
+// worker), never for one that serves sockets.
+//
+// The young collections have a cost of their own: ArrayBuffer memory no longer grows the way
+// V8 watches for, so a large buffer that lived long enough to be old (a 64 MiB body kept for
+// decoding) stays after it died, until some full collection: after one 64 MiB POST the relay's
+// decoding thread held ~85 MB of dead ArrayBuffers through three further GiB. Hence
+// `fullWhenHeld`: every so many bytes, if more than `above` bytes of ArrayBuffers are held
+// (live or not), a full collection; a thread that really holds that much pays one every
+// `every` bytes. `gc` is exposed for all this alone; where that fails, nothing is collected
+// early.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -34,6 +42,9 @@ export interface EarlyGcOptions {
   minorEvery: number;
   /** A full collection after this many (threads that serve no socket only). */
   fullEvery?: number;
+  /** Every `every` bytes, a full collection if this thread holds more than `above` bytes of
+   * ArrayBuffers. */
+  fullWhenHeld?: { every: number; above: number };
 }
 
 /** Returns a counter for bytes of fresh buffers that are (or will soon be) garbage; it collects
@@ -41,17 +52,24 @@ export interface EarlyGcOptions {
 export function earlyGc(opts: EarlyGcOptions): (bytes: number) => void {
   let minor = 0;
   let full = 0;
+  let check = 0;
+  const held = opts.fullWhenHeld;
+  const collect = (kind: 'minor' | 'full'): void => {
+    minor = 0;
+    if (kind === 'minor') return void gc?.({ type: 'minor' });
+    full = check = 0;
+    gc?.();
+  };
   return (bytes) => {
     minor += bytes;
     full += bytes;
+    check += bytes;
     if (!gc) return;
-    if (opts.fullEvery !== undefined && full >= opts.fullEvery) {
-      full = 0;
-      minor = 0;
-      gc();
-    } else if (minor >= opts.minorEvery) {
-      minor = 0;
-      gc({ type: 'minor' });
+    if (opts.fullEvery !== undefined && full >= opts.fullEvery) return collect('full');
+    if (held && check >= held.every) {
+      check = 0;
+      if (process.memoryUsage().arrayBuffers > held.above) return collect('full');
     }
+    if (minor >= opts.minorEvery) collect('minor');
   };
 }

@@ -35,8 +35,9 @@ export interface ListenerHandle {
 }
 
 /** Socket reads are garbage once recorded (an upload's spool and hash copy them): collected
- * while young, every few MB received, so a big upload does not hold ~64 MB of dead reads. */
-const readGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024 });
+ * while young, every few MB received, so a big upload does not hold ~64 MB of dead reads; and
+ * a big body kept for decoding is freed once it died, not whenever V8 next looks (early-gc.ts). */
+const readGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 32 * 1024 * 1024 } });
 
 export async function startListener(opts: ListenerOptions): Promise<ListenerHandle> {
   const { recorder, server: cer } = opts;
