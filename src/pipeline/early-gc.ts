@@ -18,9 +18,10 @@
 // decoding) stays after it died, until some full collection: after one 64 MiB POST the relay's
 // decoding thread held ~85 MB of dead ArrayBuffers through three further GiB. Hence
 // `fullWhenHeld`: every so many bytes, if more than `above` bytes of ArrayBuffers are held
-// (live or not), a full collection; a thread that really holds that much pays one every
-// `every` bytes. `gc` is exposed for all this alone; where that fails, nothing is collected
-// early.
+// (live or not), a full collection. When that much is still held after it (really live: the
+// web inspector's history), the next check comes after twice as many bytes (up to 16 times),
+// so a thread that lives with a large heap pays for few of them. `gc` is exposed for all this
+// alone; where that fails, nothing is collected early.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -43,7 +44,7 @@ export interface EarlyGcOptions {
   /** A full collection after this many (threads that serve no socket only). */
   fullEvery?: number;
   /** Every `every` bytes, a full collection if this thread holds more than `above` bytes of
-   * ArrayBuffers. */
+   * ArrayBuffers (the spacing doubles while the collection leaves that much held). */
   fullWhenHeld?: { every: number; above: number };
 }
 
@@ -54,6 +55,7 @@ export function earlyGc(opts: EarlyGcOptions): (bytes: number) => void {
   let full = 0;
   let check = 0;
   const held = opts.fullWhenHeld;
+  let checkEvery = held?.every ?? Infinity;
   const collect = (kind: 'minor' | 'full'): void => {
     minor = 0;
     if (kind === 'minor') return void gc?.({ type: 'minor' });
@@ -66,9 +68,14 @@ export function earlyGc(opts: EarlyGcOptions): (bytes: number) => void {
     check += bytes;
     if (!gc) return;
     if (opts.fullEvery !== undefined && full >= opts.fullEvery) return collect('full');
-    if (held && check >= held.every) {
+    if (held && check >= checkEvery) {
       check = 0;
-      if (process.memoryUsage().arrayBuffers > held.above) return collect('full');
+      if (process.memoryUsage().arrayBuffers > held.above) {
+        collect('full');
+        const live = process.memoryUsage().arrayBuffers > held.above;
+        checkEvery = live ? Math.min(2 * checkEvery, 16 * held.every) : held.every;
+        return;
+      }
     }
     if (minor >= opts.minorEvery) collect('minor');
   };
