@@ -1,6 +1,7 @@
 // Load processes for bench/relay.js, run as children so they don't share the bench's thread.
-//   send <port> <bytes>  connect, send `PUT /upload.cab` with a <bytes> body in 1 MiB writes
-//                        (respecting backpressure), wait for the sink's answer, close;
+//   send <port> <bytes> [POST]
+//                        connect, send `PUT /upload.cab` (or a POST) with a <bytes> body in
+//                        1 MiB writes (respecting backpressure), wait for the sink's answer, close;
 //                        print {"ms":…} (connect → answer). HTTP so that the CLI relay sees a
 //                        normal (if huge) level-2 upload. No FIN before the answer: the minimal
 //                        relay does not support half-close.
@@ -8,7 +9,7 @@
 import net from 'node:net';
 import http from 'node:http';
 
-const [mode, portText, bytesText] = process.argv.slice(2);
+const [mode, portText, bytesText, method = 'PUT'] = process.argv.slice(2);
 const port = Number(portText);
 const HOST = '127.0.0.1';
 
@@ -27,7 +28,7 @@ if (mode === 'send') {
     s.destroy();
   });
   s.once('connect', () => {
-    s.write(`PUT /upload.cab HTTP/1.1\r\nHost: ${HOST}:${port}\r\nContent-Type: application/vnd.ms-cab-compressed\r\nContent-Length: ${total}\r\n\r\n`);
+    s.write(`${method === 'POST' ? 'POST /upload' : 'PUT /upload.cab'} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nContent-Type: ${method === 'POST' ? 'application/octet-stream' : 'application/vnd.ms-cab-compressed'}\r\nContent-Length: ${total}\r\n\r\n`);
     let sent = 0;
     const pump = () => {
       while (sent < total) {
@@ -50,6 +51,6 @@ if (mode === 'send') {
   server.keepAliveTimeout = 60_000;
   server.listen(port, HOST, () => console.log('listening'));
 } else {
-  console.error('usage: relay-load.js send <port> <bytes> | http <port>');
+  console.error('usage: relay-load.js send <port> <bytes> [POST] | http <port>');
   process.exit(2);
 }

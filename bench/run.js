@@ -10,6 +10,7 @@ const BENCHES = [
   { name: 'capture', file: './capture.js', what: 'listener + recorder' },
   { name: 'decode', file: './decode.js', what: 'offline decode' },
   { name: 'hostile-cab', file: './hostile-cab.js', what: 'hostile CABs (bombs, overlap, long lines, a 32 MB CAB) against listen --save-dir' },
+  { name: 'giant-dump', file: './giant-dump.js', what: 'listener RSS over time while a 60 MB and a 1 GiB dump CAB are PUT to listen --save-dir --json and summarised' },
   { name: 'cab-lzx', file: './cab-lzx.js', what: 'LZX and MSZIP CAB extraction vs cabextract' },
   { name: 'web', file: './web.js', what: 'web inspector list with 10,000 exchanges in headless Chromium vs a plain HTML table' },
 ];

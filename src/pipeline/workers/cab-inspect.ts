@@ -16,6 +16,7 @@ import { extractCabStream, type ExtractEvent } from '../../domain/cab/cab-extrac
 import { CAB_TEXT_HOLD_BYTES, CabViewBuilder, type CabView } from '../../domain/cab/cab-view.js';
 import { CabDirWriter, type CabDirResult } from './cab-files.js';
 import { fileSource, pagedFile } from './file-read.js';
+import { earlyGc } from '../early-gc.js';
 
 export interface CabInspection {
   view: CabView;
@@ -32,6 +33,11 @@ export interface InspectOptions {
    * the system's temporary folder). */
   spoolDir?: string;
 }
+
+/** Inflated blocks are garbage once written and seen: collected every few MB of them, and
+ * fully now and then (the inflater's per-block objects get promoted). Never on a thread that
+ * serves sockets: this runs on the CAB worker, or in `cab`. */
+const extractedGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024, fullEvery: 32 * 1024 * 1024 });
 
 /** Minidumps larger than this are summarised from disk rather than from memory. */
 export const DUMP_SPOOL_BYTES = CAB_TEXT_HOLD_BYTES;
@@ -67,6 +73,7 @@ export function inspectCab(from: Buffer | CabSource, opts: InspectOptions = {}):
       // The file is complete on disk before the view's 'end' reads it.
       files.take(ev);
       view.take(ev);
+      if (ev.type === 'data') extractedGarbage(ev.data.length);
       while (open.length) fs.closeSync(open.pop()!);
     }
   } finally {

@@ -11,6 +11,7 @@ import type { Command } from '../../pipeline/commands.js';
 import { CerServer } from '../../domain/server/cer-server.js';
 import { formatAddress } from '../../util/address.js';
 import { formatSize } from '../../util/size.js';
+import { earlyGc } from '../../pipeline/early-gc.js';
 import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 export interface ListenerOptions {
@@ -35,6 +36,11 @@ export interface ListenerHandle {
   done: Promise<void>;
   close(): Promise<void>;
 }
+
+/** Socket reads are garbage once recorded (an upload's spool and hash copy them): collected
+ * while young, every few MB received, so a big upload does not hold ~64 MB of dead reads; and
+ * a big body kept for decoding is freed once it died, not whenever V8 next looks (early-gc.ts). */
+const readGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 32 * 1024 * 1024 } });
 
 export async function startListener(opts: ListenerOptions): Promise<ListenerHandle> {
   const { recorder, server: cer } = opts;
@@ -114,6 +120,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     };
     socket.on('data', (bytes: Buffer) => {
       run(rec.push('client', bytes));
+      readGarbage(bytes.length);
       // This socket alone is paused, so sinks may hold back just this connection (raw.ts).
       const wait = recorder.backpressure(connection.id);
       if (wait) hold('outputs', () => wait);

@@ -10,8 +10,6 @@
 // TypeScript sources run by vitest), the relay runs on this thread, as startRelay.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import type { Chunk, ConnectionInfo, Direction } from '../../model.js';
 import type { GateSpec } from './gate-spec.js';
@@ -19,31 +17,20 @@ import type { Refusal } from './gate.js';
 import { gateFromSpec } from './gate-spec.js';
 import { startRelay, type RelayHandle, type RelayOptions } from './relay.js';
 import { byteRingMemory, ByteRingReader, type ByteRingMemory } from './byte-ring.js';
+import { earlyGc } from '../../pipeline/early-gc.js';
 
 /** Bytes of the ring the relay thread copies small (or not yet written) reads into. */
 export const RING_BYTES = 2 * 1024 * 1024;
 /** A chunk event's `slot` for bytes in the ring (at `offset`). */
 export const RING_SLOT = -1;
-/** After this many bytes moved in from the relay thread, a young-generation collection. */
-const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
-
 /**
- * V8 starts a collection when the memory its ArrayBuffers hold grows by ~64 MB, but memory moved
- * in from another thread does not count towards that: the reads transferred from the relay thread
- * piled up as garbage until an unrelated collection, and peak RSS of a 1 GiB upload into a slow
- * upstream went from 101 to 162-176 MB. A young-generation collection every
- * COLLECT_EVERY_BYTES (~1 ms each) brought it back to 107-111 MB. `gc` is exposed for this
- * alone; where that fails, nothing is collected early.
+ * Memory moved in from the relay thread does not count towards V8's own schedule at all: the
+ * reads transferred from there piled up as garbage until an unrelated collection, and peak RSS
+ * of a 1 GiB upload into a slow upstream went from 101 to 162-176 MB. A young-generation
+ * collection every 4 MB tapped (~1 ms each) brought it back to 107-111 MB; a full one when
+ * more than 32 MB of ArrayBuffers are held frees a big body that died old (see early-gc.ts).
  */
-const collectYoung: (() => void) | undefined = (() => {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as (o: { type: 'minor' }) => void;
-    return () => gc({ type: 'minor' });
-  } catch {
-    return undefined;
-  }
-})();
+const tappedGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 32 * 1024 * 1024 } });
 
 /** What crosses to the worker: everything but the callbacks and the gate (sent as a spec).
  * `holds(conn)`, asked after each chunk onChunk took: what the outputs hold back this
@@ -104,7 +91,6 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
   let open = 0;
   let closed: (() => void) | undefined;
   let closing: Promise<void> | undefined;
-  let movedIn = 0;
 
   const onBatch = (events: RelayThreadEvent[], buffers: ArrayBuffer[], ringHead: number): void => {
     let at = 0;
@@ -153,11 +139,7 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
       }
     }
     fromRing.release(ringHead);
-    for (const b of buffers) movedIn += b.byteLength;
-    if (movedIn >= COLLECT_EVERY_BYTES) {
-      movedIn = 0;
-      collectYoung?.();
-    }
+    tappedGarbage(at);
     // A connection held alone (its bytes wait behind another's, over budget): the relay thread
     // stops reading it until the wait ends. Holding every connection instead (the
     // acknowledgement) would also stop the one whose close lets the waiting ones go on.
