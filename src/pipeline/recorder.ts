@@ -103,11 +103,15 @@ export class Recorder {
     for (const s of this.opts.sinks) s.shutdown?.(connection, source, how, ts);
   }
 
-  /** Resolves when every sink that buffers is below its high-water mark again, or null when
-   * none is backed up. Callers pause their sockets until then; `connId` (the connection just
-   * read, when only its socket is paused) lets a sink hold back that connection alone. */
+  /** Resolves when every sink that buffers is below its high-water mark again (and, for
+   * `connId`, its upload's spool: workers/cab-spool.ts), or null when none is backed up.
+   * Callers pause their sockets until then; `connId` (the connection just read, when only its
+   * socket is paused) lets a sink hold back that connection alone. */
   backpressure(connId?: number): Promise<void> | null {
-    return drained(this.opts.sinks, connId);
+    const sinks = drained(this.opts.sinks, connId);
+    // An upload's spool with too much not on disk yet holds back its own connection only.
+    const spool = connId === undefined ? null : this.opts.cabs?.waitDrain(connId) ?? null;
+    return sinks && spool ? Promise.all([sinks, spool]).then(() => undefined) : sinks ?? spool;
   }
 
   /** Connections whose events wait for a CAB summary; close() lets them finish first. */

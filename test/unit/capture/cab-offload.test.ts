@@ -89,3 +89,22 @@ describe('recorder with CAB jobs', () => {
     expect(r.view.entries).toEqual([{ name: 'Version.txt', size: 25, kind: 'unreadable', notes: [], error: { code: 'summary-failed', message: 'not summarised: the CAB worker exited (1)' } }]);
   });
 });
+
+describe('spooled uploads and the socket thread', () => {
+  test('an upload whose spool is behind the disk pauses its own connection only', async () => {
+    const { tempDir } = await import('../../helpers/temp.js');
+    const cabs = new CabJobs(inspectHere, tempDir('wer-sniff-offload-spool-'));
+    const rec = new Recorder({ sinks: [], cabs });
+    const up = rec.open(makeConnection({ id: 1 }));
+    rec.open(makeConnection({ id: 2 }));
+    const size = 8 * 1024 * 1024;
+    up.push('client', b(`PUT /PersistedCabs/big.cab HTTP/1.1\r\nContent-Length: ${size}\r\n\r\nMSCF`));
+    // Bytes are only queued for the disk, so 4 MiB at once are more than the spool may hold.
+    for (let sent = 4; sent < 4 * 1024 * 1024; sent += 64 * 1024) up.push('client', Buffer.alloc(64 * 1024));
+    const wait = rec.backpressure(1);
+    expect(wait).not.toBeNull();
+    expect(rec.backpressure(2)).toBeNull();
+    await wait;
+    cabs.discardSpools();
+  });
+});
