@@ -9,6 +9,7 @@ import { decodedOf } from '../../../src/domain/body/message.js';
 import type { CabInspection } from '../../../src/pipeline/workers/cab-inspect.js';
 import { writeCab } from '../../../src/domain/cab/cab-writer.js';
 import { T0, makeConnection } from '../../helpers/factories.js';
+import { testTempDir } from '../../helpers/temp.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 const CAB = writeCab([{ name: 'Version.txt', data: b('Windows NT Version 10.0\r\n') }], { compression: 'mszip' });
@@ -92,8 +93,7 @@ describe('recorder with CAB jobs', () => {
 
 describe('spooled uploads and the socket thread', () => {
   test('an upload whose spool is behind the disk pauses its own connection only', async () => {
-    const { tempDir } = await import('../../helpers/temp.js');
-    const cabs = new CabJobs(inspectHere, tempDir('wer-sniff-offload-spool-'));
+    const cabs = new CabJobs(inspectHere, testTempDir('wer-sniff-offload-spool-'));
     const rec = new Recorder({ sinks: [], cabs });
     const up = rec.open(makeConnection({ id: 1 }));
     rec.open(makeConnection({ id: 2 }));
