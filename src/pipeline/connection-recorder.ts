@@ -7,7 +7,7 @@ import type { CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } f
 import { ExchangeBuilder } from './http/exchange-builder.js';
 import { decodedOf } from '../domain/body/message.js';
 import { bodyProblems } from '../domain/body/body-problems.js';
-import { offloadedHash } from './workers/hash-offload.js';
+import { backgroundHash, offloadedHash } from './workers/hash-offload.js';
 import { HeldEvents } from './held-events.js';
 import { ConnectionWire } from './wire-window.js';
 import { KeptDecodings } from './kept-decodings.js';
@@ -50,17 +50,22 @@ export class ConnectionRecorder {
       layout: hooks.layout ?? 'live',
       maxHeaderBytes: opts.maxHeaderBytes,
       maxBodyBytes: opts.maxBodyBytes,
-      largeBodyHash: offloadedHash,
+      // A large body is hashed on a helper thread. Where sockets are served nothing waits for
+      // it: a sender that outruns it is paused, the message's event waits for its digest.
+      largeBodyHash: opts.socketThread ? () => backgroundHash((drained) => recorder.holdConnection(connection.id, drained)) : offloadedHash,
       emit: (ev) => {
         if (ev.type === 'request') this.wire.keep('request', ev.exchange.request);
         else if (ev.type === 'response') this.wire.keep('response', ev.exchange.response);
         recorder.conversations.onEvent(ev);
         hooks.beforeEmit?.(ev);
         const job = ev.type === 'request' ? opts.cabs?.start(ev.exchange) : undefined;
-        if (!job) return this.out(ev);
-        // The upload is answered at once (its answer does not depend on its contents); the
-        // sinks see it, and what follows on this connection, once its summary is back.
-        const waits = this.events.hold(ev, job);
+        const msg = ev.type === 'request' ? ev.exchange.request : ev.type === 'response' ? ev.exchange.response : undefined;
+        const digest = msg?.body.sha256Later;
+        if (!job && !digest) return this.out(ev);
+        // The upload is answered at once (its answer depends neither on its contents nor on
+        // its hash); the sinks see it, and what follows on this connection, once its summary
+        // and its sha256 are back.
+        const waits = this.events.hold(ev, job && digest ? Promise.all([job, digest]) : (job ?? digest)!);
         hooks.afterEmit?.(ev);
         recorder.wait(waits);
       },
