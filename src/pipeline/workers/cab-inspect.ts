@@ -31,7 +31,13 @@ export interface InspectOptions {
   /** Where a large minidump is spooled for its summary when there is no extractDir (default:
    * the system's temporary folder). */
   spoolDir?: string;
+  /** Called after every COLLECT_EVERY_BYTES of extracted bytes (the CAB worker frees the
+   * decoders' dead buffers there). */
+  collect?: () => void;
 }
+
+/** Extracted bytes between two `collect` calls. */
+export const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
 
 /** Minidumps larger than this are summarised from disk rather than from memory. */
 export const DUMP_SPOOL_BYTES = CAB_TEXT_HOLD_BYTES;
@@ -63,11 +69,16 @@ export function inspectCab(from: Buffer | CabSource, opts: InspectOptions = {}):
   try {
     // The writer wants every file; without one, only what the view decodes.
     const want = writer ? undefined : (f: CabFile) => view.wants(f);
+    let sinceCollect = 0;
     for (const ev of extractCabStream(from, cab, { want })) {
       // The file is complete on disk before the view's 'end' reads it.
       files.take(ev);
       view.take(ev);
       while (open.length) fs.closeSync(open.pop()!);
+      if (ev.type === 'data' && opts.collect && (sinceCollect += ev.data.length) >= COLLECT_EVERY_BYTES) {
+        sinceCollect = 0;
+        opts.collect();
+      }
     }
   } finally {
     while (open.length) fs.closeSync(open.pop()!);
