@@ -1,8 +1,10 @@
 // `node bench/run.js hostile-cab` (or `node bench/hostile-cab.js [--bin other/bin/wer-sniff.js]
 // [--only name]`): the red team's CABs against a live `listen --save-dir --json`, one listener
-// per case. Per case: the PUT's answer time, the most any of four keep-alive level-1 clients
-// waited for an answer meanwhile, the listener's peak RSS (VmHWM), bytes written under cab/,
-// and bytes printed. `--bin` measures another build (e.g. the code before a fix).
+// per case. Per case: the PUT's answer time, the p99 and the most any of four keep-alive
+// level-1 clients waited for an answer meanwhile, the listener's own event-loop delay (p99 and
+// max: its stalls, without the benchmark process's scheduling), its peak RSS (VmHWM), bytes
+// written under cab/, and bytes printed. `--bin` measures another build (e.g. the code before a
+// fix); `--rounds n` measures each case n times and prints each figure's median.
 import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeCab } from '../dist/domain/cab/cab-writer.js';
 import { mszipBomb, overlapCab, longLineCab } from '../dist/tools/fuzz/hostile-cabs.js';
+import { loopDelayProbe } from './loop-delay-probe.js';
+import { median } from './lib.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -87,7 +91,9 @@ function bytesUnder(dir) {
 async function measure(bin, c) {
   const cab = c.cab();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-hostile-'));
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', dir]), ...(argOf('--listen-args')?.split(' ') ?? []), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const probe = loopDelayProbe(path.join(dir, 'loop-delay.json'));
+  const saveDir = path.join(dir, 'saved');
+  const child = spawn(process.execPath, [...probe.execArgv, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', saveDir]), ...(argOf('--listen-args')?.split(' ') ?? []), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'], env: probe.env });
   let out = 0, err = '';
   child.stdout.on('data', (b) => (out += b.length));
   const port = await new Promise((resolve, reject) => {
@@ -104,6 +110,7 @@ async function measure(bin, c) {
     const first = await ask(s, LEVEL1);
     const dump = /DumpFile=(.*)\r\n/.exec(first.reply)[1];
     const clients = await Promise.all([0, 1, 2, 3].map(() => connect(port)));
+    probe.start(child);
     let running = true, worst = 0, answers = 0;
     const waits = [];
     const loops = clients.map(async (k) => {
@@ -130,10 +137,12 @@ async function measure(bin, c) {
     for (const k of [s, ...clients]) k.destroy();
     child.kill('SIGINT');
     await Promise.race([exited, new Promise((res) => setTimeout(res, 120_000))]);
-    const [folder] = fs.readdirSync(dir);
+    const [folder] = fs.existsSync(saveDir) ? fs.readdirSync(saveDir) : [];
+    const loop = probe.read();
     return {
       case: c.name, cab: cab.length, putAnswered: /^HTTP\/1\.1 200/.test(put.reply), putMs, worstOtherMs: Math.round(worst), p99OtherMs: +quantile(waits, 0.99).toFixed(1), otherAnswers: answers,
-      peakRssMiB: Math.round(rss / MiB), cabDirMiB: +(bytesUnder(path.join(dir, folder ?? '', 'cab')) / MiB).toFixed(1), stdoutMiB: +(out / MiB).toFixed(2),
+      loopP99Ms: loop ? +loop.p99Ms.toFixed(1) : NaN, loopMaxMs: loop ? Math.round(loop.maxMs) : NaN,
+      peakRssMiB: Math.round(rss / MiB), cabDirMiB: +(bytesUnder(path.join(saveDir, folder ?? '', 'cab')) / MiB).toFixed(1), stdoutMiB: +(out / MiB).toFixed(2),
     };
   } finally {
     child.kill('SIGKILL');
@@ -141,17 +150,33 @@ async function measure(bin, c) {
   }
 }
 
+const COLUMNS = [
+  ['PUT answered', 'putAnswered'], ['PUT ms', 'putMs'], ['p99 other ms', 'p99OtherMs'], ['worst other ms', 'worstOtherMs'],
+  ['other answers', 'otherAnswers'], ['listener loop p99 ms', 'loopP99Ms'], ['listener loop max ms', 'loopMaxMs'],
+  ['peak RSS MiB', 'peakRssMiB'], ['cab/ MiB', 'cabDirMiB'], ['stdout MiB', 'stdoutMiB'],
+];
+
+/** Each figure's median over the rounds (all answered only if every round was). */
+function medianRow(rows) {
+  const r = { case: rows[0].case, cab: rows[0].cab };
+  for (const [, key] of COLUMNS) r[key] = key === 'putAnswered' ? rows.every((x) => x.putAnswered) : +median(rows.map((x) => x[key])).toFixed(1);
+  return r;
+}
+
 export async function run() {
   const bin = path.resolve(argOf('--bin') ?? path.join(HERE, '../bin/wer-sniff.js'));
   const only = argOf('--only');
-  console.log(`listener: ${bin}\n`);
-  console.log('| case | CAB bytes | PUT answered | PUT ms | p99 other ms | worst other ms | other answers | peak RSS MiB | cab/ MiB | stdout MiB |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const rounds = Number(argOf('--rounds') ?? 1);
+  console.log(`listener: ${bin}${rounds > 1 ? `; median of ${rounds} rounds per case` : ''}\n`);
+  console.log(`| case | CAB bytes | ${COLUMNS.map(([title]) => title).join(' | ')} |`);
+  console.log(`|---|---|${COLUMNS.map(() => '---').join('|')}|`);
   for (const c of CASES) {
     if (only && !only.split(',').includes(c.name)) continue;
     try {
-      const r = await measure(bin, c);
-      console.log(`| ${r.case} | ${r.cab} | ${r.putAnswered} | ${r.putMs} | ${r.p99OtherMs} | ${r.worstOtherMs} | ${r.otherAnswers} | ${r.peakRssMiB} | ${r.cabDirMiB} | ${r.stdoutMiB} |`);
+      const rows = [];
+      for (let i = 0; i < rounds; i++) rows.push(await measure(bin, c));
+      const r = medianRow(rows);
+      console.log(`| ${r.case} | ${r.cab} | ${COLUMNS.map(([, key]) => r[key]).join(' | ')} |`);
     } catch (e) {
       console.log(`| ${c.name} | failed: ${e.message.slice(0, 120)} |`);
     }
