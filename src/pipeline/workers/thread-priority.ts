@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The nice value of background helper threads: well behind the socket thread (0) while it has
- * work, the whole core when it has none. */
-export const BACKGROUND_NICE = 10;
+/** The nice value of background helper threads: the socket thread (0) takes the core whenever
+ * it has work (about three times the worker's share when both want it), the worker has the
+ * whole core otherwise; not so low that a busy machine starves the summaries. */
+export const BACKGROUND_NICE = 5;
 
 /** Lowers the calling thread's scheduling priority; true when it was lowered. Never throws. */
 export function lowerThisThreadPriority(nice = BACKGROUND_NICE): boolean {
