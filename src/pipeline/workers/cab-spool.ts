@@ -20,6 +20,8 @@ const BURST_BYTES = 256 * 1024;
 /** Bytes not on disk yet (gathered and in flight) beyond which the sender is asked to wait. */
 export const HIGH_WATER_BYTES = 2 * 1024 * 1024;
 const CAB_SIGNATURE = 'MSCF';
+/** How long a burst keeps trying while the process is out of file descriptors. */
+const OPEN_PATIENCE_MS = 60_000;
 
 let seq = 0;
 /** Spools whose file may still be on disk: whatever is here when the run stops (a job still
@@ -131,15 +133,25 @@ export class UploadSpool {
       const bytes = this.gathered;
       this.pending = [];
       this.gathered = 0;
-      try {
-        await this.append(burst);
-      } catch (err) {
-        return this.stop((err as NodeJS.ErrnoException).code ?? (err as Error).message);
+      for (let attempt = 0, since = Date.now(); ; attempt++) {
+        try {
+          await this.append(burst);
+          break;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          // Out of descriptors (a burst of clients holds them): waited out, as --save-dir does,
+          // while the upload's socket is paused; any other failure ends the spool.
+          if ((code !== 'EMFILE' && code !== 'ENFILE') || Date.now() - since > OPEN_PATIENCE_MS || this.gone) return this.stop(code ?? (err as Error).message);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 10 * 2 ** Math.min(attempt, 7))));
+        }
       }
       this.held -= bytes;
     }
   }
 
+  /** One burst: open (create the first time), writev until all is written, close. Only the
+   * open can fail with EMFILE, before any byte of the burst is written, so a retry writes none
+   * twice. */
   private async append(burst: Buffer[]): Promise<void> {
     const fh = await fsp.open(this.path, this.created ? 'a' : 'wx');
     this.created = true;

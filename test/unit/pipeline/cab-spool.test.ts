@@ -3,6 +3,7 @@
 // worker never finished) is removed then. Only a cabinet is spooled.
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { expect, test } from 'vitest';
 import { HIGH_WATER_BYTES, UploadSpool, discardAllSpools } from '../../../src/pipeline/workers/cab-spool.js';
 import { tempDir } from '../../helpers/temp.js';
@@ -74,4 +75,28 @@ test('spools whose jobs never ended are all removed when the run stops', async (
   expect(files.every((f) => fs.existsSync(f))).toBe(true);
   discardAllSpools();
   expect(fs.readdirSync(dir).filter((n) => files.includes(path.join(dir, n)))).toEqual([]);
+});
+
+const bash = process.platform !== 'win32' && spawnSync('bash', ['-c', 'true']).status === 0;
+
+test.runIf(bash)('out of file descriptors: the burst waits until one is free, nothing is lost', async () => {
+  // A child process (ulimit -n 256) fills its descriptor table, writes a spool, then frees some.
+  const script = `
+    import fs from 'node:fs';
+    const { UploadSpool } = await import(${JSON.stringify(new URL('../../../dist/pipeline/workers/cab-spool.js', import.meta.url).href)});
+    const hog = [];
+    try { for (;;) hog.push(fs.openSync(process.execPath, 'r')); } catch (e) { if (e.code !== 'EMFILE') throw e; }
+    const s = new UploadSpool(${JSON.stringify(dir)});
+    s.write(Buffer.from('MSCF'));
+    s.write(Buffer.alloc(300000, 9));
+    setTimeout(() => { for (const fd of hog.splice(0, 8)) fs.closeSync(fd); }, 300);
+    const file = await s.finish();
+    const ok = file !== undefined && fs.statSync(file).size === 300004;
+    s.discardNow();
+    for (const fd of hog) fs.closeSync(fd);
+    console.log(JSON.stringify({ ok, failure: s.failure ?? null }));
+  `;
+  const r = spawnSync('bash', ['-c', 'ulimit -n 256 && exec "$0" --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8', timeout: 30_000 });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual({ ok: true, failure: null });
 });
