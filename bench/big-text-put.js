@@ -3,7 +3,9 @@
 // other clients of a live `listen`. One client PUTs a <mib> MiB text body (printable lines, the
 // shape the text view decodes whole) while another, on one keep-alive connection, POSTs level-1
 // reports back to back. Reported: the other client's answer latency (p50/p99/max) over the
-// rounds, the PUTs' answer time and the listener's peak RSS (VmHWM). The target for max is
+// rounds, the listener's own event-loop delay meanwhile (p99 and max: its stalls, without the
+// benchmark process's scheduling), the PUTs' answer time and the listener's peak RSS (VmHWM).
+// The target for max is
 // 100 ms (issue 17: no client blocks the others longer than that). `--bin` measures another
 // build with the same inputs (e.g. the code before a change).
 import net from 'node:net';
@@ -11,6 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import { loopDelayProbe } from './loop-delay-probe.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -66,7 +70,9 @@ const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sor
 
 /** One listener: `rounds` PUTs of `body`, one after the other, while the other client asks. */
 export async function measure({ bin, body, rounds, listenArgs = [] }) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', '--color', 'never', ...listenArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const probeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-big-text-'));
+  const probe = loopDelayProbe(path.join(probeDir, 'loop-delay.json'));
+  const child = spawn(process.execPath, [...probe.execArgv, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', '--color', 'never', ...listenArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: probe.env });
   let out = 0, err = '';
   child.stdout.on('data', (b) => (out += b.length));
   const port = await new Promise((resolve, reject) => {
@@ -81,6 +87,7 @@ export async function measure({ bin, body, rounds, listenArgs = [] }) {
   try {
     const other = await connect(port);
     await ask(other, LEVEL1, wholeAnswer); // warm: the first answer loads the decoders
+    probe.start(child);
     const waits = [];
     let running = true;
     const loop = (async () => {
@@ -102,13 +109,16 @@ export async function measure({ bin, body, rounds, listenArgs = [] }) {
     child.kill('SIGINT');
     await Promise.race([exited, new Promise((res) => setTimeout(res, 30_000))]);
     const sorted = [...waits].sort((a, b) => a - b);
+    const loopDelay = probe.read();
     return {
       answers: sorted.length,
+      loopP99: loopDelay ? +loopDelay.p99Ms.toFixed(1) : NaN, loopMax: loopDelay ? Math.round(loopDelay.maxMs) : NaN,
       p50: +pct(sorted, 0.5).toFixed(1), p99: +pct(sorted, 0.99).toFixed(1), max: +sorted[sorted.length - 1].toFixed(1),
       putMs, peakRssMiB: Math.round(rss / MiB), stdoutMiB: +(out / MiB).toFixed(1),
     };
   } finally {
     child.kill('SIGKILL');
+    fs.rmSync(probeDir, { recursive: true, force: true });
   }
 }
 
@@ -119,9 +129,9 @@ export async function run() {
   const listenArgs = argOf('--listen-args')?.split(' ') ?? [];
   const r = await measure({ bin, body: textBody(mib), rounds, listenArgs });
   console.log(`listener: ${bin} ${listenArgs.join(' ')}; ${rounds} PUTs of ${mib} MiB text/plain, one keep-alive client POSTing level-1 reports meanwhile\n`);
-  console.log('| other client answers | p50 ms | p99 ms | max ms (target ≤ 100) | PUT answered after ms | listener peak RSS MiB | stdout MiB |');
-  console.log('|---|---|---|---|---|---|---|');
-  console.log(`| ${r.answers} | ${r.p50} | ${r.p99} | ${r.max} | ${r.putMs.join(', ')} | ${r.peakRssMiB} | ${r.stdoutMiB} |`);
+  console.log('| other client answers | p50 ms | p99 ms | max ms (target ≤ 100) | listener loop p99 / max ms | PUT answered after ms | listener peak RSS MiB | stdout MiB |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`| ${r.answers} | ${r.p50} | ${r.p99} | ${r.max} | ${r.loopP99} / ${r.loopMax} | ${r.putMs.join(', ')} | ${r.peakRssMiB} | ${r.stdoutMiB} |`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await run().then(() => process.exit(0));

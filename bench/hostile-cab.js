@@ -1,8 +1,10 @@
 // `node bench/run.js hostile-cab` (or `node bench/hostile-cab.js [--bin other/bin/wer-sniff.js]
 // [--only name]`): the red team's CABs against a live `listen --save-dir --json`, one listener
-// per case. Per case: the PUT's answer time, the most any of four keep-alive level-1 clients
-// waited for an answer meanwhile, the listener's peak RSS (VmHWM), bytes written under cab/,
-// and bytes printed. `--bin` measures another build (e.g. the code before a fix).
+// per case. Per case: the PUT's answer time, the p99 and the most any of four keep-alive
+// level-1 clients waited for an answer meanwhile, the listener's own event-loop delay (p99 and
+// max: its stalls, without the benchmark process's scheduling), its peak RSS (VmHWM), bytes
+// written under cab/, and bytes printed. `--bin` measures another build (e.g. the code before a
+// fix); `--rounds n` measures each case n times and prints each figure's median.
 import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeCab } from '../dist/domain/cab/cab-writer.js';
 import { mszipBomb, overlapCab, longLineCab } from '../dist/tools/fuzz/hostile-cabs.js';
+import { loopDelayProbe } from './loop-delay-probe.js';
+import { median } from './lib.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -64,6 +68,28 @@ function ask(sock, bytes) {
   });
 }
 
+/** The PUT, sent by a process of its own: writing 32 MB from the clients' process would delay
+ * their own reading of answers, and count as the listener's. Resolves with the answer's status
+ * line and the ms from the first byte sent to the answer (`ms`). */
+async function upload(port, bytes, dir) {
+  const file = path.join(dir, 'put.http');
+  fs.writeFileSync(file, bytes);
+  const script = `
+    const net = require('node:net'), fs = require('node:fs');
+    const bytes = fs.readFileSync(process.argv[2]);
+    let t;
+    const s = net.connect(Number(process.argv[1]), '127.0.0.1', () => { t = Date.now(); s.write(bytes); });
+    s.once('data', (b) => { process.stdout.write((Date.now() - t) + ' ' + b.toString('latin1').split('\\r\\n')[0]); s.destroy(); });
+    s.on('error', () => {});`;
+  const child = spawn(process.execPath, ['-e', script, String(port), file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let reply = '';
+  child.stdout.on('data', (b) => (reply += b));
+  await new Promise((resolve) => child.on('exit', resolve));
+  fs.rmSync(file, { force: true });
+  const m = /^(\d+) (.*)$/.exec(reply);
+  return m ? { ms: Number(m[1]), reply: m[2] } : { ms: NaN, reply: 'no answer' };
+}
+
 function quantile(xs, q) {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -87,7 +113,9 @@ function bytesUnder(dir) {
 async function measure(bin, c) {
   const cab = c.cab();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-hostile-'));
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', dir]), ...(argOf('--listen-args')?.split(' ') ?? []), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const probe = loopDelayProbe(path.join(dir, 'loop-delay.json'));
+  const saveDir = path.join(dir, 'saved');
+  const child = spawn(process.execPath, [...probe.execArgv, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', saveDir]), ...(argOf('--listen-args')?.split(' ') ?? []), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'], env: probe.env });
   let out = 0, err = '';
   child.stdout.on('data', (b) => (out += b.length));
   const port = await new Promise((resolve, reject) => {
@@ -104,6 +132,7 @@ async function measure(bin, c) {
     const first = await ask(s, LEVEL1);
     const dump = /DumpFile=(.*)\r\n/.exec(first.reply)[1];
     const clients = await Promise.all([0, 1, 2, 3].map(() => connect(port)));
+    probe.start(child);
     let running = true, worst = 0, answers = 0;
     const waits = [];
     const loops = clients.map(async (k) => {
@@ -115,13 +144,12 @@ async function measure(bin, c) {
         await new Promise((res) => setTimeout(res, 5));
       }
     });
-    const t = Date.now();
     // An upload nobody answers (the listener's decoding died) counts as not answered.
     const put = await Promise.race([
-      ask(s, Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab])),
+      upload(port, Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab]), dir),
       new Promise((res) => setTimeout(() => res({ ms: NaN, reply: 'no answer' }), PUT_TIMEOUT_MS)),
     ]);
-    const putMs = Date.now() - t;
+    const putMs = put.ms;
     // Let the summary finish while the clients keep asking; then their worst wait is known.
     await new Promise((res) => setTimeout(res, 1500));
     running = false;
@@ -130,10 +158,12 @@ async function measure(bin, c) {
     for (const k of [s, ...clients]) k.destroy();
     child.kill('SIGINT');
     await Promise.race([exited, new Promise((res) => setTimeout(res, 120_000))]);
-    const [folder] = fs.readdirSync(dir);
+    const [folder] = fs.existsSync(saveDir) ? fs.readdirSync(saveDir) : [];
+    const loop = probe.read();
     return {
       case: c.name, cab: cab.length, putAnswered: /^HTTP\/1\.1 200/.test(put.reply), putMs, worstOtherMs: Math.round(worst), p99OtherMs: +quantile(waits, 0.99).toFixed(1), otherAnswers: answers,
-      peakRssMiB: Math.round(rss / MiB), cabDirMiB: +(bytesUnder(path.join(dir, folder ?? '', 'cab')) / MiB).toFixed(1), stdoutMiB: +(out / MiB).toFixed(2),
+      loopP99Ms: loop ? +loop.p99Ms.toFixed(1) : NaN, loopMaxMs: loop ? Math.round(loop.maxMs) : NaN,
+      peakRssMiB: Math.round(rss / MiB), cabDirMiB: +(bytesUnder(path.join(saveDir, folder ?? '', 'cab')) / MiB).toFixed(1), stdoutMiB: +(out / MiB).toFixed(2),
     };
   } finally {
     child.kill('SIGKILL');
@@ -141,17 +171,33 @@ async function measure(bin, c) {
   }
 }
 
+const COLUMNS = [
+  ['PUT answered', 'putAnswered'], ['PUT ms', 'putMs'], ['p99 other ms', 'p99OtherMs'], ['worst other ms', 'worstOtherMs'],
+  ['other answers', 'otherAnswers'], ['listener loop p99 ms', 'loopP99Ms'], ['listener loop max ms', 'loopMaxMs'],
+  ['peak RSS MiB', 'peakRssMiB'], ['cab/ MiB', 'cabDirMiB'], ['stdout MiB', 'stdoutMiB'],
+];
+
+/** Each figure's median over the rounds (all answered only if every round was). */
+function medianRow(rows) {
+  const r = { case: rows[0].case, cab: rows[0].cab };
+  for (const [, key] of COLUMNS) r[key] = key === 'putAnswered' ? rows.every((x) => x.putAnswered) : +median(rows.map((x) => x[key])).toFixed(1);
+  return r;
+}
+
 export async function run() {
   const bin = path.resolve(argOf('--bin') ?? path.join(HERE, '../bin/wer-sniff.js'));
   const only = argOf('--only');
-  console.log(`listener: ${bin}\n`);
-  console.log('| case | CAB bytes | PUT answered | PUT ms | p99 other ms | worst other ms | other answers | peak RSS MiB | cab/ MiB | stdout MiB |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const rounds = Number(argOf('--rounds') ?? 1);
+  console.log(`listener: ${bin}${rounds > 1 ? `; median of ${rounds} rounds per case` : ''}\n`);
+  console.log(`| case | CAB bytes | ${COLUMNS.map(([title]) => title).join(' | ')} |`);
+  console.log(`|---|---|${COLUMNS.map(() => '---').join('|')}|`);
   for (const c of CASES) {
     if (only && !only.split(',').includes(c.name)) continue;
     try {
-      const r = await measure(bin, c);
-      console.log(`| ${r.case} | ${r.cab} | ${r.putAnswered} | ${r.putMs} | ${r.p99OtherMs} | ${r.worstOtherMs} | ${r.otherAnswers} | ${r.peakRssMiB} | ${r.cabDirMiB} | ${r.stdoutMiB} |`);
+      const rows = [];
+      for (let i = 0; i < rounds; i++) rows.push(await measure(bin, c));
+      const r = medianRow(rows);
+      console.log(`| ${r.case} | ${r.cab} | ${COLUMNS.map(([, key]) => r[key]).join(' | ')} |`);
     } catch (e) {
       console.log(`| ${c.name} | failed: ${e.message.slice(0, 120)} |`);
     }

@@ -68,6 +68,10 @@ export interface Body {
   head: Buffer;
   /** sha256 (hex) of the de-chunked body. */
   sha256: string;
+  /** While a large body's sha256 is still being computed on a helper thread: settles once
+   * `sha256` is set (and is removed then). The pipeline holds the message's event until then,
+   * so no output ever sees it. */
+  sha256Later?: Promise<void>;
   /** How the length was determined (RFC 9112 §6.3). */
   framing: 'none' | 'content-length' | 'chunked' | 'until-close';
   /** Chunked trailers, if any. */

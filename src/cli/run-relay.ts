@@ -43,7 +43,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const web = await startWeb(flags);
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...(store ? [store] : []), counter, stats.counter, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
-    checkBodies: outputs.decoded || Boolean(store) || Boolean(web), check: outputs.checks || Boolean(web), cabs: liveCabJobs(flags), observers: store ? [store] : [],
+    checkBodies: outputs.decoded || Boolean(store) || Boolean(web), check: outputs.checks || Boolean(web), cabs: liveCabJobs(flags), observers: store ? [store] : [], socketThread: true,
   });
   const upstream = formatAddress(flags.to.host, flags.to.port);
 

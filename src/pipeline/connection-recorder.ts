@@ -8,7 +8,7 @@ import type { CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } f
 import { ExchangeBuilder } from './http/exchange-builder.js';
 import { decodedOf } from '../domain/body/message.js';
 import { bodyProblems } from '../domain/body/body-problems.js';
-import { offloadedHash } from './workers/hash-offload.js';
+import { backgroundHash, offloadedHash } from './workers/hash-offload.js';
 import { HeldEvents, type Held } from './held-events.js';
 import { NO_COMMANDS, Outbox, type Command, type Responder } from './commands.js';
 import { ConnectionWire } from './wire-window.js';
@@ -54,7 +54,9 @@ export class ConnectionRecorder {
       layout: hooks.layout ?? 'live',
       maxHeaderBytes: opts.maxHeaderBytes,
       maxBodyBytes: opts.maxBodyBytes,
-      largeBodyHash: offloadedHash,
+      // A large body is hashed on a helper thread. Where sockets are served nothing waits for
+      // it: a sender that outruns it is paused, the message's event waits for its digest.
+      largeBodyHash: opts.socketThread ? () => backgroundHash((drained) => recorder.holdConnection(connection.id, drained)) : offloadedHash,
       emit: (ev) => {
         if (ev.type === 'request') this.wire.keep('request', ev.exchange.request);
         else if (ev.type === 'response') this.wire.keep('response', ev.exchange.response);
@@ -62,12 +64,16 @@ export class ConnectionRecorder {
         hooks.beforeEmit?.(ev);
         const answer = ev.type === 'request' ? this.answerOf(ev.exchange) : undefined;
         const job = ev.type === 'request' ? opts.cabs?.start(ev.exchange) : undefined;
-        if (!job && !answer) return this.out(ev);
-        // The upload is answered at once (its answer does not depend on its contents); the
-        // sinks see it, and what follows on this connection, once its summary is back.
-        const held = this.events.wait(ev, (job ? 1 : 0) + (answer ? 1 : 0), Boolean(job));
+        const msg = ev.type === 'request' ? ev.exchange.request : ev.type === 'response' ? ev.exchange.response : undefined;
+        const digest = msg?.body.sha256Later;
+        const later = job && digest ? Promise.all([job, digest]) : (job ?? digest);
+        if (!later && !answer) return this.out(ev);
+        // The upload is answered at once (its answer depends neither on its contents nor on
+        // its hash); the sinks see it, and what follows on this connection, once its answer
+        // was sent and its summary and sha256 are back.
+        const held = this.events.wait(ev, (later ? 1 : 0) + (answer ? 1 : 0), Boolean(job));
         if (answer) this.outbox.add(answer.bytes, answer.close, held);
-        if (job) recorder.wait(job.then(() => this.events.done(held)));
+        if (later) recorder.wait(later.then(() => this.events.done(held)));
       },
       // A level-2 upload is spooled for its CAB job as it arrives (workers/cab-offload.ts).
       maxBodyBytesOf: opts.cabs ? (head) => opts.cabs!.keepLimit(head) : undefined,

@@ -27,6 +27,11 @@ export interface RecorderOptions {
    * connection's events wait (in order) until its CAB's summary is back, other connections go
    * on. Without it, a CAB is decoded when an output first asks, on this thread. */
   cabs?: CabJobs;
+  /** This Recorder runs on the thread that serves sockets (listen, relay): nothing here may
+   * wait for a helper thread. A large body's sha256 then arrives later and its event waits for
+   * it (in order, this connection only), instead of this thread waiting. Default off: offline
+   * decoding waits the few milliseconds. */
+  socketThread?: boolean;
   /** Told about request heads and body bytes as they arrive, in every mode (the --save-dir
    * writer streams uploads to disk, the progress line counts bytes). */
   observers?: BodyObserver[];
@@ -104,11 +109,26 @@ export class Recorder {
     for (const s of this.opts.sinks) s.shutdown?.(connection, source, how, ts);
   }
 
-  /** Resolves when every sink that buffers is below its high-water mark again, or null when
-   * none is backed up. Callers pause their sockets until then; `connId` (the connection just
-   * read, when only its socket is paused) lets a sink hold back that connection alone. */
+  /** Resolves when every sink that buffers is below its high-water mark again (and, for
+   * `connId`, its upload's spool: workers/cab-spool.ts), or null when none is backed up.
+   * Callers pause their sockets until then; `connId` (the connection just read, when only its
+   * socket is paused) lets a sink hold back that connection alone. */
   backpressure(connId?: number): Promise<void> | null {
-    return drained(this.opts.sinks, connId);
+    const sinks = drained(this.opts.sinks, connId);
+    // An upload whose spool or hash is behind holds back its own connection only.
+    const own = connId === undefined ? null : this.opts.cabs?.waitDrain(connId) ?? this.held.get(connId) ?? null;
+    return sinks && own ? Promise.all([sinks, own]).then(() => undefined) : sinks ?? own;
+  }
+
+  /** Connections whose large body's hashing is behind (workers/hash-offload.ts): paused by
+   * backpressure(connId) until it caught up. */
+  private readonly held = new Map<number, Promise<void>>();
+
+  holdConnection(connId: number, until: Promise<void>): void {
+    this.held.set(connId, until);
+    void until.then(() => {
+      if (this.held.get(connId) === until) this.held.delete(connId);
+    });
   }
 
   /** Connections whose events wait for a CAB summary; close() lets them finish first. */

@@ -14,8 +14,9 @@ import { GrowingBytes } from './growing-bytes.js';
  * being unchanged beyond what the caller promises (socket reads never change). */
 export interface LargeBodyHash {
   update(data: Uint8Array): void;
-  /** Hex digest, or a word saying why there is none. */
-  digest(): string;
+  /** Hex digest, or a word saying why there is none; a promise of it when the hashing happens
+   * elsewhere (the body then carries `sha256Later` until it settles). Never rejects. */
+  digest(): string | Promise<string>;
 }
 export type LargeBodyHashFactory = () => LargeBodyHash;
 
@@ -93,15 +94,23 @@ export class BodyAssembler {
 
   finish(framing: Body['framing'], trailers: Header[], complete: boolean): Body {
     const data = this.keeping ? this.held() : undefined;
-    return {
+    const digest = this.hash ? this.hash.digest() : sha256Hex(data!);
+    const body: Body = {
       length: this.length,
       data,
       head: data ? data.subarray(0, BODY_HEAD_BYTES) : this.head!.subarray(0, this.headLength),
-      sha256: this.hash ? this.hash.digest() : sha256Hex(data!),
+      sha256: typeof digest === 'string' ? digest : '',
       framing,
       trailers,
       complete,
     };
+    if (typeof digest !== 'string') {
+      body.sha256Later = digest.then((hex) => {
+        body.sha256 = hex;
+        delete body.sha256Later;
+      });
+    }
+    return body;
   }
 
   /** Everything kept so far, as one buffer (no copy). */

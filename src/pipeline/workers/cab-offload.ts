@@ -163,6 +163,12 @@ function failed(input: CabInput, extractDir: string | undefined, e: Error): CabI
   };
 }
 
+/** A spooled upload whose spool failed and whose body is not in memory: its listing comes from
+ * the first bytes kept (failed()), with the reason. */
+function unspooled(spool: UploadSpool): never {
+  throw new Error(`the upload could not be spooled to disk (${spool.failure ?? 'removed'})`);
+}
+
 /** The listing of a spooled cabinet read from its directory (a failed job's fallback). */
 function listFile(file: string): Cab {
   const fd = fs.openSync(file, 'r');
@@ -223,12 +229,17 @@ export class CabJobs {
     // Not kept in memory because it was spooled (outputs say so, not "too large").
     if (spool && !req.body.data && req.body.length > this.keepBytes) req.body.spooled = true;
     const cab = req.body.complete && isCab(req.body.data ?? req.body.head);
-    const file = cab ? spool?.finish() : undefined;
-    if (!file) spool?.discard();
-    const input: CabInput | undefined = file ? { file } : cab ? req.body.data : undefined;
-    if (!input) return undefined;
+    if (!cab) {
+      spool?.discard();
+      return undefined;
+    }
     const dir = this.dirs.get(ex);
-    const job = this.run(input, dir).catch((e: Error) => failed(input, dir, e)).then((r) => {
+    const inspect = (input: CabInput): Promise<CabInspection> => this.run(input, dir).catch((e: Error) => failed(input, dir, e));
+    // A spool's last burst goes to disk first (on the thread pool, not here).
+    const started = spool
+      ? spool.finish().then((file) => (file ? { file } : req.body.data ?? unspooled(spool))).then(inspect, (e: Error) => failed(req.body.head, dir, e))
+      : inspect(req.body.data!);
+    const job = started.then((r) => {
       rememberCabView(req, r.view);
       return r;
     }).finally(() => spool?.discard());
@@ -236,9 +247,20 @@ export class CabJobs {
     return job;
   }
 
+  /** Resolves when no upload of connection `connId` has more bytes waiting for the disk than
+   * its spool holds (cab-spool.ts); null when none has. */
+  waitDrain(connId?: number): Promise<void> | null {
+    for (const [ex, spool] of this.spools) {
+      if (connId !== undefined && ex.connection.id !== connId) continue;
+      const wait = spool.waitDrain();
+      if (wait) return wait;
+    }
+    return null;
+  }
+
   /** Removes the spools of uploads that never completed (the run is over). */
   discardSpools(): void {
-    for (const s of this.spools.values()) s.discard();
+    for (const s of this.spools.values()) s.discardNow();
     this.spools.clear();
   }
 }

@@ -4,10 +4,15 @@
 // One job at a time; the thread that serves sockets never waits for it.
 import { parentPort } from 'node:worker_threads';
 import { inspectCab, inspectCabFile } from './cab-inspect.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
+
 
 /** A cabinet transferred whole, or the file it was spooled to. */
 export type CabJobRequest = { id: number; extractDir?: string } & ({ bytes: ArrayBuffer } | { file: string });
 export type CabJobReply = { id: number; ok: true; result: ReturnType<typeof inspectCab> } | { id: number; ok: false; message: string };
+
+// Inflating behind the socket thread, not beside it (thread-priority.ts).
+if (parentPort) lowerThisThreadPriority();
 
 parentPort?.on('message', (m: CabJobRequest) => {
   let reply: CabJobReply;

@@ -1,94 +1,38 @@
-// SHA-256 of large bodies on a helper thread. A body over --max-body-bytes (a 1 GiB CAB
-// upload through the relay) used to be hashed on the thread that forwards the bytes: about
-// 0.7 s of CPU per GiB, as much as forwarding itself. Here the forwarding thread only copies
-// the body into a shared ring of slots (memcpy) and tells the helper which slot holds the next
-// piece of which body; the helper hashes the slots in order on the other core and frees them.
-// There is no allocation per batch and no garbage: memory is the ring, plus at most one slot's
-// worth of pieces per body waiting to fill a slot.
+// SHA-256 of large bodies on a helper thread. A body over --max-body-bytes (a 1 GiB CAB upload
+// through the relay) used to be hashed on the thread that forwards the bytes: about 0.7 s of
+// CPU per GiB, as much as forwarding itself. Here the forwarding thread only copies the body
+// into a shared ring of slots (memcpy) and tells the helper which slot holds the next piece of
+// which body; the helper hashes the slots in order on the other core and frees them. There is
+// no allocation per batch and no garbage: memory is the ring, plus the pieces not handed over.
 //
-// The API stays synchronous: digest() waits (Atomics.wait) for the helper to finish the last
-// slot, a few milliseconds, as hashing that piece inline took. When every slot is still
-// waiting to be hashed, update() waits the same way: memory stays bounded and the slowness
-// reaches the sender as TCP backpressure, as it did when hashing inline.
+// Two ways to wait for the helper:
+// - In the background (listen, relay: `background`), the thread that serves sockets never
+//   waits. When every slot is still being hashed, pieces wait (by reference) for the next free
+//   slot; past BACKLOG_BYTES of them, the body's owner is told to pause its sender
+//   (`onBacklog`): the slowness reaches the sender as TCP backpressure, memory stays bounded.
+//   digest() returns a promise, and the pipeline holds the message's event until it settles
+//   (connection-recorder.ts); other connections go on.
+// - Blocking (offline decoding, where no socket waits): update() and digest() wait
+//   (Atomics.wait) for a free slot or the last digest, a few milliseconds.
 //
-// The helper is plain JavaScript evaluated from a string, so it runs the same from src/ under
-// vitest and from dist/. Should it be unavailable, hashing falls back to this thread.
+// The helper thread and its ring are in hash-helper.ts. Should it be unavailable, hashing falls
+// back to this thread.
 import { createHash, type Hash } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import type { LargeBodyHash } from '../http/body-assembler.js';
+import { SLOT_BYTES, freeSlot, keepAlive, stalled, startHelper, takeSlot, waitFor } from './hash-helper.js';
 
-/** Bytes per slot: small enough that the last one is hashed within a couple of milliseconds
- * after the body ends, large enough that the messages cost nothing. */
-export const SLOT_BYTES = 1024 * 1024;
+export { SLOT_BYTES, SLOTS } from './hash-helper.js';
+
 /** Pieces shorter than this are copied into a staging buffer of STAGE_BYTES instead of being
  * kept by reference: a reference keeps the whole read it was cut from alive until its slot
  * fills (a million 1-byte chunks cut from 60 KB reads pinned 6 MB for a 1 MB body). */
 const COPY_BELOW = 4096;
 const STAGE_BYTES = 64 * 1024;
-/** Slots in the ring: what is handed over and not hashed yet is at most this many slots. */
-export const SLOTS = 4;
-/** A helper that makes no progress for this long is taken for dead. */
-const STALL_MS = 10_000;
-/** Cells of the control array: one state per slot (0 free, 1 taken), then a release counter. */
-const RELEASED = SLOTS;
+/** Bytes of one body waiting for a free slot beyond which its sender is asked to pause. */
+export const BACKLOG_BYTES = 2 * SLOT_BYTES;
 
-const HELPER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-const { ring, control, slotBytes, released } = workerData;
-const cells = new Int32Array(control);
-const jobs = new Map();
-parentPort.on('message', (m) => {
-  let h = jobs.get(m.id);
-  if (!h && !m.drop) jobs.set(m.id, (h = createHash('sha256')));
-  if (m.length !== undefined) {
-    h.update(new Uint8Array(ring, m.slot * slotBytes, m.length));
-    Atomics.store(cells, m.slot, 0);
-    Atomics.add(cells, released, 1);
-    Atomics.notify(cells, released);
-  }
-  if (m.drop) jobs.delete(m.id);
-  if (m.result) {
-    jobs.delete(m.id);
-    const out = new Int32Array(m.result, 0, 1);
-    new Uint8Array(m.result, 4).set(h.digest());
-    Atomics.store(out, 0, 1);
-    Atomics.notify(out, 0);
-  }
-});
-`;
-
-interface Helper {
-  worker: Worker;
-  ring: Uint8Array;
-  cells: Int32Array;
-  alive: boolean;
-}
-
-let helper: Helper | undefined;
-let helperFailed = false;
 let nextId = 1;
-
-function startHelper(): Helper | undefined {
-  if (helper?.alive) return helper;
-  if (helperFailed) return undefined;
-  try {
-    const ring = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
-    const control = new SharedArrayBuffer(4 * (SLOTS + 1));
-    const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { ring, control, slotBytes: SLOT_BYTES, released: RELEASED } });
-    worker.unref(); // never keeps the process alive
-    const h: Helper = { worker, ring: new Uint8Array(ring), cells: new Int32Array(control), alive: true };
-    const lost = () => {
-      h.alive = false;
-      helperFailed = true;
-    };
-    worker.on('error', lost);
-    worker.on('exit', lost);
-    return (helper = h);
-  } catch {
-    helperFailed = true;
-    return undefined;
-  }
-}
 
 /** Jobs never finished (a body abandoned mid-way) are dropped on the helper when collected. */
 const abandoned = new FinalizationRegistry<{ id: number; worker: Worker }>(({ id, worker }) => {
@@ -99,8 +43,18 @@ const abandoned = new FinalizationRegistry<{ id: number; worker: Worker }>(({ id
   }
 });
 
+export interface OffloadedHashOptions {
+  /** Never wait for the helper on this thread: digest() gives a promise, and a body that
+   * outruns the helper calls `onBacklog` instead of waiting for a slot. */
+  background?: boolean;
+  /** Background only: told (once per episode) when this body's pieces waiting for the helper
+   * pass BACKLOG_BYTES, with a promise that settles when they are under it again: the caller
+   * pauses the body's sender until then. */
+  onBacklog?(drained: Promise<void>): void;
+}
+
 /** An incremental SHA-256 whose hashing runs on the helper thread when there is one. */
-export class OffloadedHash {
+export class OffloadedHash implements LargeBodyHash {
   private readonly id = nextId++;
   private readonly helper = startHelper();
   /** Inline when there is no helper. */
@@ -108,22 +62,28 @@ export class OffloadedHash {
   /** The helper stalled with part of this body: its digest is "unavailable", nothing more is
    * hashed for it. */
   private lost = false;
-  /** Pieces not handed over yet (the caller's buffers, not copies), under one slot in total. */
+  /** Pieces not handed over yet (the caller's buffers, not copies). */
   private pending: Uint8Array[] = [];
   /** Bytes in `pending` and `stage` together. */
   private pendingLength = 0;
   /** Small pieces copied together (see COPY_BELOW); `staged` bytes of it are in use. */
   private stage: Buffer | undefined;
   private staged = 0;
+  /** Background: in the helper's queue of bodies waiting for a slot. */
+  private queued = false;
+  /** Background: the body ended; everything pending goes, then the digest is asked for. */
+  private ending?: (hex: string) => void;
+  /** Background: settles once the pieces waiting are under BACKLOG_BYTES again. */
+  private backlog?: { promise: Promise<void>; resolve(): void };
 
-  constructor() {
+  constructor(private readonly opts: OffloadedHashOptions = {}) {
     if (this.helper) abandoned.register(this, { id: this.id, worker: this.helper.worker }, this);
     else this.inline = createHash('sha256');
   }
 
   /** The caller must not change `data` afterwards (socket reads never are). */
   update(data: Uint8Array): void {
-    if (this.lost) return;
+    if (this.lost || this.ending) return;
     if (this.inline) return void this.inline.update(data);
     if (data.length === 0) return;
     if (data.length < COPY_BELOW) {
@@ -140,21 +100,27 @@ export class OffloadedHash {
       this.flushStage();
       this.handOver(false);
     }
+    if (this.opts.background && this.pendingLength >= BACKLOG_BYTES && !this.backlog && !this.lost) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.backlog = { promise, resolve };
+      this.opts.onBacklog?.(promise);
+    }
   }
 
-  /** The staged small pieces join `pending`, in order. */
-  private flushStage(): void {
-    if (!this.stage || this.staged === 0) return;
-    this.pending.push(this.stage.subarray(0, this.staged));
-    this.stage = undefined;
-    this.staged = 0;
-  }
-
-  /** Hex digest; waits for the helper to hash what it was given. */
-  digest(): string {
+  /** Hex digest, or (background) a promise of it once the helper hashed what it was given.
+   * Never throws or rejects: a helper that failed gives "unavailable". */
+  digest(): string | Promise<string> {
     abandoned.unregister(this);
     if (this.inline) return this.inline.digest('hex');
+    if (this.lost) return 'unavailable';
     this.flushStage();
+    if (this.opts.background) {
+      return new Promise<string>((resolve) => {
+        this.ending = resolve;
+        this.handOver(true);
+      });
+    }
     this.handOver(true);
     if (this.lost || !this.helper!.alive) return 'unavailable';
     const result = new SharedArrayBuffer(4 + 32);
@@ -167,13 +133,52 @@ export class OffloadedHash {
     return Buffer.from(result, 4, 32).toString('hex');
   }
 
+  /** Background: a slot was freed while this body waited for one (the helper's queue). */
+  resume(): void {
+    this.queued = false;
+    this.handOver(this.ending !== undefined);
+  }
+
+  /** The helper stopped making progress: this body's digest is unavailable. */
+  giveUp(): void {
+    this.lost = true;
+    this.queued = false;
+    this.pending = [];
+    this.pendingLength = 0;
+    this.stage = undefined;
+    this.staged = 0;
+    this.drained();
+    const end = this.ending;
+    this.ending = undefined;
+    end?.('unavailable');
+  }
+
+  /** The staged small pieces join `pending`, in order. */
+  private flushStage(): void {
+    if (!this.stage || this.staged === 0) return;
+    this.pending.push(this.stage.subarray(0, this.staged));
+    this.stage = undefined;
+    this.staged = 0;
+  }
+
   /** Copies pending pieces into free slots, one message per slot: only full slots, unless
-   * `last` (the rest of the body then goes too). */
+   * `last` (the rest of the body then goes too; in the background the digest is then asked
+   * for). No free slot: blocking, waits for one; in the background, waits in the helper's
+   * queue without blocking. */
   private handOver(last: boolean): void {
     const h = this.helper!;
-    while (this.pendingLength >= SLOT_BYTES || (last && this.pendingLength > 0)) {
-      const slot = takeSlot(h);
-      if (slot < 0) return this.giveUp();
+    if (!h.alive) return this.giveUp();
+    const background = this.opts.background === true;
+    while (!this.queued && (this.pendingLength >= SLOT_BYTES || (last && this.pendingLength > 0))) {
+      const slot = background ? freeSlot(h) : takeSlot(h);
+      if (slot < 0 && !background) return this.giveUp();
+      if (slot < 0) {
+        this.queued = true;
+        h.waiting.push(this);
+        keepAlive(h);
+        return;
+      }
+      Atomics.store(h.cells, slot, 1);
       const want = Math.min(SLOT_BYTES, this.pendingLength);
       let used = 0;
       while (used < want) {
@@ -187,53 +192,26 @@ export class OffloadedHash {
       this.pendingLength -= used;
       h.worker.postMessage({ id: this.id, slot, length: used });
     }
-  }
-
-  /** The helper stopped making progress: this body's digest is unavailable. */
-  private giveUp(): void {
-    stalled(this.helper!);
-    this.lost = true;
-    this.pending = [];
-    this.pendingLength = 0;
-    this.stage = undefined;
-    this.staged = 0;
-  }
-}
-
-/** Taken for dead at once, by every body: its 'exit' event cannot arrive while this thread
- * waits, and each body would otherwise wait STALL_MS of its own. New bodies hash inline. */
-function stalled(h: Helper): void {
-  h.alive = false;
-  helperFailed = true;
-}
-
-/** A free slot, marked taken; waits while the helper is still hashing every one. -1 when it
- * made no progress for STALL_MS. */
-function takeSlot(h: Helper): number {
-  const cells = h.cells;
-  let since = Date.now();
-  for (;;) {
-    if (!h.alive) return -1;
-    const seen = Atomics.load(cells, RELEASED);
-    for (let i = 0; i < SLOTS; i++) {
-      if (Atomics.load(cells, i) === 0) {
-        Atomics.store(cells, i, 1);
-        return i;
-      }
+    if (!background) return;
+    if (this.pendingLength < BACKLOG_BYTES) this.drained();
+    if (this.ending && this.pendingLength === 0 && !this.queued) {
+      h.digests.set(this.id, this.ending);
+      this.ending = undefined;
+      h.worker.postMessage({ id: this.id, result: true });
+      keepAlive(h);
     }
-    if (Atomics.wait(cells, RELEASED, seen, 100) !== 'timed-out') since = Date.now();
-    else if (Date.now() - since > STALL_MS) return -1;
+  }
+
+  private drained(): void {
+    const b = this.backlog;
+    this.backlog = undefined;
+    b?.resolve();
   }
 }
 
-/** Waits (blocking this thread) until `done()`; false when nothing happened for STALL_MS. */
-function waitFor(done: () => boolean, cells: Int32Array, index: number): boolean {
-  const since = Date.now();
-  while (!done()) {
-    if (Atomics.wait(cells, index, 0, 100) === 'timed-out' && Date.now() - since > STALL_MS) return false;
-  }
-  return true;
-}
-
-/** The factory the pipeline hands to its framers (http/body-assembler.ts). */
+/** The factory offline framers get (http/body-assembler.ts): blocking waits, where no socket
+ * is served. */
 export const offloadedHash = (): OffloadedHash => new OffloadedHash();
+
+/** The factory the thread that serves sockets gets: never waits (see OffloadedHashOptions). */
+export const backgroundHash = (onBacklog?: (drained: Promise<void>) => void): OffloadedHash => new OffloadedHash({ background: true, onBacklog });

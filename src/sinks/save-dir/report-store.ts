@@ -123,8 +123,11 @@ export class ReportStore implements Sink, BodyObserver {
     if (source === 'client') this.uploads.get(ex)?.file.write(data);
   }
 
-  waitDrain(): Promise<void> | null {
-    for (const up of this.uploads.values()) {
+  /** An upload whose file is behind holds back its own connection (`connId`), not the other
+   * clients: their reports are small and written apart. Without `connId`, any upload behind. */
+  waitDrain(connId?: number): Promise<void> | null {
+    for (const [ex, up] of this.uploads) {
+      if (connId !== undefined && ex.connection.id !== connId) continue;
       const wait = up.file.waitDrain();
       if (wait) return wait;
     }

@@ -14,6 +14,11 @@ import { formatSize } from '../../util/size.js';
 import { earlyGc } from '../../pipeline/early-gc.js';
 import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
+/** Bytes read from one client before it waits for the next turn of the event loop: about a
+ * millisecond of recording, so a 32 MB upload never holds up the answers to other clients for
+ * the ~30 reads of 64 KiB the socket layer would otherwise hand over at once. */
+export const READ_SHARE_BYTES = 256 * 1024;
+
 export interface ListenerOptions {
   port: number;
   bind: string;
@@ -118,12 +123,20 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
         if (holds.size === 0 && !socket.destroyed) socket.resume();
       }, () => {});
     };
+    /** Bytes read from this client in the current turn of the event loop (see READ_SHARE_BYTES). */
+    let turnBytes = 0;
+    const newTurn = (): void => void (turnBytes = 0);
     socket.on('data', (bytes: Buffer) => {
       run(rec.push('client', bytes));
       readGarbage(bytes.length);
       // This socket alone is paused, so sinks may hold back just this connection (raw.ts).
       const wait = recorder.backpressure(connection.id);
       if (wait) hold('outputs', () => wait);
+      // A fast upload is read in up to 32 reads of 64 KiB per turn; past its share, it waits
+      // for the next turn so that other clients' requests are read and answered in between.
+      if (turnBytes === 0) setImmediate(newTurn);
+      turnBytes += bytes.length;
+      if (turnBytes >= READ_SHARE_BYTES) hold('next-turn', () => new Promise<void>((resolve) => setImmediate(resolve)));
     });
     let told = false;
     socket.on('timeout', () => {

@@ -9,6 +9,7 @@ import { decodedOf } from '../../../src/domain/body/message.js';
 import type { CabInspection } from '../../../src/pipeline/workers/cab-inspect.js';
 import { writeCab } from '../../../src/domain/cab/cab-writer.js';
 import { T0, makeConnection } from '../../helpers/factories.js';
+import { testTempDir } from '../../helpers/temp.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 const CAB = writeCab([{ name: 'Version.txt', data: b('Windows NT Version 10.0\r\n') }], { compression: 'mszip' });
@@ -88,5 +89,23 @@ describe('recorder with CAB jobs', () => {
     const ex = { request: { head: { kind: 'request' }, body: { complete: true, data: CAB } } } as unknown as Exchange;
     const r = await cabs.start(ex)!;
     expect(r.view.entries).toEqual([{ name: 'Version.txt', size: 25, kind: 'unreadable', notes: [], error: { code: 'summary-failed', message: 'not summarised: the CAB worker exited (1)' } }]);
+  });
+});
+
+describe('spooled uploads and the socket thread', () => {
+  test('an upload whose spool is behind the disk pauses its own connection only', async () => {
+    const cabs = new CabJobs(inspectHere, testTempDir('wer-sniff-offload-spool-'));
+    const rec = new Recorder({ sinks: [], cabs });
+    const up = rec.open(makeConnection({ id: 1 }));
+    rec.open(makeConnection({ id: 2 }));
+    const size = 8 * 1024 * 1024;
+    up.push('client', b(`PUT /PersistedCabs/big.cab HTTP/1.1\r\nContent-Length: ${size}\r\n\r\nMSCF`));
+    // Bytes are only queued for the disk, so 4 MiB at once are more than the spool may hold.
+    for (let sent = 4; sent < 4 * 1024 * 1024; sent += 64 * 1024) up.push('client', Buffer.alloc(64 * 1024));
+    const wait = rec.backpressure(1);
+    expect(wait).not.toBeNull();
+    expect(rec.backpressure(2)).toBeNull();
+    await wait;
+    cabs.discardSpools();
   });
 });

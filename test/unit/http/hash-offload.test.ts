@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { SLOT_BYTES, SLOTS, OffloadedHash } from '../../../src/pipeline/workers/hash-offload.js';
 
 const sha = (...parts: Buffer[]): string => {
@@ -57,5 +57,47 @@ describe('OffloadedHash (SHA-256 on a helper thread)', () => {
     const rounds = SLOTS * 3;
     for (let i = 0; i < rounds; i++) h.update(block);
     expect(h.digest()).toBe(sha(...Array.from({ length: rounds }, () => block)));
+  });
+});
+
+describe('OffloadedHash in the background (the thread that serves sockets never waits)', () => {
+  test.each([0, 1, SLOT_BYTES, 3 * SLOT_BYTES + 777])('%i bytes: the digest comes as a promise, like node:crypto', async (n) => {
+    const whole = randomBytes(n);
+    const h = new OffloadedHash({ background: true });
+    for (let i = 0; i < n; i += 65_521) h.update(whole.subarray(i, i + 65_521));
+    const d = h.digest();
+    expect(d).toBeInstanceOf(Promise);
+    expect(await d).toBe(sha(whole));
+  });
+
+  test('a body that outruns the helper never waits for it: its owner is told to pause, then to go on', async () => {
+    const wait = vi.spyOn(Atomics, 'wait');
+    try {
+      const block = randomBytes(64 * 1024);
+      const backlogs: Promise<void>[] = [];
+      const h = new OffloadedHash({ background: true, onBacklog: (p) => void backlogs.push(p) });
+      const pieces = (8 * SLOTS * SLOT_BYTES) / block.length;
+      // Fed in one go: copying is far faster than hashing, so the ring fills and pieces wait.
+      for (let i = 0; i < pieces; i++) h.update(block);
+      expect(backlogs.length).toBeGreaterThan(0);
+      await Promise.all(backlogs);
+      expect(await h.digest()).toBe(sha(...Array.from({ length: pieces }, () => block)));
+      expect(wait).not.toHaveBeenCalled();
+    } finally {
+      wait.mockRestore();
+    }
+  });
+
+  test('bodies in the background and blocking ones share the ring', async () => {
+    const a = new OffloadedHash({ background: true });
+    const b = new OffloadedHash();
+    const fed: Buffer[] = [];
+    for (let i = 0; i < 3 * SLOTS; i++) {
+      fed.push(randomBytes(SLOT_BYTES / 2));
+      a.update(fed.at(-1)!);
+      b.update(fed.at(-1)!);
+    }
+    expect(b.digest()).toBe(sha(...fed));
+    expect(await a.digest()).toBe(sha(...fed));
   });
 });
