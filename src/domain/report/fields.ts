@@ -15,17 +15,44 @@ const MAX_U64 = (1n << 64n) - 1n;
 
 /** FILETIME (decimal string or bigint) → ISO 8601 UTC with millisecond precision. */
 export function decodeFiletime(s: string | bigint): { iso: string } | undefined {
-  let ticks: bigint;
-  if (typeof s === 'bigint') ticks = s;
-  else if (/^\s*\d{1,20}\s*$/.test(s)) ticks = BigInt(s.trim());
-  else return undefined;
-  if (ticks < 0n || ticks > MAX_U64) return undefined;
-  const delta = ticks - FILETIME_UNIX_EPOCH;
-  // floor division: BigInt `/` truncates toward zero, wrong for dates before 1970
-  let ms = delta / 10000n;
-  if (delta < 0n && delta % 10000n !== 0n) ms -= 1n;
-  const date = new Date(Number(ms));
+  let ms: number;
+  if (typeof s === 'bigint') {
+    if (s < 0n || s > MAX_U64) return undefined;
+    const delta = s - FILETIME_UNIX_EPOCH;
+    // floor division: BigInt `/` truncates toward zero, wrong for dates before 1970
+    let q = delta / 10000n;
+    if (delta < 0n && delta % 10000n !== 0n) q -= 1n;
+    ms = Number(q);
+  } else {
+    const digits = filetimeDigits(s);
+    if (digits === undefined) return undefined;
+    ms = filetimeMs(digits);
+  }
+  const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? undefined : { iso: date.toISOString() };
+}
+
+const FILETIME_TEXT = /^\s*\d{1,20}\s*$/;
+const MAX_U64_TEXT = MAX_U64.toString();
+/** FILETIME_UNIX_EPOCH in ms: it is a whole number of them. */
+const FILETIME_UNIX_EPOCH_MS = Number(FILETIME_UNIX_EPOCH / 10000n);
+
+/** The decimal digits of a FILETIME as text (blanks around allowed, at most 20 digits, at most
+ * 2^64 - 1) without leading zeros, or undefined when it is not one. */
+export function filetimeDigits(s: string): string | undefined {
+  if (!FILETIME_TEXT.test(s)) return undefined;
+  const t = s.trim();
+  let i = 0;
+  while (i < t.length - 1 && t.charCodeAt(i) === 0x30) i++;
+  const digits = i === 0 ? t : t.slice(i);
+  return digits.length === 20 && digits > MAX_U64_TEXT ? undefined : digits;
+}
+
+/** Milliseconds since 1970 (rounded down) of FILETIME digits from filetimeDigits. Exact without
+ * BigInt: the ticks / 10000 of a 64-bit FILETIME is below 2^53, and the epoch is whole ms. */
+export function filetimeMs(digits: string): number {
+  const wholeMs = digits.length > 4 ? Number(digits.slice(0, digits.length - 4)) : 0;
+  return wholeMs - FILETIME_UNIX_EPOCH_MS;
 }
 
 /** PE TimeDateStamp (hex seconds since 1970, e.g. `65f1a2b3`) → ISO 8601 UTC. */
