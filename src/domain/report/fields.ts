@@ -6,6 +6,7 @@
 import {
   BUGCHECK_CODES, EXCEPTION_CODES, FILE_TYPES, REPORT_TYPES, SKUS, SUITE_BITS,
 } from './names.js';
+import { isoTime } from '../../util/iso-time.js';
 
 export { decodeLcid, type LcidInfo } from './lcid.js';
 
@@ -28,8 +29,7 @@ export function decodeFiletime(s: string | bigint): { iso: string } | undefined 
     if (digits === undefined) return undefined;
     ms = filetimeMs(digits);
   }
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? undefined : { iso: date.toISOString() };
+  return { iso: isoTime(ms) }; // within Date's range: a FILETIME is at most ~58,000 years
 }
 
 const FILETIME_TEXT = /^\s*\d{1,20}\s*$/;
@@ -59,7 +59,7 @@ export function filetimeMs(digits: string): number {
 export function decodePeTimestamp(hex: string): string | undefined {
   const m = /^\s*(?:0x)?([0-9a-f]{1,8})\s*$/i.exec(hex);
   if (!m) return undefined;
-  const iso = new Date(parseInt(m[1]!, 16) * 1000).toISOString(); // whole seconds: always `.000Z`
+  const iso = isoTime(parseInt(m[1]!, 16) * 1000); // whole seconds: always `.000Z`
   return iso.slice(0, -5) + 'Z';
 }
 
@@ -212,14 +212,26 @@ function versionName(major: number, minor: number, build: number | undefined, se
  */
 export function decodeOsString(os: string): OsInfo | undefined {
   const trimmed = os.trim();
-  const sep = trimmed.includes('_') && !trimmed.includes('.') ? '_' : '.';
-  const parts = trimmed.split(sep);
-  if (parts.length < 2) return undefined;
+  const sep = trimmed.includes('_') && !trimmed.includes('.') ? 0x5f : 0x2e;
+  // The fields: 1 to 10 decimal digits each (a number below 2^53, exact), split at `sep`.
   const n: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,10}$/.test(p)) return undefined;
-    n.push(parseInt(p, 10));
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= trimmed.length; i++) {
+    const c = i < trimmed.length ? trimmed.charCodeAt(i) : sep;
+    if (c === sep) {
+      if (digits === 0 || digits > 10) return undefined;
+      n.push(value);
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else {
+      return undefined;
+    }
   }
+  if (n.length < 2) return undefined;
   // indexing, not destructuring (which allocates an iterator); missing fields are undefined
   const major = n[0]!;
   const minor = n[1]!;
@@ -232,7 +244,7 @@ export function decodeOsString(os: string): OsInfo | undefined {
   const sku = skuCode === undefined ? undefined : decodeSku(skuCode);
   const server = sku?.server;
   const info: OsInfo = {
-    fieldCount: parts.length,
+    fieldCount: n.length,
     major,
     minor,
     suites: suiteMask === undefined ? [] : decodeSuiteMask(suiteMask),
