@@ -9,6 +9,7 @@ import type { CaptureEvent, Exchange, HttpMessage, Sink } from '../model.js';
 import { decodedOf } from '../domain/body/message.js';
 import { toBodyJson } from '../render/format-body.js';
 import { BatchWriter } from './batch-writer.js';
+import { isoTime } from '../util/iso-time.js';
 import { INLINE_BODY_BYTES } from './har-entry.js';
 import type { ReportFindings } from '../analysis/check/conversation.js';
 
@@ -67,7 +68,7 @@ export function toJsonEvents(ev: CaptureEvent, inlineMax = Infinity, savedPath?:
   // Object literals, not `{ ...base, … }`: spreading is several times slower here, and these
   // run twice per report. Key order (type, ts, conn first) is part of the output.
   const type = ev.type;
-  const ts = new Date(ev.ts).toISOString();
+  const ts = isoTime(ev.ts);
   const conn = ev.connection.id;
   switch (ev.type) {
     case 'open':
@@ -144,7 +145,7 @@ function bodyJson(msg: HttpMessage, inlineMax: number, ex?: Exchange, savedAs?: 
 
 /** `finding` events: one per finding, naming the report's connection, exchange and id. */
 export function toFindingEvents(r: ReportFindings): Json[] {
-  const ts = new Date(r.ts).toISOString();
+  const ts = isoTime(r.ts);
   return r.findings.map((f) => ({
     type: 'finding', ts, conn: r.connection.id, seq: r.seq, reportId: r.reportId, stage: r.stage,
     severity: f.severity, rule: f.rule, section: f.section, ref: f.ref, message: f.message, fix: f.fix,

@@ -8,11 +8,12 @@ import { finding, type Finding } from './rules.js';
 import { childrenByName, elementsNamed } from './check-values.js';
 import { quote } from './check-structure.js';
 
-export function checkBucketing(nodes: XmlNode[]): Finding[] {
+/** `byName`: childrenByName(nodes), when the caller has it already. */
+export function checkBucketing(nodes: XmlNode[], byName = childrenByName(nodes)): Finding[] {
   const out: Finding[] = [];
-  const byName = childrenByName(nodes);
   const signature = byName.get('SIGNATURE');
-  const eventType = byName.get('EVENTINFO') ? attrOf(byName.get('EVENTINFO')!, 'eventtype') ?? '' : '';
+  const eventInfo = byName.get('EVENTINFO');
+  const eventType = eventInfo ? attrOf(eventInfo, 'eventtype') ?? '' : '';
   const params = elementsNamed(signature, 'PARAMETER');
   const secondary = elementsNamed(signature, 'SECONDARYPARAMETER');
   if (!signature) {

@@ -7,7 +7,7 @@ import { parseXml, XmlParseError, type XmlNode } from '../../domain/body/xml.js'
 import { capFindings, finding, sortFindings, type Finding } from './rules.js';
 import { append } from '../../util/append.js';
 import { checkStructure } from './check-structure.js';
-import { checkValues } from './check-values.js';
+import { checkValues, childrenByName } from './check-values.js';
 import { checkBucketing } from './check-bucket.js';
 import { checkEncoding, checkFraming, checkTarget } from './check-encoding.js';
 
@@ -65,8 +65,9 @@ function allFindings(input: Level1Input): Finding[] {
   const structure = checkStructure(xml);
   append(out, structure);
   if (!structure.some((f) => f.rule === 'root-not-werreport')) {
-    append(out, checkValues(xml, input.now));
-    append(out, checkBucketing(xml));
+    const byName = childrenByName(xml);
+    append(out, checkValues(xml, input.now, byName));
+    append(out, checkBucketing(xml, byName));
   }
   return out;
 }

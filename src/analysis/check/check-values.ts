@@ -3,10 +3,10 @@
 // after `now` (shown decoded), PARAMETER ids 0-9, unique, at most 10; filetype 1-5; string
 // lengths; os in dotted form; lcid a known locale. Quirks real clients produce are not
 // findings: 8 os fields against the schema's broken 7-group pattern, LCIDs of 5 digits.
-import { attrOf, isElement, rootElement, type XmlNode } from '../../domain/body/xml.js';
-import { decodeFiletime, decodeLcid, FILETIME_UNIX_EPOCH } from '../../domain/report/fields.js';
+import { attrOf, isElement, rootElement, upperName, type XmlNode } from '../../domain/body/xml.js';
+import { decodeLcid, filetimeDigits, filetimeMs } from '../../domain/report/fields.js';
 import { finding, type Finding } from './rules.js';
-import { MAX_LENGTHS } from './schema.js';
+import { MAX_LENGTHS_OF } from './schema.js';
 import { quote } from './check-structure.js';
 
 export const DAY_MS = 86_400_000;
@@ -17,37 +17,41 @@ export const EARLIEST_EVENT_MS = Date.UTC(2006, 0, 1);
 export function childrenByName(nodes: XmlNode[]): Map<string, XmlNode> {
   const map = new Map<string, XmlNode>();
   const root = rootElement(nodes);
-  for (const child of root?.children ?? []) {
+  if (!root) return map;
+  for (const child of root.children) {
     if (!isElement(child)) continue;
-    const upper = child.name.toUpperCase();
+    const upper = upperName(child.name);
     if (!map.has(upper)) map.set(upper, child);
   }
   return map;
 }
 
 export function elementsNamed(node: XmlNode | undefined, upper: string): XmlNode[] {
-  return (node?.children ?? []).filter((c) => isElement(c) && c.name.toUpperCase() === upper);
+  const out: XmlNode[] = [];
+  if (!node) return out;
+  for (const c of node.children) if (isElement(c) && upperName(c.name) === upper) out.push(c);
+  return out;
 }
 
 function checkEventTime(raw: string, now: number, out: Finding[]): void {
   if (raw.trim() === '') return; // attribute-empty already says so
-  if (!/^\s*\d+\s*$/.test(raw) || !decodeFiletime(raw)) {
+  const digits = filetimeDigits(raw);
+  if (digits === undefined) {
     out.push(finding('eventtime-not-number', `eventtime ${quote(raw)} is not an unsigned 64-bit number`, 'send the event time as a Windows FILETIME: decimal 100-ns ticks since 1601-01-01 UTC'));
     return;
   }
-  const ticks = BigInt(raw.trim());
-  if (ticks === 0n) {
+  if (digits === '0') {
     out.push(finding('eventtime-zero', 'eventtime is 0 (1601-01-01T00:00:00Z)', 'fill in the FILETIME of the event (GetSystemTimeAsFileTime)'));
     return;
   }
-  const iso = decodeFiletime(raw)!.iso;
-  const ms = Number((ticks - FILETIME_UNIX_EPOCH) / 10000n);
+  const ms = filetimeMs(digits);
+  const iso = (): string => new Date(ms).toISOString();
   if (ms < EARLIEST_EVENT_MS) {
     // A Unix time in seconds or ms read as FILETIME lands in 1601: say so.
-    const unixHint = ticks < 10n ** 14n ? ' — it looks like Unix time, not a FILETIME' : '';
-    out.push(finding('eventtime-too-old', `eventtime ${raw.trim()} is ${iso}, before 2006${unixHint}`, 'send 100-ns ticks since 1601-01-01 UTC (Unix ms × 10000 + 116444736000000000)'));
+    const unixHint = digits.length <= 14 ? ' — it looks like Unix time, not a FILETIME' : '';
+    out.push(finding('eventtime-too-old', `eventtime ${raw.trim()} is ${iso()}, before 2006${unixHint}`, 'send 100-ns ticks since 1601-01-01 UTC (Unix ms × 10000 + 116444736000000000)'));
   } else if (ms > now + DAY_MS) {
-    out.push(finding('eventtime-future', `eventtime ${raw.trim()} is ${iso}, more than a day after ${new Date(now).toISOString()}`, 'check the client clock and that the value is 100-ns ticks since 1601, not a larger unit'));
+    out.push(finding('eventtime-future', `eventtime ${raw.trim()} is ${iso()}, more than a day after ${new Date(now).toISOString()}`, 'check the client clock and that the value is 100-ns ticks since 1601, not a larger unit'));
   }
 }
 
@@ -80,18 +84,30 @@ function checkFiles(files: XmlNode | undefined, out: Finding[]): void {
 }
 
 function checkLengths(byName: Map<string, XmlNode>, out: Finding[]): void {
-  const nodes: [string, XmlNode][] = [];
-  for (const [name, node] of byName) nodes.push([name, node]);
-  for (const f of elementsNamed(byName.get('FILES'), 'FILE')) nodes.push(['FILE', f]);
-  for (const [name, node] of nodes) {
-    for (const [attr, value] of node.attrs) {
-      const limit = MAX_LENGTHS[`${name}.${attr.toLowerCase()}`];
-      // UTF-16 length first: it is never less than the number of characters
-      if (limit && value.length > limit.max && [...value].length > limit.max) {
-        out.push(finding('string-too-long', `${name} ${attr} is ${[...value].length} characters, its type ${limit.type} allows ${limit.max}`, `shorten ${attr} to ${limit.max} characters`));
-      }
+  for (const [name, node] of byName) lengthsOf(name, node, out);
+  const files = byName.get('FILES');
+  if (files) for (const f of elementsNamed(files, 'FILE')) lengthsOf('FILE', f, out);
+}
+
+function lengthsOf(name: string, node: XmlNode, out: Finding[]): void {
+  const limits = MAX_LENGTHS_OF.get(name);
+  if (!limits) return;
+  for (const [attr, value] of node.attrs) {
+    const limit = limits.get(lowerName(attr));
+    // UTF-16 length first: it is never less than the number of characters
+    if (limit && value.length > limit.max && [...value].length > limit.max) {
+      out.push(finding('string-too-long', `${name} ${attr} is ${[...value].length} characters, its type ${limit.type} allows ${limit.max}`, `shorten ${attr} to ${limit.max} characters`));
     }
   }
+}
+
+/** `name.toLowerCase()`, without a copy when it is lower-case ASCII already. */
+function lowerName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return name.toLowerCase();
+  }
+  return name;
 }
 
 function checkMachine(machine: XmlNode | undefined, out: Finding[]): void {
@@ -99,7 +115,7 @@ function checkMachine(machine: XmlNode | undefined, out: Finding[]): void {
   const os = attrOf(machine, 'os');
   if (os !== undefined && os.trim() !== '') {
     const trimmed = os.trim();
-    const fields = /^\d{1,10}(\.\d{1,10})+$/.test(trimmed) ? trimmed.split('.').length : 0;
+    const fields = /^\d{1,10}(\.\d{1,10})+$/.test(trimmed) ? dotCount(trimmed) + 1 : 0;
     if (!fields) {
       out.push(finding('os-format', `os ${quote(os)} is not dotted decimal numbers`, 'send major.minor.build.platform.spMajor.spMinor.suiteMask.product, e.g. 10.0.19045.2.0.0.256.48'));
     } else if (fields !== 8) {
@@ -117,10 +133,16 @@ function checkMachine(machine: XmlNode | undefined, out: Finding[]): void {
   }
 }
 
-/** Findings about attribute values. `now` (ms since 1970) anchors the future-time rule. */
-export function checkValues(nodes: XmlNode[], now: number): Finding[] {
+function dotCount(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('.'); i >= 0; i = s.indexOf('.', i + 1)) n++;
+  return n;
+}
+
+/** Findings about attribute values. `now` (ms since 1970) anchors the future-time rule.
+ * `byName`: childrenByName(nodes), when the caller has it already. */
+export function checkValues(nodes: XmlNode[], now: number, byName = childrenByName(nodes)): Finding[] {
   const out: Finding[] = [];
-  const byName = childrenByName(nodes);
   checkMachine(byName.get('MACHINEINFO'), out);
   const event = byName.get('EVENTINFO');
   const reportType = event ? attrOf(event, 'reporttype') : undefined;

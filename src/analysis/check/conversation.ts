@@ -68,7 +68,7 @@ export class ConversationChecker {
    * as long as its exchanges or the tracker's bounded table of issued paths. */
   private readonly tracked = new WeakMap<Conversation, Tracked>();
   /** Reports waiting for their answer per connection (bodiless), for what is reported when it closes. */
-  private readonly openByConn = new Map<number, Set<Tracked>>();
+  private readonly openByConn = new Map<number, OpenReports>();
   /** Reports whose answer asked for the CAB, until the PUT comes (oldest first). */
   private readonly awaitingCab = new Map<Conversation, Tracked>();
   private readonly answeredConns = new Set<number>();
@@ -125,12 +125,12 @@ export class ConversationChecker {
     const t = ConversationChecker.tracked(ex, dec.report?.files.map((f) => f.name).filter((n) => n !== '') ?? []);
     this.tracked.set(ex.wer.conversation, t);
     let open = this.openByConn.get(ex.connection.id);
-    if (!open) this.openByConn.set(ex.connection.id, (open = new Set()));
+    if (!open) this.openByConn.set(ex.connection.id, (open = new OpenReports()));
     open.add(t);
     const out = [this.result(t, 'report', ts, findings, ex)];
     if (open.size > MAX_TRACKED) {
       // Far too many unanswered reports on one connection: the oldest is given up now.
-      const oldest = open.values().next().value!;
+      const oldest = open.oldest()!;
       open.delete(oldest);
       const gone = this.unansweredResult(oldest, ex.connection, ts);
       if (gone) out.push(gone);
@@ -226,7 +226,7 @@ export class ConversationChecker {
   private onClose(conn: ConnectionInfo, ts: number): ReportFindings[] {
     const open = this.openByConn.get(conn.id);
     this.openByConn.delete(conn.id);
-    const out = [...(open ?? [])].map((t) => this.unansweredResult(t, conn, ts)).filter((r): r is ReportFindings => r !== undefined);
+    const out = (open?.inOrder() ?? []).map((t) => this.unansweredResult(t, conn, ts)).filter((r): r is ReportFindings => r !== undefined);
     this.answeredConns.delete(conn.id);
     return out;
   }
@@ -237,5 +237,53 @@ export class ConversationChecker {
     return this.result(t, 'end', ts, [heard
       ? finding('no-answer', 'the connection ended without an answer to this report: it was not accepted', 'make the server answer every level-1 POST with 200 and Key=value lines')
       : finding('answer-not-captured', 'no server bytes in this capture, so the answer cannot be checked', 'capture both directions (listen, relay, or a pcap) to check the conversation')]);
+  }
+}
+
+/**
+ * The reports of one connection still waiting for their answer, oldest first. A Set alone
+ * would do, but asking a Set for its oldest entry walks past every entry deleted since it
+ * last compacted itself: with MAX_TRACKED reports open (a client-only capture), that is
+ * thousands of steps per report. Here the order is a list with a moving start, cleaned up as
+ * entries are deleted, so finding the oldest costs nothing extra.
+ */
+class OpenReports {
+  private readonly live = new Set<Tracked>();
+  private order: Tracked[] = [];
+  private start = 0;
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Each report is added once (a fresh Tracked per request). */
+  add(t: Tracked): void {
+    if (this.live.has(t)) return;
+    this.live.add(t);
+    this.order.push(t);
+  }
+
+  delete(t: Tracked): void {
+    if (!this.live.delete(t)) return;
+    // Deleted entries stay in `order` until skipped or compacted: at most as many as live ones.
+    if (this.order.length - this.start > 2 * this.live.size + 64) this.compact();
+  }
+
+  oldest(): Tracked | undefined {
+    while (this.start < this.order.length && !this.live.has(this.order[this.start]!)) this.start++;
+    if (this.start > 1024 && this.start * 2 > this.order.length) this.compact();
+    return this.order[this.start];
+  }
+
+  /** The open reports, oldest first. */
+  inOrder(): Tracked[] {
+    const out: Tracked[] = [];
+    for (let i = this.start; i < this.order.length; i++) if (this.live.has(this.order[i]!)) out.push(this.order[i]!);
+    return out;
+  }
+
+  private compact(): void {
+    this.order = this.inOrder();
+    this.start = 0;
   }
 }

@@ -49,3 +49,15 @@ export const MAX_LENGTHS: Record<string, { max: number; type: string }> = {
   'APPLICATIONINFO.appcompany': { max: 256, type: 'maxpathstring' },
   'FILE.filename': { max: 256, type: 'maxpathstring' },
 };
+
+/** MAX_LENGTHS by element, then by lower-case attribute name (what the checks look up). */
+export const MAX_LENGTHS_OF: ReadonlyMap<string, ReadonlyMap<string, { max: number; type: string }>> = (() => {
+  const byElement = new Map<string, Map<string, { max: number; type: string }>>();
+  for (const [key, limit] of Object.entries(MAX_LENGTHS)) {
+    const dot = key.indexOf('.');
+    const element = key.slice(0, dot);
+    if (!byElement.has(element)) byElement.set(element, new Map());
+    byElement.get(element)!.set(key.slice(dot + 1), limit);
+  }
+  return byElement;
+})();

@@ -126,6 +126,9 @@ export function decodeWith(bytes: Buffer, charset: string, bomLength = 0): strin
     const narrow = decodeUtf16leNarrow(body);
     if (narrow !== undefined) return narrow;
   }
+  // Valid UTF-8 reads the same through every decoder: Node's own, without iconv-lite's
+  // stream decoder (most non-WER bodies are ASCII or UTF-8). Invalid bytes stay iconv-lite's.
+  if ((charset === 'utf-8' || charset === 'utf8') && isUtf8(body)) return body.toString('utf8');
   const name = iconv.encodingExists(charset) ? charset : FALLBACK_CHARSET;
   const isUtf16 = /^(utf-?16|ucs-?2)/i.test(name);
   if (isUtf16 && body.length % 2 === 1) {

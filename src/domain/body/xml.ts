@@ -143,7 +143,7 @@ export function rootElement(nodes: XmlNode[]): XmlNode | undefined {
 /** Case-insensitive attribute look-up. */
 export function attrOf(node: XmlNode, name: string): string | undefined {
   // Callers pass lower-case ASCII names; toLowerCase() allocates even when nothing changes.
-  const ascii = LOWER_ASCII.test(name);
+  const ascii = isLowerAscii(name);
   const lower = ascii ? name : name.toLowerCase();
   const attrs = node.attrs;
   for (let i = 0; i < attrs.length; i++) {
@@ -157,7 +157,25 @@ export function attrOf(node: XmlNode, name: string): string | undefined {
   return undefined;
 }
 
-const LOWER_ASCII = /^[\x00-\x40\x5b-\x7f]*$/;
+/** Whether `s` has no upper-case ASCII letter and no character past U+007F (so that
+ * toLowerCase() would return it unchanged). A loop: cheaper than a regular expression here. */
+function isLowerAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return false;
+  }
+  return true;
+}
+
+/** `name.toUpperCase()`, without making a copy when it is upper-case ASCII already (element
+ * names as WER sends them). */
+export function upperName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || c > 0x7f) return name.toUpperCase();
+  }
+  return name;
+}
 
 /** Concatenated text and CDATA directly inside an element. */
 export function textContent(node: XmlNode): string {

@@ -6,6 +6,7 @@
 import {
   BUGCHECK_CODES, EXCEPTION_CODES, FILE_TYPES, REPORT_TYPES, SKUS, SUITE_BITS,
 } from './names.js';
+import { isoTime } from '../../util/iso-time.js';
 
 export { decodeLcid, type LcidInfo } from './lcid.js';
 
@@ -15,24 +16,50 @@ const MAX_U64 = (1n << 64n) - 1n;
 
 /** FILETIME (decimal string or bigint) → ISO 8601 UTC with millisecond precision. */
 export function decodeFiletime(s: string | bigint): { iso: string } | undefined {
-  let ticks: bigint;
-  if (typeof s === 'bigint') ticks = s;
-  else if (/^\s*\d{1,20}\s*$/.test(s)) ticks = BigInt(s.trim());
-  else return undefined;
-  if (ticks < 0n || ticks > MAX_U64) return undefined;
-  const delta = ticks - FILETIME_UNIX_EPOCH;
-  // floor division: BigInt `/` truncates toward zero, wrong for dates before 1970
-  let ms = delta / 10000n;
-  if (delta < 0n && delta % 10000n !== 0n) ms -= 1n;
-  const date = new Date(Number(ms));
-  return Number.isNaN(date.getTime()) ? undefined : { iso: date.toISOString() };
+  let ms: number;
+  if (typeof s === 'bigint') {
+    if (s < 0n || s > MAX_U64) return undefined;
+    const delta = s - FILETIME_UNIX_EPOCH;
+    // floor division: BigInt `/` truncates toward zero, wrong for dates before 1970
+    let q = delta / 10000n;
+    if (delta < 0n && delta % 10000n !== 0n) q -= 1n;
+    ms = Number(q);
+  } else {
+    const digits = filetimeDigits(s);
+    if (digits === undefined) return undefined;
+    ms = filetimeMs(digits);
+  }
+  return { iso: isoTime(ms) }; // within Date's range: a FILETIME is at most ~58,000 years
+}
+
+const FILETIME_TEXT = /^\s*\d{1,20}\s*$/;
+const MAX_U64_TEXT = MAX_U64.toString();
+/** FILETIME_UNIX_EPOCH in ms: it is a whole number of them. */
+const FILETIME_UNIX_EPOCH_MS = Number(FILETIME_UNIX_EPOCH / 10000n);
+
+/** The decimal digits of a FILETIME as text (blanks around allowed, at most 20 digits, at most
+ * 2^64 - 1) without leading zeros, or undefined when it is not one. */
+export function filetimeDigits(s: string): string | undefined {
+  if (!FILETIME_TEXT.test(s)) return undefined;
+  const t = s.trim();
+  let i = 0;
+  while (i < t.length - 1 && t.charCodeAt(i) === 0x30) i++;
+  const digits = i === 0 ? t : t.slice(i);
+  return digits.length === 20 && digits > MAX_U64_TEXT ? undefined : digits;
+}
+
+/** Milliseconds since 1970 (rounded down) of FILETIME digits from filetimeDigits. Exact without
+ * BigInt: the ticks / 10000 of a 64-bit FILETIME is below 2^53, and the epoch is whole ms. */
+export function filetimeMs(digits: string): number {
+  const wholeMs = digits.length > 4 ? Number(digits.slice(0, digits.length - 4)) : 0;
+  return wholeMs - FILETIME_UNIX_EPOCH_MS;
 }
 
 /** PE TimeDateStamp (hex seconds since 1970, e.g. `65f1a2b3`) → ISO 8601 UTC. */
 export function decodePeTimestamp(hex: string): string | undefined {
   const m = /^\s*(?:0x)?([0-9a-f]{1,8})\s*$/i.exec(hex);
   if (!m) return undefined;
-  const iso = new Date(parseInt(m[1]!, 16) * 1000).toISOString(); // whole seconds: always `.000Z`
+  const iso = isoTime(parseInt(m[1]!, 16) * 1000); // whole seconds: always `.000Z`
   return iso.slice(0, -5) + 'Z';
 }
 
@@ -185,14 +212,26 @@ function versionName(major: number, minor: number, build: number | undefined, se
  */
 export function decodeOsString(os: string): OsInfo | undefined {
   const trimmed = os.trim();
-  const sep = trimmed.includes('_') && !trimmed.includes('.') ? '_' : '.';
-  const parts = trimmed.split(sep);
-  if (parts.length < 2) return undefined;
+  const sep = trimmed.includes('_') && !trimmed.includes('.') ? 0x5f : 0x2e;
+  // The fields: 1 to 10 decimal digits each (a number below 2^53, exact), split at `sep`.
   const n: number[] = [];
-  for (const p of parts) {
-    if (!/^\d{1,10}$/.test(p)) return undefined;
-    n.push(parseInt(p, 10));
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= trimmed.length; i++) {
+    const c = i < trimmed.length ? trimmed.charCodeAt(i) : sep;
+    if (c === sep) {
+      if (digits === 0 || digits > 10) return undefined;
+      n.push(value);
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      value = value * 10 + (c - 0x30);
+      digits++;
+    } else {
+      return undefined;
+    }
   }
+  if (n.length < 2) return undefined;
   // indexing, not destructuring (which allocates an iterator); missing fields are undefined
   const major = n[0]!;
   const minor = n[1]!;
@@ -205,7 +244,7 @@ export function decodeOsString(os: string): OsInfo | undefined {
   const sku = skuCode === undefined ? undefined : decodeSku(skuCode);
   const server = sku?.server;
   const info: OsInfo = {
-    fieldCount: parts.length,
+    fieldCount: n.length,
     major,
     minor,
     suites: suiteMask === undefined ? [] : decodeSuiteMask(suiteMask),

@@ -18,7 +18,7 @@ function osMeaning(v: string): string | undefined {
 
 function lcidMeaning(v: string): string | undefined {
   const l = decodeLcid(v);
-  return l ? [l.hex, l.tag ?? l.special ?? 'unknown locale'].join(' ') : undefined;
+  return l ? l.hex + ' ' + (l.tag ?? l.special ?? 'unknown locale') : undefined;
 }
 
 /** How to explain a value, by its English label (docs/protocol.md §7.5), lower-case. */

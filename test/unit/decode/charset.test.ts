@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import iconv from 'iconv-lite';
-import { charsetFromContentType, decodeText, detectCharset } from '../../../src/domain/body/charset.js';
+import { charsetFromContentType, decodeText, decodeWith, detectCharset } from '../../../src/domain/body/charset.js';
 import { readVector } from '../../helpers/paths.js';
 
 const le = (s: string): Buffer => Buffer.from(s, 'utf16le');
@@ -86,5 +86,19 @@ describe('decodeText', () => {
   test('UTF-16BE round trip via iconv-lite', () => {
     const bytes = Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode('Ωmega', 'utf-16be')]);
     expect(decodeText(bytes).text).toBe('Ωmega');
+  });
+});
+
+describe('decodeWith, UTF-8', () => {
+  test('gives what iconv-lite gives, for valid and invalid bytes alike', () => {
+    let seed = 3;
+    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const samples = [Buffer.from('h\u00e9llo \u20ac \u{1F600}'), Buffer.from([0xef, 0xbb, 0xbf, 0x41]), Buffer.from([0x41, 0xc3]), Buffer.from([0xed, 0xa0, 0x80])];
+    for (let i = 0; i < 3000; i++) {
+      const b = Buffer.alloc(random(24));
+      for (let j = 0; j < b.length; j++) b[j] = random(2) ? random(128) : random(256);
+      samples.push(b);
+    }
+    for (const b of samples) expect(decodeWith(b, 'utf-8')).toBe(iconv.decode(b, 'utf-8', { stripBOM: false }));
   });
 });
