@@ -4,7 +4,10 @@
 // level-1 clients waited for an answer meanwhile, the listener's own event-loop delay (p99 and
 // max: its stalls, without the benchmark process's scheduling), its peak RSS (VmHWM), bytes
 // written under cab/, and bytes printed. `--bin` measures another build (e.g. the code before a
-// fix); `--rounds n` measures each case n times and prints each figure's median.
+// fix); `--rounds n` measures each case n times and prints each figure's median. Each client
+// pauses `--pause` ms (default 5) between an answer and its next report: at 5 ms the four keep
+// the listener's thread busy (its queue is part of every wait, upload or not); at 50 ms they are
+// a busy fleet (~80 reports/s) and the waits show what the upload itself adds.
 import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +22,7 @@ import { median } from './lib.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
 const PUT_TIMEOUT_MS = 180_000;
+const PAUSE_MS = Number(process.argv[process.argv.indexOf('--pause') + 1] ?? 5) || 5;
 const argOf = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 
 /** A 32 MB CAB holding a 60 MB "minidump" (MDMP header, then ~1.9:1 compressible bytes). */
@@ -71,9 +75,16 @@ function ask(sock, bytes) {
 /** The PUT, sent by a process of its own: writing 32 MB from the clients' process would delay
  * their own reading of answers, and count as the listener's. Resolves with the answer's status
  * line and the ms from the first byte sent to the answer (`ms`). */
-async function upload(port, bytes, dir) {
+/** Writes the PUT's bytes to a file for upload(), before the clients' waits are measured (a
+ * synchronous 32 MB write in this process would stall the clients it measures). */
+function prepareUpload(bytes, dir) {
   const file = path.join(dir, 'put.http');
   fs.writeFileSync(file, bytes);
+  return file;
+}
+
+/** PUTs the prepared file from a process of its own; its answer time and status line. */
+async function upload(port, file) {
   const script = `
     const net = require('node:net'), fs = require('node:fs');
     const bytes = fs.readFileSync(process.argv[2]);
@@ -113,14 +124,14 @@ function bytesUnder(dir) {
 async function measure(bin, c) {
   const cab = c.cab();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-hostile-'));
-  const probe = loopDelayProbe(path.join(dir, 'loop-delay.json'));
+      err += b.toString();
   const saveDir = path.join(dir, 'saved');
   const child = spawn(process.execPath, [...probe.execArgv, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', saveDir]), ...(argOf('--listen-args')?.split(' ') ?? []), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'], env: probe.env });
   let out = 0, err = '';
   child.stdout.on('data', (b) => (out += b.length));
   const port = await new Promise((resolve, reject) => {
     child.stderr.on('data', (b) => {
-      err += b.toString();
+      err += b.toString(); if (process.env.SHOW_ERR) process.stderr.write(b);
       const m = /listening on [^\s]*:(\d+)/.exec(err);
       if (m) resolve(Number(m[1]));
     });
@@ -131,6 +142,7 @@ async function measure(bin, c) {
     const s = await connect(port);
     const first = await ask(s, LEVEL1);
     const dump = /DumpFile=(.*)\r\n/.exec(first.reply)[1];
+    const putFile = prepareUpload(Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab]), dir);
     const clients = await Promise.all([0, 1, 2, 3].map(() => connect(port)));
     probe.start(child);
     let running = true, worst = 0, answers = 0;
@@ -141,12 +153,12 @@ async function measure(bin, c) {
         worst = Math.max(worst, r.ms);
         waits.push(r.ms);
         answers++;
-        await new Promise((res) => setTimeout(res, 5));
+        await new Promise((res) => setTimeout(res, PAUSE_MS));
       }
     });
     // An upload nobody answers (the listener's decoding died) counts as not answered.
     const put = await Promise.race([
-      upload(port, Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab]), dir),
+      upload(port, putFile),
       new Promise((res) => setTimeout(() => res({ ms: NaN, reply: 'no answer' }), PUT_TIMEOUT_MS)),
     ]);
     const putMs = put.ms;
