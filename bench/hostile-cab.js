@@ -17,12 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { writeCab } from '../dist/domain/cab/cab-writer.js';
 import { mszipBomb, overlapCab, longLineCab } from '../dist/tools/fuzz/hostile-cabs.js';
 import { loopDelayProbe } from './loop-delay-probe.js';
-import { median } from './lib.js';
+import { median, numberOption } from './lib.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
 const PUT_TIMEOUT_MS = 180_000;
-const PAUSE_MS = Number(process.argv[process.argv.indexOf('--pause') + 1] ?? 5) || 5;
+const PAUSE_MS = numberOption('pause', 5);
 const argOf = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 
 /** A 32 MB CAB holding a 60 MB "minidump" (MDMP header, then ~1.9:1 compressible bytes). */

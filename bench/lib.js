@@ -7,6 +7,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { once } from 'node:events';
 
 export const HOST = '127.0.0.1';
+/** The number after `--<name>` on the command line, or `dflt` when the flag is absent. */
+export function numberOption(name, dflt, argv = process.argv) {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+}
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- statistics ----------------------------------------------------------------------------

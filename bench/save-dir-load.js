@@ -21,12 +21,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runClient } from './soak-clients.js';
+import { numberOption as opt } from './lib.js';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const COUNT = opt('count', 400);
 const LIMIT = opt('limit', 256);
 const PATIENCE_S = opt('patience', 600);

@@ -8,13 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberOption as opt } from './lib.js';
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
 const RUNS = opt('runs', 3);
 const BURNERS = opt('burners', 2);
 const VITEST = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
