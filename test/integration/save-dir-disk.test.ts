@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { cliStarter } from '../helpers/cli.js';
 import { sendAndCollect } from '../helpers/net.js';
 import { VECTORS } from '../helpers/paths.js';
@@ -70,6 +70,7 @@ describe.skipIf(!mounted)('--save-dir on a full disk (300 KiB tmpfs)', () => {
   it('never calls a CAB complete that is not on disk whole, removes partial files, exits 1 with the count', async () => {
     const saved = path.join(tinyFs, 'saved');
     const cap = path.join(os.tmpdir(), `wer-savedir-cap-${process.pid}.bin`);
+    onTestFinished(() => fs.rmSync(cap, { force: true }));
     const listen = await startCli(['listen', '-p', '0', '-b', '127.0.0.1', '--save-dir', saved, '-o', cap, '--json']);
     let code: number | null;
     try {
@@ -87,7 +88,10 @@ describe.skipIf(!mounted)('--save-dir on a full disk (300 KiB tmpfs)', () => {
       await new Promise((r) => setTimeout(r, 200)); // its level-1 files are written
       const filler = fillDisk(tinyFs);
       expect((await put(listen.port, dump, CAB)).toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK/);
-      await new Promise((r) => setTimeout(r, 200));
+      // The upload is written off the socket thread: free the disk only once that write failed
+      // (a busy machine may run it long after the answer).
+      const failures = () => listen.stderr().match(/report\.cab failed \(partial file removed\)/g)?.length ?? 0;
+      await until('the third upload to hit the full disk', () => failures() >= 2, 20_000);
       fs.rmSync(filler);
     } finally {
       listen.child.kill('SIGINT');
@@ -113,6 +117,5 @@ describe.skipIf(!mounted)('--save-dir on a full disk (300 KiB tmpfs)', () => {
     expect(stderr).toMatch(/^stopped: 6 connections, 6 requests, 3 reports, .*, 2 reports not saved$/m);
     expect(stderr).toMatch(/wer-sniff: 2 reports were not saved whole in --save-dir .* — free disk space or raise the open-file limit \(ulimit -n\); -o\/-w captures still hold them\n/);
     expect(code).toBe(1);
-    fs.rmSync(cap, { force: true });
   }, 60_000);
 });
