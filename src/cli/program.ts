@@ -270,8 +270,10 @@ Examples:
   $ wer-sniff diff --all --ignore eventtime,request.header.Host a.http b.http
   $ wer-sniff diff --json a.http b.http | jq -r '.pairs[].fields[] | [.status, .field] | @tsv'
 
-The event time and the server-generated DumpFile path (answer.DumpFile, upload.target: a new GUID
-per report) are ignored unless --ignore says otherwise (--ignore '' compares everything).
+The event time, the server-generated DumpFile path (answer.DumpFile, upload.target: a new GUID
+per report) and the CAB's packed size (upload.header.Content-Length, upload.body.length: it moves
+with the times inside the CAB, whose files are compared by name and size) are ignored unless
+--ignore says otherwise (--ignore '' compares everything).
 Exit codes: 0 equal, 1 different, 2 unreadable input.`)
     .action(async (a: string, b: string, opts) => {
       process.exitCode = await actions.diff(a, b, opts);

@@ -117,7 +117,7 @@ describe('wer-sniff diff (CLI)', () => {
     ]));
     const same = runCli(['diff', '--color', 'never', conv, conv]);
     expect(same.code).toBe(0);
-    expect(same.stdout.toString()).toMatch(/^equal \(ignoring report\.EVENTINFO\.eventtime, answer\.DumpFile, upload\.target\)$/m);
+    expect(same.stdout.toString()).toMatch(/^equal \(ignoring report\.EVENTINFO\.eventtime, answer\.DumpFile, upload\.target, upload\.header\.Content-Length, upload\.body\.length\)$/m);
     expect(runCli(['diff', `${conv}#1`, conv]).code).toBe(0);
     const all = runCli(['diff', '--all', '--color', 'never', conv, conv]).stdout.toString();
     expect(all).toMatch(/report\.EVENTINFO\.eventtype +│ APPCRASH +│ APPCRASH/);

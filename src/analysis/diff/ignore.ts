@@ -3,9 +3,16 @@
 // equals it (`eventtime`); `*` matches any run of characters. Case-insensitive.
 
 /** Ignored by default: what differs between two reports of the same crash by its nature — the
- * event time, and the DumpFile path the server generated (a fresh GUID per report), both in the
- * answer and as the target of the PUT that follows it. */
-export const DEFAULT_DIFF_IGNORE: readonly string[] = ['report.EVENTINFO.eventtime', 'answer.DumpFile', 'upload.target'];
+ * event time; the DumpFile path the server generated (a fresh GUID per report), both in the
+ * answer and as the target of the PUT that follows it; and the CAB's packed size, which moves by
+ * a byte or two with the times inside it (the CAB's files are compared by name and size). */
+export const DEFAULT_DIFF_IGNORE: readonly string[] = [
+  'report.EVENTINFO.eventtime',
+  'answer.DumpFile',
+  'upload.target',
+  'upload.header.Content-Length',
+  'upload.body.length',
+];
 
 /** commander parser: `a,b` → ['a', 'b']; '' → [] (compare everything). Repeats add up. */
 export function parseIgnoreList(value: string, previous?: readonly string[]): string[] {

@@ -11,6 +11,11 @@ describe('--ignore', () => {
   it('matches a field, what is below a prefix, a last part, and * patterns, case-insensitively', () => {
     expect(isIgnored('report.EVENTINFO.eventtime', DEFAULT_DIFF_IGNORE)).toBe(true);
     expect(isIgnored('report.EVENTINFO.eventtype', DEFAULT_DIFF_IGNORE)).toBe(false);
+    // the CAB's packed size is left out by default, its files and the report's size are not
+    expect(isIgnored('upload.body.length', DEFAULT_DIFF_IGNORE)).toBe(true);
+    expect(isIgnored('upload.header.Content-Length', DEFAULT_DIFF_IGNORE)).toBe(true);
+    expect(isIgnored('request.body.length', DEFAULT_DIFF_IGNORE)).toBe(false);
+    expect(isIgnored('cab.file[WERSIM3.tmp.hdmp]', DEFAULT_DIFF_IGNORE)).toBe(false);
     expect(isIgnored('report.MACHINEINFO.os', ['report.machineinfo'])).toBe(true);
     expect(isIgnored('report.MACHINEINFOX.os', ['report.MACHINEINFO'])).toBe(false);
     expect(isIgnored('report.SIGNATURE.PARAMETER[3].value', ['report.SIGNATURE.PARAMETER'])).toBe(true);
