@@ -52,6 +52,8 @@ describe('relay -o with a temporary directory that takes no file', () => {
       a.write(aBytes);
       await until('the upstream to get the first connection', () => fromClients.get('A') === aBytes.length);
       const b = await connect();
+      // Taken now: b may close while the upstream's count is still being polled below.
+      const bClosed = once(b, 'close');
       const total = BUDGET + 24 * MiB;
       const bBytes = Buffer.alloc(total, 0x42);
       for (let i = 0; i < total; i += 4096) bBytes.writeUInt32BE(i, i); // its own pattern, starting with 'B'
@@ -76,7 +78,7 @@ describe('relay -o with a temporary directory that takes no file', () => {
       for (; sent < total; sent += MiB) b.write(bBytes.subarray(sent, sent + MiB));
       b.end();
       await until('the upstream to get all of the second connection', () => fromClients.get('B') === total, 60_000);
-      await once(b, 'close');
+      await bClosed;
       relay.child.kill('SIGINT');
       expect(await relay.exited).toBe(0);
       const saved = fs.readFileSync(out);
