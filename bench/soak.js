@@ -2,7 +2,8 @@
 // `wer-sniff listen -o capture.bin --save-dir saved/ --json` on 127.0.0.1 and runs `--clients`
 // concurrent clients (bench/soak-clients.js: well-formed level-1 reports + CAB uploads,
 // malformed requests, clients that abort with FIN or RST) at about `--rate` connections a
-// second for `--seconds`. Then checks: every report answered is in --json and in --save-dir,
+// second for `--seconds` (and, with `--min-connections N`, on until N connections were made, at
+// most a minute longer: a loaded machine makes each one slower). Then checks: every report answered is in --json and in --save-dir,
 // every CAB acknowledged was saved, each connection's bytes in -o equal what it sent (a prefix
 // for RST aborts: the kernel drops unread data on a reset), RSS of the last third within
 // RSS_BOUND_MB of the first, and no file descriptor leaked (Linux). Exit 0 when all hold.
@@ -29,7 +30,10 @@ function arg(name, def, max) {
 const SECONDS = arg('seconds', 60, 3600);
 const CLIENTS = arg('clients', 8, 32);
 const RATE = arg('rate', 20, 200);
-const MAX_CONNECTIONS = Math.ceil(SECONDS * RATE * 1.1);
+const MIN_CONNECTIONS = process.argv.includes('--min-connections') ? arg('min-connections', 0, 10_000) : 0;
+const MAX_CONNECTIONS = Math.max(MIN_CONNECTIONS, Math.ceil(SECONDS * RATE * 1.1));
+/** How much longer than --seconds the run may go on to reach --min-connections. */
+const MIN_CONNECTIONS_GRACE_MS = 60_000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function rng(seed) {
@@ -140,7 +144,8 @@ async function main() {
   const worker = async (w) => {
     const rand = rng(0x5eed + w);
     let next = Date.now();
-    while (Date.now() < end && n < MAX_CONNECTIONS) {
+    const goOn = () => n < MAX_CONNECTIONS && (Date.now() < end || (n < MIN_CONNECTIONS && Date.now() < end + MIN_CONNECTIONS_GRACE_MS));
+    while (goOn()) {
       const r = rand();
       let acc = 0;
       const kind = MIX.find(([, p]) => (acc += p) > r)?.[0] ?? 'good';

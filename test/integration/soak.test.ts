@@ -9,14 +9,15 @@ import { expect, it } from 'vitest';
 import { ROOT } from '../helpers/paths.js';
 
 it('3-second soak: every report, CAB and byte arrives, each connection exact (a reset one a prefix); no fd leaked', () => {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'soak.js'), '--seconds', '3', '--clients', '4', '--rate', '20', '--json'], { timeout: 90_000 });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'soak.js'), '--seconds', '3', '--clients', '4', '--rate', '20', '--min-connections', '24', '--json'], { timeout: 150_000 });
   const out = r.stdout.toString();
   const fig = JSON.parse(out.trim().split('\n').at(-1)!);
   // Every check but RSS growth, which three seconds of a warming process cannot judge (the
   // 10-minute `npm run soak` does).
   expect(fig.failed.filter((what: string) => !what.startsWith('RSS')), out + r.stderr.toString()).toEqual([]);
   expect(fig.exitCode).toBe(0);
-  expect(fig.connections).toBeGreaterThan(20);
+  // 3 s at 20 a second, or longer on a loaded machine (at most a minute more) until 24 were made.
+  expect(fig.connections).toBeGreaterThanOrEqual(24);
   expect(fig.good + fig.malformed + fig.aborted).toBe(fig.connections);
   expect(fig.good).toBeGreaterThan(0);
   expect(fig.clientErrors).toBe(0);
@@ -33,4 +34,4 @@ it('3-second soak: every report, CAB and byte arrives, each connection exact (a 
   expect(fig.bytesCaptured).toBeLessThanOrEqual(fig.bytesSent);
   if (fig.resetPrefixes === 0) expect(fig.bytesCaptured).toBe(fig.bytesSent);
   if (process.platform === 'linux') expect(fig.fdEnd).toBeLessThanOrEqual(fig.fdStart);
-}, 120_000);
+}, 180_000);
