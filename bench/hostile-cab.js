@@ -124,7 +124,7 @@ function bytesUnder(dir) {
 async function measure(bin, c) {
   const cab = c.cab();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wer-sniff-hostile-'));
-      err += b.toString();
+  const probe = loopDelayProbe(path.join(dir, 'loop-delay.json'));
   const saveDir = path.join(dir, 'saved');
   const child = spawn(process.execPath, [...probe.execArgv, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : []), bin, 'listen', '-p', '0', '-b', '127.0.0.1', ...(process.argv.includes('--no-save-dir') ? [] : ['--save-dir', saveDir]), ...(argOf('--listen-args')?.split(' ') ?? []), ...(process.argv.includes('--json') ? ['--json'] : ['--color', 'never'])], { stdio: ['ignore', 'pipe', 'pipe'], env: probe.env });
   let out = 0, err = '';
