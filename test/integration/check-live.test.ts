@@ -191,5 +191,5 @@ describe('check reads --save-dir folders', () => {
     const none = runCli(['check', empty]);
     expect(none.code).toBe(2);
     expect(none.stderr.toString()).toMatch(/holds no level1\.http/);
-  });
+  }, 90_000); // ten CLI processes in a row: over 30 s on a loaded 2-core machine
 });
