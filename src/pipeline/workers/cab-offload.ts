@@ -10,7 +10,7 @@
 //
 // The worker needs the compiled cab-worker.js beside this file; where there is none (the
 // TypeScript sources run by vitest) or it cannot start, jobs run on this thread, one per tick.
-import fs, { existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -21,7 +21,6 @@ import { parseCabSource } from '../../domain/cab/cab-source.js';
 import { rememberCabView } from '../../domain/body/message.js';
 import { inspectCab, inspectCabFile, type CabInspection } from './cab-inspect.js';
 import { UploadSpool, discardAllSpools } from './cab-spool.js';
-import { fileSource } from './file-read.js';
 import type { CabJobReply, CabJobRequest } from './cab-worker.js';
 
 const WORKER_URL = new URL('./cab-worker.js', import.meta.url);
@@ -96,7 +95,7 @@ export class CabWorker {
       this.current = undefined;
       w.unref();
       if (m.ok) job?.resolve(reviveBuffers(m.result));
-      else job?.reject(new Error(m.message));
+      else job?.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
       this.pump();
     });
     const lost = (why: string) => {
@@ -153,10 +152,14 @@ export const inspectHere: Inspect = (input, extractDir) => new Promise((resolve,
   });
 });
 
-/** What an output shows when a job failed (the worker died): the listing, nothing extracted. */
-function failed(input: CabInput, extractDir: string | undefined, e: Error): CabInspection {
-  const cab = Buffer.isBuffer(input) ? parseCabSource(input) : listFile(input.file);
-  const error = { code: 'summary-failed', message: `not summarised: ${e.message}` };
+/** What an output shows when a job failed (the worker died, or a file stayed out of reach):
+ * the listing from `kept`, the cabinet's bytes in memory (all of it, or for a spooled upload
+ * its first bytes: never the file, which this thread does not read), nothing extracted. The
+ * failure's errno code, when it has one (EMFILE), stays on the entries so --save-dir counts
+ * the report as not saved whole. Tolerant, like every CAB parse: it is a job's last resort. */
+function failed(kept: Buffer, extractDir: string | undefined, e: Error): CabInspection {
+  const cab = parseCabSource(kept);
+  const error = { code: (e as NodeJS.ErrnoException).code ?? 'summary-failed', message: `not summarised: ${e.message}` };
   return {
     view: { cab, entries: cab.files.map((f) => ({ name: f.name, size: f.size, kind: 'unreadable' as const, error, notes: [] })) },
     ...(extractDir ? { extracted: { written: [], errors: [{ name: '(cabinet)', ...error }], bytes: 0 } } : {}),
@@ -167,16 +170,6 @@ function failed(input: CabInput, extractDir: string | undefined, e: Error): CabI
  * the first bytes kept (failed()), with the reason. */
 function unspooled(spool: UploadSpool): never {
   throw new Error(`the upload could not be spooled to disk (${spool.failure ?? 'removed'})`);
-}
-
-/** The listing of a spooled cabinet read from its directory (a failed job's fallback). */
-function listFile(file: string): Cab {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return parseCabSource(fileSource(fd));
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** Bytes of a spooled upload also kept in memory (for -vvv, --json and HAR, which inline
@@ -234,10 +227,11 @@ export class CabJobs {
       return undefined;
     }
     const dir = this.dirs.get(ex);
-    const inspect = (input: CabInput): Promise<CabInspection> => this.run(input, dir).catch((e: Error) => failed(input, dir, e));
+    const kept = req.body.data ?? req.body.head;
+    const inspect = (input: CabInput): Promise<CabInspection> => this.run(input, dir).catch((e: Error) => failed(kept, dir, e));
     // A spool's last burst goes to disk first (on the thread pool, not here).
     const started = spool
-      ? spool.finish().then((file) => (file ? { file } : req.body.data ?? unspooled(spool))).then(inspect, (e: Error) => failed(req.body.head, dir, e))
+      ? spool.finish().then((file) => (file ? { file } : req.body.data ?? unspooled(spool))).then(inspect, (e: Error) => failed(kept, dir, e))
       : inspect(req.body.data!);
     const job = started.then((r) => {
       rememberCabView(req, r.view);

@@ -9,7 +9,7 @@ import { lowerThisThreadPriority } from './thread-priority.js';
 
 /** A cabinet transferred whole, or the file it was spooled to. */
 export type CabJobRequest = { id: number; extractDir?: string } & ({ bytes: ArrayBuffer } | { file: string });
-export type CabJobReply = { id: number; ok: true; result: ReturnType<typeof inspectCab> } | { id: number; ok: false; message: string };
+export type CabJobReply = { id: number; ok: true; result: ReturnType<typeof inspectCab> } | { id: number; ok: false; message: string; code?: string };
 
 // Inflating behind the socket thread, not beside it (thread-priority.ts).
 if (parentPort) lowerThisThreadPriority();
@@ -20,7 +20,10 @@ parentPort?.on('message', (m: CabJobRequest) => {
     const opts = m.extractDir ? { extractDir: m.extractDir } : {};
     reply = { id: m.id, ok: true, result: 'file' in m ? inspectCabFile(m.file, opts) : inspectCab(Buffer.from(m.bytes), opts) };
   } catch (e) {
-    reply = { id: m.id, ok: false, message: (e as Error).message };
+    // The errno code (EMFILE, ENOSPC) goes back too: --save-dir tells a report cut short by
+    // the system from a CAB that could not be read.
+    const code = (e as NodeJS.ErrnoException).code;
+    reply = { id: m.id, ok: false, message: (e as Error).message, ...(code ? { code } : {}) };
   }
   parentPort!.postMessage(reply);
 });
