@@ -10,6 +10,8 @@ import { lowerThisThreadPriority } from './thread-priority.js';
 /** A cabinet transferred whole, or the file it was spooled to. */
 export type CabJobRequest = { id: number; extractDir?: string } & ({ bytes: ArrayBuffer } | { file: string });
 export type CabJobReply = { id: number; ok: true; result: ReturnType<typeof inspectCab> } | { id: number; ok: false; message: string; code?: string };
+/** Posted once, when the thread has loaded all its code (the imports above) and takes jobs. */
+export interface CabWorkerReady { ready: true }
 
 // Inflating behind the socket thread, not beside it (thread-priority.ts).
 if (parentPort) lowerThisThreadPriority();
@@ -27,3 +29,6 @@ parentPort?.on('message', (m: CabJobRequest) => {
   }
   parentPort!.postMessage(reply);
 });
+// Every module this thread needs is loaded by now: from here on it opens only the files of
+// its jobs (and waits out a full descriptor table for those).
+parentPort?.postMessage({ ready: true } satisfies CabWorkerReady);
