@@ -12,6 +12,7 @@ import { RefusalLog } from './refusal-log.js';
 import type { ReportStore } from '../sinks/save-dir/report-store.js';
 import { openSaveDir } from './save-dir-setup.js';
 import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
+import { loadCharsets } from '../domain/body/charset.js';
 import { ProgressLine, clearingWrites } from '../sinks/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver, Sink } from '../model.js';
@@ -73,7 +74,8 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     answer: { bucket: flags.bucket, bucketTable: flags.bucketTable, ask: flags.ask, responseUrl: flags.responseUrl, dumpServer: flags.dumpServer, noCab: !flags.cab },
   });
   // The CAB worker is ready before the first client is accepted (cab-offload.ts: warm), not
-  // started by the first CAB, and ends with the run.
+  // started by the first CAB, and ends with the run; so are the charset tables (charset.ts).
+  loadCharsets();
   await warmCabWorker();
   let handle;
   try {

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { inspectCab, inspectCabFile } from './cab-inspect.js';
 import { lowerThisThreadPriority } from './thread-priority.js';
+import { loadCharsets } from '../../domain/body/charset.js';
 
 
 /** A cabinet transferred whole, or the file it was spooled to. */
@@ -29,6 +30,8 @@ parentPort?.on('message', (m: CabJobRequest) => {
   }
   parentPort!.postMessage(reply);
 });
-// Every module this thread needs is loaded by now: from here on it opens only the files of
-// its jobs (and waits out a full descriptor table for those).
+// Every module this thread needs is loaded by now (iconv-lite's tables on first use: now),
+// so from here on it opens only the files of its jobs (and waits out a full descriptor table
+// for those).
+loadCharsets();
 parentPort?.postMessage({ ready: true } satisfies CabWorkerReady);

@@ -1,7 +1,8 @@
-// The CAB worker under a full descriptor table (a burst of clients holds every descriptor
-// until their reports are answered): it loads its code before the listener takes clients, and
-// its opens of a job's files wait until a descriptor is free instead of failing the job —
-// either fault left report folders without cab/ under `ulimit -n 128` with 300 clients.
+// Decoding and the CAB worker under a full descriptor table (a burst of clients holds every
+// descriptor until their reports are answered): code is loaded before the listener takes
+// clients, and the worker's opens of a job's files wait until a descriptor is free — under
+// `ulimit -n 128` with 300 clients, a lazy load failing with EMFILE left reports unanswered
+// (iconv-lite's charset tables) or report folders without cab/ (the worker's own modules).
 // Each test runs a child (ulimit -n 256) that fills its table; a helper thread started before
 // that frees two descriptors 300 ms after the job begins, as clients' sockets closing do: one
 // for the spooled CAB, one for the file extracted from it.
@@ -16,10 +17,12 @@ const dir = tempDir('wer-sniff-cab-fds-');
 const bash = process.platform !== 'win32' && spawnSync('bash', ['-c', 'true']).status === 0;
 const dist = (file: string): string => JSON.stringify(new URL(`../../../dist/pipeline/workers/${file}`, import.meta.url).href);
 const VERSION = 'Windows NT Version 10.0\r\n';
+const CAB_SUMMARY = '{ entries: r.view.entries.map((e) => e.kind), written: r.extracted.written.length, errors: r.extracted.errors.map((e) => e.code) }';
 
 /** Runs `job` (an expression awaited in the child, with `cab` and `extractDir` in scope, after
- * `setup`) with the descriptor table full; prints what it gave, or the error's code. */
-function underFullTable(name: string, setup: string, job: string): { result: unknown; waited: boolean; extracted?: string } {
+ * `setup`) with the descriptor table full; `summary` (an expression of its result `r`) is
+ * what is printed, or the error's code. */
+function underFullTable(name: string, setup: string, job: string, summary = CAB_SUMMARY): { result: unknown; waited: boolean; extracted?: string } {
   const cab = path.join(dir, `${name}.cab`);
   const extractDir = path.join(dir, name);
   fs.writeFileSync(cab, writeCab([{ name: 'Version.txt', data: Buffer.from(VERSION, 'latin1') }], { compression: 'mszip' }));
@@ -39,7 +42,7 @@ function underFullTable(name: string, setup: string, job: string): { result: unk
     let result;
     try {
       const r = await (${job});
-      result = { entries: r.view.entries.map((e) => e.kind), written: r.extracted.written.length, errors: r.extracted.errors.map((e) => e.code) };
+      result = ${summary};
     } catch (e) {
       result = { error: e.code ?? e.message };
     }
@@ -72,4 +75,17 @@ test.runIf(bash)('a warmed CAB worker has loaded its code: a job sent with the t
   // full failed (EMFILE, "Cannot find package"), and so did every restart.
   const setup = `const { CabWorker } = await import(${dist('cab-offload.js')}); const worker = new CabWorker(); await worker.warm();`;
   expect(underFullTable('worker', setup, 'worker.inspect({ file: cab }, extractDir)')).toEqual(WHOLE);
+});
+
+test.runIf(bash)('after loadCharsets(), a UTF-16 report decodes with no descriptor free', () => {
+  // What the listener and the CAB worker do before their first job: iconv-lite reads its
+  // tables on first use, and that first use was a report decoded in the middle of the burst.
+  const charset = JSON.stringify(new URL('../../../dist/domain/body/charset.js', import.meta.url).href);
+  // Beyond Latin-1 (the machine name), so it takes iconv-lite's decoder, not the narrow path.
+  const xml = '<?xml version="1.0" encoding="UTF-16"?><WERREPORT><MACHINEINFO machinename="ΩMEGA-PC"/></WERREPORT>';
+  const report = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
+  const setup = `const { decodeText, loadCharsets } = await import(${charset}); loadCharsets();`;
+  const job = `decodeText(Buffer.from(${JSON.stringify(report.toString('base64'))}, 'base64'), 'text/xml; charset=UTF-16')`;
+  const out = underFullTable('charset', setup, job, '{ charset: r.charset, text: r.text }');
+  expect(out.result).toEqual({ charset: 'utf-16le', text: xml });
 });
