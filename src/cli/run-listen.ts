@@ -12,6 +12,7 @@ import { RefusalLog } from './refusal-log.js';
 import type { ReportStore } from '../sinks/save-dir/report-store.js';
 import { openSaveDir } from './save-dir-setup.js';
 import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
+import { loadCharsets } from '../domain/body/charset.js';
 import { ProgressLine, clearingWrites } from '../sinks/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver, Sink } from '../model.js';
@@ -72,6 +73,10 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     responseBody,
     answer: { bucket: flags.bucket, bucketTable: flags.bucketTable, ask: flags.ask, responseUrl: flags.responseUrl, dumpServer: flags.dumpServer, noCab: !flags.cab },
   });
+  // The CAB worker is ready before the first client is accepted (cab-offload.ts: warm), not
+  // started by the first CAB, and ends with the run; so are the charset tables (charset.ts).
+  loadCharsets();
+  await warmCabWorker();
   let handle;
   try {
     handle = await startListener({
@@ -82,15 +87,13 @@ export async function runListen(flags: ListenFlags): Promise<number> {
   } catch (err) {
     await recorder.close();
     await web?.close();
+    await stopCabWorker();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
   const running = handle;
   const stoppable = { ...running, close: async () => { await running.close(); refusals.flush(); } };
   const saved = store && { get lost() { return store.lost; }, dir: flags.saveDir! };
-  // The CAB worker starts now, not with the first CAB (which would wait for it), and ends
-  // with the run.
-  warmCabWorker();
   try {
     return await serveUntilStopped(stoppable, setup.gate.tls ? ' (TLS)' : '', recorder, outputs, () => counter.reports, saved, stats);
   } finally {

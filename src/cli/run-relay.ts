@@ -1,6 +1,7 @@
 // The `relay` action: flags → outputs and the recording relay (sources/net/relay-recorder.ts),
 // whose tap feeds the same Recorder, framers, decoders and outputs as `listen`.
 import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
+import { loadCharsets } from '../domain/body/charset.js';
 import { Recorder } from '../pipeline/recorder.js';
 import { startRecordingRelay } from '../sources/net/relay-recorder.js';
 import { describeListenError, inWords } from '../errors.js';
@@ -47,6 +48,10 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   });
   const upstream = formatAddress(flags.to.host, flags.to.port);
 
+  // The CAB worker is ready before the first client is accepted (cab-offload.ts: warm), not
+  // started by the first CAB, and ends with the run; so are the charset tables (charset.ts).
+  loadCharsets();
+  await warmCabWorker();
   let handle;
   try {
     handle = await startRecordingRelay({
@@ -66,6 +71,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   } catch (err) {
     await recorder.close();
     await web?.close();
+    await stopCabWorker();
     throw describeListenError(err as NodeJS.ErrnoException, flags.bind, flags.port);
   }
   for (const line of setup.lines) process.stderr.write(`wer-sniff: ${line}\n`);
@@ -81,9 +87,6 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const threadFailed = running.failed?.then((err) => new WerSniffError('relay-failed', `the relay thread failed (${err.message}) — nothing is forwarded any more; please report this`));
   const stopsOn = threadFailed ? { fileError: Promise.race([outputs.fileError, threadFailed]), failure: () => outputs.failure(), filtered: outputs.filtered } : outputs;
   const what = `${setup.gate.tls ? ' (TLS)' : ''}, relaying to ${upstream}${upstreamTls ? ` over TLS${upstreamTls.insecure ? ' (certificate not checked: --insecure)' : ''}` : ''}`;
-  // The CAB worker starts now, not with the first CAB (which would wait for it), and ends
-  // with the run.
-  warmCabWorker();
   try {
     const saved = store && { get lost() { return store.lost; }, dir: flags.saveDir! };
     return await serveUntilStopped(stoppable, what, recorder, stopsOn, () => counter.reports, saved, stats);

@@ -62,6 +62,14 @@ function detectUtf16Pattern(bytes: Buffer): CharsetDetection | undefined {
   return undefined;
 }
 
+/** Loads iconv-lite's table of encodings (a dozen module files it reads on first use). A
+ * thread that serves sockets calls this before its first client: under a burst of clients
+ * holding every descriptor, that first load inside a report's decoding failed (EMFILE), the
+ * connection's decoding stopped and its report was never answered. */
+export function loadCharsets(): void {
+  iconv.encodingExists('utf-8');
+}
+
 /** The `charset` parameter of a Content-Type value (RFC 9110 §8.3), if iconv-lite knows it. */
 export function charsetFromContentType(contentType: string | undefined): string | undefined {
   if (!contentType) return undefined;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Cab } from '../../domain/cab/cab.js';
 import { parseCab } from '../../domain/cab/cab.js';
 import { extractCabStream, safeExtractPath, type ExtractEvent } from '../../domain/cab/cab-extract.js';
+import { openWaiting } from './file-read.js';
 
 export interface CabDirError {
   /** The name as stored in the cabinet. */
@@ -32,25 +33,6 @@ export interface CabDirResult {
 const MAX_OPEN = 16;
 
 interface Target { path: string; fd?: number; created: boolean; failed: boolean }
-
-/** How long an open waits in all while the process is out of file descriptors (a burst of
- * clients holds them): the sockets close and the file opens, instead of the report losing it. */
-const OPEN_PATIENCE_MS = 10_000;
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** openSync that waits (this thread only: the CAB worker) while EMFILE/ENFILE last. */
-function openWaiting(file: string, flags: string): number {
-  const started = Date.now();
-  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
-    try {
-      return fs.openSync(file, flags);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if ((code !== 'EMFILE' && code !== 'ENFILE') || Date.now() - started > OPEN_PATIENCE_MS) throw err;
-      Atomics.wait(pause, 0, 0, wait);
-    }
-  }
-}
 
 export class CabDirWriter {
   private readonly root: string;

@@ -15,7 +15,7 @@ import { parseCabSource, type CabSource } from '../../domain/cab/cab-source.js';
 import { extractCabStream, type ExtractEvent } from '../../domain/cab/cab-extract.js';
 import { CAB_TEXT_HOLD_BYTES, CabViewBuilder, type CabView } from '../../domain/cab/cab-view.js';
 import { CabDirWriter, type CabDirResult } from './cab-files.js';
-import { fileSource, pagedFile } from './file-read.js';
+import { fileSource, openWaiting, pagedFile } from './file-read.js';
 import { earlyGc } from '../early-gc.js';
 
 export interface CabInspection {
@@ -42,9 +42,10 @@ const extractedGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024, fullEvery: 32 * 
 /** Minidumps larger than this are summarised from disk rather than from memory. */
 export const DUMP_SPOOL_BYTES = CAB_TEXT_HOLD_BYTES;
 
-/** Inspects the cabinet in the file at `file` (a spooled upload). */
+/** Inspects the cabinet in the file at `file` (a spooled upload). Its open waits out a full
+ * descriptor table: the burst of clients that fills it is answered before its CABs are read. */
 export function inspectCabFile(file: string, opts: InspectOptions = {}): CabInspection {
-  const fd = fs.openSync(file, 'r');
+  const fd = openWaiting(file, 'r');
   try {
     return inspectCab(fileSource(fd), opts);
   } finally {
@@ -62,7 +63,7 @@ export function inspectCab(from: Buffer | CabSource, opts: InspectOptions = {}):
   const view = new CabViewBuilder(cab, undefined, undefined, (f) => {
     const at = files.pathOf(f.index);
     if (!at) return undefined;
-    const fd = fs.openSync(at, 'r');
+    const fd = openWaiting(at, 'r');
     open.push(fd);
     return pagedFile(fd);
   });

@@ -10,7 +10,7 @@
 //
 // The worker needs the compiled cab-worker.js beside this file; where there is none (the
 // TypeScript sources run by vitest) or it cannot start, jobs run on this thread, one per tick.
-import fs, { existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -21,8 +21,7 @@ import { parseCabSource } from '../../domain/cab/cab-source.js';
 import { rememberCabView } from '../../domain/body/message.js';
 import { inspectCab, inspectCabFile, type CabInspection } from './cab-inspect.js';
 import { UploadSpool, discardAllSpools } from './cab-spool.js';
-import { fileSource } from './file-read.js';
-import type { CabJobReply, CabJobRequest } from './cab-worker.js';
+import type { CabJobReply, CabJobRequest, CabWorkerReady } from './cab-worker.js';
 
 const WORKER_URL = new URL('./cab-worker.js', import.meta.url);
 
@@ -50,6 +49,8 @@ export class CabWorker {
   private current?: Job;
   private readonly queue: Job[] = [];
   private nextId = 1;
+  /** Settles once the current thread has loaded its code, or could not start. */
+  private ready: Promise<void> = Promise.resolve();
 
   inspect: Inspect = (input, extractDir) => new Promise<CabInspection>((resolve, reject) => {
     this.queue.push({ input, extractDir, resolve, reject });
@@ -91,15 +92,19 @@ export class CabWorker {
   private start(): Worker {
     const w = new Worker(WORKER_URL);
     w.unref();
-    w.on('message', (m: CabJobReply) => {
+    let loaded!: () => void;
+    this.ready = new Promise<void>((resolve) => (loaded = resolve));
+    w.on('message', (m: CabJobReply | CabWorkerReady) => {
+      if ('ready' in m) return loaded();
       const job = this.current;
       this.current = undefined;
       w.unref();
       if (m.ok) job?.resolve(reviveBuffers(m.result));
-      else job?.reject(new Error(m.message));
+      else job?.reject(Object.assign(new Error(m.message), m.code ? { code: m.code } : {}));
       this.pump();
     });
     const lost = (why: string) => {
+      loaded();
       if (this.worker !== w) return;
       this.worker = undefined;
       const job = this.current;
@@ -118,10 +123,19 @@ export class CabWorker {
     return (this.worker = w);
   }
 
-  /** Starts the thread now (listen, relay): the first CAB does not wait for it, and a run's
-   * descriptors and memory are those of its steady state from the start. */
-  warm(): void {
-    if (!this.worker) this.start();
+  /** Starts the thread now (listen, relay) and settles once it has loaded its code (or could
+   * not start: its jobs then try a fresh one). Awaited before the first client is accepted:
+   * loading opens dozens of module files, and a burst of clients holding every descriptor
+   * made that fail (EMFILE, or "Cannot find package" from the resolver) and every restart
+   * after it, so the burst's CABs were never summarised nor extracted. Once loaded, the
+   * thread opens only its jobs' files, and waits for a descriptor when none is free. */
+  warm(): Promise<void> {
+    try {
+      if (!this.worker) this.start();
+    } catch {
+      // could not start (out of descriptors, memory): the first job tries a fresh thread
+    }
+    return this.ready;
   }
 
   /** Stops the thread (jobs in flight are rejected). */
@@ -153,10 +167,17 @@ export const inspectHere: Inspect = (input, extractDir) => new Promise((resolve,
   });
 });
 
-/** What an output shows when a job failed (the worker died): the listing, nothing extracted. */
-function failed(input: CabInput, extractDir: string | undefined, e: Error): CabInspection {
-  const cab = Buffer.isBuffer(input) ? parseCabSource(input) : listFile(input.file);
-  const error = { code: 'summary-failed', message: `not summarised: ${e.message}` };
+/** The code of a job that failed without an errno code (its worker died, its spool failed). */
+export const SUMMARY_FAILED = 'summary-failed';
+
+/** What an output shows when a job failed (the worker died, or a file stayed out of reach):
+ * the listing from `kept`, the cabinet's bytes in memory (all of it, or for a spooled upload
+ * its first bytes: never the file, which this thread does not read), nothing extracted. The
+ * failure's errno code, when it has one (EMFILE), stays on the entries so --save-dir counts
+ * the report as not saved whole. Tolerant, like every CAB parse: it is a job's last resort. */
+function failed(kept: Buffer, extractDir: string | undefined, e: Error): CabInspection {
+  const cab = parseCabSource(kept);
+  const error = { code: (e as NodeJS.ErrnoException).code ?? SUMMARY_FAILED, message: `not summarised: ${e.message}` };
   return {
     view: { cab, entries: cab.files.map((f) => ({ name: f.name, size: f.size, kind: 'unreadable' as const, error, notes: [] })) },
     ...(extractDir ? { extracted: { written: [], errors: [{ name: '(cabinet)', ...error }], bytes: 0 } } : {}),
@@ -167,16 +188,6 @@ function failed(input: CabInput, extractDir: string | undefined, e: Error): CabI
  * the first bytes kept (failed()), with the reason. */
 function unspooled(spool: UploadSpool): never {
   throw new Error(`the upload could not be spooled to disk (${spool.failure ?? 'removed'})`);
-}
-
-/** The listing of a spooled cabinet read from its directory (a failed job's fallback). */
-function listFile(file: string): Cab {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return parseCabSource(fileSource(fd));
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** Bytes of a spooled upload also kept in memory (for -vvv, --json and HAR, which inline
@@ -234,10 +245,11 @@ export class CabJobs {
       return undefined;
     }
     const dir = this.dirs.get(ex);
-    const inspect = (input: CabInput): Promise<CabInspection> => this.run(input, dir).catch((e: Error) => failed(input, dir, e));
+    const kept = req.body.data ?? req.body.head;
+    const inspect = (input: CabInput): Promise<CabInspection> => this.run(input, dir).catch((e: Error) => failed(kept, dir, e));
     // A spool's last burst goes to disk first (on the thread pool, not here).
     const started = spool
-      ? spool.finish().then((file) => (file ? { file } : req.body.data ?? unspooled(spool))).then(inspect, (e: Error) => failed(req.body.head, dir, e))
+      ? spool.finish().then((file) => (file ? { file } : req.body.data ?? unspooled(spool))).then(inspect, (e: Error) => failed(kept, dir, e))
       : inspect(req.body.data!);
     const job = started.then((r) => {
       rememberCabView(req, r.view);
@@ -275,10 +287,11 @@ let sharedWorker: CabWorker | undefined;
 /** The process's CAB jobs: on the worker thread when it is built, else on this thread. A job
  * whose worker dies is not retried here (that would be this thread's turn to die): its CAB is
  * listed, not summarised. */
-/** Starts the shared CAB worker thread ahead of the first CAB (when it is built). */
-export function warmCabWorker(): void {
+/** Starts the shared CAB worker thread ahead of the first CAB (when it is built); settles
+ * once it is ready to take jobs (see CabWorker.warm). */
+export async function warmCabWorker(): Promise<void> {
   sharedCabJobs();
-  sharedWorker?.warm();
+  await sharedWorker?.warm();
 }
 
 /** Ends the shared CAB worker thread (the run is over; jobs still in flight are rejected). */

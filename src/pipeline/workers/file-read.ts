@@ -1,9 +1,30 @@
 // Ranged reads of a file by descriptor, synchronous: for the CAB worker thread (a spooled
 // upload's CFDATA blocks, an extracted minidump's streams), never for a thread that serves
-// sockets.
+// sockets. Opens there wait out a full descriptor table (openWaiting).
 import fs from 'node:fs';
 import type { CabSource } from '../../domain/cab/cab-source.js';
 import { PagedBytes } from '../../domain/minidump/minidump.js';
+
+/** How long an open waits in all while the process is out of file descriptors: a burst of
+ * clients holds them until their reports are answered, and the sockets close long before
+ * this (the spooled upload waits as long for its own open: cab-spool.ts). */
+export const OPEN_PATIENCE_MS = 60_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** openSync that waits (blocking this thread: the CAB worker, or a command with no sockets)
+ * while EMFILE/ENFILE last, retrying after 5 ms doubling to 200 ms, then throws the error. */
+export function openWaiting(file: string, flags: string, patienceMs = OPEN_PATIENCE_MS): number {
+  const started = Date.now();
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      return fs.openSync(file, flags);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'EMFILE' && code !== 'ENFILE') || Date.now() - started > patienceMs) throw err;
+      Atomics.wait(pause, 0, 0, wait);
+    }
+  }
+}
 
 /** Up to `len` bytes at `pos` (fewer only at the end of the file), in a fresh buffer. */
 export function readAt(fd: number, pos: number, len: number): Buffer {

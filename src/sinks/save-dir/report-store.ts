@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { BodyObserver, CaptureEvent, Direction, Exchange, RequestHead, Sink } from '../../model.js';
 import { decodedOf } from '../../domain/body/message.js';
 import { MAX_ISSUED } from '../../pipeline/conversation.js';
-import { sharedCabJobs, type CabJobs } from '../../pipeline/workers/cab-offload.js';
+import { SUMMARY_FAILED, sharedCabJobs, type CabJobs } from '../../pipeline/workers/cab-offload.js';
 import { folderName } from './folder-name.js';
 import { wireBytes } from '../../pipeline/http/wire-bytes.js';
 import { FileSlots, isOutOfDescriptors } from './file-slots.js';
@@ -219,9 +219,10 @@ export class ReportStore implements Sink, BodyObserver {
         const errors = done.extracted?.errors ?? [];
         // The report's dumps summarised beside cab/: minidump.json (all of it) and minidump.txt.
         if (path.basename(final) === 'report.cab') for (const f of minidumpFiles(done.view)) this.track(this.write(up.dir, f.name, f.data));
-        // A file that failed on a full disk or without descriptors was removed by the writer:
-        // the report is missing a file it should hold.
-        if (errors.some((err) => DISK_ERRORS.has(err.code) || isOutOfDescriptors(err))) this.lostReports.add(up.dir);
+        // A file that failed on a full disk or without descriptors was removed by the writer,
+        // and a CAB never summarised (its worker could not run it) has no cab/ at all: the
+        // report is missing a file it should hold.
+        if (errors.some((err) => DISK_ERRORS.has(err.code) || isOutOfDescriptors(err) || err.code === SUMMARY_FAILED)) this.lostReports.add(up.dir);
         // Names come from the CAB (the wire): escaped before they reach the terminal. After a
         // stopped extraction every later file has the same error: a few lines, then a count.
         for (const err of errors.slice(0, MAX_ERROR_LINES)) this.onError(`report ${ex.reportId ?? '(unmatched)'}: ${escapeControl(err.name)}: ${escapeControl(err.message)}`);

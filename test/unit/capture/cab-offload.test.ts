@@ -1,6 +1,8 @@
 // CAB summaries off the socket thread: the recorder answers an upload at once, holds that
 // connection's events (in order) until its CAB's summary is back, lets other connections go on,
 // and every output gets the one summary (no second inflation).
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Exchange, Sink } from '../../../src/model.js';
 import { Recorder } from '../../../src/pipeline/recorder.js';
@@ -93,6 +95,26 @@ describe('recorder with CAB jobs', () => {
 });
 
 describe('spooled uploads and the socket thread', () => {
+  test('a spooled CAB whose job failed (out of descriptors) is listed from the bytes kept, never by reading its file here', async () => {
+    // The worker could not open the spooled file (EMFILE in a burst of clients); the file is
+    // out of reach here too. Reading it on this thread threw EMFILE inside the job's catch: an
+    // unhandled rejection that ended the listener.
+    const dir = testTempDir('wer-sniff-offload-failed-');
+    const cabs = new CabJobs(async (input) => {
+      if (!Buffer.isBuffer(input)) fs.rmSync(input.file);
+      throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+    }, dir);
+    const ex = { connection: makeConnection({ id: 1 }), request: { head: { kind: 'request', method: 'PUT' }, body: { complete: true, length: CAB.length, head: CAB } } } as unknown as Exchange;
+    cabs.requestHead(ex, ex.request!.head);
+    cabs.bodyData(ex, 'client', CAB);
+    cabs.extractTo(ex, path.join(dir, 'cab'));
+    const r = await cabs.start(ex)!;
+    const error = { code: 'EMFILE', message: 'not summarised: EMFILE: too many open files' };
+    expect(r.view.entries).toEqual([{ name: 'Version.txt', size: 25, kind: 'unreadable', notes: [], error }]);
+    // --save-dir sees the errno code: the report is counted as not saved whole.
+    expect(r.extracted!.errors).toEqual([{ name: '(cabinet)', ...error }]);
+  });
+
   test('an upload whose spool is behind the disk pauses its own connection only', async () => {
     const cabs = new CabJobs(inspectHere, testTempDir('wer-sniff-offload-spool-'));
     const rec = new Recorder({ sinks: [], cabs });
