@@ -54,7 +54,7 @@ function send(port: number, wire: Buffer): Promise<string> {
 const body = randomBytes(6 * 1024 * 1024 + 3);
 const sha = createHash('sha256').update(body).digest('hex');
 const wire = Buffer.concat([Buffer.from(`POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]);
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const requestBody = (out: Buffer): Json => ndjson(out).find((e: Json) => e.type === 'request').body;
 
 describe('a 6 MiB binary POST through the relay', () => {
