@@ -83,7 +83,7 @@ export interface Body {
    * kept although the body is under --max-body-bytes (its CAB view is the decoding). */
   spooled?: boolean;
   /** A request body over 1 MiB that nothing reads whole (binary, not a CAB: see
-   * domain/body/message.ts `keepsWholeBody`), so only `head` (its first 64 KiB, for the
+   * domain/body/keep-whole.ts), so only `head` (its first 64 KiB, for the
    * hexdumps) is kept in memory; its length and sha256 name all of it, and its decoding is
    * that of `head`. --include-bodies and the inspector keep such bodies whole. */
   headOnly?: boolean;

@@ -1,5 +1,6 @@
 // Collects the de-chunked body of one message as the framer emits it: counts it, hashes it,
-// keeps the first bytes always and the whole body only up to a limit. Finishing a body is cheap
+// keeps the first bytes always and the whole body only up to a limit (over 1 MiB, only when
+// the caller says something reads all of it: `PartialKeep`). Finishing a body is cheap
 // however large it is: the kept bytes are already one buffer (growing-bytes.ts) and a large
 // body was hashed as it arrived, so the end of a 20 MiB upload costs no concatenation and no
 // hashing on the thread that serves sockets. A body over the limit costs a hash state,

@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import type { CaptureEvent, Exchange } from '../../../src/model.js';
 import { Recorder } from '../../../src/pipeline/recorder.js';
-import { PART_KEPT_BYTES } from '../../../src/pipeline/http/body-assembler.js';
+import { PART_KEPT_BYTES, WHOLE_BODY_BYTES } from '../../../src/pipeline/http/body-assembler.js';
+import { INLINE_BODY_BYTES } from '../../../src/sinks/har-entry.js';
+import { DEFAULT_MAX_HEX_BYTES } from '../../../src/render/format-body.js';
+import { MAX_HEX_BYTES } from '../../../src/web/detail.js';
 import { toJsonEvents } from '../../../src/sinks/ndjson.js';
 import { toHarEntry } from '../../../src/sinks/har-entry.js';
 import { formatEvent } from '../../../src/sinks/pretty.js';
@@ -40,6 +43,11 @@ const exchangeOf = (events: CaptureEvent[]): Exchange => (events[0] as Extract<C
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('a binary request body over 1 MiB', () => {
+  test('what is kept covers what the outputs show: the inline limit whole, the hexdumps in part', () => {
+    expect(WHOLE_BODY_BYTES).toBeGreaterThanOrEqual(INLINE_BODY_BYTES);
+    expect(PART_KEPT_BYTES).toBeGreaterThanOrEqual(Math.max(DEFAULT_MAX_HEX_BYTES, MAX_HEX_BYTES));
+  });
+
   test('keeps its first 64 KiB; length and sha256 are those of all of it', async () => {
     const body = binary(3 * MiB + 5);
     const ex = exchangeOf(await record(post('/upload', body), OK));
