@@ -1,7 +1,9 @@
 // Load processes for bench/relay.js, run as children so they don't share the bench's thread.
-//   send <port> <bytes> [POST]
+//   send <port> <bytes> [POST] [binary]
 //                        connect, send `PUT /upload.cab` (or a POST) with a <bytes> body in
 //                        1 MiB writes (respecting backpressure), wait for the sink's answer, close;
+//                        the body is "aaa…" (text to the decoder) unless `binary` (every byte
+//                        value, NULs included);
 //                        print {"ms":…} (connect → answer). HTTP so that the CLI relay sees a
 //                        normal (if huge) level-2 upload. No FIN before the answer: the minimal
 //                        relay does not support half-close.
@@ -9,13 +11,14 @@
 import net from 'node:net';
 import http from 'node:http';
 
-const [mode, portText, bytesText, method = 'PUT'] = process.argv.slice(2);
+const [mode, portText, bytesText, method = 'PUT', content = 'text'] = process.argv.slice(2);
 const port = Number(portText);
 const HOST = '127.0.0.1';
 
 if (mode === 'send') {
   const total = Number(bytesText);
   const block = Buffer.alloc(1024 * 1024, 0x61);
+  if (content === 'binary') for (let i = 0; i < block.length; i++) block[i] = (i * 7 + (i >> 9)) & 0xff;
   const start = process.hrtime.bigint();
   const s = net.connect({ port, host: HOST, allowHalfOpen: true });
   s.on('error', (err) => {
@@ -51,6 +54,6 @@ if (mode === 'send') {
   server.keepAliveTimeout = 60_000;
   server.listen(port, HOST, () => console.log('listening'));
 } else {
-  console.error('usage: relay-load.js send <port> <bytes> [POST] | http <port>');
+  console.error('usage: relay-load.js send <port> <bytes> [POST] [binary] | http <port>');
   process.exit(2);
 }

@@ -9,8 +9,8 @@
 //   (c) peak RSS of the relay during a 1 GiB upload into an upstream throttled to 200 MB/s
 //   (d) 5,000 idle connections held, then each used once (echo); relay memory afterwards
 //   (e) peak RSS of one relay process through a 64 MiB warm-up and then three 1 GiB uploads in
-//       a row into a sink that reads as fast as it can (each on its own connection), as PUTs
-//       and as POSTs
+//       a row into a sink that reads as fast as it can (each on its own connection), as PUTs,
+//       as POSTs of text ("aaa…") and as POSTs of binary bytes
 // Everything listens on and connects to 127.0.0.1 only. Env: BENCH_ROUNDS (default 5),
 // BENCH_QUICK=1 (small sizes, 1 round: checks the bench itself, numbers meaningless).
 import net from 'node:net';
@@ -44,6 +44,8 @@ const FAST_BYTES = QUICK ? 128 * MiB : 1 * GiB;
 const FAST_UPLOADS = 3;
 /** BENCH_ONLY=ac runs only measures (a) and (c). */
 const ONLY = process.env.BENCH_ONLY ?? 'abcde';
+/** The uploads of (e): BENCH_E=POST-binary runs only that one. */
+const E_CASES = (process.env.BENCH_E ?? 'PUT,POST,POST-binary').split(',');
 
 const DIRECT = 'direct';
 const SOCAT = 'socat (default)';
@@ -168,28 +170,30 @@ export async function run() {
   }
 
   // (e) peak RSS through three 1 GiB uploads into a fast upstream -----------------------------
-  // PUT as in (a) (the CLI spools a PUT and keeps 1 MiB of it); POST, whose 64 MiB warm-up
-  // body the CLI keeps whole for decoding (--max-body-bytes), only for wer-sniff and the
-  // minimal relay.
+  // PUT as in (a) (the CLI spools a PUT and keeps 1 MiB of it); POST of text, whose 64 MiB
+  // warm-up body the CLI keeps whole for decoding (--max-body-bytes); POST of binary bytes, of
+  // which it keeps the first 64 KiB. The POSTs only for wer-sniff and the minimal relay.
   if (ONLY.includes('e')) {
     const t0 = Date.now();
     const sink = await startSink();
-    for (const method of ['PUT', 'POST']) {
+    for (const kind of E_CASES) {
+      const [method, content = 'text'] = kind.split('-');
       const who = method === 'PUT' ? memPeers : memPeers.filter((p) => p.wer || p.name === MINIMAL);
       const res = await interleave(MEM_ROUNDS.c, who, async (p) => {
         const live = await startPeer(p, sink.port);
         try {
           const sampler = sampleMemory(live.pid, 50);
-          await send(live.port, 64 * MiB, method);
-          for (let i = 0; i < FAST_UPLOADS; i++) await send(live.port, FAST_BYTES, method);
+          await send(live.port, 64 * MiB, method, content);
+          for (let i = 0; i < FAST_UPLOADS; i++) await send(live.port, FAST_BYTES, method, content);
           return sampler.stop();
         } finally {
           await live.stop();
         }
       }, { log });
-      const s = section(`(e) peak RSS of the relay, 64 MiB then ${FAST_UPLOADS} × 1 GiB ${method}s into a fast upstream (${MEM_ROUNDS.c} rounds)`, 'MB', 'lower is better', who, scale(res, 1e-6), 1);
+      const what = method === 'PUT' ? 'PUTs' : `POSTs of ${content}`;
+      const s = section(`(e) peak RSS of the relay, 64 MiB then ${FAST_UPLOADS} × 1 GiB ${what} into a fast upstream (${MEM_ROUNDS.c} rounds)`, 'MB', 'lower is better', who, scale(res, 1e-6), 1);
       sections.push(s);
-      for (const w of wers) notes.push(`(e) ${method}, ${w.name}, every round: ${s.res.get(w.name).map((x) => fmt.num(x, 1)).join(', ')} MB`);
+      for (const w of wers) notes.push(`(e) ${what}, ${w.name}, every round: ${s.res.get(w.name).map((x) => fmt.num(x, 1)).join(', ')} MB`);
     }
     sink.close();
     log(`[relay bench] (e) done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -313,9 +317,9 @@ async function stopAll(live) {
 // ---- load ---------------------------------------------------------------------------------------
 
 /** Runs the sender child; resolves { ms } from its connect to the sink's ack. */
-function send(port, bytes, method = 'PUT') {
+function send(port, bytes, method = 'PUT', content = 'text') {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [at('./relay-load.js'), 'send', String(port), String(bytes), method], { timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [at('./relay-load.js'), 'send', String(port), String(bytes), method, content], { timeout: 120_000 }, (err, stdout, stderr) => {
       if (err || !stdout.trim()) return reject(new Error(`sender failed: ${stderr.trim() || err?.message || 'connection closed without ack'}`));
       resolve(JSON.parse(stdout));
     });

@@ -62,9 +62,11 @@ export type MessageHead = RequestHead | ResponseHead;
 export interface Body {
   /** Decoded (de-chunked) length in bytes. */
   length: number;
-  /** The whole body when `length <= maxBodyBytes`, else undefined. */
+  /** The whole body when `length <= maxBodyBytes` (and not `headOnly` or `spooled`), else
+   * undefined. */
   data?: Buffer;
-  /** First bytes of the body (≤ BODY_HEAD_BYTES), always present. */
+  /** First bytes of the body (≤ BODY_HEAD_BYTES; ≤ PART_KEPT_BYTES when `headOnly`), always
+   * present. */
   head: Buffer;
   /** sha256 (hex) of the de-chunked body. */
   sha256: string;
@@ -80,6 +82,11 @@ export interface Body {
   complete: boolean;  /** A level-2 upload streamed to a spool file and summarised from there, so `data` is not
    * kept although the body is under --max-body-bytes (its CAB view is the decoding). */
   spooled?: boolean;
+  /** A request body over 1 MiB that nothing reads whole (binary, not a CAB: see
+   * domain/body/keep-whole.ts), so only `head` (its first 64 KiB, for the
+   * hexdumps) is kept in memory; its length and sha256 name all of it, and its decoding is
+   * that of `head`. --include-bodies and the inspector keep such bodies whole. */
+  headOnly?: boolean;
 }
 
 export interface HttpMessage<H extends MessageHead = MessageHead> {

@@ -31,6 +31,7 @@ export async function runDecode(files: string[], flags: DecodeFlags): Promise<nu
     // With --save-dir each CAB is inflated once, on the CAB worker, for both its cab/ and the view.
     cabs: store ? sharedCabJobs() : undefined,
     maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
+    wholeBodies: Boolean(flags.includeBodies) || Boolean(web),
   });
   let failure;
   let notices = 0;

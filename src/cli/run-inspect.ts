@@ -23,7 +23,7 @@ export async function runInspect(files: string[], flags: InspectFlags): Promise<
   const inputs = openInputs(files);
   const web = await startWeb(flags);
   if (!web) throw new WerSniffError('bad-flags', 'inspect needs --web', 2);
-  const recorder = new Recorder({ sinks: web.sinks, check: true, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  const recorder = new Recorder({ sinks: web.sinks, check: true, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, wholeBodies: true });
   let notices = 0;
   try {
     notices = await feedInputs(inputs, recorderTarget(recorder), {

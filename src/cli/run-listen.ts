@@ -65,6 +65,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     checkBodies: outputs.decoded || Boolean(flags.saveDir) || Boolean(web),
     check: outputs.checks || Boolean(web),
     cabs: liveCabJobs(flags),
+    wholeBodies: Boolean(flags.includeBodies) || Boolean(web),
     socketThread: true,
     observers: extras,
   });

@@ -45,6 +45,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   const recorder = new Recorder({
     sinks: [...outputs.sinks, ...(store ? [store] : []), counter, stats.counter, ...(web?.sinks ?? [])], maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes,
     checkBodies: outputs.decoded || Boolean(store) || Boolean(web), check: outputs.checks || Boolean(web), cabs: liveCabJobs(flags), observers: store ? [store] : [], socketThread: true,
+    wholeBodies: Boolean(flags.includeBodies) || Boolean(web),
   });
   const upstream = formatAddress(flags.to.host, flags.to.port);
 

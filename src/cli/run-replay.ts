@@ -31,7 +31,7 @@ export async function runReplay(files: string[], flags: ReplayFlags): Promise<nu
     throw new WerSniffError('nothing-to-replay', `no request to send in ${files.join(', ')}${flags.filter ? ' that matches --filter' : ''} — check the capture`);
   }
   const outputs = await createOutputs({ ...flags, raw: false, output: undefined }, true);
-  const recorder = new Recorder({ sinks: outputs.sinks, check: outputs.checks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes });
+  const recorder = new Recorder({ sinks: outputs.sinks, check: outputs.checks, maxHeaderBytes: flags.maxHeaderBytes, maxBodyBytes: flags.maxBodyBytes, wholeBodies: Boolean(flags.includeBodies) });
   let onSignal = () => {};
   const stop = new Promise<void>((resolve) => (onSignal = resolve));
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);

@@ -87,9 +87,10 @@ function hexLines(data: Buffer, maxBytes: number, paint: Paint): string[] {
   return formatHexdump(data, { maxBytes }, paint);
 }
 
-/** Why a body's bytes are not in memory: over --max-body-bytes, or a level-2 upload spooled
- * to disk for its CAB summary. */
+/** Why a body's bytes are not in memory: over --max-body-bytes, a level-2 upload spooled
+ * to disk for its CAB summary, or a binary body of which only the first bytes are kept. */
 export function notKept(body: Body): string {
+  if (body.headOnly) return `binary and over 1 MiB: only its first ${formatSize(body.head.length)} kept in memory (--include-bodies keeps it whole)`;
   return body.spooled ? 'a level-2 upload (PUT) over 1 MiB: spooled to disk for its CAB summary, not kept in memory'
     : 'too large to decode in memory (raise --max-body-bytes to decode it)';
 }
@@ -99,6 +100,7 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   const maxHex = opts.maxHexBytes ?? DEFAULT_MAX_HEX_BYTES;
   const data = body.data;
   const why = notKept(body);
+  if (body.headOnly) return headOnlyLines(dec, body, paint, opts, why);
   if (data === undefined && body.length > 0 && opts.summaryOnly) return [headerLine(undefined, body, paint), paint.dim(why)];
   if (data === undefined && body.length > 0) {
     const out = [headerLine(undefined, body, paint)];
@@ -144,6 +146,22 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   return out;
 }
 
+/** A binary body kept in part: shown as a binary body is (its decoding is that of the part
+ * kept), the hexdump taken from that part, with the words bodies not kept get. */
+function headOnlyLines(dec: BodyDecoding, body: Body, paint: Paint, opts: FormatBodyOptions, why: string): string[] {
+  const out = [headerLine(dec, body, paint)];
+  for (const n of dec.notes) out.push(`${paint.dim('note:')} ${escapeControl(n, paint)}`);
+  if (opts.summaryOnly) return [...out, paint.dim(why)];
+  if (opts.omitBinary) out.push(paint.warn(`${why}; bytes left out under --redact`));
+  else {
+    out.push(paint.warn(`${why}; first ${body.head.length} bytes:`));
+    append(out, hexLines(body.head, opts.hexDump ? opts.maxHexBytes ?? DEFAULT_MAX_HEX_BYTES : BINARY_HEAD_BYTES, paint));
+    out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
+  }
+  out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
+  return out;
+}
+
 /** The body for NDJSON: plain JSON values only (no Buffers, no bigint). `withReport: false`
  * leaves out the WER report (NDJSON gives it its own event). A binary body over `inlineMax`
  * gets no base64 (`omitted: true`, a note): its length and sha256 name it, and a line of tens
@@ -157,6 +175,15 @@ export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true, inl
     kind: dec.kind,
   };
   const notes = [...dec.notes];
+  if (body.headOnly) {
+    // Over 1 MiB: what a binary body that long gets when kept whole (base64 left out), unless
+    // the output inlines more (then the bytes are missing and the note says why).
+    json.kind = 'binary';
+    json.omitted = true;
+    notes.push(body.length > inlineMax ? `base64 left out: ${body.length} bytes is over ${formatSize(inlineMax)} (--include-bodies keeps it)` : `base64 left out: ${notKept(body)}`);
+    json.notes = notes;
+    return json;
+  }
   if (body.data === undefined && body.length > 0) {
     json.kind = 'binary';
     if (body.spooled) json.omitted = true;

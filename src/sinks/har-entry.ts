@@ -150,7 +150,7 @@ function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
   const extra: Json = {};
   if (b.length > 0) extra._sha256 = b.sha256;
   if (!b.complete) extra._complete = false;
-  if (b.data === undefined && b.length > 0) {
+  if (b.data === undefined && b.length > 0 && !b.headOnly) {
     // A spooled upload is only spooled when over the inline limit (--include-bodies keeps it).
     if (b.spooled) extra._kind = 'binary';
     Object.assign(extra, { _size: b.length, _omitted: true });
@@ -161,11 +161,13 @@ function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
   const dec = decodedOf(msg, ex?.request);
   extra._kind = dec.kind;
   if (dec.charset) extra._charset = dec.charset.name;
-  if (b.length > inlineMax) {
+  if (b.length > inlineMax || b.headOnly) {
     // Inlined, 40 uploads of 20 MiB made a HAR no JSON.stringify could hold (and ~1 GB of
-    // memory): the bytes are in -o / -w / --save-dir, the HAR names them by size and hash.
+    // memory): the bytes are in -o / -w / --save-dir, the HAR names them by size and hash. A
+    // binary body kept in part (always over 1 MiB) is named the same way.
     Object.assign(extra, { _size: b.length, _omitted: true });
-    extra.comment = `body of ${b.length} bytes left out (over ${formatSize(inlineMax)}); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`;
+    extra.comment = b.length > inlineMax ? `body of ${b.length} bytes left out (over ${formatSize(inlineMax)}); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`
+      : `body of ${b.length} bytes left out (binary, only its first ${b.head.length} bytes kept in memory); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`;
     return { extra };
   }
   if (dec.cut) {

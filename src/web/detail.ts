@@ -37,7 +37,7 @@ function headLine(m: HttpMessage): string {
 function bodyJson(m: HttpMessage, dec: MessageDecoding | undefined): BodyJson {
   const b = m.body;
   const out: BodyJson = { size: b.length, sha256: b.sha256, complete: b.complete, framing: b.framing, notes: [] };
-  if (!b.data) {
+  if (!b.data && !b.headOnly) {
     if (b.length > 0) out.notes.push('body not held in memory (larger than --max-body-bytes, or let go by the inspector\'s memory budget)');
     if (b.length > 0) out.hex = formatHexdump(b.head, {}, plainPaint);
     return out;
@@ -48,7 +48,8 @@ function bodyJson(m: HttpMessage, dec: MessageDecoding | undefined): BodyJson {
   out.notes = [...dec.notes];
   if (dec.failure) out.notes.push(`${dec.failure.view} view failed: ${dec.failure.message}`);
   if (dec.xml && (dec.kind === 'wer-report' || dec.kind === 'xml')) out.pretty = formatXml(dec.xml, plainPaint);
-  if (dec.kind === 'binary') out.hex = formatHexdump(b.data, { maxBytes: MAX_HEX_BYTES }, plainPaint);
+  if (b.headOnly) out.notes.push(`binary and over 1 MiB: only its first ${b.head.length} bytes are held in memory`);
+  if (dec.kind === 'binary' || b.headOnly) out.hex = formatHexdump(b.data ?? b.head, { maxBytes: MAX_HEX_BYTES }, plainPaint);
   else if (dec.text !== undefined) {
     const all = lines(dec.text);
     out.raw = all.slice(0, MAX_TEXT_LINES);

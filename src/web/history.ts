@@ -286,6 +286,6 @@ const KEPT_HEAD_BYTES = 256;
  * first bytes are a copy: a slice would keep the whole body's memory alive. */
 function stripped(ex: Exchange): Exchange {
   const strip = <M extends HttpMessage>(m: M | undefined): M | undefined =>
-    (m ? { ...m, body: { ...m.body, data: undefined, head: Buffer.from(m.body.head.subarray(0, KEPT_HEAD_BYTES)) } } : undefined);
+    (m ? { ...m, body: { ...m.body, data: undefined, headOnly: undefined, head: Buffer.from(m.body.head.subarray(0, KEPT_HEAD_BYTES)) } } : undefined);
   return { ...ex, request: strip(ex.request), response: strip(ex.response) };
 }

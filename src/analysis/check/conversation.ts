@@ -158,7 +158,7 @@ export class ConversationChecker {
         : finding('put-unpaired', `PUT to ${quote(req.head.target, 160)}: the level-1 answer that issued it is not in this capture`, 'capture the level-1 report and its answer too to check the upload against them')], ex)];
     }
     const upload: Upload = { complete: req.body.complete, length: req.body.length };
-    if (req.body.complete && req.body.data) {
+    if (req.body.complete && (req.body.data || req.body.headOnly)) {
       const dec = decodedOf(req);
       upload.kind = dec.kind;
       if (dec.cab) upload.cabFiles = dec.cab.cab.files.map((f) => f.name);

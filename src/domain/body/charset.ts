@@ -151,6 +151,25 @@ export function decodeText(bytes: Buffer, contentType?: string): DecodedText {
   return { charset: found.charset, rule: found.rule, bomLength: found.bomLength, text };
 }
 
+/**
+ * The first bytes of a longer body, without a UTF-8 character cut at their end: valid UTF-8
+ * then stays valid, so the prefix gets the charset the whole body would (a cut character would
+ * make it windows-1252 and its text mojibake). Unchanged when no shorter
+ * cut (by at most three bytes) is valid UTF-8.
+ */
+export function withoutCutCharacter(prefix: Buffer): Buffer {
+  if (isUtf8(prefix)) return prefix;
+  for (let cut = 1; cut <= 3 && cut < prefix.length; cut++) {
+    const b = prefix[prefix.length - cut]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: its character starts further back
+    const needs = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+    if (b < 0xc2 || b > 0xf4 || cut >= needs) return prefix; // no lead byte, or a whole character
+    const shorter = prefix.subarray(0, prefix.length - cut);
+    return isUtf8(shorter) ? shorter : prefix;
+  }
+  return prefix;
+}
+
 /** A decoding of at most the first `limit` bytes: `decodedBytes` says how many were decoded. */
 export interface DecodedPrefix extends DecodedText {
   decodedBytes: number;

@@ -3,8 +3,9 @@
 // and the responder, the checks, the conversation tracker and every output read that one
 // decoding. Asked before the pipeline decoded it (a test, an output run without the pipeline),
 // it is decoded then, and kept the same way.
-import type { HttpMessage, Request } from '../../model.js';
-import { decodeBody, type BodyDecoding } from './views.js';
+import type { HttpMessage, MessageHead, Request } from '../../model.js';
+import { decodeBody, type BodyContext, type BodyDecoding } from './views.js';
+import { withoutCutCharacter } from './charset.js';
 import { isCab, parseCabView, type CabView } from '../cab/cab-view.js';
 
 /** A body's decoding, plus the CAB's contents when the body is a cabinet (level 2). */
@@ -38,21 +39,32 @@ export function decodedOf(message: HttpMessage, request?: Request): MessageDecod
 
 /** Decodes without keeping the result (decodedOf keeps it). */
 export function decodeMessageBody(message: HttpMessage, request?: Request): MessageDecoding {
-  const head = message.head;
-  // A spooled upload (not kept in memory) is decoded from its first bytes and its CAB view.
-  const spooledView = message.body.data === undefined ? pendingCabViews.get(message) : undefined;
-  const data = message.body.data ?? (spooledView ? message.body.head : Buffer.alloc(0));
-  const dec: MessageDecoding = decodeBody(data, {
-    headers: head.headers,
-    isResponse: head.kind === 'response',
-    requestMethod: head.kind === 'request' ? head.method : request?.head.method,
-    requestTarget: head.kind === 'request' ? head.target : request?.head.target,
-  });
+  const body = message.body;
+  // A spooled upload (not kept in memory) is decoded from its first bytes and its CAB view; a
+  // body kept in part from the part kept (as keepsWholeBody judged it).
+  const spooledView = body.data === undefined ? pendingCabViews.get(message) : undefined;
+  const data = body.data ?? (spooledView ? body.head : body.headOnly ? keptPart(body.head) : Buffer.alloc(0));
+  const dec: MessageDecoding = decodeBody(data, bodyContext(message.head, request));
   if (spooledView || isCab(data)) {
     dec.cab = spooledView ?? pendingCabViews.get(message) ?? parseCabView(data);
     pendingCabViews.delete(message);
   }
   return dec;
+}
+
+/** What the decoders are told about a message's body. */
+export function bodyContext(head: MessageHead, request?: Request): BodyContext {
+  return {
+    headers: head.headers,
+    isResponse: head.kind === 'response',
+    requestMethod: head.kind === 'request' ? head.method : request?.head.method,
+    requestTarget: head.kind === 'request' ? head.target : request?.head.target,
+  };
+}
+
+/** The bytes a body kept in part is decoded from: its first bytes, a cut character left out. */
+export function keptPart(first: Buffer): Buffer {
+  return withoutCutCharacter(first);
 }
 
 /** The kept decoding when the pipeline made one, else a decoding made now and not kept: for

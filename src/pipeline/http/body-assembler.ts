@@ -1,5 +1,6 @@
 // Collects the de-chunked body of one message as the framer emits it: counts it, hashes it,
-// keeps the first bytes always and the whole body only up to a limit. Finishing a body is cheap
+// keeps the first bytes always and the whole body only up to a limit (over 1 MiB, only when
+// the caller says something reads all of it: `PartialKeep`). Finishing a body is cheap
 // however large it is: the kept bytes are already one buffer (growing-bytes.ts) and a large
 // body was hashed as it arrived, so the end of a 20 MiB upload costs no concatenation and no
 // hashing on the thread that serves sockets. A body over the limit costs a hash state,
@@ -28,6 +29,18 @@ export const inlineHash: LargeBodyHashFactory = () => {
 
 export const BODY_HEAD_BYTES = 4096;
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** A body up to this long is kept whole (up to the limit) whatever it holds: --json and HAR
+ * give a binary body up to 1 MiB inline (sinks/har-entry.ts INLINE_BODY_BYTES). */
+export const WHOLE_BODY_BYTES = 1024 * 1024;
+/** What a longer body that nothing reads whole keeps (`PartialKeep`): its first bytes, for the
+ * hexdumps (64 KiB: render/format-body.ts DEFAULT_MAX_HEX_BYTES, web/detail.ts MAX_HEX_BYTES). */
+export const PART_KEPT_BYTES = 64 * 1024;
+
+/** Whether a body longer than WHOLE_BODY_BYTES is kept whole (up to the limit) or only its
+ * first PART_KEPT_BYTES: asked once, with those first bytes, when the body outgrows
+ * WHOLE_BODY_BYTES. The caller knows what will read the body (a binary request body is only
+ * shown by its beginning, named by its length and sha256). */
+export type PartialKeep = (first: Buffer) => 'whole' | 'part';
 /** Body pieces smaller than this are handed on together (exchange-builder.ts). */
 export const SMALL_PIECE = 4096;
 /** A kept body longer than this is hashed as it arrives (by the hasher handed in) instead of
@@ -47,29 +60,35 @@ export class BodyAssembler {
   private store: GrowingBytes | undefined;
   /** False once the body is over the limit: then only hashed. */
   private keeping = true;
-  /** The first bytes, copied, once the body is no longer kept (else taken from the data). */
+  /** The first bytes, copied, once the body is no longer kept (else taken from the data):
+   * BODY_HEAD_BYTES, or PART_KEPT_BYTES of a body kept in part. */
   private head: Buffer | undefined;
   private headLength = 0;
   /** Set once the body is hashed as it arrives (large, or over the limit). */
   private hash: LargeBodyHash | undefined;
+  /** Set once the body was found to need only its beginning (`partial` said so). */
+  private inPart = false;
 
   /** `declaredLength`: the Content-Length, when the head gives one. A body declared larger than
    * `maxKeep` is hashed from its first byte, so memory never holds even `maxKeep` of it. A
-   * smaller one sizes the kept buffer, but only as far as bytes received justify. */
+   * smaller one sizes the kept buffer, but only as far as bytes received justify. `partial`:
+   * whether a body over WHOLE_BODY_BYTES (and under `maxKeep`) is kept whole; without it, it is. */
   constructor(
     private readonly maxKeep: number = MAX_BODY_BYTES,
     private readonly declaredLength?: number,
     private readonly newHash: LargeBodyHashFactory = inlineHash,
+    private partial?: PartialKeep,
   ) {
-    if (declaredLength !== undefined && declaredLength > maxKeep) this.stopKeeping();
+    if (declaredLength !== undefined && declaredLength > maxKeep) this.stopKeeping(BODY_HEAD_BYTES);
   }
 
   add(data: Buffer): void {
     if (data.length === 0) return;
-    if (this.keeping && this.length + data.length > this.maxKeep) this.stopKeeping();
+    if (this.keeping && this.length + data.length > this.maxKeep) this.stopKeeping(BODY_HEAD_BYTES);
+    else if (this.keeping && this.partial && this.length + data.length > WHOLE_BODY_BYTES) this.decidePart(data);
     this.length += data.length;
     if (!this.keeping) {
-      if (this.headLength < BODY_HEAD_BYTES) this.headLength += data.copy(this.head!, this.headLength);
+      if (this.headLength < this.head!.length) this.headLength += data.copy(this.head!, this.headLength);
       this.hash!.update(data);
       return;
     }
@@ -104,6 +123,7 @@ export class BodyAssembler {
       trailers,
       complete,
     };
+    if (this.inPart) body.headOnly = true;
     if (typeof digest !== 'string') {
       body.sha256Later = digest.then((hex) => {
         body.sha256 = hex;
@@ -118,15 +138,28 @@ export class BodyAssembler {
     return this.lone ?? this.store?.view() ?? EMPTY;
   }
 
-  /** From now on pieces are hashed, not kept: what was kept gives the head, and is hashed
-   * first unless it already was (a large body is hashed as it arrives). */
-  private stopKeeping(): void {
+  /** The body is about to outgrow WHOLE_BODY_BYTES with `next`: asks `partial`, once, about
+   * its first PART_KEPT_BYTES (those held, completed from `next`). */
+  private decidePart(next: Buffer): void {
+    const decide = this.partial!;
+    this.partial = undefined;
+    const held = this.held();
+    const first = held.length >= PART_KEPT_BYTES ? held.subarray(0, PART_KEPT_BYTES)
+      : Buffer.concat([held, next.subarray(0, PART_KEPT_BYTES - held.length)]);
+    if (decide(first) === 'whole') return;
+    this.inPart = true;
+    this.stopKeeping(PART_KEPT_BYTES);
+  }
+
+  /** From now on pieces are hashed, not kept: what was kept gives the first `headBytes`, and
+   * is hashed first unless it already was (a large body is hashed as it arrives). */
+  private stopKeeping(headBytes: number): void {
     const held = this.held();
     this.keeping = false;
     this.lone = undefined;
     this.store = undefined;
-    this.head = Buffer.alloc(BODY_HEAD_BYTES);
-    this.headLength = held.copy(this.head, 0, 0, BODY_HEAD_BYTES);
+    this.head = Buffer.alloc(headBytes);
+    this.headLength = held.copy(this.head, 0, 0, headBytes);
     if (!this.hash) {
       this.hash = this.newHash();
       if (held.length > 0) this.hash.update(held);

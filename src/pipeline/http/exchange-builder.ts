@@ -9,7 +9,7 @@ import type {
 } from '../../model.js';
 import { createFramer } from './framer.js';
 import type { Framer, FramerEvent, FramerMode } from './framer-api.js';
-import { BodyAssembler, MAX_BODY_BYTES, SMALL_PIECE, type LargeBodyHashFactory } from './body-assembler.js';
+import { BodyAssembler, MAX_BODY_BYTES, SMALL_PIECE, type LargeBodyHashFactory, type PartialKeep } from './body-assembler.js';
 
 export interface ExchangeBuilderOptions {
   maxHeaderBytes?: number;
@@ -17,6 +17,10 @@ export interface ExchangeBuilderOptions {
   /** How much of this message's body to keep, when less than maxBodyBytes (a level-2 upload
    * that the pipeline spools to disk instead). */
   maxBodyBytesOf?(head: MessageHead): number | undefined;
+  /** Whether a request body over WHOLE_BODY_BYTES is kept whole (up to the limit), judged from
+   * its first PART_KEPT_BYTES; false keeps only those (`Body.headOnly`). Without it, every body
+   * is kept whole. Responses always are. */
+  keepsWholeBody?(head: RequestHead, first: Buffer): boolean;
   /** How bodies over maxBodyBytes are hashed (default: on this thread). */
   largeBodyHash?: LargeBodyHashFactory;
   /** `live`: client bytes are requests, server bytes responses. `offline`: one stream of
@@ -139,7 +143,8 @@ export class ExchangeBuilder {
       exchange = this.pending[0] ?? { seq: ++this.seq, connection: this.connection, interim: [], problems: [] };
     }
     this.last[source] = exchange;
-    this.current[source] = { exchange, head, start: offset, startTs: ts, body: new BodyAssembler(keepLimit(this.opts, head), declaredLength, this.opts.largeBodyHash) };
+    const body = new BodyAssembler(keepLimit(this.opts, head), declaredLength, this.opts.largeBodyHash, partialKeep(this.opts, head));
+    this.current[source] = { exchange, head, start: offset, startTs: ts, body };
     if (head.kind === 'request') this.opts.onRequestHead?.(exchange, head, offset);
   }
 
@@ -220,6 +225,12 @@ export class ExchangeBuilder {
 function keepLimit(opts: ExchangeBuilderOptions, head: MessageHead): number {
   const max = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   return Math.min(max, opts.maxBodyBytesOf?.(head) ?? max);
+}
+
+function partialKeep(opts: ExchangeBuilderOptions, head: MessageHead): PartialKeep | undefined {
+  const judge = opts.keepsWholeBody;
+  if (!judge || head.kind !== 'request') return undefined;
+  return (first) => (judge(head, first) ? 'whole' : 'part');
 }
 
 /** The Content-Length a head declares, when it decides the body length (RFC 9112 §6.3). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { BODY_HEAD_BYTES, BodyAssembler, HASH_AS_RECEIVED_FROM, MAX_BODY_BYTES, SMALL_PIECE } from '../../../src/pipeline/http/body-assembler.js';
+import { BODY_HEAD_BYTES, BodyAssembler, HASH_AS_RECEIVED_FROM, MAX_BODY_BYTES, PART_KEPT_BYTES, SMALL_PIECE, WHOLE_BODY_BYTES } from '../../../src/pipeline/http/body-assembler.js';
 import { SLOT_BYTES, offloadedHash } from '../../../src/pipeline/workers/hash-offload.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -207,5 +207,91 @@ describe('BodyAssembler', () => {
     expect(body.data).toBeUndefined();
     expect(body.head.equals(whole.subarray(0, BODY_HEAD_BYTES))).toBe(true);
     expect([body.length, body.sha256]).toEqual([whole.length, sha(whole)]);
+  });
+});
+
+describe('BodyAssembler, a body kept in part', () => {
+  /** A judge that says `verdict` and records what it was asked about. */
+  const judge = (verdict: 'whole' | 'part') => {
+    const asked: Buffer[] = [];
+    return { asked, decide: (first: Buffer) => (asked.push(Buffer.from(first)), verdict) };
+  };
+  const feed = (a: BodyAssembler, whole: Buffer, sizes: number[]): void => {
+    for (let pos = 0, i = 0; pos < whole.length; i++) {
+      const n = sizes[i % sizes.length]!;
+      a.add(whole.subarray(pos, pos + n));
+      pos += n;
+    }
+  };
+
+  test('up to WHOLE_BODY_BYTES a body is kept whole and nobody is asked', () => {
+    const j = judge('part');
+    const a = new BodyAssembler(MAX_BODY_BYTES, undefined, undefined, j.decide);
+    const whole = bytes(WHOLE_BODY_BYTES);
+    feed(a, whole, [65_536]);
+    const body = a.finish('content-length', [], true);
+    expect(j.asked).toEqual([]);
+    expect(body.data!.equals(whole)).toBe(true);
+    expect(body.headOnly).toBeUndefined();
+  });
+
+  test('"part": only the first PART_KEPT_BYTES are kept, asked once about exactly those; length and sha256 of all of it', () => {
+    const j = judge('part');
+    const a = new BodyAssembler(MAX_BODY_BYTES, undefined, undefined, j.decide);
+    const whole = bytes(3 * WHOLE_BODY_BYTES + 123);
+    feed(a, whole, [65_536, 1000, 250_000]);
+    const body = a.finish('content-length', [], true);
+    expect(j.asked).toHaveLength(1);
+    expect(j.asked[0]!.equals(whole.subarray(0, PART_KEPT_BYTES))).toBe(true);
+    expect(body.data).toBeUndefined();
+    expect(body.headOnly).toBe(true);
+    expect(body.head.equals(whole.subarray(0, PART_KEPT_BYTES))).toBe(true);
+    expect([body.length, body.sha256]).toEqual([whole.length, sha(whole)]);
+  });
+
+  test('a small first piece and then one large one: asked about the first PART_KEPT_BYTES all the same', () => {
+    const j = judge('part');
+    const a = new BodyAssembler(MAX_BODY_BYTES, undefined, undefined, j.decide);
+    const whole = bytes(2 * WHOLE_BODY_BYTES, 7);
+    a.add(whole.subarray(0, 10));
+    a.add(whole.subarray(10));
+    const body = a.finish('content-length', [], true);
+    expect(j.asked[0]!.equals(whole.subarray(0, PART_KEPT_BYTES))).toBe(true);
+    expect(body.head.equals(whole.subarray(0, PART_KEPT_BYTES))).toBe(true);
+    expect(body.sha256).toBe(sha(whole));
+  });
+
+  test('"whole": kept whole up to the limit, asked only once', () => {
+    const j = judge('whole');
+    const a = new BodyAssembler(4 * WHOLE_BODY_BYTES, 3 * WHOLE_BODY_BYTES, undefined, j.decide);
+    const whole = bytes(3 * WHOLE_BODY_BYTES);
+    feed(a, whole, [65_536]);
+    const body = a.finish('content-length', [], true);
+    expect(j.asked).toHaveLength(1);
+    expect(body.data!.equals(whole)).toBe(true);
+    expect(body.headOnly).toBeUndefined();
+    expect(body.sha256).toBe(sha(whole));
+  });
+
+  test('the limit still decides first: a body over it keeps BODY_HEAD_BYTES and is not asked about', () => {
+    const j = judge('part');
+    const a = new BodyAssembler(WHOLE_BODY_BYTES, undefined, undefined, j.decide);
+    const whole = bytes(2 * WHOLE_BODY_BYTES);
+    feed(a, whole, [65_536]);
+    const body = a.finish('content-length', [], true);
+    expect(j.asked).toEqual([]);
+    expect(body.headOnly).toBeUndefined();
+    expect(body.head.length).toBe(BODY_HEAD_BYTES);
+    expect(body.sha256).toBe(sha(whole));
+  });
+
+  test('hashed on a helper thread too (the live path): the digest is that of the whole body', async () => {
+    const a = new BodyAssembler(MAX_BODY_BYTES, undefined, offloadedHash, () => 'part');
+    const whole = bytes(5 * WHOLE_BODY_BYTES + 1);
+    feed(a, whole, [65_536, 3]);
+    const body = a.finish('content-length', [], true);
+    await body.sha256Later;
+    expect(body.sha256).toBe(sha(whole));
+    expect(body.headOnly).toBe(true);
   });
 });

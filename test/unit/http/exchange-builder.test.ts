@@ -215,3 +215,22 @@ describe('ExchangeBuilder, offline layout', () => {
     expect(t.exchanges()[0]!.response!.body.length).toBe(0);
   });
 });
+
+describe('ExchangeBuilder, bodies kept in part', () => {
+  test('the judge is asked about request bodies over 1 MiB only, never about a response', () => {
+    const asked: string[] = [];
+    const events: CaptureEvent[] = [];
+    const builder = new ExchangeBuilder(makeConnection(), {
+      layout: 'live', emit: (e) => events.push(e),
+      keepsWholeBody: (head, first) => (asked.push(`${head.method} ${head.target} ${first.length}`), false),
+    });
+    const big = Buffer.alloc(2 * 1024 * 1024, 0x62);
+    builder.push('client', b(`POST /small HTTP/1.1\r\nContent-Length: 5\r\n\r\nsmall`), T0);
+    builder.push('client', Buffer.concat([b(`POST /big HTTP/1.1\r\nContent-Length: ${big.length}\r\n\r\n`), big]), T0);
+    builder.push('server', Buffer.concat([b(`HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsmall`), b(`HTTP/1.1 200 OK\r\nContent-Length: ${big.length}\r\n\r\n`), big]), T0);
+    expect(asked).toEqual(['POST /big 65536']);
+    const exchanges = events.filter((e) => e.type === 'response').map((e) => (e as Extract<CaptureEvent, { type: 'response' }>).exchange);
+    expect(exchanges.map((x) => [x.request!.body.data?.length, x.request!.body.headOnly, x.response!.body.data?.length]))
+      .toEqual([[5, undefined, 5], [undefined, true, big.length]]);
+  });
+});
