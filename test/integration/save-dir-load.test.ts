@@ -17,7 +17,10 @@ describe.skipIf(!bash)('--save-dir with 300 concurrent reports under ulimit -n 1
     // Clients give up after 90 s of tries, so a stuck report fails with figures, not a timeout.
     const f = await run({ count: 300, limit: 128, patience: 90 });
     expect(f.answered).toBe(300);
-    expect(f.complete).toBe(300);
+    // Every report complete; a client that gave up waiting (15 s, on a starved machine) after
+    // the listener had saved its report sends it again, and that second copy is a report too.
+    expect(f.complete).toBeGreaterThanOrEqual(300);
+    expect(f.complete).toBeLessThanOrEqual(300 + f.retried * (f.maxAttempts - 1));
     expect(f.folders).toBeGreaterThanOrEqual(300);
     expect(f.answeredCabNotSaved).toBe(0);
     expect(f.answeredNotInCapture).toBe(0);
