@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { loopDelayProbe } from './loop-delay-probe.js';
+import { peakRss, prepareUpload, upload } from './lib.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -61,11 +62,6 @@ function wholeAnswer(s) {
   return s.length >= end + 4 + (m ? Number(m[1]) : 0);
 }
 
-function peakRss(pid) {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 
 /** One listener: `rounds` PUTs of `body`, one after the other, while the other client asks. */
@@ -87,6 +83,10 @@ export async function measure({ bin, body, rounds, listenArgs = [] }) {
   try {
     const other = await connect(port);
     await ask(other, LEVEL1, wholeAnswer); // warm: the first answer loads the decoders
+    // Each PUT is written to a file now and sent by a process of its own (bench/lib.js upload):
+    // building and writing 20 MiB in this process delayed the other client's reading here.
+    const putFiles = Array.from({ length: rounds }, (_, r) => prepareUpload(Buffer.concat([
+      Buffer.from(`PUT /upload/${r}.txt HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1'), body]), path.join(probeDir, `put-${r}.http`)));
     probe.start(child);
     const waits = [];
     let running = true;
@@ -94,10 +94,9 @@ export async function measure({ bin, body, rounds, listenArgs = [] }) {
       while (running) waits.push((await ask(other, LEVEL1, wholeAnswer)).ms);
     })();
     const putMs = [];
-    const uploader = await connect(port);
     for (let r = 0; r < rounds; r++) {
-      const head = Buffer.from(`PUT /upload/${r}.txt HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`, 'latin1');
-      const put = await ask(uploader, Buffer.concat([head, body]), (s) => /^HTTP\/1\.1 \d{3}/.test(s) && s.includes('\r\n\r\n'));
+      const put = await upload(port, putFiles[r]);
+      if (!/^HTTP\/1\.1 \d{3}/.test(put.reply)) throw new Error(`PUT ${r + 1}: ${put.reply}`);
       putMs.push(Math.round(put.ms));
       await new Promise((res) => setTimeout(res, 1000)); // what the upload's decoding does after its answer
     }
@@ -105,7 +104,6 @@ export async function measure({ bin, body, rounds, listenArgs = [] }) {
     await loop;
     const rss = peakRss(child.pid);
     other.destroy();
-    uploader.destroy();
     child.kill('SIGINT');
     await Promise.race([exited, new Promise((res) => setTimeout(res, 30_000))]);
     const sorted = [...waits].sort((a, b) => a - b);

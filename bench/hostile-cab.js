@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { writeCab } from '../dist/domain/cab/cab-writer.js';
 import { mszipBomb, overlapCab, longLineCab } from '../dist/tools/fuzz/hostile-cabs.js';
 import { loopDelayProbe } from './loop-delay-probe.js';
-import { median, numberOption } from './lib.js';
+import { median, numberOption, peakRss, prepareUpload, upload } from './lib.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MiB = 1024 * 1024;
@@ -72,44 +72,10 @@ function ask(sock, bytes) {
   });
 }
 
-/** The PUT, sent by a process of its own: writing 32 MB from the clients' process would delay
- * their own reading of answers, and count as the listener's. Resolves with the answer's status
- * line and the ms from the first byte sent to the answer (`ms`). */
-/** Writes the PUT's bytes to a file for upload(), before the clients' waits are measured (a
- * synchronous 32 MB write in this process would stall the clients it measures). */
-function prepareUpload(bytes, dir) {
-  const file = path.join(dir, 'put.http');
-  fs.writeFileSync(file, bytes);
-  return file;
-}
-
-/** PUTs the prepared file from a process of its own; its answer time and status line. */
-async function upload(port, file) {
-  const script = `
-    const net = require('node:net'), fs = require('node:fs');
-    const bytes = fs.readFileSync(process.argv[2]);
-    let t;
-    const s = net.connect(Number(process.argv[1]), '127.0.0.1', () => { t = Date.now(); s.write(bytes); });
-    s.once('data', (b) => { process.stdout.write((Date.now() - t) + ' ' + b.toString('latin1').split('\\r\\n')[0]); s.destroy(); });
-    s.on('error', () => {});`;
-  const child = spawn(process.execPath, ['-e', script, String(port), file], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let reply = '';
-  child.stdout.on('data', (b) => (reply += b));
-  await new Promise((resolve) => child.on('exit', resolve));
-  fs.rmSync(file, { force: true });
-  const m = /^(\d+) (.*)$/.exec(reply);
-  return m ? { ms: Number(m[1]), reply: m[2] } : { ms: NaN, reply: 'no answer' };
-}
-
 function quantile(xs, q) {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
-
-function peakRss(pid) {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
 }
 
 function bytesUnder(dir) {
@@ -142,7 +108,7 @@ async function measure(bin, c) {
     const s = await connect(port);
     const first = await ask(s, LEVEL1);
     const dump = /DumpFile=(.*)\r\n/.exec(first.reply)[1];
-    const putFile = prepareUpload(Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab]), dir);
+    const putFile = prepareUpload(Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`), cab]), path.join(dir, 'put.http'));
     const clients = await Promise.all([0, 1, 2, 3].map(() => connect(port)));
     probe.start(child);
     let running = true, worst = 0, answers = 0;

@@ -3,7 +3,7 @@
 // and Markdown tables. Loopback only: every helper connects to 127.0.0.1.
 import net from 'node:net';
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 
 export const HOST = '127.0.0.1';
@@ -302,4 +302,43 @@ export function commandVersion(cmd, args = ['-V'], pick = /\S/) {
     text = `${err.stdout ?? ''}${err.stderr ?? ''}`;
   }
   return text.split('\n').find((l) => pick.test(l))?.trim() ?? `${cmd} (version unknown)`;
+}
+
+// ---- uploads from a process of their own ---------------------------------------------------
+
+/** Peak RSS (VmHWM) of a process, in bytes; NaN where /proc has none. */
+export function peakRss(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Writes a request to send later with upload(): written before the clients are timed, since
+ * a synchronous write of tens of MB in their process would add to their waits. */
+export function prepareUpload(bytes, file) {
+  writeFileSync(file, bytes);
+  return file;
+}
+
+/** Sends the prepared file from a process of its own (writing tens of MB from the measuring
+ * process delayed its own reading of answers by up to ~230 ms); resolves with the time to the
+ * first byte of the answer and its status line. The file is removed afterwards. */
+export async function upload(port, file) {
+  const script = `
+    const net = require('node:net'), fs = require('node:fs');
+    const bytes = fs.readFileSync(process.argv[2]);
+    let t;
+    const s = net.connect(Number(process.argv[1]), '127.0.0.1', () => { t = Date.now(); s.write(bytes); });
+    s.once('data', (b) => { process.stdout.write((Date.now() - t) + ' ' + b.toString('latin1').split('\\r\\n')[0]); s.destroy(); });
+    s.on('error', () => {});`;
+  const child = spawn(process.execPath, ['-e', script, String(port), file], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let reply = '';
+  child.stdout.on('data', (b) => (reply += b));
+  await once(child, 'exit');
+  rmSync(file, { force: true });
+  const m = /^(\d+) (.*)$/.exec(reply);
+  return m ? { ms: Number(m[1]), reply: m[2] } : { ms: NaN, reply: 'no answer' };
 }
