@@ -100,19 +100,11 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   const maxHex = opts.maxHexBytes ?? DEFAULT_MAX_HEX_BYTES;
   const data = body.data;
   const why = notKept(body);
-  if (body.headOnly) return headOnlyLines(dec, body, paint, opts, why);
-  if (data === undefined && body.length > 0 && opts.summaryOnly) return [headerLine(undefined, body, paint), paint.dim(why)];
-  if (data === undefined && body.length > 0) {
-    const out = [headerLine(undefined, body, paint)];
-    if (opts.omitBinary) out.push(paint.warn(`${why}; bytes left out under --redact`));
-    else {
-      out.push(paint.warn(`${why}; first ${body.head.length} bytes:`));
-      append(out, formatHexdump(body.head, {}, paint));
-      if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
-    }
-    out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
-    return out;
-  }
+  // A binary body kept in part is shown as a binary body is (its decoding is that of the part
+  // kept), its hexdump sized like one; a body not kept at all has no decoding, and its first
+  // bytes (BODY_HEAD_BYTES) are shown whole.
+  if (body.headOnly) return notKeptLines(dec, body, paint, opts, why, opts.hexDump ? maxHex : BINARY_HEAD_BYTES);
+  if (data === undefined && body.length > 0) return notKeptLines(undefined, body, paint, opts, why, body.head.length);
   const out = [headerLine(dec, body, paint)];
   for (const n of dec.notes) out.push(`${paint.dim('note:')} ${escapeControl(n, paint)}`);
   const bytes = data ?? Buffer.alloc(0);
@@ -146,17 +138,17 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   return out;
 }
 
-/** A binary body kept in part: shown as a binary body is (its decoding is that of the part
- * kept), the hexdump taken from that part, with the words bodies not kept get. */
-function headOnlyLines(dec: BodyDecoding, body: Body, paint: Paint, opts: FormatBodyOptions, why: string): string[] {
+/** A body whose bytes are not all in memory: why, its first bytes as a hexdump (at most
+ * `hexBytes`), how many more there were, and the length and sha256 that name all of it. */
+function notKeptLines(dec: BodyDecoding | undefined, body: Body, paint: Paint, opts: FormatBodyOptions, why: string, hexBytes: number): string[] {
   const out = [headerLine(dec, body, paint)];
-  for (const n of dec.notes) out.push(`${paint.dim('note:')} ${escapeControl(n, paint)}`);
+  for (const n of dec?.notes ?? []) out.push(`${paint.dim('note:')} ${escapeControl(n, paint)}`);
   if (opts.summaryOnly) return [...out, paint.dim(why)];
   if (opts.omitBinary) out.push(paint.warn(`${why}; bytes left out under --redact`));
   else {
     out.push(paint.warn(`${why}; first ${body.head.length} bytes:`));
-    append(out, hexLines(body.head, opts.hexDump ? opts.maxHexBytes ?? DEFAULT_MAX_HEX_BYTES : BINARY_HEAD_BYTES, paint));
-    out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
+    append(out, hexLines(body.head, hexBytes, paint));
+    if (body.length > body.head.length) out.push(paint.dim(`… ${body.length - body.head.length} more bytes not kept`));
   }
   out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
   return out;

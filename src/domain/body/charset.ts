@@ -62,6 +62,11 @@ function detectUtf16Pattern(bytes: Buffer): CharsetDetection | undefined {
   return undefined;
 }
 
+/** Whether a charset name (iconv-lite's, or detectCharset's) is UTF-16 or UCS-2. */
+export function isUtf16Charset(name: string): boolean {
+  return /^(utf-?16|ucs-?2)/i.test(name);
+}
+
 /** Loads iconv-lite's table of encodings (a dozen module files it reads on first use). A
  * thread that serves sockets calls this before its first client: under a burst of clients
  * holding every descriptor, that first load inside a report's decoding failed (EMFILE), the
@@ -138,8 +143,7 @@ export function decodeWith(bytes: Buffer, charset: string, bomLength = 0): strin
   // stream decoder (most non-WER bodies are ASCII or UTF-8). Invalid bytes stay iconv-lite's.
   if ((charset === 'utf-8' || charset === 'utf8') && isUtf8(body)) return body.toString('utf8');
   const name = iconv.encodingExists(charset) ? charset : FALLBACK_CHARSET;
-  const isUtf16 = /^(utf-?16|ucs-?2)/i.test(name);
-  if (isUtf16 && body.length % 2 === 1) {
+  if (isUtf16Charset(name) && body.length % 2 === 1) {
     return iconv.decode(body.subarray(0, body.length - 1), name, { stripBOM: false }) + '\uFFFD';
   }
   return iconv.decode(body, name, { stripBOM: false });
@@ -185,7 +189,7 @@ export function decodeTextPrefix(bytes: Buffer, limit: number, contentType?: str
   let end = bytes.length;
   if (end > limit) {
     end = Math.max(limit, found.bomLength);
-    if (/^(utf-?16|ucs-?2)/i.test(found.charset)) end -= (end - found.bomLength) % 2;
+    if (isUtf16Charset(found.charset)) end -= (end - found.bomLength) % 2;
     else if (/^utf-?8$/i.test(found.charset)) {
       for (let back = 0; back < 3 && end > found.bomLength && (bytes[end]! & 0xc0) === 0x80; back++) end--;
     }

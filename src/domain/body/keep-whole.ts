@@ -7,7 +7,7 @@
 // of it), a CAB (listed and extracted from memory when not spooled) and UTF-16 in any form (a
 // report with a stray NUL inside a tag decodes as binary, yet is shown and checked as text).
 import type { RequestHead } from '../../model.js';
-import { detectCharset } from './charset.js';
+import { detectCharset, isUtf16Charset } from './charset.js';
 import { bodyContext, keptPart } from './message.js';
 import { decodeBody, headerValue } from './views.js';
 import { isCab } from '../cab/cab-view.js';
@@ -17,7 +17,7 @@ import { isLevel1Request } from '../server/cer-server.js';
 export function keepsWholeBody(head: RequestHead, first: Buffer): boolean {
   if (isLevel1Request(head) || isCab(first)) return true;
   const bytes = keptPart(first);
-  if (/^(utf-?16|ucs-?2)/i.test(detectCharset(bytes, headerValue(head.headers, 'content-type')).charset)) return true;
+  if (isUtf16Charset(detectCharset(bytes, headerValue(head.headers, 'content-type')).charset)) return true;
   // The very decoding the part kept gets later (decodeMessageBody): it shows as binary.
   return decodeBody(bytes, bodyContext(head)).kind !== 'binary';
 }

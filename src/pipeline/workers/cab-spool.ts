@@ -14,14 +14,14 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { isOutOfDescriptors } from '../../util/descriptors.js';
+import { OPEN_PATIENCE_MS } from './file-read.js';
 
 /** Bytes gathered before a burst is written. */
 const BURST_BYTES = 256 * 1024;
 /** Bytes not on disk yet (gathered and in flight) beyond which the sender is asked to wait. */
 export const HIGH_WATER_BYTES = 2 * 1024 * 1024;
 const CAB_SIGNATURE = 'MSCF';
-/** How long a burst keeps trying while the process is out of file descriptors. */
-const OPEN_PATIENCE_MS = 60_000;
 
 let seq = 0;
 /** Spools whose file may still be on disk: whatever is here when the run stops (a job still
@@ -138,10 +138,9 @@ export class UploadSpool {
           await this.append(burst);
           break;
         } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
           // Out of descriptors (a burst of clients holds them): waited out, as --save-dir does,
           // while the upload's socket is paused; any other failure ends the spool.
-          if ((code !== 'EMFILE' && code !== 'ENFILE') || Date.now() - since > OPEN_PATIENCE_MS || this.gone) return this.stop(code ?? (err as Error).message);
+          if (!isOutOfDescriptors(err) || Date.now() - since > OPEN_PATIENCE_MS || this.gone) return this.stop((err as NodeJS.ErrnoException).code ?? (err as Error).message);
           await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 10 * 2 ** Math.min(attempt, 7))));
         }
       }

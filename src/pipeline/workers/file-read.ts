@@ -4,10 +4,11 @@
 import fs from 'node:fs';
 import type { CabSource } from '../../domain/cab/cab-source.js';
 import { PagedBytes } from '../../domain/minidump/minidump.js';
+import { isOutOfDescriptors } from '../../util/descriptors.js';
 
 /** How long an open waits in all while the process is out of file descriptors: a burst of
  * clients holds them until their reports are answered, and the sockets close long before
- * this (the spooled upload waits as long for its own open: cab-spool.ts). */
+ * this. The spooled upload's bursts (cab-spool.ts) wait as long. */
 export const OPEN_PATIENCE_MS = 60_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -19,8 +20,7 @@ export function openWaiting(file: string, flags: string, patienceMs = OPEN_PATIE
     try {
       return fs.openSync(file, flags);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if ((code !== 'EMFILE' && code !== 'ENFILE') || Date.now() - started > patienceMs) throw err;
+      if (!isOutOfDescriptors(err) || Date.now() - started > patienceMs) throw err;
       Atomics.wait(pause, 0, 0, wait);
     }
   }

@@ -4,16 +4,12 @@
 // when sockets or other writes have closed theirs — instead of losing the report. Only when
 // the table stays full for `patienceMs` does the error reach the caller.
 
-const BUSY = new Set(['EMFILE', 'ENFILE']);
-
+import { isOutOfDescriptors } from '../../util/descriptors.js';
 /** Files open at once for report folders: well below the usual limit of 1024 (ulimit -n),
  * leaving the rest to sockets and the other outputs. */
 export const DEFAULT_FILE_SLOTS = 64;
 
-/** Whether `err` means "no descriptor free right now" (worth waiting for). */
-export function isOutOfDescriptors(err: unknown): boolean {
-  return BUSY.has((err as NodeJS.ErrnoException | undefined)?.code ?? '');
-}
+export { isOutOfDescriptors };
 
 export interface FileSlotsOptions {
   limit?: number;

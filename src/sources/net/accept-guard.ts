@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type net from 'node:net';
+import { isOutOfDescriptors } from '../../util/descriptors.js';
 
 export class AcceptGuard {
   private spare: number | undefined;
@@ -56,7 +57,7 @@ export class AcceptGuard {
   }
 
   private failed(err: NodeJS.ErrnoException): void {
-    if (err.code === 'EMFILE' || err.code === 'ENFILE') {
+    if (isOutOfDescriptors(err)) {
       if (this.spare === undefined) return; // libuv retries; a closing connection frees one
       fs.closeSync(this.spare);
       this.spare = undefined;
