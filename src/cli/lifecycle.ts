@@ -9,6 +9,16 @@ import { saveDirLost } from './save-dir-setup.js';
 import { isLevel1Request } from '../domain/server/cer-server.js';
 import { formatSize } from '../util/size.js';
 import { formatAddress } from '../util/address.js';
+import { warmCabWorker } from '../pipeline/workers/cab-offload.js';
+import { loadCharsets } from '../domain/body/charset.js';
+
+/** Before `listen` or `relay` accepts its first client: the CAB worker has loaded its code
+ * (cab-offload.ts: warm; it then ends with the run) and this thread its charset tables
+ * (charset.ts), so a burst of clients holding every descriptor cannot make those loads fail. */
+export async function readyForClients(): Promise<void> {
+  loadCharsets();
+  await warmCabWorker();
+}
 
 export function countingSink(): Sink & { reports: number } {
   const sink = {

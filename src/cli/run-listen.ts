@@ -6,13 +6,12 @@ import { startListener } from '../sources/net/listener.js';
 import { CerServer, type RespondMode } from '../domain/server/cer-server.js';
 import { WerSniffError, describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
+import { countingSink, readyForClients, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
 import type { ReportStore } from '../sinks/save-dir/report-store.js';
 import { openSaveDir } from './save-dir-setup.js';
-import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
-import { loadCharsets } from '../domain/body/charset.js';
+import { liveCabJobs, stopCabWorker } from '../pipeline/workers/cab-offload.js';
 import { ProgressLine, clearingWrites } from '../sinks/progress.js';
 import { fleetStats, savedFolder } from './fleet-wiring.js';
 import type { BodyObserver, Sink } from '../model.js';
@@ -74,10 +73,7 @@ export async function runListen(flags: ListenFlags): Promise<number> {
     responseBody,
     answer: { bucket: flags.bucket, bucketTable: flags.bucketTable, ask: flags.ask, responseUrl: flags.responseUrl, dumpServer: flags.dumpServer, noCab: !flags.cab },
   });
-  // The CAB worker is ready before the first client is accepted (cab-offload.ts: warm), not
-  // started by the first CAB, and ends with the run; so are the charset tables (charset.ts).
-  loadCharsets();
-  await warmCabWorker();
+  await readyForClients();
   let handle;
   try {
     handle = await startListener({

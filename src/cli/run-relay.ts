@@ -1,12 +1,11 @@
 // The `relay` action: flags → outputs and the recording relay (sources/net/relay-recorder.ts),
 // whose tap feeds the same Recorder, framers, decoders and outputs as `listen`.
-import { liveCabJobs, stopCabWorker, warmCabWorker } from '../pipeline/workers/cab-offload.js';
-import { loadCharsets } from '../domain/body/charset.js';
+import { liveCabJobs, stopCabWorker } from '../pipeline/workers/cab-offload.js';
 import { Recorder } from '../pipeline/recorder.js';
 import { startRecordingRelay } from '../sources/net/relay-recorder.js';
 import { describeListenError, inWords } from '../errors.js';
 import { createOutputs, type OutputFlags } from './outputs.js';
-import { countingSink, reportRefusal, serveUntilStopped } from './lifecycle.js';
+import { countingSink, readyForClients, reportRefusal, serveUntilStopped } from './lifecycle.js';
 import { resolveServerFlags, type ServerFlags } from './server-flags.js';
 import { RefusalLog } from './refusal-log.js';
 import { formatAddress } from '../util/address.js';
@@ -49,10 +48,7 @@ export async function runRelay(flags: RelayFlags): Promise<number> {
   });
   const upstream = formatAddress(flags.to.host, flags.to.port);
 
-  // The CAB worker is ready before the first client is accepted (cab-offload.ts: warm), not
-  // started by the first CAB, and ends with the run; so are the charset tables (charset.ts).
-  loadCharsets();
-  await warmCabWorker();
+  await readyForClients();
   let handle;
   try {
     handle = await startRecordingRelay({

@@ -50,6 +50,11 @@ export interface EarlyGcOptions {
 
 /** Returns a counter for bytes of fresh buffers that are (or will soon be) garbage; it collects
  * on the calling thread as the options say. */
+/** For a thread that serves sockets (the listener, the relay's decoding thread): a young
+ * collection every 4 MB received, a full one every 64 MB while over 32 MB of ArrayBuffers are
+ * held (a big body that died old). */
+export const SOCKET_THREAD_GC: EarlyGcOptions = { minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 32 * 1024 * 1024 } };
+
 export function earlyGc(opts: EarlyGcOptions): (bytes: number) => void {
   let minor = 0;
   let full = 0;

@@ -11,7 +11,7 @@ import type { Command } from '../../pipeline/commands.js';
 import { CerServer } from '../../domain/server/cer-server.js';
 import { formatAddress } from '../../util/address.js';
 import { formatSize } from '../../util/size.js';
-import { earlyGc } from '../../pipeline/early-gc.js';
+import { SOCKET_THREAD_GC, earlyGc } from '../../pipeline/early-gc.js';
 import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 /** Bytes read from one client before it waits for the next turn of the event loop: about a
@@ -45,7 +45,7 @@ export interface ListenerHandle {
 /** Socket reads are garbage once recorded (an upload's spool and hash copy them): collected
  * while young, every few MB received, so a big upload does not hold ~64 MB of dead reads; and
  * a big body kept for decoding is freed once it died, not whenever V8 next looks (early-gc.ts). */
-const readGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 32 * 1024 * 1024 } });
+const readGarbage = earlyGc(SOCKET_THREAD_GC);
 
 export async function startListener(opts: ListenerOptions): Promise<ListenerHandle> {
   const { recorder, server: cer } = opts;

@@ -17,7 +17,7 @@ import type { Refusal } from './gate.js';
 import { gateFromSpec } from './gate-spec.js';
 import { startRelay, type RelayHandle, type RelayOptions } from './relay.js';
 import { byteRingMemory, ByteRingReader, type ByteRingMemory } from './byte-ring.js';
-import { earlyGc } from '../../pipeline/early-gc.js';
+import { SOCKET_THREAD_GC, earlyGc } from '../../pipeline/early-gc.js';
 
 /** Bytes of the ring the relay thread copies small (or not yet written) reads into. */
 export const RING_BYTES = 2 * 1024 * 1024;
@@ -30,7 +30,7 @@ export const RING_SLOT = -1;
  * collection every 4 MB tapped (~1 ms each) brought it back to 107-111 MB; a full one when
  * more than 32 MB of ArrayBuffers are held frees a big body that died old (see early-gc.ts).
  */
-const tappedGarbage = earlyGc({ minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 32 * 1024 * 1024 } });
+const tappedGarbage = earlyGc(SOCKET_THREAD_GC);
 
 /** What crosses to the worker: everything but the callbacks and the gate (sent as a spec).
  * `holds(conn)`, asked after each chunk onChunk took: what the outputs hold back this
