@@ -8,18 +8,19 @@ import { moduleAt, type MinidumpModule, type MinidumpSummary } from '../domain/m
 import type { Paint } from './paint.js';
 import { escapeControl } from '../util/escape.js';
 import { formatSize } from '../util/size.js';
+import { groupThousands } from '../util/count.js';
 import { append, maxOf } from '../util/append.js';
 
 /** How many modules to show on each side of the faulting one. */
 const NEIGHBOURS = 2;
-const plural = (n: number, one: string): string => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
+const plural = (n: number, one: string): string => `${groupThousands(n)} ${one}${n === 1 ? '' : 's'}`;
 
 /** '37 modules', or for a capped or name-sharing list '160,000 modules (1 distinct name, 1,000 listed)'. */
 function moduleCountText(sum: MinidumpSummary): string {
   const total = sum.moduleCount ?? sum.modules.length;
   const notes = [
     ...(sum.moduleNames !== undefined ? [plural(sum.moduleNames, 'distinct name')] : []),
-    ...(sum.modules.length < total ? [`${sum.modules.length.toLocaleString('en-US')} listed`] : []),
+    ...(sum.modules.length < total ? [`${groupThousands(sum.modules.length)} listed`] : []),
   ];
   return `${plural(total, 'module')}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
@@ -97,7 +98,7 @@ export function formatMinidump(sum: MinidumpSummary, paint: Paint): string[] {
   const near = nearFault(sum);
   if (!near.hit && sum.exception?.module) {
     // the faulting module is one of the records beyond the listed ones
-    lines.push(paint.dim(`  the faulting module is not among the ${sum.modules.length.toLocaleString('en-US')} listed`));
+    lines.push(paint.dim(`  the faulting module is not among the ${groupThousands(sum.modules.length)} listed`));
   } else if (near.modules.length > 0) {
     lines.push(paint.dim(near.hit ? '  modules around the fault:' : '  no module contains the fault; nearest:'));
     const width = maxOf(near.modules.map((m) => m.base.length));

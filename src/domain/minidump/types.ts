@@ -1,6 +1,7 @@
 // Shapes and layout constants of the minidump summary (minidumpapiset.h, learn.microsoft.com
 // MINIDUMP_* structures), and the caps that keep a summary's size and the work behind it
 // proportional to the bytes present rather than to the counts a dump claims.
+import { groupThousands } from '../../util/count.js';
 
 export interface MinidumpProblem { code: string; message: string; offset?: number }
 
@@ -211,4 +212,4 @@ export const ARCH_NAMES: Record<number, string> = { 0: 'x86', 5: 'ARM', 6: 'IA64
 export const hex = (n: bigint | number): string => `0x${n.toString(16)}`;
 export const isoTime = (t: number): string => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 /** 160000 → '160,000'. */
-export const count = (n: number): string => n.toLocaleString('en-US');
+export const count = groupThousands;
