@@ -12,6 +12,7 @@ import { CerServer } from '../../domain/server/cer-server.js';
 import { formatAddress } from '../../util/address.js';
 import { formatSize } from '../../util/size.js';
 import { SOCKET_THREAD_GC, earlyGc } from '../../pipeline/early-gc.js';
+import { AfterAnswers } from './after-answers.js';
 import { ConnectionGate, GATED_SERVER_OPTIONS, describeTlsError, idleReason, type GateOptions, type Refusal } from './gate.js';
 
 /** Bytes read from one client before it waits for the next turn of the event loop: about a
@@ -55,6 +56,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
   const done = new Promise<void>((r) => (finish = r));
 
   const gate = new ConnectionGate(opts.gate ?? {}, (r) => opts.onRefused?.(r));
+  const afterAnswers = new AfterAnswers();
   const server = net.createServer({ allowHalfOpen: true, ...GATED_SERVER_OPTIONS }, (raw) => {
     if (opts.once && nextId > 0) {
       raw.destroy();
@@ -85,20 +87,21 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
      * for this), then reported back, so the pipeline frames it as the server's side. */
     const run = (commands: readonly Command[]): void => {
       for (const cmd of commands) {
-        if (!write(cmd.bytes)) {
-          rec.unsent(cmd);
+        const ts = Date.now();
+        if (!write(cmd.bytes, ts)) {
+          afterAnswers.add(() => rec.unsent(cmd, ts));
           continue;
         }
-        rec.sent(cmd);
+        afterAnswers.add(() => rec.sent(cmd, ts));
         if (cmd.close) endOurSide();
       }
     };
     /** Records bytes for the client in the byte outputs (pcap, raw) and writes them. Recorded
      * first: a pcap cut by kill -9 never misses an answer the client got. False when the
      * socket is gone. */
-    const write = (bytes: Buffer): boolean => {
+    const write = (bytes: Buffer, ts: number): boolean => {
       if (socket.destroyed || socket.writableEnded) return false;
-      rec.record('server', bytes);
+      rec.record('server', bytes, ts);
       // A client that sends requests but never reads the answers must not make us buffer
       // answers without end: stop reading it until it has taken what we wrote.
       if (!socket.write(bytes)) hold('client-not-reading', () => once(socket, 'drain'));
@@ -107,7 +110,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     /** After an answer that closes the connection: our FIN. */
     const endOurSide = (): void => {
       socket.end();
-      rec.end('server');
+      afterAnswers.add(() => rec.end('server'));
     };
     const rec = recorder.open(connection, { responder: cer });
 
@@ -140,6 +143,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
     });
     let told = false;
     socket.on('timeout', () => {
+      afterAnswers.flush();
       told = true;
       const reason = idleReason(opts.gate?.idleTimeoutMs ?? 0);
       opts.onNotice?.(`closed #${connection.id} ${connection.peer}: ${reason}; its ${formatSize(connection.bytesFromClient)} are kept`);
@@ -147,15 +151,17 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       socket.destroy();
     });
     socket.on('end', () => {
+      afterAnswers.flush();
       run(rec.end('client'));
       // The client is done sending and every answer has been written (answers are sent
       // synchronously as requests complete), so close our side too.
       if (!socket.writableEnded) {
         socket.end();
-        rec.end('server');
+        afterAnswers.add(() => rec.end('server'));
       }
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
+      afterAnswers.flush();
       // A reset from the client: shown as a RST in pcap output.
       if (err.code === 'ECONNRESET') rec.reset('client');
       // TLS 1.3: the client checks our certificate after our side of the handshake is done, so
@@ -168,6 +174,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
       rec.close(tlsProblem ?? (err.code ? `${err.code}` : err.message));
     });
     socket.on('close', () => {
+      afterAnswers.flush();
       // Clients that reject a certificate without an alert (node, some .NET) just hang up.
       if (!told && (socket as { encrypted?: boolean }).encrypted && connection.bytesFromClient === 0) {
         opts.onNotice?.(`#${connection.id} ${connection.peer}: closed right after the TLS handshake without a request — does it trust our certificate?`);
@@ -211,6 +218,7 @@ export async function startListener(opts: ListenerOptions): Promise<ListenerHand
         if (!server.listening) resolve();
       });
       await Promise.all(closed);
+      afterAnswers.flush();
       finish();
     },
   };
