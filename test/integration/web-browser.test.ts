@@ -1,7 +1,8 @@
 // The web inspector in a real browser (Debian's chromium through playwright-core): live rows
 // from `listen --web` while `simulate` sends, the detail of a report (machine, exception, CAB
-// listing), the filter box, the diff of two reports, access without the token, and a screenshot
-// of the detail page into test-results/ (a CI artefact).
+// listing), the same through `relay --web` in front of a real listener, the filter box, the
+// diff of two reports, access without the token, and a screenshot of the detail page into
+// test-results/ (a CI artefact).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,34 @@ describe('web inspector in Chromium' + skipNote('chromium'), () => {
     expect(dl.status()).toBe(200);
     expect(dl.headers()['content-disposition']).toMatch(/^attachment; filename="wer-sniff-session\.pcap"$/);
     expect((await dl.body()).readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(watch.events).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it.skipIf(!has)('relay --web: reports relayed to a real listener appear with its answers; a click shows the report and its CAB', async () => {
+    const upstream = await start(['listen', '-p', '0', '-b', '127.0.0.1', '-q']);
+    const relay = await start(['relay', '--to', `127.0.0.1:${upstream.port}`, '-p', '0', '-b', '127.0.0.1', '-q', '--web', '127.0.0.1:0']);
+    const url = await waitForUrl(relay.stderr);
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    const watch = watchForScript(page);
+    await page.goto(url);
+    await page.waitForSelector('.row.head');
+    const sim = runCli(['simulate', '--to', `127.0.0.1:${relay.port}`, '--count', '2', '--machines', '2']);
+    expect(sim.code, sim.stderr).toBe(0);
+    // Two reports and their two uploads, each with the upstream's 200.
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('.row.data')];
+      return rows.length === 4 && rows.every((r) => r.querySelector('.c-status')?.textContent === '200');
+    }, undefined, { timeout: 10_000 });
+    expect(await page.locator('.row.data.kind-upload').count()).toBe(2);
+    await reportRows(page).first().click();
+    await page.waitForSelector('.detail .cab-files');
+    const text = await page.locator('.detail').innerText();
+    expect(text).toMatch(/SIM-PC-0\d\.sim\.example\.test/);
+    expect(text).toContain('access violation (0xc0000005)');
+    // The upstream's answer, as relayed: its level-1 Key=value lines.
+    expect(text).toMatch(/iData=1/);
+    expect(await page.locator('.detail .cab-files').innerText()).toContain('.mdmp');
     expect(watch.events).toEqual([]);
     await page.close();
   }, BROWSER_TEST_MS);
