@@ -14,11 +14,10 @@
 import type { RequestHead } from '../../model.js';
 import { PART_KEPT_BYTES, type BodyKeep } from '../../pipeline/http/body-assembler.js';
 import { bodyContext, keptPart } from './message.js';
-import { decodeBody, VIEW_DECODE_BYTES } from './views.js';
+import { decodeBody, headerValue, VIEW_DECODE_BYTES } from './views.js';
 import { isCab } from '../cab/cab-view.js';
 import { isLevel1Request } from '../server/cer-server.js';
 import { detectCharset, isUtf16Charset } from './charset.js';
-import { headerValue } from './views.js';
 
 /** `first`: the body's first PART_KEPT_BYTES. */
 export function requestBodyKeep(head: RequestHead, first: Buffer): BodyKeep {
