@@ -170,9 +170,9 @@ export async function run() {
   }
 
   // (e) peak RSS through three 1 GiB uploads into a fast upstream -----------------------------
-  // PUT as in (a) (the CLI spools a PUT and keeps 1 MiB of it); POST of text, whose 64 MiB
-  // warm-up body the CLI keeps whole for decoding (--max-body-bytes); POST of binary bytes, of
-  // which it keeps the first 64 KiB. The POSTs only for wer-sniff and the minimal relay.
+  // PUT as in (a) (the CLI spools a PUT and keeps 1 MiB of it); POST of text, of whose 64 MiB
+  // warm-up body the CLI keeps the first MiB (all it decodes); POST of binary bytes, of which it
+  // keeps the first 64 KiB. The POSTs only for wer-sniff and the minimal relay.
   if (ONLY.includes('e')) {
     const t0 = Date.now();
     const sink = await startSink();

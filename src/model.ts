@@ -65,7 +65,7 @@ export interface Body {
   /** The whole body when `length <= maxBodyBytes` (and not `headOnly` or `spooled`), else
    * undefined. */
   data?: Buffer;
-  /** First bytes of the body (≤ BODY_HEAD_BYTES; ≤ PART_KEPT_BYTES when `headOnly`), always
+  /** First bytes of the body (≤ BODY_HEAD_BYTES; when `headOnly`, the part kept), always
    * present. */
   head: Buffer;
   /** sha256 (hex) of the de-chunked body. */
@@ -82,10 +82,12 @@ export interface Body {
   complete: boolean;  /** A level-2 upload streamed to a spool file and summarised from there, so `data` is not
    * kept although the body is under --max-body-bytes (its CAB view is the decoding). */
   spooled?: boolean;
-  /** A request body over 1 MiB that nothing reads whole (binary, not a CAB: see
-   * domain/body/keep-whole.ts), so only `head` (its first 64 KiB, for the
-   * hexdumps) is kept in memory; its length and sha256 name all of it, and its decoding is
-   * that of `head`. --include-bodies and the inspector keep such bodies whole. */
+  /** A request body over 1 MiB that nothing reads whole (not a level-1 report, not a CAB: see
+   * domain/body/keep-whole.ts), so only `head` is kept in memory: its first 64 KiB when
+   * binary (for the hexdumps), its first MiB when text (all the views decode of a body that
+   * long, views.ts VIEW_DECODE_BYTES). Its length and sha256 name all of it, and its decoding
+   * is that of `head` as a body of its length. --include-bodies and the inspector keep such
+   * bodies whole. */
   headOnly?: boolean;
 }
 

@@ -7,7 +7,7 @@
 import type { CaptureEvent, ConnectionInfo, Direction, Exchange, RequestHead } from '../model.js';
 import { ExchangeBuilder } from './http/exchange-builder.js';
 import { decodedOf } from '../domain/body/message.js';
-import { keepsWholeBody } from '../domain/body/keep-whole.js';
+import { requestBodyKeep } from '../domain/body/keep-whole.js';
 import { bodyProblems } from '../domain/body/body-problems.js';
 import { backgroundHash, offloadedHash } from './workers/hash-offload.js';
 import { HeldEvents, type Held } from './held-events.js';
@@ -55,7 +55,7 @@ export class ConnectionRecorder {
       layout: hooks.layout ?? 'live',
       maxHeaderBytes: opts.maxHeaderBytes,
       maxBodyBytes: opts.maxBodyBytes,
-      keepsWholeBody: opts.wholeBodies ? undefined : keepsWholeBody,
+      bodyKeep: opts.wholeBodies ? undefined : requestBodyKeep,
       // A large body is hashed on a helper thread. Where sockets are served nothing waits for
       // it: a sender that outruns it is paused, the message's event waits for its digest.
       largeBodyHash: opts.socketThread ? () => backgroundHash((drained) => recorder.holdConnection(connection.id, drained)) : offloadedHash,

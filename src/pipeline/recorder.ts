@@ -23,9 +23,10 @@ export interface RecorderOptions {
    * Off when nothing shows decoded traffic (`--raw`, `-o`/`-w` alone): it would decode every
    * body, CABs included, for problems no output displays. Default on. */
   checkBodies?: boolean;
-  /** Keep every body whole up to maxBodyBytes, a binary request body over 1 MiB too
-   * (--include-bodies gives them inline, the inspector offers each request as sent). Default
-   * off: such a body keeps only its first 64 KiB (`Body.headOnly`, domain/body/keep-whole.ts). */
+  /** Keep every body whole up to maxBodyBytes, a request body over 1 MiB too (--include-bodies
+   * gives them inline, the inspector offers each request as sent). Default off: such a body,
+   * unless a level-1 report or a CAB, keeps only its first 64 KiB when binary, its first MiB
+   * (all that is decoded of it) when text (`Body.headOnly`, domain/body/keep-whole.ts). */
   wholeBodies?: boolean;
   /** Level-2 CABs are summarised by these jobs, off the thread that serves sockets: the
    * connection's events wait (in order) until its CAB's summary is back, other connections go

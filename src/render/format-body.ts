@@ -83,14 +83,19 @@ export function formatLevel1Response(r: Level1Response, paint: Paint): string[] 
   return out;
 }
 
-function hexLines(data: Buffer, maxBytes: number, paint: Paint): string[] {
-  return formatHexdump(data, { maxBytes }, paint);
+/** `totalBytes`: the body's length, when `data` is only the part of it kept. */
+function hexLines(data: Buffer, maxBytes: number, paint: Paint, totalBytes = data.length): string[] {
+  return formatHexdump(data, { maxBytes, totalBytes }, paint);
 }
 
-/** Why a body's bytes are not in memory: over --max-body-bytes, a level-2 upload spooled
- * to disk for its CAB summary, or a binary body of which only the first bytes are kept. */
-export function notKept(body: Body): string {
-  if (body.headOnly) return `binary and over 1 MiB: only its first ${formatSize(body.head.length)} kept in memory (--include-bodies keeps it whole)`;
+/** Why a body's bytes are not (all) in memory: over --max-body-bytes, a level-2 upload spooled
+ * to disk for its CAB summary, or a body of which only the first bytes are kept (`dec`: its
+ * decoding, which tells a text body's part, all that is decoded, from a binary body's). */
+export function notKept(body: Body, dec?: BodyDecoding): string {
+  if (body.headOnly) {
+    const what = dec && dec.kind !== 'binary' ? 'text' : 'binary';
+    return `${what} and over 1 MiB: only its first ${formatSize(body.head.length)} kept in memory${what === 'text' ? ', the part decoded' : ''} (--include-bodies keeps it whole)`;
+  }
   return body.spooled ? 'a level-2 upload (PUT) over 1 MiB: spooled to disk for its CAB summary, not kept in memory'
     : 'too large to decode in memory (raise --max-body-bytes to decode it)';
 }
@@ -99,15 +104,17 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
   const maxLines = opts.maxTextLines ?? DEFAULT_MAX_TEXT_LINES;
   const maxHex = opts.maxHexBytes ?? DEFAULT_MAX_HEX_BYTES;
   const data = body.data;
-  const why = notKept(body);
+  const why = notKept(body, dec);
   // A binary body kept in part is shown as a binary body is (its decoding is that of the part
   // kept), its hexdump sized like one; a body not kept at all has no decoding, and its first
-  // bytes (BODY_HEAD_BYTES) are shown whole.
-  if (body.headOnly) return notKeptLines(dec, body, paint, opts, why, opts.hexDump ? maxHex : BINARY_HEAD_BYTES);
-  if (data === undefined && body.length > 0) return notKeptLines(undefined, body, paint, opts, why, body.head.length);
+  // bytes (BODY_HEAD_BYTES) are shown whole. A text body kept in part is shown as when kept
+  // whole (its decoding is the same), with a line saying what is kept.
+  if (body.headOnly && dec.kind === 'binary') return notKeptLines(dec, body, paint, opts, why, opts.hexDump ? maxHex : BINARY_HEAD_BYTES);
+  if (data === undefined && body.length > 0 && !body.headOnly) return notKeptLines(undefined, body, paint, opts, why, body.head.length);
   const out = [headerLine(dec, body, paint)];
   for (const n of dec.notes) out.push(`${paint.dim('note:')} ${escapeControl(n, paint)}`);
-  const bytes = data ?? Buffer.alloc(0);
+  if (body.headOnly) out.push(paint.dim(why));
+  const bytes = data ?? (body.headOnly ? body.head : Buffer.alloc(0));
   switch (dec.kind) {
     case 'empty':
       break;
@@ -134,7 +141,7 @@ export function formatBody(dec: BodyDecoding, body: Body, paint: Paint, opts: Fo
       out.push(paint.dim(`${body.length} bytes, sha256 ${body.sha256}`));
       return out;
   }
-  if (opts.hexDump && bytes.length > 0) append(out, [paint.dim('hexdump:'), ...hexLines(bytes, maxHex, paint)]);
+  if (opts.hexDump && bytes.length > 0) append(out, [paint.dim('hexdump:'), ...hexLines(bytes, maxHex, paint, body.length)]);
   return out;
 }
 
@@ -167,16 +174,16 @@ export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true, inl
     kind: dec.kind,
   };
   const notes = [...dec.notes];
-  if (body.headOnly) {
+  if (body.headOnly && dec.kind === 'binary') {
     // Over 1 MiB: what a binary body that long gets when kept whole (base64 left out), unless
     // the output inlines more (then the bytes are missing and the note says why).
     json.kind = 'binary';
     json.omitted = true;
-    notes.push(body.length > inlineMax ? `base64 left out: ${body.length} bytes is over ${formatSize(inlineMax)} (--include-bodies keeps it)` : `base64 left out: ${notKept(body)}`);
+    notes.push(body.length > inlineMax ? `base64 left out: ${body.length} bytes is over ${formatSize(inlineMax)} (--include-bodies keeps it)` : `base64 left out: ${notKept(body, dec)}`);
     json.notes = notes;
     return json;
   }
-  if (body.data === undefined && body.length > 0) {
+  if (body.data === undefined && body.length > 0 && !body.headOnly) {
     json.kind = 'binary';
     if (body.spooled) json.omitted = true;
     notes.push(body.spooled ? `${notKept(body)}: base64 left out (--include-bodies keeps up to --max-body-bytes)` : 'too large to decode in memory (see --max-body-bytes)');
@@ -198,6 +205,9 @@ export function toBodyJson(dec: BodyDecoding, body: Body, withReport = true, inl
   }
   if (dec.report && withReport) json.report = dec.report;
   if (dec.level1) json.level1 = dec.level1;
+  // A text body kept in part: the same as kept whole (the text is that of its first MiB either
+  // way), and which part is kept.
+  if (body.headOnly) notes.push(notKept(body, dec));
   json.notes = notes;
   return json;
 }

@@ -9,6 +9,9 @@ export interface HexdumpOptions {
   offset?: number;
   /** Show at most this many bytes, then a "… N more bytes" line. */
   maxBytes?: number;
+  /** The bytes' whole length, when `buf` holds only their beginning (a body kept in part):
+   * what the "… N more bytes" line counts. */
+  totalBytes?: number;
 }
 
 const BYTES_PER_LINE = 16;
@@ -38,8 +41,9 @@ export function formatHexdump(buf: Buffer, opts: HexdumpOptions, paint: Paint): 
     const address = (base + start).toString(16).padStart(8, '0');
     lines.push(`${paint.dim(address)}  ${hex} ${paint.dim('|')}${ascii}${paint.dim('|')}`);
   }
-  if (shown < buf.length) {
-    const more = buf.length - shown;
+  const total = Math.max(buf.length, opts.totalBytes ?? 0);
+  if (shown < total) {
+    const more = total - shown;
     lines.push(paint.dim(`… ${more} more byte${more === 1 ? '' : 's'}`));
   }
   return lines;

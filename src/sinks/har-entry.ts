@@ -164,10 +164,10 @@ function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
   if (b.length > inlineMax || b.headOnly) {
     // Inlined, 40 uploads of 20 MiB made a HAR no JSON.stringify could hold (and ~1 GB of
     // memory): the bytes are in -o / -w / --save-dir, the HAR names them by size and hash. A
-    // binary body kept in part (always over 1 MiB) is named the same way.
+    // body kept in part (always over 1 MiB, binary or text) is named the same way.
     Object.assign(extra, { _size: b.length, _omitted: true });
     extra.comment = b.length > inlineMax ? `body of ${b.length} bytes left out (over ${formatSize(inlineMax)}); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`
-      : `body of ${b.length} bytes left out (binary, only its first ${b.head.length} bytes kept in memory); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`;
+      : `body of ${b.length} bytes left out (${dec.kind === 'binary' ? 'binary' : 'text'}, only its first ${b.head.length} bytes kept in memory); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`;
     return { extra };
   }
   if (dec.cut) {

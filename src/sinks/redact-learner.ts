@@ -39,7 +39,8 @@ export class RedactLearner implements Sink {
   private learnMessage(msg: HttpMessage, request?: Request): void {
     const p = this.names;
     learnFromHeaders(p, msg.head.headers);
-    if (msg.body.data === undefined) return;
+    // A body kept in part is shown by its decoding, so it is learned from too.
+    if (msg.body.data === undefined && !msg.body.headOnly) return;
     const dec = decodedOf(msg, request);
     if (dec.report) learnFromReport(p, dec.report);
     if (dec.cab) learnFromCab(p, dec.cab);

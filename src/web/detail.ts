@@ -48,8 +48,8 @@ function bodyJson(m: HttpMessage, dec: MessageDecoding | undefined): BodyJson {
   out.notes = [...dec.notes];
   if (dec.failure) out.notes.push(`${dec.failure.view} view failed: ${dec.failure.message}`);
   if (dec.xml && (dec.kind === 'wer-report' || dec.kind === 'xml')) out.pretty = formatXml(dec.xml, plainPaint);
-  if (b.headOnly) out.notes.push(`binary and over 1 MiB: only its first ${b.head.length} bytes are held in memory`);
-  if (dec.kind === 'binary' || b.headOnly) out.hex = formatHexdump(b.data ?? b.head, { maxBytes: MAX_HEX_BYTES }, plainPaint);
+  if (b.headOnly) out.notes.push(`${dec.kind === 'binary' ? 'binary' : 'text'} and over 1 MiB: only its first ${b.head.length} bytes are held in memory${dec.kind === 'binary' ? '' : ', the part decoded'}`);
+  if (dec.kind === 'binary') out.hex = formatHexdump(b.data ?? b.head, { maxBytes: MAX_HEX_BYTES }, plainPaint);
   else if (dec.text !== undefined) {
     const all = lines(dec.text);
     out.raw = all.slice(0, MAX_TEXT_LINES);

@@ -79,7 +79,8 @@ function bomMismatch(bytes: Buffer): string | undefined {
 
 export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
   const out: BodyProblem[] = [];
-  const data = body.data;
+  // A body kept in part is judged by the part kept, which its decoding is made of.
+  const data = body.data ?? (body.headOnly ? body.head : undefined);
   if (!data || data.length === 0) {
     // A spooled upload: its CAB view is all there is to judge.
     if (dec.cab) cabProblems(dec.cab, out);
@@ -95,7 +96,7 @@ export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
   if (bomMsg) out.push({ code: 'bom-mismatch', message: `${bomMsg} — decoded as the BOM says, which garbles it` });
   if (/^utf-?16/.test(charset)) {
     const bom = dec.charset?.rule === 'bom' ? 2 : 0;
-    if ((data.length - bom) % 2 === 1) out.push({ code: 'odd-length-utf16', message: `expected UTF-16 to have an even length, saw ${data.length - bom} bytes after the BOM: the last byte is shown as U+FFFD (cut short?)` });
+    if ((body.length - bom) % 2 === 1) out.push({ code: 'odd-length-utf16', message: `expected UTF-16 to have an even length, saw ${body.length - bom} bytes after the BOM: the last byte is shown as U+FFFD (cut short?)` });
   }
   if (text !== undefined && dec.kind !== 'binary') {
     if ((dec.kind === 'xml' || dec.kind === 'wer-report' || dec.failure) && /<!DOCTYPE/i.test(text)) {

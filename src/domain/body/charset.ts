@@ -180,22 +180,37 @@ export interface DecodedPrefix extends DecodedText {
 }
 
 /**
- * The charset of all of `bytes` (the rules look at a few leading bytes, and the UTF-8 check is
- * native), but the text of at most the first `limit` of them, cut where a character starts
- * (UTF-8) or at a whole code unit (UTF-16), so the cut adds no U+FFFD of its own.
+ * At most the first `limit` bytes of a body of `totalBytes` (`bytes` may hold only its first
+ * `limit` or more: a body kept in part), decoded. A longer body is judged and decoded by those
+ * first `limit` bytes alone, so the part kept of a long body decodes exactly as all of it would:
+ * the charset is told by them (a UTF-8 character cut at the limit left out, so valid UTF-8 stays
+ * UTF-8), and the text ends where a character starts (UTF-8) or at a whole code unit (UTF-16),
+ * so the cut adds no U+FFFD of its own.
  */
-export function decodeTextPrefix(bytes: Buffer, limit: number, contentType?: string): DecodedPrefix {
-  const found = detectCharset(bytes, contentType);
-  let end = bytes.length;
-  if (end > limit) {
-    end = Math.max(limit, found.bomLength);
-    if (isUtf16Charset(found.charset)) end -= (end - found.bomLength) % 2;
-    else if (/^utf-?8$/i.test(found.charset)) {
-      for (let back = 0; back < 3 && end > found.bomLength && (bytes[end]! & 0xc0) === 0x80; back++) end--;
-    }
+export function decodeTextPrefix(bytes: Buffer, limit: number, contentType?: string, totalBytes = bytes.length): DecodedPrefix {
+  if (totalBytes <= limit && bytes.length <= limit) {
+    const found = detectCharset(bytes, contentType);
+    return { ...found, text: decodeWith(bytes, found.charset, found.bomLength), decodedBytes: bytes.length };
   }
-  const text = decodeWith(end < bytes.length ? bytes.subarray(0, end) : bytes, found.charset, found.bomLength);
+  const prefix = bytes.subarray(0, limit);
+  const found = detectCharset(withoutCutCharacter(prefix), contentType);
+  let end = Math.max(prefix.length, Math.min(found.bomLength, bytes.length));
+  if (isUtf16Charset(found.charset)) end -= (end - found.bomLength) % 2;
+  else if (/^utf-?8$/i.test(found.charset)) end = found.bomLength + utf8Whole(prefix.subarray(found.bomLength));
+  const text = decodeWith(bytes.subarray(0, end), found.charset, found.bomLength);
   return { charset: found.charset, rule: found.rule, bomLength: found.bomLength, text, decodedBytes: end };
+}
+
+/** How many of `bytes` end with a whole UTF-8 character: a lead byte among the last three whose
+ * character needs more bytes than follow it is left out, with what follows it. */
+function utf8Whole(bytes: Buffer): number {
+  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
+    const b = bytes[bytes.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // a continuation byte: its character starts further back
+    const needs = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return needs > back ? bytes.length - back : bytes.length;
+  }
+  return bytes.length;
 }
 
 /**

@@ -41,10 +41,12 @@ export function decodedOf(message: HttpMessage, request?: Request): MessageDecod
 export function decodeMessageBody(message: HttpMessage, request?: Request): MessageDecoding {
   const body = message.body;
   // A spooled upload (not kept in memory) is decoded from its first bytes and its CAB view; a
-  // body kept in part from the part kept (as keepsWholeBody judged it).
+  // body kept in part from the part kept, as a body of its whole length (keep-whole.ts).
   const spooledView = body.data === undefined ? pendingCabViews.get(message) : undefined;
-  const data = body.data ?? (spooledView ? body.head : body.headOnly ? keptPart(body.head) : Buffer.alloc(0));
-  const dec: MessageDecoding = decodeBody(data, bodyContext(message.head, request));
+  const data = body.data ?? (spooledView || body.headOnly ? body.head : Buffer.alloc(0));
+  const dec: MessageDecoding = body.headOnly && !body.data
+    ? decodeBody(data, bodyContext(message.head, request), body.length)
+    : decodeBody(data, bodyContext(message.head, request));
   if (spooledView || isCab(data)) {
     dec.cab = spooledView ?? pendingCabViews.get(message) ?? parseCabView(data);
     pendingCabViews.delete(message);

@@ -9,7 +9,9 @@
 // (domain/cab/cab.ts does) and never throws: every body gets some decoding.
 // Work is bounded on the thread that serves sockets: the views that only show a body (text,
 // XML, the binary sniff) see its first VIEW_DECODE_BYTES, and the decoding says so (`cut`, a
-// note). Only a level-1 report, whose answer depends on all of it, is decoded whole.
+// note). Only a level-1 report, whose answer depends on all of it, is decoded whole. So a body
+// of which only the first VIEW_DECODE_BYTES were kept (`Body.headOnly`) decodes exactly as all
+// of it would, when told its whole length (`totalBytes`).
 import type { Header } from '../../model.js';
 import { decodeText, decodeTextPrefix, decodeWith, type CharsetRule, type DecodedPrefix, type DecodedText } from './charset.js';
 import { formatSize } from '../../util/size.js';
@@ -50,6 +52,8 @@ export const VIEW_DECODE_BYTES = 1024 * 1024;
 
 export interface ViewMeta {
   ctx: BodyContext;
+  /** The body's length: more than `bytes` holds when only its first bytes were kept. */
+  totalBytes: number;
   contentType?: string;
   /** The first VIEW_DECODE_BYTES decoded (all of a smaller body); once, on first use. */
   decoded(): DecodedPrefix;
@@ -116,13 +120,13 @@ function isStage2Post(ctx: BodyContext): boolean {
 function textish(meta: ViewMeta, bytes: Buffer): Pick<BodyDecoding, 'charset' | 'text' | 'cut'> {
   const d = meta.decoded();
   const out: Pick<BodyDecoding, 'charset' | 'text' | 'cut'> = { charset: { name: d.charset, rule: d.rule }, text: d.text };
-  if (d.decodedBytes < bytes.length) out.cut = { decodedBytes: d.decodedBytes, totalBytes: bytes.length };
+  if (d.decodedBytes < meta.totalBytes) out.cut = { decodedBytes: d.decodedBytes, totalBytes: meta.totalBytes };
   return out;
 }
 
-/** Whether only a prefix of `bytes` is decoded for the views. */
-function isCut(bytes: Buffer): boolean {
-  return bytes.length > VIEW_DECODE_BYTES;
+/** Whether only a prefix of the body is decoded for the views. */
+function isCut(meta: ViewMeta): boolean {
+  return meta.totalBytes > VIEW_DECODE_BYTES;
 }
 
 const emptyView: BodyView = {
@@ -151,7 +155,7 @@ const werReportView: BodyView = {
   maxScore: 80,
   // Over VIEW_DECODE_BYTES, only a level-1 report (a POST to stage2.htm) is read as one: its
   // answer, folder and checks need all of it. Anywhere else, so large a body is shown as text.
-  score: (bytes, meta) => ((!isCut(bytes) || isStage2Post(meta.ctx)) && /<\s*WERREPORT[\s/>]/i.test(meta.decoded().text.slice(0, 2048)) ? 80 : 0),
+  score: (_bytes, meta) => ((!isCut(meta) || isStage2Post(meta.ctx)) && /<\s*WERREPORT[\s/>]/i.test(meta.decoded().text.slice(0, 2048)) ? 80 : 0),
   render(_bytes, meta) {
     const d = meta.whole();
     // the common flat shape is read directly; anything else (or malformed) by fast-xml-parser
@@ -164,7 +168,7 @@ const level1View: BodyView = {
   name: 'level1-response',
   maxScore: 70,
   score(bytes, meta) {
-    if (isCut(bytes)) return 0; // a level-1 answer is a few lines
+    if (isCut(meta)) return 0; // a level-1 answer is a few lines
     const text = meta.decoded().text;
     if (meta.ctx.isResponse && isStage2Post(meta.ctx) && !text.trimStart().startsWith('<')) return 70;
     return looksLikeLevel1Response(text) ? 50 : 0;
@@ -186,7 +190,7 @@ const xmlView: BodyView = {
   maxScore: 45,
   score(bytes, meta) {
     const type = (meta.contentType ?? '').toLowerCase();
-    if (type.includes('html') || isCut(bytes)) return 0; // a cut tree would be a false parse error
+    if (type.includes('html') || isCut(meta)) return 0; // a cut tree would be a false parse error
     const start = meta.decoded().text.trimStart();
     if (!start.startsWith('<')) return 0;
     return type.includes('xml') ? 45 : 40;
@@ -214,14 +218,17 @@ function failureNote(view: BodyKind, e: unknown): string {
   return `${view} view failed: ${e instanceof Error ? e.message : String(e)}`;
 }
 
-export function decodeBody(bytes: Buffer, ctx: BodyContext): BodyDecoding {
+/** `totalBytes`: the body's length, when `bytes` are only its first bytes (a body kept in
+ * part): it is then decoded as a body that long (its first VIEW_DECODE_BYTES, `cut`). */
+export function decodeBody(bytes: Buffer, ctx: BodyContext, totalBytes = bytes.length): BodyDecoding {
   let decoded: DecodedPrefix | undefined;
   let whole: DecodedText | undefined;
   const contentType = headerValue(ctx.headers, 'content-type');
   const meta: ViewMeta = {
     ctx,
-    decoded: () => (decoded ??= decodeTextPrefix(bytes, VIEW_DECODE_BYTES, contentType)),
-    whole: () => (whole ??= isCut(bytes) ? decodeText(bytes, contentType) : meta.decoded()),
+    totalBytes: Math.max(totalBytes, bytes.length),
+    decoded: () => (decoded ??= decodeTextPrefix(bytes, VIEW_DECODE_BYTES, contentType, meta.totalBytes)),
+    whole: () => (whole ??= isCut(meta) ? decodeText(bytes, contentType) : meta.decoded()),
   };
   if (contentType !== undefined) meta.contentType = contentType;
   // highest score wins; on a tie, the earlier view in BODY_VIEWS

@@ -1,6 +1,6 @@
 // Collects the de-chunked body of one message as the framer emits it: counts it, hashes it,
 // keeps the first bytes always and the whole body only up to a limit (over 1 MiB, only when
-// the caller says something reads all of it: `PartialKeep`). Finishing a body is cheap
+// the caller says something reads all of it, else as many first bytes as it says: `PartialKeep`). Finishing a body is cheap
 // however large it is: the kept bytes are already one buffer (growing-bytes.ts) and a large
 // body was hashed as it arrived, so the end of a 20 MiB upload costs no concatenation and no
 // hashing on the thread that serves sockets. A body over the limit costs a hash state,
@@ -32,15 +32,19 @@ export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** A body up to this long is kept whole (up to the limit) whatever it holds: --json and HAR
  * give a binary body up to 1 MiB inline (sinks/har-entry.ts INLINE_BODY_BYTES). */
 export const WHOLE_BODY_BYTES = 1024 * 1024;
-/** What a longer body that nothing reads whole keeps (`PartialKeep`): its first bytes, for the
- * hexdumps (64 KiB: render/format-body.ts DEFAULT_MAX_HEX_BYTES, web/detail.ts MAX_HEX_BYTES). */
+/** What a longer binary body that nothing reads whole keeps (`PartialKeep`): its first bytes,
+ * for the hexdumps (64 KiB: render/format-body.ts DEFAULT_MAX_HEX_BYTES, web/detail.ts
+ * MAX_HEX_BYTES). Also how many first bytes `PartialKeep` is shown. */
 export const PART_KEPT_BYTES = 64 * 1024;
 
-/** Whether a body longer than WHOLE_BODY_BYTES is kept whole (up to the limit) or only its
- * first PART_KEPT_BYTES: asked once, with those first bytes, when the body outgrows
- * WHOLE_BODY_BYTES. The caller knows what will read the body (a binary request body is only
- * shown by its beginning, named by its length and sha256). */
-export type PartialKeep = (first: Buffer) => 'whole' | 'part';
+/** A body kept whole (up to the limit), or only its first so many bytes (at most
+ * WHOLE_BODY_BYTES, at least BODY_HEAD_BYTES). */
+export type BodyKeep = 'whole' | number;
+/** How much of a body longer than WHOLE_BODY_BYTES is kept: asked once, with its first
+ * PART_KEPT_BYTES, when the body outgrows WHOLE_BODY_BYTES. The caller knows what will read
+ * the body (a binary request body is only shown by its beginning and named by its length and
+ * sha256; a text one is only decoded by its first MiB, domain/body/keep-whole.ts). */
+export type PartialKeep = (first: Buffer) => BodyKeep;
 /** Body pieces smaller than this are handed on together (exchange-builder.ts). */
 export const SMALL_PIECE = 4096;
 /** A kept body longer than this is hashed as it arrives (by the hasher handed in) instead of
@@ -61,7 +65,7 @@ export class BodyAssembler {
   /** False once the body is over the limit: then only hashed. */
   private keeping = true;
   /** The first bytes, copied, once the body is no longer kept (else taken from the data):
-   * BODY_HEAD_BYTES, or PART_KEPT_BYTES of a body kept in part. */
+   * BODY_HEAD_BYTES, or as many as `partial` said for a body kept in part. */
   private head: Buffer | undefined;
   private headLength = 0;
   /** Set once the body is hashed as it arrives (large, or over the limit). */
@@ -139,16 +143,18 @@ export class BodyAssembler {
   }
 
   /** The body is about to outgrow WHOLE_BODY_BYTES with `next`: asks `partial`, once, about
-   * its first PART_KEPT_BYTES (those held, completed from `next`). */
+   * its first PART_KEPT_BYTES (those held, completed from `next`), and keeps whole or the first
+   * bytes it says (the rest of them come from `next` on, as the head fills). */
   private decidePart(next: Buffer): void {
     const decide = this.partial!;
     this.partial = undefined;
     const held = this.held();
     const first = held.length >= PART_KEPT_BYTES ? held.subarray(0, PART_KEPT_BYTES)
       : Buffer.concat([held, next.subarray(0, PART_KEPT_BYTES - held.length)]);
-    if (decide(first) === 'whole') return;
+    const keep = decide(first);
+    if (keep === 'whole') return;
     this.inPart = true;
-    this.stopKeeping(PART_KEPT_BYTES);
+    this.stopKeeping(Math.min(WHOLE_BODY_BYTES, Math.max(BODY_HEAD_BYTES, Math.floor(keep))));
   }
 
   /** From now on pieces are hashed, not kept: what was kept gives the first `headBytes`, and

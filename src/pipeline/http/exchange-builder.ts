@@ -9,7 +9,7 @@ import type {
 } from '../../model.js';
 import { createFramer } from './framer.js';
 import type { Framer, FramerEvent, FramerMode } from './framer-api.js';
-import { BodyAssembler, MAX_BODY_BYTES, SMALL_PIECE, type LargeBodyHashFactory, type PartialKeep } from './body-assembler.js';
+import { BodyAssembler, MAX_BODY_BYTES, SMALL_PIECE, type BodyKeep, type LargeBodyHashFactory, type PartialKeep } from './body-assembler.js';
 
 export interface ExchangeBuilderOptions {
   maxHeaderBytes?: number;
@@ -17,10 +17,10 @@ export interface ExchangeBuilderOptions {
   /** How much of this message's body to keep, when less than maxBodyBytes (a level-2 upload
    * that the pipeline spools to disk instead). */
   maxBodyBytesOf?(head: MessageHead): number | undefined;
-  /** Whether a request body over WHOLE_BODY_BYTES is kept whole (up to the limit), judged from
-   * its first PART_KEPT_BYTES; false keeps only those (`Body.headOnly`). Without it, every body
-   * is kept whole. Responses always are. */
-  keepsWholeBody?(head: RequestHead, first: Buffer): boolean;
+  /** How much of a request body over WHOLE_BODY_BYTES is kept: whole (up to the limit), or
+   * only its first so many bytes (`Body.headOnly`), judged from its first PART_KEPT_BYTES.
+   * Without it, every body is kept whole. Responses always are. */
+  bodyKeep?(head: RequestHead, first: Buffer): BodyKeep;
   /** How bodies over maxBodyBytes are hashed (default: on this thread). */
   largeBodyHash?: LargeBodyHashFactory;
   /** `live`: client bytes are requests, server bytes responses. `offline`: one stream of
@@ -228,9 +228,9 @@ function keepLimit(opts: ExchangeBuilderOptions, head: MessageHead): number {
 }
 
 function partialKeep(opts: ExchangeBuilderOptions, head: MessageHead): PartialKeep | undefined {
-  const judge = opts.keepsWholeBody;
+  const judge = opts.bodyKeep;
   if (!judge || head.kind !== 'request') return undefined;
-  return (first) => (judge(head, first) ? 'whole' : 'part');
+  return (first) => judge(head, first);
 }
 
 /** The Content-Length a head declares, when it decides the body length (RFC 9112 §6.3). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { BODY_HEAD_BYTES, BodyAssembler, HASH_AS_RECEIVED_FROM, MAX_BODY_BYTES, PART_KEPT_BYTES, SMALL_PIECE, WHOLE_BODY_BYTES } from '../../../src/pipeline/http/body-assembler.js';
+import { BODY_HEAD_BYTES, BodyAssembler, HASH_AS_RECEIVED_FROM, MAX_BODY_BYTES, PART_KEPT_BYTES, SMALL_PIECE, WHOLE_BODY_BYTES, type BodyKeep } from '../../../src/pipeline/http/body-assembler.js';
 import { SLOT_BYTES, offloadedHash } from '../../../src/pipeline/workers/hash-offload.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -212,7 +212,7 @@ describe('BodyAssembler', () => {
 
 describe('BodyAssembler, a body kept in part', () => {
   /** A judge that says `verdict` and records what it was asked about. */
-  const judge = (verdict: 'whole' | 'part') => {
+  const judge = (verdict: BodyKeep) => {
     const asked: Buffer[] = [];
     return { asked, decide: (first: Buffer) => (asked.push(Buffer.from(first)), verdict) };
   };
@@ -225,7 +225,7 @@ describe('BodyAssembler, a body kept in part', () => {
   };
 
   test('up to WHOLE_BODY_BYTES a body is kept whole and nobody is asked', () => {
-    const j = judge('part');
+    const j = judge(PART_KEPT_BYTES);
     const a = new BodyAssembler(MAX_BODY_BYTES, undefined, undefined, j.decide);
     const whole = bytes(WHOLE_BODY_BYTES);
     feed(a, whole, [65_536]);
@@ -235,8 +235,8 @@ describe('BodyAssembler, a body kept in part', () => {
     expect(body.headOnly).toBeUndefined();
   });
 
-  test('"part": only the first PART_KEPT_BYTES are kept, asked once about exactly those; length and sha256 of all of it', () => {
-    const j = judge('part');
+  test('a keep size: only the first PART_KEPT_BYTES are kept, asked once about exactly those; length and sha256 of all of it', () => {
+    const j = judge(PART_KEPT_BYTES);
     const a = new BodyAssembler(MAX_BODY_BYTES, undefined, undefined, j.decide);
     const whole = bytes(3 * WHOLE_BODY_BYTES + 123);
     feed(a, whole, [65_536, 1000, 250_000]);
@@ -249,8 +249,33 @@ describe('BodyAssembler, a body kept in part', () => {
     expect([body.length, body.sha256]).toEqual([whole.length, sha(whole)]);
   });
 
+  test('a keep size of WHOLE_BODY_BYTES: the first MiB kept, completed from the pieces after the question', () => {
+    const j = judge(WHOLE_BODY_BYTES);
+    const a = new BodyAssembler(MAX_BODY_BYTES, undefined, undefined, j.decide);
+    const whole = bytes(6 * WHOLE_BODY_BYTES + 3, 11);
+    feed(a, whole, [100_000, 7, 300_001]); // the question comes with ~0.9 MiB held
+    const body = a.finish('content-length', [], true);
+    expect(j.asked).toHaveLength(1);
+    expect(j.asked[0]!.equals(whole.subarray(0, PART_KEPT_BYTES))).toBe(true);
+    expect(body.data).toBeUndefined();
+    expect(body.headOnly).toBe(true);
+    expect(body.head.equals(whole.subarray(0, WHOLE_BODY_BYTES))).toBe(true);
+    expect([body.length, body.sha256]).toEqual([whole.length, sha(whole)]);
+  });
+
+  test('a keep size out of range is held to BODY_HEAD_BYTES..WHOLE_BODY_BYTES', () => {
+    for (const [keep, kept] of [[10 * WHOLE_BODY_BYTES, WHOLE_BODY_BYTES], [1, BODY_HEAD_BYTES], [-5, BODY_HEAD_BYTES]] as const) {
+      const a = new BodyAssembler(MAX_BODY_BYTES, undefined, undefined, () => keep);
+      const whole = bytes(3 * WHOLE_BODY_BYTES);
+      feed(a, whole, [65_536]);
+      const body = a.finish('content-length', [], true);
+      expect(body.head.equals(whole.subarray(0, kept)), String(keep)).toBe(true);
+      expect(body.sha256).toBe(sha(whole));
+    }
+  });
+
   test('a small first piece and then one large one: asked about the first PART_KEPT_BYTES all the same', () => {
-    const j = judge('part');
+    const j = judge(PART_KEPT_BYTES);
     const a = new BodyAssembler(MAX_BODY_BYTES, undefined, undefined, j.decide);
     const whole = bytes(2 * WHOLE_BODY_BYTES, 7);
     a.add(whole.subarray(0, 10));
@@ -274,7 +299,7 @@ describe('BodyAssembler, a body kept in part', () => {
   });
 
   test('the limit still decides first: a body over it keeps BODY_HEAD_BYTES and is not asked about', () => {
-    const j = judge('part');
+    const j = judge(PART_KEPT_BYTES);
     const a = new BodyAssembler(WHOLE_BODY_BYTES, undefined, undefined, j.decide);
     const whole = bytes(2 * WHOLE_BODY_BYTES);
     feed(a, whole, [65_536]);
@@ -286,7 +311,7 @@ describe('BodyAssembler, a body kept in part', () => {
   });
 
   test('hashed on a helper thread too (the live path): the digest is that of the whole body', async () => {
-    const a = new BodyAssembler(MAX_BODY_BYTES, undefined, offloadedHash, () => 'part');
+    const a = new BodyAssembler(MAX_BODY_BYTES, undefined, offloadedHash, () => PART_KEPT_BYTES);
     const whole = bytes(5 * WHOLE_BODY_BYTES + 1);
     feed(a, whole, [65_536, 3]);
     const body = a.finish('content-length', [], true);

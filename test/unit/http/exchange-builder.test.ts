@@ -222,7 +222,7 @@ describe('ExchangeBuilder, bodies kept in part', () => {
     const events: CaptureEvent[] = [];
     const builder = new ExchangeBuilder(makeConnection(), {
       layout: 'live', emit: (e) => events.push(e),
-      keepsWholeBody: (head, first) => (asked.push(`${head.method} ${head.target} ${first.length}`), false),
+      bodyKeep: (head, first) => (asked.push(`${head.method} ${head.target} ${first.length}`), 65_536),
     });
     const big = Buffer.alloc(2 * 1024 * 1024, 0x62);
     builder.push('client', b(`POST /small HTTP/1.1\r\nContent-Length: 5\r\n\r\nsmall`), T0);

@@ -14,10 +14,11 @@ type Json = Record<string, any>;
 const T0 = Date.UTC(2026, 0, 2, 3, 4, 5, 0);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** `inlineMax` Infinity is --include-bodies, which also keeps every body whole (as the CLI does). */
 function setup(inlineMax?: number) {
   const out = new MemoryStream();
   const sink = new HarSink(out, { version: '1', inlineMax }, true);
-  const recorder = new Recorder({ sinks: [sink], now: () => T0 });
+  const recorder = new Recorder({ sinks: [sink], now: () => T0, wholeBodies: inlineMax === Infinity });
   const open = (id: number) => {
     const conn: ConnectionInfo = { id, peer: `192.0.2.10:${4000 + id}`, local: '192.0.2.1:1273', openedAt: T0, bytesFromClient: 0, bytesFromServer: 0 };
     return recorder.open(conn);
