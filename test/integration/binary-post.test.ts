@@ -3,53 +3,16 @@
 // an independent hash, `decode` of the -o file says the same, and --include-bodies still
 // gives the whole body inline.
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cliStarter, runCli } from '../helpers/cli.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { testTempDir } from '../helpers/temp.js';
+import { countingUpstreams, sendForCount } from '../helpers/counting-upstream.js';
 
 const start = cliStarter();
-const servers: http.Server[] = [];
-afterEach(() => {
-  for (const s of servers.splice(0)) s.close();
-});
-
-/** An upstream that reads each body whole and answers 200 with its length. */
-async function upstream(): Promise<number> {
-  const server = http.createServer((req, res) => {
-    let n = 0;
-    req.on('data', (b: Buffer) => (n += b.length));
-    req.on('end', () => res.end(`got ${n}\n`));
-  });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as net.AddressInfo).port;
-}
-
-/** Sends `wire` in 256 KiB writes and resolves with the answer once it is complete. */
-function send(port: number, wire: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1' });
-    let got = '';
-    s.on('error', reject);
-    s.on('data', (b) => {
-      got += b.toString('latin1');
-      if (/\r\n\r\ngot \d+\n$/.test(got)) {
-        s.end();
-        resolve(got);
-      }
-    });
-    s.on('connect', () => {
-      for (let i = 0; i < wire.length; i += 256 * 1024) s.write(wire.subarray(i, i + 256 * 1024));
-    });
-  });
-}
+const upstream = countingUpstreams();
 
 const body = randomBytes(6 * 1024 * 1024 + 3);
 const sha = createHash('sha256').update(body).digest('hex');
@@ -62,7 +25,7 @@ describe('a 6 MiB binary POST through the relay', () => {
     const dir = testTempDir('wer-sniff-binary-post-');
     const file = path.join(dir, 'capture.raw');
     const relay = await start(['relay', '--to', `127.0.0.1:${await upstream()}`, '-p', '0', '-b', '127.0.0.1', '--json', '-o', file]);
-    expect(await send(relay.port, wire)).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*got 6291459\n$/);
+    expect(await sendForCount(relay.port, wire)).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*got 6291459\n$/);
     relay.child.kill('SIGINT');
     expect(await relay.exited).toBe(0);
     expect(fs.readFileSync(file).equals(wire)).toBe(true);
@@ -76,7 +39,7 @@ describe('a 6 MiB binary POST through the relay', () => {
 
   it('--include-bodies still gives the whole body inline', async () => {
     const relay = await start(['relay', '--to', `127.0.0.1:${await upstream()}`, '-p', '0', '-b', '127.0.0.1', '--json', '--include-bodies']);
-    await send(relay.port, wire);
+    await sendForCount(relay.port, wire);
     relay.child.kill('SIGINT');
     expect(await relay.exited).toBe(0);
     const inline = requestBody(relay.stdout());
