@@ -5,6 +5,7 @@
 // never guesses beyond that (no statistical detection) and never rewrites the input bytes.
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { doubleByteDecoder } from './double-byte.js';
 
 export type CharsetRule = 'bom' | 'utf16-pattern' | 'content-type' | 'xml-declaration' | 'utf8' | 'fallback';
 
@@ -82,7 +83,13 @@ export function charsetFromContentType(contentType: string | undefined): string 
   const name = (m?.[1] ?? m?.[2])?.trim().toLowerCase();
   // iconv-lite ignores everything but letters and digits when it looks a name up, so
   // "windo\x1aws1252" would pass; only a real charset token (RFC 2978 mime-charset) may.
-  return name && MIME_CHARSET.test(name) && iconv.encodingExists(name) ? name : undefined;
+  return name && MIME_CHARSET.test(name) && knownCharset(name) ? name : undefined;
+}
+
+/** Whether `name` can be decoded: a double-byte charset is answered without iconv-lite, which
+ * would build its table to say yes (double-byte.ts). */
+function knownCharset(name: string): boolean {
+  return doubleByteDecoder(name) !== undefined || iconv.encodingExists(name);
 }
 
 /** RFC 2978 §2.3 mime-charset characters (lower-cased), at most 40 of them. */
@@ -97,7 +104,7 @@ function charsetFromXmlDeclaration(bytes: Buffer): string | undefined {
   const m = /^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]*)["']/.exec(head);
   const name = m?.[1]?.toLowerCase();
   if (!name || /^(utf-?16|utf-?32|ucs-?2|ucs-?4)/.test(name)) return undefined;
-  return iconv.encodingExists(name) ? name : undefined;
+  return knownCharset(name) ? name : undefined;
 }
 
 export function detectCharset(bytes: Buffer, contentType?: string): CharsetDetection {
@@ -142,6 +149,8 @@ export function decodeWith(bytes: Buffer, charset: string, bomLength = 0): strin
   // Valid UTF-8 reads the same through every decoder: Node's own, without iconv-lite's
   // stream decoder (most non-WER bodies are ASCII or UTF-8). Invalid bytes stay iconv-lite's.
   if ((charset === 'utf-8' || charset === 'utf8') && isUtf8(body)) return body.toString('utf8');
+  const doubleByte = doubleByteDecoder(charset);
+  if (doubleByte) return doubleByte.decode(body);
   const name = iconv.encodingExists(charset) ? charset : FALLBACK_CHARSET;
   if (isUtf16Charset(name) && body.length % 2 === 1) {
     return iconv.decode(body.subarray(0, body.length - 1), name, { stripBOM: false }) + '\uFFFD';
