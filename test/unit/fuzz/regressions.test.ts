@@ -8,14 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { TARGETS } from '../../../src/tools/fuzz/targets/index.js';
 import { runOne } from '../../../src/tools/fuzz/engine.js';
 import { loadRegressions } from '../../../src/tools/fuzz/seed-files.js';
+import { cpuMs } from '../../helpers/cpu-time.js';
 
 const saved = loadRegressions();
-
-/** Milliseconds of CPU this process has used (user + system). */
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 describe('fuzz regressions', () => {
   it('the folder holds findings, each named after a known target', () => {

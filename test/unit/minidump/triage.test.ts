@@ -7,6 +7,7 @@ import { writeMinidump } from '../../../src/domain/minidump/minidump-writer.js';
 import { formatMinidump } from '../../../src/render/format-minidump.js';
 import { plainPaint } from '../../../src/render/paint.js';
 import { ARM64, ARM64_CRASH, stackBytes, X64, X64_CRASH, X86, X86_CRASH } from './stack-fixture.js';
+import { cpuMs } from '../../helpers/cpu-time.js';
 
 const frames = (buf: Buffer) => parseMinidump(buf).stack?.frames.map((f) => [f.text, f.trust]);
 
@@ -88,9 +89,9 @@ describe('the crashing thread\'s stack', () => {
     const sum = parseMinidump(dump);
     expect(sum.stack?.frames.map((f) => f.text)).toEqual(['render.dll+0x1000', 'render.dll+0x10ff', 'app.exe+0x21ff', 'kernel32.dll+0x32ff', 'app.exe+0x4f']);
     dump.writeBigUInt64LE(0xffffffffffffffffn, rva); // NumberOfMemoryRanges
-    const t0 = performance.now();
+    const t0 = cpuMs();
     const many = parseMinidump(dump);
-    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(cpuMs() - t0).toBeLessThan(1_000);
     expect(many.problems.map((p) => p.code)).toEqual(['stream-too-small']);
     expect(many.stack?.frames).toHaveLength(5);
   });
