@@ -54,7 +54,7 @@ function App() {
   useEffect(() => {
     void reload();
     return live(
-      (r) => { upsert(r); bump(); },
+      (r) => { upsert(r); bump(); if (r.id === openDetail.current || r.linked === openDetail.current) void loadDetail(openDetail.current); },
       (n) => { setNotice(`reconnect, ${n} events skipped (the page fell behind); the list was loaded again`); void reload(); },
       () => { setNotice('reconnected; the list was loaded again'); void reload(); },
     );
@@ -92,20 +92,34 @@ function App() {
     return all;
   }, [version, matching, sort]);
 
+  /** The exchange whose detail is open. When its row or the row linked to it changes (its
+   * answer, its findings, its upload and CAB arriving), the detail is fetched again: a report
+   * opened while its CAB is still being summarised shows the CAB once it is there. */
+  const openDetail = useRef<number>();
+  /** Fetches of the detail, counted: only the newest one is shown. */
+  const detailFetches = useRef(0);
+  const loadDetail = async (id: number | undefined) => {
+    if (id === undefined) return;
+    const n = ++detailFetches.current;
+    try {
+      const d = await getDetail(id);
+      if (n === detailFetches.current && openDetail.current === id) setDetail(d);
+    } catch (e) {
+      if (n === detailFetches.current) setError((e as Error).message);
+    }
+  };
   const select = async (id: number) => {
     setSelected(id);
     setDiff(undefined);
-    try {
-      setDetail(await getDetail(id));
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    openDetail.current = id;
+    await loadDetail(id);
   };
   const mark = (id: number) => setMarked((m) => (m.includes(id) ? m.filter((x) => x !== id) : [...m, id].slice(-2)));
   const showDiff = async () => {
     if (marked.length !== 2) return;
     try {
       setDiff(await getDiff(marked[0]!, marked[1]!));
+      openDetail.current = undefined;
       setDetail(undefined);
     } catch (e) {
       setError((e as Error).message);

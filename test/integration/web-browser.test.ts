@@ -1,16 +1,18 @@
 // The web inspector in a real browser (Debian's chromium through playwright-core): live rows
 // from `listen --web` while `simulate` sends, the detail of a report (machine, exception, CAB
-// listing), the same through `relay --web` in front of a real listener, the filter box, the
-// diff of two reports, access without the token, and a screenshot of the detail page into
-// test-results/ (a CI artefact).
+// listing; a detail opened before its CAB arrived shows it once there), the same through
+// `relay --web` in front of a real listener, the filter box, the diff of two reports, access
+// without the token, and a screenshot of the detail page into test-results/ (a CI artefact).
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cliStarter, runCli } from '../helpers/cli.js';
 import { peer, skipNote } from '../helpers/peers.js';
 import { launchBrowser, waitForUrl, watchForScript } from '../helpers/browser.js';
-import { ROOT } from '../helpers/paths.js';
+import { ROOT, readVector } from '../helpers/paths.js';
 import { until } from '../helpers/wait.js';
 
 const start = cliStarter();
@@ -90,6 +92,36 @@ describe('web inspector in Chromium' + skipNote('chromium'), () => {
     expect(dl.status()).toBe(200);
     expect(dl.headers()['content-disposition']).toMatch(/^attachment; filename="wer-sniff-session\.pcap"$/);
     expect((await dl.body()).readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(watch.events).toEqual([]);
+    await page.close();
+  }, BROWSER_TEST_MS);
+
+  it.skipIf(!has)('a report opened before its CAB arrives shows the CAB once it is there', async () => {
+    const cli = await start(['listen', '-p', '0', '-b', '127.0.0.1', '-q', '--web', '127.0.0.1:0']);
+    const url = await waitForUrl(cli.stderr);
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    const watch = watchForScript(page);
+    await page.goto(url);
+    await page.waitForSelector('.row.head');
+    const client = net.connect({ port: cli.port, host: '127.0.0.1' });
+    await once(client, 'connect');
+    const replies = (async function* () {
+      for await (const chunk of client) yield (chunk as Buffer).toString('latin1');
+    })();
+    client.write(readVector('level1-appcrash.http'));
+    const answer = (await replies.next()).value as string;
+    const dump = /DumpFile=(.*)\r\n/.exec(answer)![1]!;
+    await page.waitForFunction(() => document.querySelectorAll('.row.data.kind-report').length === 1);
+    await reportRows(page).first().click();
+    await page.waitForSelector('.detail .findings');
+    expect(await page.locator('.detail .cab-files').count()).toBe(0);
+    const cab = readVector('sample-report-mszip.cab');
+    client.write(Buffer.concat([Buffer.from(`PUT ${dump} HTTP/1.1\r\nHost: x\r\nContent-Length: ${cab.length}\r\n\r\n`, 'latin1'), cab]));
+    expect((await replies.next()).value).toMatch(/^HTTP\/1\.1 200/);
+    // The open detail follows: nothing is clicked again.
+    await page.waitForSelector('.detail .cab-files', { timeout: 10_000 });
+    expect(await page.locator('.detail .cab-files').innerText()).toContain('.mdmp');
+    client.destroy();
     expect(watch.events).toEqual([]);
     await page.close();
   }, BROWSER_TEST_MS);
