@@ -20,8 +20,17 @@
 // `fullWhenHeld`: every so many bytes, if more than `above` bytes of ArrayBuffers are held
 // (live or not), a full collection. When that much is still held after it (really live: the
 // web inspector's history), the next check comes after twice as many bytes (up to 16 times),
-// so a thread that lives with a large heap pays for few of them. `gc` is exposed for all this
-// alone; where that fails, nothing is collected early.
+// so a thread that lives with a large heap pays for few of them. What is still held is read
+// after a young collection that follows the full one: V8 frees dead ArrayBuffers' memory on a
+// helper thread after a collection, and the next collection waits for that to end; read at
+// once, every check found the garbage just collected "still held" and backed off.
+//
+// Memory moved in from another thread (the relay thread's reads, transferred) is not in
+// `arrayBuffers`, which counts what this thread allocated; V8 accounts it to this thread's
+// heap as external memory, and `movedIn` checks that instead. Dead transferred reads pile up
+// on the relay's decoding thread even with the young collections: those leave some behind,
+// which only a full collection frees, so there the check is what bounds them. `gc` is exposed for all this alone;
+// where that fails, nothing is collected early.
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -44,17 +53,18 @@ export interface EarlyGcOptions {
   /** A full collection after this many (threads that serve no socket only). */
   fullEvery?: number;
   /** Every `every` bytes, a full collection if this thread holds more than `above` bytes of
-   * ArrayBuffers (the spacing doubles while the collection leaves that much held). */
-  fullWhenHeld?: { every: number; above: number };
+   * ArrayBuffers (the spacing doubles while the collection leaves that much held): those it
+   * allocated (shared ones too), or with `movedIn` those in its heap, transferred in from
+   * other threads or not (shared ones not). */
+  fullWhenHeld?: { every: number; above: number; movedIn?: boolean };
 }
+
+/** For a thread that serves sockets (the listener): a young collection every 4 MB received, a
+ * full one every 64 MB while over 32 MB of ArrayBuffers are held (a big body that died old). */
+export const SOCKET_THREAD_GC: EarlyGcOptions = { minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 32 * 1024 * 1024 } };
 
 /** Returns a counter for bytes of fresh buffers that are (or will soon be) garbage; it collects
  * on the calling thread as the options say. */
-/** For a thread that serves sockets (the listener, the relay's decoding thread): a young
- * collection every 4 MB received, a full one every 64 MB while over 32 MB of ArrayBuffers are
- * held (a big body that died old). */
-export const SOCKET_THREAD_GC: EarlyGcOptions = { minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 32 * 1024 * 1024 } };
-
 export function earlyGc(opts: EarlyGcOptions): (bytes: number) => void {
   let minor = 0;
   let full = 0;
@@ -75,9 +85,11 @@ export function earlyGc(opts: EarlyGcOptions): (bytes: number) => void {
     if (opts.fullEvery !== undefined && full >= opts.fullEvery) return collect('full');
     if (held && check >= checkEvery) {
       check = 0;
-      if (process.memoryUsage().arrayBuffers > held.above) {
+      const holds = (): number => (held.movedIn ? process.memoryUsage().external : process.memoryUsage().arrayBuffers);
+      if (holds() > held.above) {
         collect('full');
-        const live = process.memoryUsage().arrayBuffers > held.above;
+        gc({ type: 'minor' }); // waits for the memory of the dead ArrayBuffers to be freed
+        const live = holds() > held.above;
         checkEvery = live ? Math.min(2 * checkEvery, 16 * held.every) : held.every;
         return;
       }

@@ -22,6 +22,7 @@ import { rememberCabView } from '../../domain/body/message.js';
 import { inspectCab, inspectCabFile, type CabInspection } from './cab-inspect.js';
 import { UploadSpool, discardAllSpools } from './cab-spool.js';
 import type { CabJobReply, CabJobRequest, CabWorkerReady } from './cab-worker.js';
+import { HELPER_THREAD_LIMITS } from './thread-limits.js';
 
 const WORKER_URL = new URL('./cab-worker.js', import.meta.url);
 
@@ -90,7 +91,7 @@ export class CabWorker {
   }
 
   private start(): Worker {
-    const w = new Worker(WORKER_URL);
+    const w = new Worker(WORKER_URL, { resourceLimits: HELPER_THREAD_LIMITS });
     w.unref();
     let loaded!: () => void;
     this.ready = new Promise<void>((resolve) => (loaded = resolve));

@@ -5,6 +5,7 @@
 // blocking), and also wakes Atomics.wait (bodies hashed blocking, offline). Its source is plain
 // JavaScript evaluated from a string, so it runs the same from src/ under vitest and from dist/.
 import { Worker } from 'node:worker_threads';
+import { HELPER_THREAD_LIMITS } from './thread-limits.js';
 
 /** Bytes per slot: small enough that the last one is hashed within a couple of milliseconds
  * after the body ends, large enough that the messages cost nothing. */
@@ -77,7 +78,7 @@ export function startHelper(): Helper | undefined {
   try {
     const ring = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
     const control = new SharedArrayBuffer(4 * (SLOTS + 1));
-    const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { ring, control, slotBytes: SLOT_BYTES, released: RELEASED } });
+    const worker = new Worker(HELPER_SOURCE, { eval: true, resourceLimits: HELPER_THREAD_LIMITS, workerData: { ring, control, slotBytes: SLOT_BYTES, released: RELEASED } });
     worker.unref(); // kept alive only while something waits on it (keepAlive)
     const h: Helper = { worker, ring: new Uint8Array(ring), cells: new Int32Array(control), alive: true, waiting: [], digests: new Map() };
     worker.on('message', (m: { released?: number; id?: number; digest?: string }) => {

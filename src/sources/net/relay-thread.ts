@@ -17,7 +17,8 @@ import type { Refusal } from './gate.js';
 import { gateFromSpec } from './gate-spec.js';
 import { startRelay, type RelayHandle, type RelayOptions } from './relay.js';
 import { byteRingMemory, ByteRingReader, type ByteRingMemory } from './byte-ring.js';
-import { SOCKET_THREAD_GC, earlyGc } from '../../pipeline/early-gc.js';
+import { earlyGc, type EarlyGcOptions } from '../../pipeline/early-gc.js';
+import { HELPER_THREAD_LIMITS } from '../../pipeline/workers/thread-limits.js';
 
 /** Bytes of the ring the relay thread copies small (or not yet written) reads into. */
 export const RING_BYTES = 2 * 1024 * 1024;
@@ -25,12 +26,16 @@ export const RING_BYTES = 2 * 1024 * 1024;
 export const RING_SLOT = -1;
 /**
  * Memory moved in from the relay thread does not count towards V8's own schedule at all: the
- * reads transferred from there piled up as garbage until an unrelated collection, and peak RSS
- * of a 1 GiB upload into a slow upstream went from 101 to 162-176 MB. A young-generation
- * collection every 4 MB tapped (~1 ms each) brought it back to 107-111 MB; a full one when
- * more than 32 MB of ArrayBuffers are held frees a big body that died old (see early-gc.ts).
+ * reads transferred from there pile up as garbage until an unrelated collection. A
+ * young-generation collection every 4 MB tapped frees most of them; what those leave behind
+ * (and a big body that died old) a full collection frees, run every 64 MB tapped while more
+ * than 8 MB of memory moved in is held. This thread serves no socket of the relayed traffic,
+ * and what it holds live is usually little: a body's kept first MiB, the bytes waiting for the
+ * hash helper and the outputs (bodies kept whole, --include-bodies or --web, are more: the
+ * checks then back off; see early-gc.ts).
  */
-const tappedGarbage = earlyGc(SOCKET_THREAD_GC);
+const TAP_GC: EarlyGcOptions = { minorEvery: 4 * 1024 * 1024, fullWhenHeld: { every: 64 * 1024 * 1024, above: 8 * 1024 * 1024, movedIn: true } };
+const tappedGarbage = earlyGc(TAP_GC);
 
 /** What crosses to the worker: everything but the callbacks and the gate (sent as a spec).
  * `holds(conn)`, asked after each chunk onChunk took: what the outputs hold back this
@@ -85,7 +90,7 @@ export function startRelayThread(opts: RelayThreadOptions): Promise<RelayThreadH
   const ring = byteRingMemory(RING_BYTES);
   const fromRing = new ByteRingReader(ring);
   const init: RelayThreadInit = { options: { ...rest, upstreamTls }, gate, ring };
-  const worker = new Worker(WORKER_URL, { workerData: init });
+  const worker = new Worker(WORKER_URL, { workerData: init, resourceLimits: HELPER_THREAD_LIMITS });
   /** The main thread's copy of each open connection, as the worker last described it. */
   const conns = new Map<number, ConnectionInfo>();
   let open = 0;

@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { earlyGc } from '../../../src/pipeline/early-gc.js';
 
@@ -58,6 +59,51 @@ describe('earlyGc', () => {
       expect(held() - before).toBeLessThan(8 * MiB);
     } finally {
       checks.mockRestore();
+    }
+  });
+
+  it('with movedIn, frees memory transferred in from another thread, which `arrayBuffers` does not count, and checks every `every` bytes again once it is freed', async () => {
+    const worker = new Worker("const { parentPort } = require('node:worker_threads'); const ab = new ArrayBuffer(48 * 1024 * 1024); new Uint8Array(ab).fill(1); parentPort.postMessage(ab, [ab]);", { eval: true });
+    try {
+      const before = settle();
+      const external = (): number => process.memoryUsage().external;
+      const externalBefore = external();
+      const count = earlyGc({ minorEvery: Infinity, fullWhenHeld: { every: MiB, above: externalBefore + 16 * MiB, movedIn: true } });
+      // As the relay's tap wraps a transferred read; nothing else refers to it once the message
+      // event is over (a turn of the loop later).
+      const moved: { read?: Buffer } = {};
+      await new Promise<void>((resolve) => worker.once('message', (ab: ArrayBuffer) => void (moved.read = Buffer.from(ab), setImmediate(resolve))));
+      expect(held() - before).toBeLessThan(8 * MiB); // allocated by the other thread
+      expect(external() - externalBefore).toBeGreaterThan(40 * MiB);
+      count(MiB); // a full collection while it lives: old now, and the next check 2 MiB on
+      expect(moved.read![0]).toBe(1);
+      moved.read = undefined;
+      // The check that collects it reads what is held once V8 has freed the dead memory (it
+      // does so after the collection, on a helper thread): not the garbage just collected,
+      // which would make it back off as if that were live. A young collection (here one of
+      // its own) waits for the freeing to end.
+      const reads = vi.spyOn(process, 'memoryUsage');
+      let read: number;
+      try {
+        count(2 * MiB);
+        read = (reads.mock.results.at(-1)!.value as NodeJS.MemoryUsage).external;
+      } finally {
+        reads.mockRestore();
+      }
+      earlyGc({ minorEvery: 0 })(1);
+      expect(Math.abs(read - external())).toBeLessThan(4 * MiB);
+      // Freed by that check, or the next one (see above); then checked every MiB again.
+      if (external() - externalBefore > 8 * MiB) count(4 * MiB);
+      expect(external() - externalBefore).toBeLessThan(8 * MiB);
+      const checks = vi.spyOn(process, 'memoryUsage');
+      try {
+        count(MiB);
+        expect(checks).toHaveBeenCalledTimes(1);
+      } finally {
+        checks.mockRestore();
+      }
+    } finally {
+      await worker.terminate();
     }
   });
 });
