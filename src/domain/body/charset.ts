@@ -172,15 +172,23 @@ export function decodeText(bytes: Buffer, contentType?: string): DecodedText {
  */
 export function withoutCutCharacter(prefix: Buffer): Buffer {
   if (isUtf8(prefix)) return prefix;
-  for (let cut = 1; cut <= 3 && cut < prefix.length; cut++) {
-    const b = prefix[prefix.length - cut]!;
+  const whole = wholeUtf8Length(prefix);
+  if (whole === prefix.length) return prefix;
+  const shorter = prefix.subarray(0, whole);
+  return isUtf8(shorter) ? shorter : prefix;
+}
+
+/** How many of `bytes` end with a whole UTF-8 character: a lead byte (C2–F4) among the last
+ * three whose character needs more bytes than follow it is left out, with what follows it. */
+function wholeUtf8Length(bytes: Buffer): number {
+  for (let back = 1; back <= 3 && back < bytes.length; back++) {
+    const b = bytes[bytes.length - back]!;
     if ((b & 0xc0) === 0x80) continue; // a continuation byte: its character starts further back
+    if (b < 0xc2 || b > 0xf4) return bytes.length; // no lead byte: nothing cut here
     const needs = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-    if (b < 0xc2 || b > 0xf4 || cut >= needs) return prefix; // no lead byte, or a whole character
-    const shorter = prefix.subarray(0, prefix.length - cut);
-    return isUtf8(shorter) ? shorter : prefix;
+    return needs > back ? bytes.length - back : bytes.length;
   }
-  return prefix;
+  return bytes.length;
 }
 
 /** A decoding of at most the first `limit` bytes: `decodedBytes` says how many were decoded. */
@@ -199,27 +207,16 @@ export interface DecodedPrefix extends DecodedText {
 export function decodeTextPrefix(bytes: Buffer, limit: number, contentType?: string, totalBytes = bytes.length): DecodedPrefix {
   if (totalBytes <= limit && bytes.length <= limit) {
     const found = detectCharset(bytes, contentType);
-    return { ...found, text: decodeWith(bytes, found.charset, found.bomLength), decodedBytes: bytes.length };
+    const text = decodeWith(bytes, found.charset, found.bomLength);
+    return { charset: found.charset, rule: found.rule, bomLength: found.bomLength, text, decodedBytes: bytes.length };
   }
   const prefix = bytes.subarray(0, limit);
   const found = detectCharset(withoutCutCharacter(prefix), contentType);
   let end = Math.max(prefix.length, Math.min(found.bomLength, bytes.length));
   if (isUtf16Charset(found.charset)) end -= (end - found.bomLength) % 2;
-  else if (/^utf-?8$/i.test(found.charset)) end = found.bomLength + utf8Whole(prefix.subarray(found.bomLength));
+  else if (/^utf-?8$/i.test(found.charset)) end = found.bomLength + wholeUtf8Length(prefix.subarray(found.bomLength));
   const text = decodeWith(bytes.subarray(0, end), found.charset, found.bomLength);
   return { charset: found.charset, rule: found.rule, bomLength: found.bomLength, text, decodedBytes: end };
-}
-
-/** How many of `bytes` end with a whole UTF-8 character: a lead byte among the last three whose
- * character needs more bytes than follow it is left out, with what follows it. */
-function utf8Whole(bytes: Buffer): number {
-  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
-    const b = bytes[bytes.length - back]!;
-    if ((b & 0xc0) === 0x80) continue; // a continuation byte: its character starts further back
-    const needs = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return needs > back ? bytes.length - back : bytes.length;
-  }
-  return bytes.length;
 }
 
 /**

@@ -13,16 +13,16 @@
 //   calls binary (a report with a stray NUL inside a tag): its view is told by that first part.
 import type { RequestHead } from '../../model.js';
 import { PART_KEPT_BYTES, type BodyKeep } from '../../pipeline/http/body-assembler.js';
-import { bodyContext, keptPart } from './message.js';
+import { bodyContext } from './message.js';
 import { decodeBody, headerValue, VIEW_DECODE_BYTES } from './views.js';
 import { isCab } from '../cab/cab-view.js';
 import { isLevel1Request } from '../server/cer-server.js';
-import { detectCharset, isUtf16Charset } from './charset.js';
+import { detectCharset, isUtf16Charset, withoutCutCharacter } from './charset.js';
 
 /** `first`: the body's first PART_KEPT_BYTES. */
 export function requestBodyKeep(head: RequestHead, first: Buffer): BodyKeep {
   if (isLevel1Request(head) || isCab(first)) return 'whole';
-  const bytes = keptPart(first);
+  const bytes = withoutCutCharacter(first); // judged as a whole body would be: no character cut
   if (isUtf16Charset(detectCharset(bytes, headerValue(head.headers, 'content-type')).charset)) return VIEW_DECODE_BYTES;
   return decodeBody(bytes, bodyContext(head)).kind === 'binary' ? PART_KEPT_BYTES : VIEW_DECODE_BYTES;
 }
