@@ -12,6 +12,7 @@ import { decodedOf } from '../domain/body/message.js';
 import { headerValue } from '../domain/body/views.js';
 import { roundTrips } from '../domain/body/charset.js';
 import { formatSize } from '../util/size.js';
+import { notKept } from '../render/format-body.js';
 
 type Json = Record<string, unknown>;
 
@@ -167,7 +168,7 @@ function toBody(msg: HttpMessage, inlineMax: number, ex?: Exchange): HarBody {
     // body kept in part (always over 1 MiB, binary or text) is named the same way.
     Object.assign(extra, { _size: b.length, _omitted: true });
     extra.comment = b.length > inlineMax ? `body of ${b.length} bytes left out (over ${formatSize(inlineMax)}); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`
-      : `body of ${b.length} bytes left out (${dec.kind === 'binary' ? 'binary' : 'text'}, only its first ${b.head.length} bytes kept in memory); sha256 ${b.sha256}; --include-bodies keeps it in the HAR`;
+      : `body of ${b.length} bytes left out: ${notKept(b, dec)}; sha256 ${b.sha256}`;
     return { extra };
   }
   if (dec.cut) {

@@ -4,7 +4,7 @@
 // outputs' text then goes through RedactingStream. Decoding here costs nothing extra: the
 // outputs ask for the same decoding right after and get it from decodedOf's cache.
 import type { CaptureEvent, HttpMessage, Request, Sink } from '../model.js';
-import { decodedOf } from '../domain/body/message.js';
+import { decodedOf, heldBytes } from '../domain/body/message.js';
 import type { Pseudonyms } from '../analysis/redact/pseudonyms.js';
 import { learnFromCab, learnFromHeaders, learnFromReport, learnFromStrings } from '../analysis/redact/collect.js';
 
@@ -39,8 +39,8 @@ export class RedactLearner implements Sink {
   private learnMessage(msg: HttpMessage, request?: Request): void {
     const p = this.names;
     learnFromHeaders(p, msg.head.headers);
-    // A body kept in part is shown by its decoding, so it is learned from too.
-    if (msg.body.data === undefined && !msg.body.headOnly) return;
+    // What is shown of a body is its decoding, made of the bytes held (a part kept, too).
+    if (heldBytes(msg.body) === undefined) return;
     const dec = decodedOf(msg, request);
     if (dec.report) learnFromReport(p, dec.report);
     if (dec.cab) learnFromCab(p, dec.cab);

@@ -9,7 +9,7 @@ import type { MessageDecoding } from '../domain/body/message.js';
 import { plainPaint } from '../render/paint.js';
 import { formatXml } from '../render/format-xml.js';
 import { formatWerReport } from '../render/format-report.js';
-import { formatLevel1Response } from '../render/format-body.js';
+import { formatLevel1Response, notKept } from '../render/format-body.js';
 import { formatHexdump } from '../render/hexdump.js';
 import { formatCabView } from '../render/format-cab-view.js';
 import { viewOf } from './view-of.js';
@@ -48,7 +48,7 @@ function bodyJson(m: HttpMessage, dec: MessageDecoding | undefined): BodyJson {
   out.notes = [...dec.notes];
   if (dec.failure) out.notes.push(`${dec.failure.view} view failed: ${dec.failure.message}`);
   if (dec.xml && (dec.kind === 'wer-report' || dec.kind === 'xml')) out.pretty = formatXml(dec.xml, plainPaint);
-  if (b.headOnly) out.notes.push(`${dec.kind === 'binary' ? 'binary' : 'text'} and over 1 MiB: only its first ${b.head.length} bytes are held in memory${dec.kind === 'binary' ? '' : ', the part decoded'}`);
+  if (b.headOnly) out.notes.push(notKept(b, dec));
   if (dec.kind === 'binary') out.hex = formatHexdump(b.data ?? b.head, { maxBytes: MAX_HEX_BYTES }, plainPaint);
   else if (dec.text !== undefined) {
     const all = lines(dec.text);

@@ -6,7 +6,7 @@
 // minidump. One problem per kind and message, with a specific message; the body is still shown
 // (escaped) and recorded byte for byte. Pure: a decoding in, a list out.
 import type { Body } from '../../model.js';
-import type { MessageDecoding } from './message.js';
+import { heldBytes, type MessageDecoding } from './message.js';
 import type { XmlNode } from './xml.js';
 import { level1List } from '../server/level1-response.js';
 import { safeExtractPath, EXPANSION_CODE } from '../cab/cab-extract.js';
@@ -79,8 +79,7 @@ function bomMismatch(bytes: Buffer): string | undefined {
 
 export function bodyProblems(dec: MessageDecoding, body: Body): BodyProblem[] {
   const out: BodyProblem[] = [];
-  // A body kept in part is judged by the part kept, which its decoding is made of.
-  const data = body.data ?? (body.headOnly ? body.head : undefined);
+  const data = heldBytes(body);
   if (!data || data.length === 0) {
     // A spooled upload: its CAB view is all there is to judge.
     if (dec.cab) cabProblems(dec.cab, out);

@@ -3,9 +3,8 @@
 // and the responder, the checks, the conversation tracker and every output read that one
 // decoding. Asked before the pipeline decoded it (a test, an output run without the pipeline),
 // it is decoded then, and kept the same way.
-import type { HttpMessage, MessageHead, Request } from '../../model.js';
+import type { Body, HttpMessage, MessageHead, Request } from '../../model.js';
 import { decodeBody, type BodyContext, type BodyDecoding } from './views.js';
-import { withoutCutCharacter } from './charset.js';
 import { isCab, parseCabView, type CabView } from '../cab/cab-view.js';
 
 /** A body's decoding, plus the CAB's contents when the body is a cabinet (level 2). */
@@ -43,15 +42,19 @@ export function decodeMessageBody(message: HttpMessage, request?: Request): Mess
   // A spooled upload (not kept in memory) is decoded from its first bytes and its CAB view; a
   // body kept in part from the part kept, as a body of its whole length (keep-whole.ts).
   const spooledView = body.data === undefined ? pendingCabViews.get(message) : undefined;
-  const data = body.data ?? (spooledView || body.headOnly ? body.head : Buffer.alloc(0));
-  const dec: MessageDecoding = body.headOnly && !body.data
-    ? decodeBody(data, bodyContext(message.head, request), body.length)
-    : decodeBody(data, bodyContext(message.head, request));
+  const data = heldBytes(body) ?? (spooledView ? body.head : Buffer.alloc(0));
+  const dec: MessageDecoding = decodeBody(data, bodyContext(message.head, request), body.headOnly ? body.length : data.length);
   if (spooledView || isCab(data)) {
     dec.cab = spooledView ?? pendingCabViews.get(message) ?? parseCabView(data);
     pendingCabViews.delete(message);
   }
   return dec;
+}
+
+/** The bytes of a body held in memory, which its decoding is made of: all of them, or the
+ * part kept (`headOnly`); undefined when not held (over --max-body-bytes, or spooled). */
+export function heldBytes(body: Body): Buffer | undefined {
+  return body.data ?? (body.headOnly ? body.head : undefined);
 }
 
 /** What the decoders are told about a message's body. */
@@ -62,11 +65,6 @@ export function bodyContext(head: MessageHead, request?: Request): BodyContext {
     requestMethod: head.kind === 'request' ? head.method : request?.head.method,
     requestTarget: head.kind === 'request' ? head.target : request?.head.target,
   };
-}
-
-/** The bytes a body kept in part is decoded from: its first bytes, a cut character left out. */
-export function keptPart(first: Buffer): Buffer {
-  return withoutCutCharacter(first);
 }
 
 /** The kept decoding when the pipeline made one, else a decoding made now and not kept: for

@@ -87,7 +87,7 @@ describe('a text request body over 1 MiB', () => {
     expect(part.request.postData).toMatchObject({ _size: body.length, _omitted: true, _sha256: sha(body), _kind: 'text' });
     // Where the HAR would inline it, it says what is kept instead.
     const inlined = toHarEntry(exchangeOf(await record(post(body))), { inlineMax: 64 * MiB });
-    expect(inlined.request.postData.comment).toContain(`(text, only its first ${MiB} bytes kept in memory)`);
+    expect(inlined.request.postData.comment).toContain(`left out: ${KEPT_NOTE}`);
   });
 
   test('the human view shows it as text with the cut and kept notes, the same lines as when kept whole otherwise', async () => {
@@ -114,7 +114,7 @@ describe('a text request body over 1 MiB', () => {
     expect(b).toMatchObject({ kind: 'text', size: body.length, sha256: sha(body) });
     expect(b.hex).toBeUndefined();
     expect(b.raw![0]).toBe('2026-12-07 app.exe: Fehler in Modul ä.dll');
-    expect(b.notes).toContain(`text and over 1 MiB: only its first ${MiB} bytes are held in memory, the part decoded`);
+    expect(b.notes).toContain(KEPT_NOTE);
   });
 
   test('--redact learns the names in the part kept, which is what the view shows', async () => {
