@@ -2,14 +2,11 @@
 // first bytes in memory, yet -o has every byte, --json names it by a length and sha256 equal to
 // an independent hash, `decode` of the -o file says the same, and --include-bodies still
 // gives the whole body inline.
-import fs from 'node:fs';
-import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { cliStarter, runCli } from '../helpers/cli.js';
 import { ndjson } from '../helpers/ndjson.js';
-import { testTempDir } from '../helpers/temp.js';
-import { countingUpstreams, sendForCount } from '../helpers/counting-upstream.js';
+import { countingUpstreams, relayRecorded, sendForCount } from '../helpers/counting-upstream.js';
 
 const start = cliStarter();
 const upstream = countingUpstreams();
@@ -22,14 +19,8 @@ const requestBody = (out: Buffer): Json => ndjson(out).find((e: Json) => e.type 
 
 describe('a 6 MiB binary POST through the relay', () => {
   it('-o has every byte; --json and decode give its size and sha256 and leave the bytes out', async () => {
-    const dir = testTempDir('wer-sniff-binary-post-');
-    const file = path.join(dir, 'capture.raw');
-    const relay = await start(['relay', '--to', `127.0.0.1:${await upstream()}`, '-p', '0', '-b', '127.0.0.1', '--json', '-o', file]);
-    expect(await sendForCount(relay.port, wire)).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*got 6291459\n$/);
-    relay.child.kill('SIGINT');
-    expect(await relay.exited).toBe(0);
-    expect(fs.readFileSync(file).equals(wire)).toBe(true);
-    const live = requestBody(relay.stdout());
+    const { stdout, file } = await relayRecorded(start, await upstream(), wire, body.length);
+    const live = requestBody(stdout);
     expect(live).toMatchObject({ length: body.length, sha256: sha, kind: 'binary', omitted: true, complete: true });
     expect(live.base64).toBeUndefined();
     const decoded = runCli(['decode', file, '--json']);

@@ -14,7 +14,7 @@ import { cliStarter, runCli } from '../helpers/cli.js';
 import { ndjson } from '../helpers/ndjson.js';
 import { peer, skipNote } from '../helpers/peers.js';
 import { testTempDir } from '../helpers/temp.js';
-import { countingUpstreams, sendForCount } from '../helpers/counting-upstream.js';
+import { countingUpstreams, relayRecorded } from '../helpers/counting-upstream.js';
 
 const MiB = 1024 * 1024;
 const start = cliStarter();
@@ -44,14 +44,8 @@ describe('a 6 MiB UTF-8 text POST through the relay', () => {
   });
 
   it('-o has every byte; --json and decode give its size, sha256 and first MiB of text; the view shows the cut', async () => {
-    const dir = testTempDir('wer-sniff-text-post-');
-    const file = path.join(dir, 'capture.raw');
-    const relay = await start(['relay', '--to', `127.0.0.1:${await upstream()}`, '-p', '0', '-b', '127.0.0.1', '--json', '-o', file]);
-    expect(await sendForCount(relay.port, wire)).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*got 6291459\n$/);
-    relay.child.kill('SIGINT');
-    expect(await relay.exited).toBe(0);
-    expect(fs.readFileSync(file).equals(wire)).toBe(true);
-    const live = requestBody(relay.stdout());
+    const { stdout, file } = await relayRecorded(start, await upstream(), wire, body.length);
+    const live = requestBody(stdout);
     expect(live).toMatchObject({ length: body.length, sha256: sha, kind: 'text', charset: 'utf-8', charsetRule: 'utf8', complete: true, decodedBytes: MiB - 1 });
     expect(live.text).toBe(body.subarray(0, MiB - 1).toString('utf8'));
     expect(live.notes).toEqual([expect.stringContaining(CUT_NOTE), KEPT_NOTE]);
